@@ -1,0 +1,264 @@
+package collectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Sentinel errors a collector wraps to say why it has no data. Anything else
+// is recorded as status "error".
+var (
+	// ErrUnavailable means the source is not present on this host.
+	ErrUnavailable = errors.New("unavailable")
+	// ErrPermission means the source needs more privilege than the scan has.
+	ErrPermission = errors.New("permission denied (run mlscan as root)")
+)
+
+// Section is what a collector produces; it knows where in the snapshot it goes.
+type Section interface {
+	apply(s *Snapshot)
+}
+
+func (s *SocketsSection) apply(snap *Snapshot) { snap.Sockets = s }
+func (s *UFWSection) apply(snap *Snapshot)     { snap.UFW = s }
+
+// Collector gathers one section of the snapshot. It must honour ctx and
+// return partial data with an error rather than nothing when it can.
+type Collector interface {
+	Name() string
+	Collect(ctx context.Context, env *Env) (Section, error)
+}
+
+// Runner runs an external command and returns its standard output and error.
+type Runner func(ctx context.Context, name string, args ...string) (stdout, stderr []byte, err error)
+
+// Env is what collectors may read: every root is injectable so tests can
+// point collectors at captured trees.
+type Env struct {
+	// Root prefixes absolute file paths such as /etc/ufw ("/" on a host).
+	Root string
+	// ProcRoot is the proc filesystem (default /proc).
+	ProcRoot string
+	// IsRoot says whether the scan runs with uid 0.
+	IsRoot bool
+	// Run runs external commands; nil means ExecRunner.
+	Run Runner
+}
+
+// Path joins p (absolute) under the environment's root.
+func (e *Env) Path(p string) string {
+	if e.Root == "" || e.Root == "/" {
+		return p
+	}
+	return filepath.Join(e.Root, p)
+}
+
+// Command runs an external command through the environment's runner.
+func (e *Env) Command(ctx context.Context, name string, args ...string) ([]byte, []byte, error) {
+	if e.Run == nil {
+		return ExecRunner(ctx, name, args...)
+	}
+	return e.Run(ctx, name, args...)
+}
+
+// All returns every collector in the order they appear in the snapshot.
+func All() []Collector {
+	return []Collector{&Sockets{}, &UFW{}}
+}
+
+// Names returns the names of All collectors.
+func Names() []string {
+	var n []string
+	for _, c := range All() {
+		n = append(n, c.Name())
+	}
+	return n
+}
+
+// Options controls a collection run.
+type Options struct {
+	Env     Env
+	Tool    Tool
+	Timeout time.Duration // per collector; 0 means 10s
+	// Only, when not empty, runs just these collectors; Skip skips these.
+	// Collectors not run are recorded as skipped.
+	Only []string
+	Skip []string
+	// Now is the clock (tests inject a fixed one).
+	Now func() time.Time
+}
+
+// Collect runs the collectors concurrently, each under its own timeout, and
+// assembles the snapshot. One collector failing, hanging or panicking never
+// stops the others: its status says what happened.
+func Collect(ctx context.Context, cs []Collector, opt Options) (*Snapshot, error) {
+	if err := checkNames(cs, opt.Only, opt.Skip); err != nil {
+		return nil, err
+	}
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	timeout := opt.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	env := opt.Env
+	if env.ProcRoot == "" {
+		env.ProcRoot = "/proc"
+	}
+	snap := &Snapshot{
+		SchemaVersion: SchemaVersion,
+		Tool:          opt.Tool,
+		Host:          hostInfo(&env),
+		CollectedAt:   now().UTC(),
+		IsRoot:        env.IsRoot,
+		UID:           os.Geteuid(),
+		Collectors:    map[string]CollectorResult{},
+	}
+
+	results := make(chan outcome, len(cs))
+	var wg sync.WaitGroup
+	for _, c := range cs {
+		if !selected(c.Name(), opt.Only, opt.Skip) {
+			snap.Collectors[c.Name()] = CollectorResult{Status: StatusSkipped, Error: "not selected (--collectors/--skip-collectors)"}
+			continue
+		}
+		wg.Add(1)
+		go func(c Collector) {
+			defer wg.Done()
+			results <- runOne(ctx, c, &env, timeout)
+		}(c)
+	}
+	wg.Wait()
+	close(results)
+	for o := range results {
+		snap.Collectors[o.name] = o.res
+		if o.section != nil {
+			o.section.apply(snap)
+		}
+	}
+	return snap, nil
+}
+
+type outcome struct {
+	name    string
+	section Section
+	res     CollectorResult
+}
+
+// runOne runs a collector under its timeout, recovering a panic. A
+// collector that ignores its context is abandoned at the deadline.
+func runOne(ctx context.Context, c Collector, env *Env, timeout time.Duration) (o outcome) {
+	o.name = c.Name()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	type ret struct {
+		s   Section
+		err error
+	}
+	done := make(chan ret, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- ret{nil, fmt.Errorf("collector panicked: %v\n%s", p, firstLines(string(debug.Stack()), 12))}
+			}
+		}()
+		s, err := c.Collect(ctx, env)
+		done <- ret{s, err}
+	}()
+	var r ret
+	select {
+	case r = <-done:
+	case <-ctx.Done():
+		r = ret{nil, fmt.Errorf("timed out after %s: %w", timeout, ctx.Err())}
+	}
+	o.section = r.s
+	o.res.DurationMS = float64(time.Since(start).Microseconds()) / 1000
+	o.res.Status = StatusOK
+	if r.err != nil {
+		o.res.Error = r.err.Error()
+		switch {
+		case errors.Is(r.err, ErrPermission):
+			o.res.Status = StatusPermission
+		case errors.Is(r.err, ErrUnavailable):
+			o.res.Status = StatusUnavailable
+		default:
+			o.res.Status = StatusError
+		}
+	}
+	return o
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func checkNames(cs []Collector, lists ...[]string) error {
+	known := map[string]bool{}
+	var names []string
+	for _, c := range cs {
+		known[c.Name()] = true
+		names = append(names, c.Name())
+	}
+	for _, l := range lists {
+		for _, n := range l {
+			if !known[n] {
+				return fmt.Errorf("unknown collector %q (valid: %s)", n, strings.Join(names, ", "))
+			}
+		}
+	}
+	return nil
+}
+
+func selected(name string, only, skip []string) bool {
+	for _, s := range skip {
+		if s == name {
+			return false
+		}
+	}
+	if len(only) == 0 {
+		return true
+	}
+	for _, s := range only {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
+// hostInfo reads the hostname, the non-loopback addresses and bindv6only.
+func hostInfo(env *Env) Host {
+	h := Host{Addresses: []string{}}
+	h.Hostname, _ = os.Hostname()
+	if ifs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range ifs {
+			ipn, ok := a.(*net.IPNet)
+			if !ok || ipn.IP.IsLoopback() || ipn.IP.IsLinkLocalUnicast() {
+				continue
+			}
+			h.Addresses = append(h.Addresses, ipn.IP.String())
+		}
+		sort.Strings(h.Addresses)
+	}
+	if b, err := os.ReadFile(filepath.Join(env.ProcRoot, "sys/net/ipv6/bindv6only")); err == nil {
+		v := strings.TrimSpace(string(b)) == "1"
+		h.BindV6Only = &v
+	}
+	return h
+}

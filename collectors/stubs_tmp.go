@@ -1,0 +1,21 @@
+package collectors
+
+import "context"
+
+// Sockets collects listening sockets (being written).
+type Sockets struct{}
+
+// Name implements Collector.
+func (*Sockets) Name() string { return "sockets" }
+
+// Collect implements Collector.
+func (*Sockets) Collect(ctx context.Context, env *Env) (Section, error) { return nil, ErrUnavailable }
+
+// UFW collects the firewall state (being written).
+type UFW struct{}
+
+// Name implements Collector.
+func (*UFW) Name() string { return "ufw" }
+
+// Collect implements Collector.
+func (*UFW) Collect(ctx context.Context, env *Env) (Section, error) { return nil, ErrUnavailable }
