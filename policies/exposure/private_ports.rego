@@ -1,0 +1,82 @@
+# METADATA
+# title: No non-public port reachable from outside the private network
+# description: >-
+#   For every listener bound to a wildcard or non-loopback address on a port
+#   that is not public, mlscan computes what UFW admits from a source
+#   outside the trusted networks: user rules in order, first match wins,
+#   else the default incoming policy; IPv6 rules for IPv6, and a "::"
+#   listener counts for IPv4 too when net.ipv6.bindv6only=0. Severity
+#   follows the port's registry category: critical for Ray, Redis, Flower
+#   and the Docker API, high for SSH and unregistered ports, medium for
+#   monitoring endpoints.
+# custom:
+#   id: MLS-EXP-001
+#   severity: critical
+#   requires: [sockets, ufw.live, ufw.rules]
+#   remediation: "Bind the service to 127.0.0.1 or 10.0.0.84, and/or scope the UFW rule: `sudo ufw allow from 10.0.0.0/24 to any port PORT proto tcp`"
+#   references: ["networking-architecture.md §Security Considerations", "domain-notes §5.4"]
+package mlscan.exposure.private_ports
+
+import data.mlscan.lib.network
+import data.mlscan.lib.ufw
+
+# candidates: listeners UFW must keep private.
+candidates contains l if {
+	some l in input.sockets.listeners
+	not l.loopback
+	not network.is_public(l.port, l.proto)
+}
+
+ports contains [l.port, l.proto] if some l in candidates
+
+category_severity := {
+	"ray": "critical", "redis": "critical", "flower": "critical", "docker": "critical",
+	"ssh": "high", "web": "high", "other": "high", "monitoring": "medium",
+}
+
+forbidden(port, proto) if {
+	some f in data.mlscan.config.forbidden_ports
+	f.port == port
+	f.proto == proto
+}
+
+severity(port, proto) := "critical" if {
+	forbidden(port, proto)
+} else := s if {
+	s := category_severity[network.registry_entry(port, proto).category]
+} else := "high"
+
+service(port, proto) := s if {
+	s := network.registry_entry(port, proto).service
+} else := "unregistered"
+
+deny contains {
+	"subject": network.port_str(port, proto),
+	"message": sprintf("%s port %s is reachable from outside %v: %s", [service(port, proto), network.port_str(port, proto), network.trusted, admitted[0].reason]),
+	"severity": severity(port, proto),
+	"evidence": {
+		"observed": [sprintf("%s: %s", [network.listener_str(a.listener), a.reason]) | some a in admitted],
+		"expected": sprintf("reachable only from %v and loopback", [network.trusted]),
+		"source": sprintf("/proc/net, %s", [input.ufw.rules.from]),
+	},
+} if {
+	some [port, proto] in ports
+	admitted := [{"listener": l, "reason": d.reason} |
+		some l in candidates
+		l.port == port
+		l.proto == proto
+		d := ufw.admission(l)
+		d.admitted
+	]
+	count(admitted) > 0
+}
+
+pass contains {
+	"subject": network.port_str(port, proto),
+	"message": sprintf("%s port %s is not reachable from outside the trusted networks", [service(port, proto), network.port_str(port, proto)]),
+	"evidence": {
+		"observed": [sprintf("%s: %s", [network.listener_str(l), ufw.admission(l).reason]) | some l in candidates; l.port == port; l.proto == proto],
+		"expected": sprintf("reachable only from %v and loopback", [network.trusted]),
+		"source": sprintf("/proc/net, %s", [input.ufw.rules.from]),
+	},
+} if some [port, proto] in ports

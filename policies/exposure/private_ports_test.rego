@@ -1,0 +1,86 @@
+package mlscan.exposure.private_ports_test
+
+import data.mlscan.exposure.private_ports as check
+import data.mlscan.lib.fixtures as f
+
+test_documented_host_passes if {
+	count(check.deny) == 0 with input as f.doc_host
+	some p in check.pass with input as f.doc_host
+	p.subject == "6380/tcp"
+}
+
+test_redis_allowed_from_anywhere_fails_critical if {
+	inp := f.with_rules([f.rule("allow", "6380", "tcp", "any", false)])
+	some d in check.deny with input as inp
+	d.subject == "6380/tcp"
+	d.severity == "critical"
+	contains(d.message, "redis-broker")
+	count(check.deny) == 1 with input as inp
+}
+
+test_first_match_wins_deny_before_allow if {
+	inp := f.with_rules([f.rule("deny", "6380", "tcp", "any", false), f.rule("allow", "6380", "tcp", "any", false)])
+	count(check.deny) == 0 with input as inp
+}
+
+test_allow_before_deny_admits if {
+	inp := f.patched([{"op": "replace", "path": "/ufw/rules/items", "value": [
+		f.rule("allow", "6380", "tcp", "any", false),
+		f.rule("deny", "6380", "tcp", "any", false),
+	]}])
+	count(check.deny) == 1 with input as inp
+}
+
+test_scoped_allow_from_trusted_passes if {
+	count(check.deny) == 0 with input as f.with_rules([f.rule("allow", "6380", "tcp", "10.0.0.0/24", false)])
+}
+
+test_wider_private_range_fails if {
+	some d in check.deny with input as f.with_rules([f.rule("allow", "5555", "tcp", "10.0.0.0/8", false)])
+	d.subject == "5555/tcp"
+}
+
+test_default_allow_exposes_everything if {
+	inp := f.patched([{"op": "replace", "path": "/ufw/live/default_incoming", "value": "allow"}])
+	some d in check.deny with input as inp
+	d.subject == "8265/tcp"
+	contains(d.message, "default incoming policy is allow")
+}
+
+test_inactive_exposes_everything if {
+	inp := f.patched([{"op": "replace", "path": "/ufw/live/active", "value": false}])
+	some d in check.deny with input as inp
+	contains(d.message, "inactive")
+}
+
+test_loopback_listeners_not_judged if {
+	inp := f.patched([{"op": "replace", "path": "/ufw/live/default_incoming", "value": "allow"}])
+	not "9090/tcp" in {d.subject | some d in check.deny} with input as inp
+}
+
+test_v6_rule_exposes_dual_stack_listener if {
+	inp := f.patched([
+		{"op": "add", "path": "/sockets/listeners/-", "value": f.listener("::", 7000, "x")},
+		{"op": "add", "path": "/ufw/rules/items/-", "value": f.rule("allow", "7000", "tcp", "any", true)},
+	])
+	some d in check.deny with input as inp
+	d.subject == "7000/tcp"
+	d.severity == "high"
+}
+
+test_v4_only_listener_ignores_v6_rule if {
+	inp := f.patched([
+		{"op": "add", "path": "/sockets/listeners/-", "value": f.listener("0.0.0.0", 7000, "x")},
+		{"op": "add", "path": "/ufw/rules/items/-", "value": f.rule("allow", "7000", "tcp", "any", true)},
+	])
+	count(check.deny) == 0 with input as inp
+}
+
+test_monitoring_is_medium if {
+	inp := f.patched([
+		{"op": "add", "path": "/sockets/listeners/-", "value": f.listener("0.0.0.0", 9100, "node_exporter")},
+		{"op": "add", "path": "/ufw/rules/items/-", "value": f.rule("allow", "9100", "tcp", "any", false)},
+	])
+	some d in check.deny with input as inp
+	d.severity == "medium"
+}

@@ -1,0 +1,62 @@
+# METADATA
+# title: IPv6 filtered with the same scope as IPv4
+# description: >-
+#   IPv6 rules must be as narrow as the IPv4 ones: no (v6) allow from
+#   Anywhere or from a network outside the private plan for a non-public
+#   port, and with IPV6=yes UFW's IPv6 chains must be loaded (otherwise
+#   IPv6 is unfiltered). IPV6=no is reported for information: UFW then
+#   drops all IPv6 but loopback.
+# custom:
+#   id: MLS-FW-007
+#   severity: high
+#   requires: [ufw.rules, ufw.defaults]
+#   remediation: "Keep IPV6=yes in /etc/default/ufw, scope (v6) rules like the IPv4 ones, then `sudo ufw disable && sudo ufw enable`"
+#   references: ["domain-notes §4.4 UFW and IPv6"]
+package mlscan.firewall.ipv6_scope
+
+import data.mlscan.lib.network
+import data.mlscan.lib.ufw
+
+opens_private(r) if count(r.to_ranges) == 0
+
+opens_private(r) if {
+	some x in r.to_ranges
+	some p in numbers.range(x.from, min([x.to, x.from + 1023]))
+	some proto in ufw.protos(r)
+	not network.is_public(p, proto)
+}
+
+deny contains {
+	"subject": sprintf("ufw rule: %s", [ufw.rule_str(r)]),
+	"message": sprintf("IPv6 rule admits a non-public port from %s", [r.from]),
+	"evidence": {"observed": r.raw, "expected": "IPv6 rules scoped like IPv4 (public ports only from anywhere)", "source": input.ufw.rules.from},
+} if {
+	some r in ufw.rules
+	r.v6
+	r.direction == "in"
+	ufw.admits(r)
+	not network.within_trusted(r.from)
+	opens_private(r)
+}
+
+deny contains {
+	"subject": "ufw ipv6",
+	"message": "IPV6=yes but UFW's IPv6 chains (ufw6-user-input) are not loaded: IPv6 traffic is not filtered",
+	"evidence": {"observed": "ufw6 chains absent", "expected": "ufw6-user-input present", "source": "ip6tables -S ufw6-user-input"},
+} if ufw.v6_unfiltered
+
+deny contains {
+	"subject": "ufw ipv6",
+	"message": "IPV6=no: UFW drops all IPv6 except loopback (safe, but outgoing IPv6 is blocked too)",
+	"severity": "info",
+	"evidence": {"observed": "IPV6=no", "expected": "IPV6=yes", "source": input.ufw.defaults.from},
+} if input.ufw.defaults.ipv6 == false
+
+pass contains {
+	"subject": "ufw ipv6",
+	"message": "IPv6 is filtered and no IPv6 rule is wider than the IPv4 plan",
+	"evidence": {"observed": "IPV6=yes", "source": input.ufw.defaults.from},
+} if {
+	input.ufw.defaults.ipv6 == true
+	not ufw.v6_unfiltered
+}

@@ -1,0 +1,28 @@
+package mlscan.firewall.ipv6_scope_test
+
+import data.mlscan.firewall.ipv6_scope as check
+import data.mlscan.lib.fixtures as f
+
+test_documented_host_passes if {
+	count(check.deny) == 0 with input as f.doc_host
+	count(check.pass) == 1 with input as f.doc_host
+}
+
+test_v6_private_port_from_anywhere_fails if {
+	some d in check.deny with input as f.with_rules([f.rule("allow", "8265", "tcp", "any", true)])
+	contains(d.message, "IPv6")
+}
+
+test_v6_from_global_net_fails if {
+	count(check.deny) == 1 with input as f.with_rules([f.rule("allow", "5555", "tcp", "2001:db8::/32", true)])
+}
+
+test_v6_chains_missing_fails if {
+	some d in check.deny with input as f.patched([{"op": "replace", "path": "/ufw/live/v6_chains", "value": false}])
+	d.subject == "ufw ipv6"
+}
+
+test_ipv6_no_is_info if {
+	some d in check.deny with input as f.patched([{"op": "replace", "path": "/ufw/defaults/ipv6", "value": false}])
+	d.severity == "info"
+}

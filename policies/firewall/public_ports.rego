@@ -1,0 +1,61 @@
+# METADATA
+# title: Only the public ports are allowed from anywhere
+# description: >-
+#   An allow or limit rule from Anywhere (0.0.0.0/0, ::/0) may only open the
+#   configured public ports (80/tcp and 443/tcp). Everything else must be
+#   scoped to the trusted networks.
+# custom:
+#   id: MLS-FW-005
+#   severity: high
+#   requires: [ufw.rules]
+#   remediation: "Delete the rule (`sudo ufw delete allow PORT`) or scope it: `sudo ufw allow from 10.0.0.0/24 to any port PORT proto tcp`"
+#   references: ["networking-architecture.md §Firewall Configuration"]
+package mlscan.firewall.public_ports
+
+import data.mlscan.lib.network
+import data.mlscan.lib.ufw
+
+open_rules contains r if {
+	some r in ufw.rules
+	r.direction == "in"
+	ufw.admits(r)
+	r.from == "any"
+}
+
+# non_public lists what a rule opens beyond the public ports.
+non_public(r) := ["every port"] if count(r.to_ranges) == 0
+
+non_public(r) := array.concat(small, large) if {
+	count(r.to_ranges) > 0
+	small := [sprintf("%d/%s", [p, proto]) |
+		some x in r.to_ranges
+		x.to - x.from < 1024
+		some p in numbers.range(x.from, x.to)
+		some proto in ufw.protos(r)
+		not network.is_public(p, proto)
+	]
+	large := [sprintf("%d:%d", [x.from, x.to]) | some x in r.to_ranges; x.to - x.from >= 1024]
+}
+
+deny contains {
+	"subject": sprintf("ufw rule: %s", [ufw.rule_str(r)]),
+	"message": sprintf("%s allowed from anywhere: %s", [ports_word(extra), concat(", ", extra)]),
+	"evidence": {"observed": r.raw, "expected": sprintf("from anywhere only %v", [data.mlscan.config.public_ports]), "source": input.ufw.rules.from},
+} if {
+	some r in open_rules
+	extra := non_public(r)
+	count(extra) > 0
+}
+
+ports_word(x) := "non-public port" if count(x) == 1
+
+ports_word(x) := "non-public ports" if count(x) > 1
+
+pass contains {
+	"subject": sprintf("ufw rule: %s", [ufw.rule_str(r)]),
+	"message": "opens only public ports to anywhere",
+	"evidence": {"observed": r.raw, "expected": sprintf("from anywhere only %v", [data.mlscan.config.public_ports]), "source": input.ufw.rules.from},
+} if {
+	some r in open_rules
+	count(non_public(r)) == 0
+}

@@ -1,0 +1,32 @@
+package mlscan.firewall.public_ports_test
+
+import data.mlscan.firewall.public_ports as check
+import data.mlscan.lib.fixtures as f
+
+test_documented_host_passes if {
+	count(check.deny) == 0 with input as f.doc_host
+	count(check.pass) == 4 with input as f.doc_host
+}
+
+test_redis_port_from_anywhere_fails if {
+	some d in check.deny with input as f.with_rules([f.rule("allow", "6380", "tcp", "any", false)])
+	contains(d.message, "6380/tcp")
+}
+
+test_any_proto_80_opens_udp if {
+	some d in check.deny with input as f.with_rules([f.rule("allow", "80", "any", "any", false)])
+	contains(d.message, "80/udp")
+}
+
+test_large_range_fails if {
+	some d in check.deny with input as f.with_rules([f.rule("allow", "1000:65535", "tcp", "any", false)])
+	contains(d.message, "1000:65535")
+}
+
+test_scoped_rule_is_not_judged if {
+	count(check.deny) == 0 with input as f.with_rules([f.rule("allow", "6380", "tcp", "10.0.0.0/24", false)])
+}
+
+test_deny_rule_is_not_judged if {
+	count(check.deny) == 0 with input as f.with_rules([f.rule("deny", "6380", "tcp", "any", false)])
+}

@@ -1,0 +1,107 @@
+# METADATA
+# title: UFW installed, enabled and active (logging on)
+# description: >-
+#   The host's security rests on UFW: it must be installed, active now
+#   (`ufw status`), enabled at boot (ENABLED=yes in /etc/ufw/ufw.conf) and
+#   logging. Without root only ufw.conf can be read, which is not proof that
+#   the firewall is loaded: the result is then unknown.
+# custom:
+#   id: MLS-FW-001
+#   severity: critical
+#   requires: [ufw]
+#   remediation: "`sudo ufw enable` (sets ENABLED=yes and loads the rules); `sudo ufw logging low`."
+#   references: ["networking-architecture.md §Firewall Protection (UFW)", "CIS Ubuntu Linux 3.5.1.3"]
+package mlscan.firewall.ufw_enabled
+
+u := input.ufw
+
+deny contains {
+	"subject": "ufw",
+	"message": "UFW is not installed: nothing filters incoming traffic",
+	"evidence": {"observed": "no /usr/sbin/ufw and no /etc/ufw", "expected": "ufw installed and active", "source": "ufw collector"},
+} if not u.installed
+
+deny contains {
+	"subject": "ufw",
+	"message": "UFW is inactive (`ufw status`: Status: inactive): every listening port is reachable",
+	"evidence": {"observed": "Status: inactive", "expected": "Status: active", "source": u.live.from},
+} if {
+	u.installed
+	u.live.status == "ok"
+	u.live.active == false
+}
+
+deny contains {
+	"subject": "ufw",
+	"message": "UFW is active now but ENABLED=no in ufw.conf: it will not be loaded after a reboot",
+	"severity": "high",
+	"evidence": {"observed": "ENABLED=no", "expected": "ENABLED=yes", "source": u.conf.from},
+} if {
+	u.live.status == "ok"
+	u.live.active == true
+	u.conf.status == "ok"
+	u.conf.enabled == false
+}
+
+deny contains {
+	"subject": "ufw",
+	"message": "UFW is not enabled (ENABLED=no in ufw.conf)",
+	"evidence": {"observed": "ENABLED=no", "expected": "ENABLED=yes", "source": u.conf.from},
+} if {
+	u.installed
+	u.live.status != "ok"
+	u.conf.status == "ok"
+	u.conf.enabled == false
+}
+
+deny contains {
+	"subject": "ufw logging",
+	"message": "UFW logging is off: blocked connections leave no trace",
+	"severity": "low",
+	"evidence": {"observed": "Logging: off", "expected": "Logging: on (low)", "source": u.live.from},
+} if {
+	u.live.status == "ok"
+	u.live.active == true
+	u.live.logging == "off"
+}
+
+unknown contains {
+	"subject": "ufw",
+	"message": sprintf("UFW's live state could not be read (%s); ufw.conf says ENABLED=yes, which does not prove the rules are loaded. Run mlscan as root.", [object.get(u.live, "error", u.live.status)]),
+	"evidence": {"observed": "ENABLED=yes (file only)", "expected": "Status: active", "source": u.conf.from},
+} if {
+	u.installed
+	u.live.status != "ok"
+	u.conf.status == "ok"
+	u.conf.enabled == true
+}
+
+unknown contains {
+	"subject": "ufw",
+	"message": sprintf("neither `ufw status` (%s) nor ufw.conf (%s) could be read. Run mlscan as root.", [object.get(u.live, "error", u.live.status), object.get(u.conf, "error", u.conf.status)]),
+	"evidence": {"expected": "Status: active and ENABLED=yes", "source": "ufw collector"},
+} if {
+	u.installed
+	u.live.status != "ok"
+	u.conf.status != "ok"
+}
+
+pass contains {
+	"subject": "ufw",
+	"message": "UFW is active and enabled at boot",
+	"evidence": {"observed": "Status: active, ENABLED=yes", "expected": "Status: active, ENABLED=yes", "source": sprintf("%s, %s", [u.live.from, u.conf.from])},
+} if {
+	u.live.status == "ok"
+	u.live.active == true
+	u.conf.enabled == true
+}
+
+pass contains {
+	"subject": "ufw logging",
+	"message": sprintf("UFW logging is on (%s)", [u.live.loglevel]),
+	"evidence": {"observed": sprintf("Logging: on (%s)", [u.live.loglevel]), "source": u.live.from},
+} if {
+	u.live.status == "ok"
+	u.live.active == true
+	u.live.logging == "on"
+}

@@ -1,0 +1,44 @@
+package mlscan.firewall.ufw_enabled_test
+
+import data.mlscan.firewall.ufw_enabled as check
+import data.mlscan.lib.fixtures as f
+
+test_documented_host_passes if {
+	count(check.deny) == 0 with input as f.doc_host
+	count(check.pass) == 2 with input as f.doc_host
+}
+
+test_inactive_fails if {
+	some d in check.deny with input as f.patched([{"op": "replace", "path": "/ufw/live/active", "value": false}])
+	d.subject == "ufw"
+	contains(d.message, "inactive")
+}
+
+test_not_installed_fails if {
+	some d in check.deny with input as f.patched([{"op": "replace", "path": "/ufw/installed", "value": false}])
+	contains(d.message, "not installed")
+}
+
+test_not_enabled_at_boot_fails_high if {
+	some d in check.deny with input as f.patched([{"op": "replace", "path": "/ufw/conf/enabled", "value": false}])
+	d.severity == "high"
+}
+
+test_logging_off_is_low if {
+	some d in check.deny with input as f.patched([{"op": "replace", "path": "/ufw/live/logging", "value": "off"}])
+	d.subject == "ufw logging"
+	d.severity == "low"
+}
+
+test_non_root_is_unknown_never_pass if {
+	count(check.pass) == 0 with input as f.non_root
+	count(check.deny) == 0 with input as f.non_root
+	some u in check.unknown with input as f.non_root
+	contains(u.message, "root")
+}
+
+test_non_root_disabled_file_fails if {
+	inp := json.patch(f.non_root, [{"op": "replace", "path": "/ufw/conf/enabled", "value": false}])
+	some d in check.deny with input as inp
+	contains(d.message, "ENABLED=no")
+}

@@ -1,0 +1,84 @@
+# Network helpers shared by the checks.
+package mlscan.lib.network
+
+trusted := data.mlscan.config.networks.trusted
+
+# as_cidr turns an address into a one-address CIDR.
+as_cidr(a) := a if contains(a, "/")
+
+as_cidr(a) := concat("", [a, "/32"]) if {
+	not contains(a, "/")
+	not contains(a, ":")
+}
+
+as_cidr(a) := concat("", [a, "/128"]) if {
+	not contains(a, "/")
+	contains(a, ":")
+}
+
+loopback_nets := ["127.0.0.0/8", "::1/128"]
+
+# is_loopback holds for an address or network inside loopback.
+is_loopback(a) if {
+	a != "any"
+	some n in loopback_nets
+	net.cidr_contains(n, a)
+}
+
+# within_trusted holds for an address or network inside a trusted network or
+# loopback ("any" is never within).
+within_trusted(a) if {
+	a != "any"
+	some n in trusted
+	net.cidr_contains(n, a)
+}
+
+within_trusted(a) if is_loopback(a)
+
+# public_ports is the set of {port, proto} reachable from anywhere by design.
+public_ports contains {"port": to_number(parts[0]), "proto": proto_of(parts)} if {
+	some p in data.mlscan.config.public_ports
+	parts := split(p, "/")
+}
+
+proto_of(parts) := parts[1] if count(parts) > 1
+
+proto_of(parts) := "tcp" if count(parts) == 1
+
+is_public(port, proto) if {
+	some p in public_ports
+	p.port == port
+	p.proto == proto
+}
+
+# bind_scope is the widest scope of a listener's address.
+bind_scope(l) := "wildcard" if l.wildcard
+
+bind_scope(l) := "loopback" if {
+	not l.wildcard
+	l.loopback
+}
+
+bind_scope(l) := "host" if {
+	not l.wildcard
+	not l.loopback
+}
+
+scope_rank := {"loopback": 1, "host": 2, "wildcard": 3}
+
+# registry_entry returns the registry entry covering port/proto.
+registry_entry(port, proto) := e if {
+	some e in data.mlscan.config.registry
+	e.proto == proto
+	e.port <= port
+	port <= max([e.port, e.end_port])
+}
+
+# port_str is "6380/tcp".
+port_str(port, proto) := sprintf("%d/%s", [port, proto])
+
+# listener_str describes where a listener binds and who owns it.
+listener_str(l) := sprintf("%s:%d (%s, pid %d)", [l.address, l.port, l.process, l.pid]) if {
+	l.process
+	l.pid
+} else := sprintf("%s:%d", [l.address, l.port])

@@ -1,0 +1,194 @@
+# UFW helpers: rule matching and the admission of untrusted sources, with
+# UFW's own semantics: user rules in order, first match wins, else the
+# default incoming policy (before.rules accepts loopback first).
+package mlscan.lib.ufw
+
+import data.mlscan.lib.network
+
+rules := input.ufw.rules.items
+
+live_ok if input.ufw.live.status == "ok"
+
+defaults_ok if input.ufw.defaults.status == "ok"
+
+policy_word := {"DROP": "deny", "REJECT": "reject", "ACCEPT": "allow"}
+
+# default_incoming is the default incoming policy with where it came from.
+default_incoming := {"value": input.ufw.live.default_incoming, "source": "ufw status verbose"} if {
+	live_ok
+	input.ufw.live.default_incoming != ""
+} else := {"value": policy_word[upper(input.ufw.defaults.input_policy)], "source": input.ufw.defaults.from} if {
+	defaults_ok
+}
+
+# active is true/false when known.
+active := input.ufw.live.active if live_ok
+
+admits(r) if r.action in {"allow", "limit"}
+
+blocks(r) if r.action in {"deny", "reject"}
+
+proto_ok(p, _) if p == "any"
+
+proto_ok(p, q) if p == q
+
+port_ok(ranges, _) if count(ranges) == 0
+
+port_ok(ranges, port) if {
+	some x in ranges
+	x.from <= port
+	port <= x.to
+}
+
+to_ok(r, _) if r.to == "any"
+
+to_ok(r, l) if {
+	r.to != "any"
+	l.wildcard
+}
+
+to_ok(r, l) if {
+	r.to != "any"
+	not l.wildcard
+	net.cidr_contains(network.as_cidr(r.to), l.address)
+}
+
+# matches holds when incoming rule r applies to traffic for listener l over
+# IPv6 (v6 true) or IPv4.
+matches(r, l, v6) if {
+	r.direction == "in"
+	r.v6 == v6
+	proto_ok(r.proto, l.proto)
+	port_ok(r.to_ranges, l.port)
+	to_ok(r, l)
+}
+
+# unconditional: no source port or interface narrows the rule.
+unconditional(r) if {
+	count(r.from_ranges) == 0
+	not r.iface_in
+}
+
+# A rule that admits some untrusted source.
+admits_untrusted(r) if {
+	admits(r)
+	not network.within_trusted(r.from)
+}
+
+# A rule that blocks every untrusted source.
+blocks_all(r) if {
+	blocks(r)
+	r.from == "any"
+	unconditional(r)
+}
+
+# shadowed: an earlier matching block covers every source rule i admits.
+shadowed(i, l, v6) if {
+	some j, rj in rules
+	j < i
+	matches(rj, l, v6)
+	blocks(rj)
+	unconditional(rj)
+	covers(rj.from, rules[i].from)
+}
+
+covers("any", _)
+
+covers(a, b) if {
+	a != "any"
+	b != "any"
+	net.cidr_contains(network.as_cidr(a), b)
+}
+
+first_block(l, v6) := min({i |
+	some i, r in rules
+	matches(r, l, v6)
+	blocks_all(r)
+})
+
+admitting(l, v6) := {i |
+	some i, r in rules
+	matches(r, l, v6)
+	admits_untrusted(r)
+	before_block(i, l, v6)
+	not shadowed(i, l, v6)
+}
+
+before_block(i, l, v6) if i < first_block(l, v6)
+
+before_block(_, l, v6) if not first_block(l, v6)
+
+families(l) := {false} if l.family == "ipv4"
+
+families(l) := {false, true} if {
+	l.family == "ipv6"
+	l.dual_stack
+}
+
+families(l) := {true} if {
+	l.family == "ipv6"
+	not l.dual_stack
+}
+
+# v6_filtered_closed: with IPV6=no ufw drops all IPv6 but loopback.
+v6_closed if {
+	defaults_ok
+	input.ufw.defaults.ipv6 == false
+}
+
+v6_unfiltered if {
+	defaults_ok
+	input.ufw.defaults.ipv6 == true
+	input.ufw.live.v6_chains == false
+}
+
+# admission(l) says whether some source outside the trusted networks can
+# reach listener l, and why: {"admitted": bool, "reason": string}.
+admission(l) := {"admitted": true, "reason": "UFW is inactive: nothing is filtered"} if {
+	active == false
+} else := {"admitted": true, "reason": "IPv6 is enabled but UFW's IPv6 chains are not loaded: IPv6 is unfiltered"} if {
+	true in families(l)
+	v6_unfiltered
+} else := {"admitted": true, "reason": sprintf("admitted by rule: %s", [rule_str(rules[i])])} if {
+	some v6 in families(l)
+	not v6_blocked(v6)
+	i := min(admitting(l, v6))
+} else := {"admitted": true, "reason": sprintf("no rule matches and the default incoming policy is %s (%s)", [default_incoming.value, default_incoming.source])} if {
+	some v6 in families(l)
+	not v6_blocked(v6)
+	not first_block(l, v6)
+	default_incoming.value == "allow"
+} else := {"admitted": false, "reason": reason_blocked(l)}
+
+v6_blocked(true) if v6_closed
+
+reason_blocked(l) := sprintf("blocked by rule: %s", [rule_str(rules[first_block(l, v)])]) if {
+	some v in families(l)
+	first_block(l, v)
+} else := sprintf("no rule admits it; default incoming policy %s (%s)", [default_incoming.value, default_incoming.source])
+
+# rule_str is a canonical one-line form of a rule.
+rule_str(r) := sprintf("%s %s %s%s from %s%s%s", [
+	r.action, r.direction, port_part(r), proto_part(r), r.from, v6_part(r), comment_part(r),
+])
+
+port_part(r) := "any port" if r.to_ports == "any"
+
+port_part(r) := sprintf("port %s", [r.to_ports]) if r.to_ports != "any"
+
+proto_part(r) := "" if r.proto == "any"
+
+proto_part(r) := concat("", ["/", r.proto]) if r.proto != "any"
+
+v6_part(r) := " (v6)" if r.v6
+
+v6_part(r) := "" if not r.v6
+
+comment_part(r) := sprintf(" # %s", [r.comment]) if r.comment
+
+comment_part(r) := "" if not r.comment
+
+# protos is the set of transport protocols a rule covers.
+protos(r) := {"tcp", "udp"} if r.proto == "any"
+
+protos(r) := {r.proto} if r.proto != "any"

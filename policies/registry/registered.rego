@@ -1,0 +1,56 @@
+# METADATA
+# title: Every listener is registered
+# description: >-
+#   With host networking, every container's port is a host port. Each
+#   non-loopback listener must be in the port registry (ranges allowed), so
+#   that nothing listens that nobody declared. Severity is high for a
+#   wildcard bind, medium otherwise.
+# custom:
+#   id: MLS-REG-001
+#   severity: medium
+#   requires: [sockets]
+#   remediation: "Add the port to the registry in the mlscan config (and the document), or stop the service"
+#   references: ["networking-architecture.md §Port Registry"]
+package mlscan.registry.registered
+
+import data.mlscan.lib.network
+
+exposed contains l if {
+	some l in input.sockets.listeners
+	not l.loopback
+}
+
+ports contains [l.port, l.proto] if some l in exposed
+
+listeners_on(port, proto) := [network.listener_str(l) | some l in exposed; l.port == port; l.proto == proto]
+
+wildcard(port, proto) if {
+	some l in exposed
+	l.port == port
+	l.proto == proto
+	l.wildcard
+}
+
+sev(port, proto) := "high" if {
+	wildcard(port, proto)
+} else := "medium"
+
+deny contains {
+	"subject": network.port_str(port, proto),
+	"message": sprintf("%s is listening but not in the port registry", [network.port_str(port, proto)]),
+	"severity": sev(port, proto),
+	"evidence": {"observed": listeners_on(port, proto), "expected": "a registry entry for this port", "source": "/proc/net"},
+	"location": {"file": data.mlscan.config.file, "what": "registry"},
+} if {
+	some [port, proto] in ports
+	not network.registry_entry(port, proto)
+}
+
+pass contains {
+	"subject": network.port_str(port, proto),
+	"message": sprintf("%s is registered as %s", [network.port_str(port, proto), e.service]),
+	"evidence": {"observed": listeners_on(port, proto), "expected": e.service, "source": "/proc/net"},
+} if {
+	some [port, proto] in ports
+	e := network.registry_entry(port, proto)
+}

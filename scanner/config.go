@@ -1,0 +1,254 @@
+package scanner
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is what the checks read as data.mlscan.config: the trusted
+// networks, the public ports and the port registry.
+type Config struct {
+	Networks       Networks         `yaml:"networks" json:"networks"`
+	PublicPorts    []string         `yaml:"public_ports" json:"public_ports"`
+	UFW            UFWExpect        `yaml:"ufw" json:"ufw"`
+	Registry       []RegistryEntry  `yaml:"registry" json:"registry"`
+	ForbiddenPorts []ForbiddenPort  `yaml:"forbidden_ports" json:"forbidden_ports"`
+	KnownDefaults  []KnownDefault   `yaml:"known_defaults" json:"known_defaults"`
+	// File is where the configuration came from ("(embedded default)" or a
+	// path); Digest is the SHA-256 of the bytes read.
+	File   string `yaml:"-" json:"file"`
+	Digest string `yaml:"-" json:"digest"`
+}
+
+// Networks lists trusted source networks.
+type Networks struct {
+	Trusted []string `yaml:"trusted" json:"trusted"`
+}
+
+// UFWExpect is what the firewall is declared to do beyond the rules.
+type UFWExpect struct {
+	DefaultOutgoing string `yaml:"default_outgoing" json:"default_outgoing"`
+}
+
+// RegistryEntry is one port (or range) of the port registry.
+type RegistryEntry struct {
+	Port           int      `yaml:"port" json:"port"`
+	EndPort        int      `yaml:"end_port,omitempty" json:"end_port"`
+	Proto          string   `yaml:"proto" json:"proto"`
+	Service        string   `yaml:"service" json:"service"`
+	Owners         []string `yaml:"owners" json:"owners"`
+	Bind           string   `yaml:"bind" json:"bind"`
+	AllowedSources []string `yaml:"allowed_sources" json:"allowed_sources"`
+	Category       string   `yaml:"category" json:"category"`
+	Notes          string   `yaml:"notes,omitempty" json:"notes,omitempty"`
+	// Line is the entry's line in File, for locations in reports.
+	Line int `yaml:"-" json:"line"`
+}
+
+// ForbiddenPort is a port that must never listen.
+type ForbiddenPort struct {
+	Port   int    `yaml:"port" json:"port"`
+	Proto  string `yaml:"proto" json:"proto"`
+	Reason string `yaml:"reason" json:"reason"`
+	Line   int    `yaml:"-" json:"line"`
+}
+
+// KnownDefault is a well-known default port a registry entry should avoid.
+type KnownDefault struct {
+	Port  int    `yaml:"port" json:"port"`
+	Proto string `yaml:"proto" json:"proto"`
+	What  string `yaml:"what" json:"what"`
+}
+
+// Allowed values of registry fields.
+var (
+	bindScopes = []string{"loopback", "host", "wildcard"}
+	sourceKind = []string{"public", "trusted", "loopback"}
+	categories = []string{"ray", "redis", "flower", "docker", "ssh", "web", "monitoring", "other"}
+	protos     = []string{"tcp", "udp"}
+)
+
+// DefaultConfigName names the embedded configuration in messages.
+const DefaultConfigName = "(embedded default config.yaml)"
+
+// LoadConfig parses the embedded defaults, then overlays the user's file
+// (when path is not empty): keys the file sets replace the defaults.
+func LoadConfig(defaults []byte, path string) (*Config, error) {
+	cfg := &Config{}
+	if err := decodeConfig(DefaultConfigName, defaults, cfg); err != nil {
+		return nil, err
+	}
+	cfg.File, cfg.Digest = DefaultConfigName, digest(defaults)
+	if path == "" {
+		return cfg, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	if err := decodeConfig(path, b, cfg); err != nil {
+		return nil, err
+	}
+	cfg.File, cfg.Digest = path, digest(b)
+	return cfg, nil
+}
+
+func digest(b []byte) string {
+	s := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(s[:])
+}
+
+// decodeConfig decodes YAML onto cfg, rejecting unknown keys, and
+// validates every value, naming the file and line of a bad one.
+func decodeConfig(name string, b []byte, cfg *Config) error {
+	if len(b) > 4<<20 {
+		return fmt.Errorf("%s: config larger than 4 MiB", name)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if len(root.Content) == 0 {
+		return nil // an empty file changes nothing
+	}
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return fmt.Errorf("%s:%d: config must be a mapping of keys (networks, public_ports, registry, ...)", name, doc.Line)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	// Lines of entries, for validation messages and report locations.
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		key, val := doc.Content[i].Value, doc.Content[i+1]
+		switch key {
+		case "registry":
+			for j, n := range val.Content {
+				if j < len(cfg.Registry) {
+					cfg.Registry[j].Line = n.Line
+				}
+			}
+		case "forbidden_ports":
+			for j, n := range val.Content {
+				if j < len(cfg.ForbiddenPorts) {
+					cfg.ForbiddenPorts[j].Line = n.Line
+				}
+			}
+		}
+	}
+	return validateConfig(name, doc, cfg)
+}
+
+func validateConfig(name string, doc *yaml.Node, cfg *Config) error {
+	at := func(key string) int {
+		for i := 0; i+1 < len(doc.Content); i += 2 {
+			if doc.Content[i].Value == key {
+				return doc.Content[i].Line
+			}
+		}
+		return doc.Line
+	}
+	var errs []string
+	bad := func(line int, format string, a ...any) {
+		errs = append(errs, fmt.Sprintf("%s:%d: %s", name, line, fmt.Sprintf(format, a...)))
+	}
+	for _, n := range cfg.Networks.Trusted {
+		if _, err := netip.ParsePrefix(n); err != nil {
+			bad(at("networks"), "networks.trusted: %q is not a CIDR like 10.0.0.0/24", n)
+		}
+	}
+	for _, p := range cfg.PublicPorts {
+		if _, _, err := ParsePortProto(p); err != nil {
+			bad(at("public_ports"), "public_ports: %v", err)
+		}
+	}
+	if o := cfg.UFW.DefaultOutgoing; o != "" && !oneOf(o, []string{"allow", "deny", "reject"}) {
+		bad(at("ufw"), "ufw.default_outgoing: %q is not allow, deny or reject", o)
+	}
+	for _, e := range cfg.Registry {
+		line := e.Line
+		if e.Port < 1 || e.Port > 65535 {
+			bad(line, "registry entry: port %d is not between 1 and 65535", e.Port)
+		}
+		if e.EndPort != 0 && (e.EndPort < e.Port || e.EndPort > 65535) {
+			bad(line, "registry entry %d: end_port %d must be between port and 65535", e.Port, e.EndPort)
+		}
+		if !oneOf(e.Proto, protos) {
+			bad(line, "registry entry %d: proto %q is not one of %s", e.Port, e.Proto, strings.Join(protos, ", "))
+		}
+		if e.Service == "" {
+			bad(line, "registry entry %d: service is required", e.Port)
+		}
+		if !oneOf(e.Bind, bindScopes) {
+			bad(line, "registry entry %d: bind %q is not one of %s", e.Port, e.Bind, strings.Join(bindScopes, ", "))
+		}
+		if len(e.AllowedSources) == 0 {
+			bad(line, "registry entry %d: allowed_sources is required (%s)", e.Port, strings.Join(sourceKind, ", "))
+		}
+		for _, s := range e.AllowedSources {
+			if !oneOf(s, sourceKind) {
+				bad(line, "registry entry %d: allowed source %q is not one of %s", e.Port, s, strings.Join(sourceKind, ", "))
+			}
+		}
+		if !oneOf(e.Category, categories) {
+			bad(line, "registry entry %d: category %q is not one of %s", e.Port, e.Category, strings.Join(categories, ", "))
+		}
+	}
+	for _, f := range cfg.ForbiddenPorts {
+		if f.Port < 1 || f.Port > 65535 || !oneOf(f.Proto, protos) {
+			bad(f.Line, "forbidden_ports: want port 1-65535 and proto tcp or udp, got %d/%s", f.Port, f.Proto)
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+// ParsePortProto parses "80/tcp" (proto defaults to tcp).
+func ParsePortProto(s string) (int, string, error) {
+	p, proto, ok := strings.Cut(s, "/")
+	if !ok {
+		proto = "tcp"
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil || n < 1 || n > 65535 || !oneOf(proto, protos) {
+		return 0, "", fmt.Errorf("%q is not a port like 443/tcp", s)
+	}
+	return n, proto, nil
+}
+
+func oneOf(s string, list []string) bool {
+	for _, v := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Data returns the configuration as the JSON-like document Rego reads.
+func (c *Config) Data() (map[string]any, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

@@ -1,0 +1,437 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+)
+
+// PolicySource is a tree of Rego files: the embedded policies or a --policy
+// directory. Name prefixes its files in messages.
+type PolicySource struct {
+	Name string
+	FS   fs.FS
+}
+
+// Engine holds the checks compiled once; Eval may be called concurrently.
+type Engine struct {
+	checks   []Check
+	queries  []rego.PreparedEvalQuery
+	compiler *ast.Compiler
+	store    storage.Store
+	modules  map[string]*ast.Module
+}
+
+// ErrNoChecks is returned when the policy sources hold no check.
+var ErrNoChecks = errors.New("no checks loaded: every policy source is empty or has no package with `# METADATA` custom.id; the embedded policies should always load, so check --policy paths")
+
+var idPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$`)
+
+// ParseModules reads every .rego file of the sources (tests included when
+// withTests) into modules keyed "source:path".
+func ParseModules(srcs []PolicySource, withTests bool) (map[string]*ast.Module, error) {
+	mods := map[string]*ast.Module{}
+	for _, src := range srcs {
+		err := fs.WalkDir(src.FS, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || !strings.HasSuffix(p, ".rego") {
+				return nil
+			}
+			if !withTests && strings.HasSuffix(p, "_test.rego") {
+				return nil
+			}
+			b, err := fs.ReadFile(src.FS, p)
+			if err != nil {
+				return err
+			}
+			name := path.Join(src.Name, p)
+			m, err := ast.ParseModuleWithOpts(name, string(b), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+			if err != nil {
+				return err
+			}
+			mods[name] = m
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("load policies from %s: %w", src.Name, err)
+		}
+	}
+	return mods, nil
+}
+
+// NewStore returns the data document the policies read: the configuration
+// at data.mlscan.config.
+func NewStore(config map[string]any) storage.Store {
+	return inmem.NewFromObject(map[string]any{"mlscan": map[string]any{"config": config}})
+}
+
+// Load parses, compiles and prepares the checks of the sources with the
+// given configuration (plain JSON-like data).
+func Load(ctx context.Context, srcs []PolicySource, config map[string]any) (*Engine, error) {
+	mods, err := ParseModules(srcs, false)
+	if err != nil {
+		return nil, err
+	}
+	checks, err := checksOf(mods)
+	if err != nil {
+		return nil, err
+	}
+	if len(checks) == 0 {
+		return nil, ErrNoChecks
+	}
+	c := ast.NewCompiler().WithStrict(false)
+	c.Compile(mods)
+	if c.Failed() {
+		return nil, fmt.Errorf("compile policies: %w", c.Errors)
+	}
+	e := &Engine{checks: checks, compiler: c, store: NewStore(config), modules: mods}
+	for _, ch := range checks {
+		pq, err := rego.New(
+			rego.Query(ch.Package),
+			rego.Compiler(c),
+			rego.Store(e.store),
+			rego.StrictBuiltinErrors(true),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("prepare %s (%s): %w", ch.ID, ch.File, err)
+		}
+		e.queries = append(e.queries, pq)
+	}
+	return e, nil
+}
+
+// Checks returns the loaded checks sorted by id.
+func (e *Engine) Checks() []Check { return e.checks }
+
+// checksOf reads the # METADATA of every module declaring a check.
+func checksOf(mods map[string]*ast.Module) ([]Check, error) {
+	var checks []Check
+	seen := map[string]string{}
+	names := make([]string, 0, len(mods))
+	for n := range mods {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		m := mods[name]
+		for _, a := range m.Annotations {
+			if a.Scope != "package" || a.Custom == nil {
+				continue
+			}
+			if _, ok := a.Custom["id"]; !ok {
+				continue
+			}
+			ch, err := checkFromAnnotations(a, m, name)
+			if err != nil {
+				return nil, err
+			}
+			if prev, dup := seen[ch.ID]; dup {
+				return nil, fmt.Errorf("%s: check id %s already declared in %s", name, ch.ID, prev)
+			}
+			seen[ch.ID] = name
+			checks = append(checks, ch)
+		}
+	}
+	sort.Slice(checks, func(i, j int) bool { return checks[i].ID < checks[j].ID })
+	return checks, nil
+}
+
+func checkFromAnnotations(a *ast.Annotations, m *ast.Module, file string) (Check, error) {
+	where := file
+	if a.Location != nil {
+		where = fmt.Sprintf("%s:%d", file, a.Location.Row)
+	}
+	str := func(k string) string {
+		s, _ := a.Custom[k].(string)
+		return strings.TrimSpace(s)
+	}
+	ch := Check{
+		ID:          str("id"),
+		Title:       strings.TrimSpace(a.Title),
+		Description: strings.TrimSpace(a.Description),
+		Remediation: str("remediation"),
+		Package:     m.Package.Path.String(),
+		File:        file,
+	}
+	if !idPattern.MatchString(ch.ID) {
+		return ch, fmt.Errorf("%s: METADATA custom.id %q is not an id like MLS-FW-001", where, a.Custom["id"])
+	}
+	if ch.Title == "" {
+		return ch, fmt.Errorf("%s: METADATA of %s has no title", where, ch.ID)
+	}
+	sev, err := ParseSeverity(str("severity"))
+	if err != nil {
+		return ch, fmt.Errorf("%s: METADATA of %s: %w", where, ch.ID, err)
+	}
+	ch.Severity = sev
+	for _, k := range []string{"references", "requires"} {
+		v, ok := a.Custom[k]
+		if !ok {
+			continue
+		}
+		list, ok := v.([]any)
+		if !ok {
+			return ch, fmt.Errorf("%s: METADATA of %s: custom.%s must be a list", where, ch.ID, k)
+		}
+		for _, x := range list {
+			s, ok := x.(string)
+			if !ok {
+				return ch, fmt.Errorf("%s: METADATA of %s: custom.%s must hold strings", where, ch.ID, k)
+			}
+			if k == "references" {
+				ch.References = append(ch.References, s)
+			} else {
+				ch.Requires = append(ch.Requires, s)
+			}
+		}
+	}
+	return ch, nil
+}
+
+// Input is a snapshot decoded once for evaluation.
+type Input struct {
+	doc   map[string]any
+	value ast.Value
+}
+
+// NewInput converts a decoded snapshot document for evaluation.
+func NewInput(doc map[string]any) (*Input, error) {
+	v, err := ast.InterfaceToValue(doc)
+	if err != nil {
+		return nil, fmt.Errorf("convert snapshot: %w", err)
+	}
+	return &Input{doc: doc, value: v}, nil
+}
+
+// EvalOptions carries what a report needs besides the snapshot.
+type EvalOptions struct {
+	Tool ToolInfo
+	Now  time.Time
+}
+
+// Eval evaluates every check against the snapshot.
+func (e *Engine) Eval(ctx context.Context, in *Input, opt EvalOptions) (*Report, error) {
+	rep := &Report{
+		SchemaVersion: ReportSchemaVersion,
+		Tool:          opt.Tool,
+		ScannedAt:     opt.Now.UTC(),
+		Collectors:    map[string]CollectorHealth{},
+	}
+	rep.Host = str(dig(in.doc, "host", "hostname"))
+	if t, err := time.Parse(time.RFC3339Nano, str(in.doc["collected_at"])); err == nil {
+		rep.CollectedAt = t.UTC()
+	}
+	rep.IsRoot, _ = in.doc["is_root"].(bool)
+	if cs, ok := in.doc["collectors"].(map[string]any); ok {
+		for name, v := range cs {
+			m, _ := v.(map[string]any)
+			h := CollectorHealth{Status: str(m["status"]), Error: str(m["error"])}
+			h.DurationMS, _ = toFloat(m["duration_ms"])
+			rep.Collectors[name] = h
+		}
+	}
+	for i, ch := range e.checks {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rep.Results = append(rep.Results, e.evalCheck(ctx, ch, e.queries[i], in)...)
+	}
+	SortResults(rep.Results)
+	rep.Summary = Summarize(rep.Results)
+	return rep, nil
+}
+
+func (e *Engine) evalCheck(ctx context.Context, ch Check, pq rego.PreparedEvalQuery, in *Input) []Result {
+	base := Result{RuleID: ch.ID, Title: ch.Title, Severity: ch.Severity, Remediation: ch.Remediation, References: ch.References}
+	var missing []string
+	for _, req := range ch.Requires {
+		if why := requirement(in.doc, req); why != "" {
+			missing = append(missing, why)
+		}
+	}
+	if len(missing) > 0 {
+		r := base
+		r.Status, r.Subject = StatusUnknown, "host"
+		r.Message = "could not be verified: " + strings.Join(missing, "; ")
+		r.Evidence = Evidence{Expected: "snapshot sections " + strings.Join(ch.Requires, ", "), Source: "snapshot"}
+		return []Result{r}
+	}
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(in.value))
+	if err != nil {
+		return []Result{errorResult(base, err)}
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return []Result{errorResult(base, fmt.Errorf("package %s is undefined", ch.Package))}
+	}
+	doc, ok := rs[0].Expressions[0].Value.(map[string]any)
+	if !ok {
+		return []Result{errorResult(base, fmt.Errorf("package %s did not evaluate to an object", ch.Package))}
+	}
+	var out []Result
+	decided := map[string]bool{}
+	for _, kind := range []struct {
+		key    string
+		status Status
+	}{{"deny", StatusFail}, {"unknown", StatusUnknown}, {"not_applicable", StatusNotApplicable}, {"pass", StatusPass}} {
+		entries, err := entriesOf(doc, kind.key)
+		if err != nil {
+			return []Result{errorResult(base, err)}
+		}
+		for _, ent := range entries {
+			r, err := fromEntry(base, kind.status, ent)
+			if err != nil {
+				return []Result{errorResult(base, fmt.Errorf("%s entry: %w", kind.key, err))}
+			}
+			// A subject denied (or unknown, not applicable) is not also passed.
+			if kind.status == StatusPass && decided[r.Subject] {
+				continue
+			}
+			if kind.status != StatusPass {
+				decided[r.Subject] = true
+			}
+			out = append(out, r)
+		}
+	}
+	if len(out) == 0 {
+		r := base
+		r.Status, r.Subject = StatusPass, "host"
+		r.Message = "no violation found"
+		r.Evidence = Evidence{Source: "snapshot sections " + strings.Join(ch.Requires, ", ")}
+		out = append(out, r)
+	}
+	return out
+}
+
+func errorResult(base Result, err error) Result {
+	r := base
+	r.Status, r.Subject = StatusError, "host"
+	r.Message = "rule failed to evaluate: " + err.Error()
+	r.Evidence = Evidence{Source: "rego"}
+	return r
+}
+
+func entriesOf(doc map[string]any, key string) ([]any, error) {
+	v, ok := doc[key]
+	if !ok {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s must be a set of objects, got %T", key, v)
+	}
+	return list, nil
+}
+
+func fromEntry(base Result, st Status, ent any) (Result, error) {
+	m, ok := ent.(map[string]any)
+	if !ok {
+		return base, fmt.Errorf("want an object with subject and message, got %T", ent)
+	}
+	r := base
+	r.Status = st
+	r.Subject, _ = m["subject"].(string)
+	r.Message, _ = m["message"].(string)
+	if r.Subject == "" || r.Message == "" {
+		return r, fmt.Errorf("subject and message must be non-empty strings: %v", m)
+	}
+	if s, ok := m["severity"].(string); ok {
+		sev, err := ParseSeverity(s)
+		if err != nil {
+			return r, err
+		}
+		r.Severity = sev
+	}
+	if ev, ok := m["evidence"].(map[string]any); ok {
+		r.Evidence = Evidence{Observed: ev["observed"], Expected: ev["expected"], Source: str(ev["source"])}
+	}
+	if loc, ok := m["location"].(map[string]any); ok {
+		l := &Location{File: str(loc["file"]), What: str(loc["what"])}
+		if n, ok := toFloat(loc["line"]); ok {
+			l.Line = int(n)
+		}
+		if l.File != "" {
+			r.Location = l
+		}
+	}
+	return r, nil
+}
+
+// requirement returns why the snapshot section req ("collector" or
+// "collector.part") cannot be used, or "" when it can.
+func requirement(doc map[string]any, req string) string {
+	parts := strings.Split(req, ".")
+	col, _ := dig(doc, "collectors", parts[0]).(map[string]any)
+	if col == nil {
+		return fmt.Sprintf("collector %s did not run (no record in the snapshot)", parts[0])
+	}
+	if st := str(col["status"]); st != "ok" {
+		return fmt.Sprintf("collector %s: %s%s", parts[0], st, withErr(col))
+	}
+	var cur any = doc
+	for i, p := range parts {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("section %s is not an object", strings.Join(parts[:i], "."))
+		}
+		cur, ok = m[p]
+		if !ok || cur == nil {
+			return fmt.Sprintf("section %s missing from the snapshot", strings.Join(parts[:i+1], "."))
+		}
+		if sub, ok := cur.(map[string]any); ok {
+			if st, has := sub["status"]; has && st != "ok" {
+				return fmt.Sprintf("%s: %v%s", strings.Join(parts[:i+1], "."), st, withErr(sub))
+			}
+		}
+	}
+	return ""
+}
+
+func withErr(m map[string]any) string {
+	if e := str(m["error"]); e != "" {
+		return " (" + e + ")"
+	}
+	return ""
+}
+
+func dig(m map[string]any, keys ...string) any {
+	var cur any = m
+	for _, k := range keys {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = mm[k]
+	}
+	return cur
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func toFloat(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case int:
+		return float64(n), true
+	case interface{ Float64() (float64, error) }:
+		f, err := n.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}

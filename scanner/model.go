@@ -1,0 +1,195 @@
+// Package scanner evaluates a snapshot against Rego checks and produces the
+// results of the mlscan result model: pass, fail, unknown, error,
+// not_applicable and waived, each with evidence.
+package scanner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Status is the verdict of one rule on one subject.
+type Status string
+
+// The statuses of the result model (rules.md).
+const (
+	StatusPass          Status = "pass"
+	StatusFail          Status = "fail"
+	StatusUnknown       Status = "unknown"
+	StatusError         Status = "error"
+	StatusNotApplicable Status = "not_applicable"
+	StatusWaived        Status = "waived"
+)
+
+// Statuses lists every status in report order (worst first).
+var Statuses = []Status{StatusFail, StatusError, StatusUnknown, StatusWaived, StatusPass, StatusNotApplicable}
+
+// Severity ranks how bad a failure is.
+type Severity string
+
+// The severities, highest first.
+const (
+	SeverityCritical Severity = "critical"
+	SeverityHigh     Severity = "high"
+	SeverityMedium   Severity = "medium"
+	SeverityLow      Severity = "low"
+	SeverityInfo     Severity = "info"
+)
+
+// Severities lists every severity, highest first.
+var Severities = []Severity{SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow, SeverityInfo}
+
+// Rank orders severities: critical is 5, info 1, anything else 0.
+func (s Severity) Rank() int {
+	switch s {
+	case SeverityCritical:
+		return 5
+	case SeverityHigh:
+		return 4
+	case SeverityMedium:
+		return 3
+	case SeverityLow:
+		return 2
+	case SeverityInfo:
+		return 1
+	}
+	return 0
+}
+
+// ParseSeverity checks s is a known severity.
+func ParseSeverity(s string) (Severity, error) {
+	v := Severity(strings.ToLower(s))
+	if v.Rank() == 0 {
+		return "", fmt.Errorf("unknown severity %q (valid: critical, high, medium, low, info)", s)
+	}
+	return v, nil
+}
+
+// Check is one rule as its Rego package declares it in # METADATA.
+type Check struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Severity    Severity `json:"severity"`
+	Description string   `json:"description,omitempty"`
+	Remediation string   `json:"remediation,omitempty"`
+	References  []string `json:"references,omitempty"`
+	// Requires names the snapshot sections (collector or collector.part)
+	// the check needs; when one is missing or failed the check is unknown.
+	Requires []string `json:"requires,omitempty"`
+	// Package is the Rego package path, File the module it came from.
+	Package string `json:"package"`
+	File    string `json:"file"`
+}
+
+// Evidence is what a result rests on.
+type Evidence struct {
+	Observed any    `json:"observed,omitempty"`
+	Expected any    `json:"expected,omitempty"`
+	Source   string `json:"source,omitempty"`
+}
+
+// Location points at the file and line a finding is fixed in.
+type Location struct {
+	File string `json:"file"`
+	Line int    `json:"line,omitempty"`
+	// What names the thing at that place (a compose service, a registry entry).
+	What string `json:"what,omitempty"`
+}
+
+// Result is the verdict of one rule on one subject.
+type Result struct {
+	RuleID      string    `json:"rule_id"`
+	Title       string    `json:"title"`
+	Severity    Severity  `json:"severity"`
+	Status      Status    `json:"status"`
+	Subject     string    `json:"subject"`
+	Message     string    `json:"message"`
+	Evidence    Evidence  `json:"evidence"`
+	Remediation string    `json:"remediation,omitempty"`
+	References  []string  `json:"references,omitempty"`
+	Location    *Location `json:"location,omitempty"`
+}
+
+// Summary counts results by status and failures by severity.
+type Summary struct {
+	Total      int            `json:"total"`
+	ByStatus   map[Status]int `json:"by_status"`
+	BySeverity map[Severity]int `json:"failures_by_severity"`
+}
+
+// CollectorHealth is how a collector fared, copied from the snapshot.
+type CollectorHealth struct {
+	Status     string  `json:"status"`
+	Error      string  `json:"error,omitempty"`
+	DurationMS float64 `json:"duration_ms"`
+}
+
+// ToolInfo names the program that produced a report.
+type ToolInfo struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Report is the outcome of evaluating one snapshot.
+type Report struct {
+	SchemaVersion int                        `json:"schema_version"`
+	Tool          ToolInfo                   `json:"tool"`
+	Host          string                     `json:"host"`
+	ScannedAt     time.Time                  `json:"scanned_at"`
+	CollectedAt   time.Time                  `json:"collected_at"`
+	IsRoot        bool                       `json:"is_root"`
+	Collectors    map[string]CollectorHealth `json:"collectors"`
+	Summary       Summary                    `json:"summary"`
+	Results       []Result                   `json:"results"`
+}
+
+// ReportSchemaVersion is the version of the JSON report format.
+const ReportSchemaVersion = 1
+
+// Summarize counts the results.
+func Summarize(rs []Result) Summary {
+	s := Summary{ByStatus: map[Status]int{}, BySeverity: map[Severity]int{}}
+	for _, st := range Statuses {
+		s.ByStatus[st] = 0
+	}
+	for _, sv := range Severities {
+		s.BySeverity[sv] = 0
+	}
+	for _, r := range rs {
+		s.Total++
+		s.ByStatus[r.Status]++
+		if r.Status == StatusFail {
+			s.BySeverity[r.Severity]++
+		}
+	}
+	return s
+}
+
+func statusRank(s Status) int {
+	for i, v := range Statuses {
+		if v == s {
+			return i
+		}
+	}
+	return len(Statuses)
+}
+
+// SortResults orders results by rule id, then subject, then status, so
+// the same snapshot always yields the same order.
+func SortResults(rs []Result) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		if a.Subject != b.Subject {
+			return a.Subject < b.Subject
+		}
+		if a.Status != b.Status {
+			return statusRank(a.Status) < statusRank(b.Status)
+		}
+		return a.Message < b.Message
+	})
+}
