@@ -19,12 +19,12 @@ import (
 // Config is what the checks read as data.mlscan.config: the trusted
 // networks, the public ports and the port registry.
 type Config struct {
-	Networks       Networks         `yaml:"networks" json:"networks"`
-	PublicPorts    []string         `yaml:"public_ports" json:"public_ports"`
-	UFW            UFWExpect        `yaml:"ufw" json:"ufw"`
-	Registry       []RegistryEntry  `yaml:"registry" json:"registry"`
-	ForbiddenPorts []ForbiddenPort  `yaml:"forbidden_ports" json:"forbidden_ports"`
-	KnownDefaults  []KnownDefault   `yaml:"known_defaults" json:"known_defaults"`
+	Networks       Networks        `yaml:"networks" json:"networks"`
+	PublicPorts    []string        `yaml:"public_ports" json:"public_ports"`
+	UFW            UFWExpect       `yaml:"ufw" json:"ufw"`
+	Registry       []RegistryEntry `yaml:"registry" json:"registry"`
+	ForbiddenPorts []ForbiddenPort `yaml:"forbidden_ports" json:"forbidden_ports"`
+	KnownDefaults  []KnownDefault  `yaml:"known_defaults" json:"known_defaults"`
 	// File is where the configuration came from ("(embedded default)" or a
 	// path); Digest is the SHA-256 of the bytes read.
 	File   string `yaml:"-" json:"file"`

@@ -219,7 +219,6 @@ func NewInput(doc map[string]any) (*Input, error) {
 // EvalOptions carries what a report needs besides the snapshot.
 type EvalOptions struct {
 	Tool ToolInfo
-	Now  time.Time
 }
 
 // Eval evaluates every check against the snapshot.
@@ -227,12 +226,11 @@ func (e *Engine) Eval(ctx context.Context, in *Input, opt EvalOptions) (*Report,
 	rep := &Report{
 		SchemaVersion: ReportSchemaVersion,
 		Tool:          opt.Tool,
-		ScannedAt:     opt.Now.UTC(),
 		Collectors:    map[string]CollectorHealth{},
 	}
 	rep.Host = str(dig(in.doc, "host", "hostname"))
 	if t, err := time.Parse(time.RFC3339Nano, str(in.doc["collected_at"])); err == nil {
-		rep.CollectedAt = t.UTC()
+		rep.ScannedAt = t.UTC()
 	}
 	rep.IsRoot, _ = in.doc["is_root"].(bool)
 	if cs, ok := in.doc["collectors"].(map[string]any); ok {

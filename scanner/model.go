@@ -114,8 +114,8 @@ type Result struct {
 
 // Summary counts results by status and failures by severity.
 type Summary struct {
-	Total      int            `json:"total"`
-	ByStatus   map[Status]int `json:"by_status"`
+	Total      int              `json:"total"`
+	ByStatus   map[Status]int   `json:"by_status"`
 	BySeverity map[Severity]int `json:"failures_by_severity"`
 }
 
@@ -134,15 +134,16 @@ type ToolInfo struct {
 
 // Report is the outcome of evaluating one snapshot.
 type Report struct {
-	SchemaVersion int                        `json:"schema_version"`
-	Tool          ToolInfo                   `json:"tool"`
-	Host          string                     `json:"host"`
-	ScannedAt     time.Time                  `json:"scanned_at"`
-	CollectedAt   time.Time                  `json:"collected_at"`
-	IsRoot        bool                       `json:"is_root"`
-	Collectors    map[string]CollectorHealth `json:"collectors"`
-	Summary       Summary                    `json:"summary"`
-	Results       []Result                   `json:"results"`
+	SchemaVersion int      `json:"schema_version"`
+	Tool          ToolInfo `json:"tool"`
+	Host          string   `json:"host"`
+	// ScannedAt is when the snapshot was collected: a report depends only
+	// on its snapshot, so the same snapshot gives the same report.
+	ScannedAt  time.Time                  `json:"scanned_at"`
+	IsRoot     bool                       `json:"is_root"`
+	Collectors map[string]CollectorHealth `json:"collectors"`
+	Summary    Summary                    `json:"summary"`
+	Results    []Result                   `json:"results"`
 }
 
 // ReportSchemaVersion is the version of the JSON report format.

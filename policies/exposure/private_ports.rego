@@ -52,11 +52,11 @@ service(port, proto) := s if {
 
 deny contains {
 	"subject": network.port_str(port, proto),
-	"message": sprintf("%s port %s is reachable from outside %v: %s", [service(port, proto), network.port_str(port, proto), network.trusted, admitted[0].reason]),
+	"message": sprintf("%s port %s is reachable from outside %s: %s", [service(port, proto), network.port_str(port, proto), network.trusted_str, admitted[0].reason]),
 	"severity": severity(port, proto),
 	"evidence": {
 		"observed": [sprintf("%s: %s", [network.listener_str(a.listener), a.reason]) | some a in admitted],
-		"expected": sprintf("reachable only from %v and loopback", [network.trusted]),
+		"expected": sprintf("reachable only from %s and loopback", [network.trusted_str]),
 		"source": sprintf("/proc/net, %s", [input.ufw.rules.from]),
 	},
 } if {
@@ -76,7 +76,7 @@ pass contains {
 	"message": sprintf("%s port %s is not reachable from outside the trusted networks", [service(port, proto), network.port_str(port, proto)]),
 	"evidence": {
 		"observed": [sprintf("%s: %s", [network.listener_str(l), ufw.admission(l).reason]) | some l in candidates; l.port == port; l.proto == proto],
-		"expected": sprintf("reachable only from %v and loopback", [network.trusted]),
+		"expected": sprintf("reachable only from %s and loopback", [network.trusted_str]),
 		"source": sprintf("/proc/net, %s", [input.ufw.rules.from]),
 	},
 } if some [port, proto] in ports

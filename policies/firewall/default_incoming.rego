@@ -23,9 +23,14 @@ deny contains {
 	not d.value in {"deny", "reject"}
 }
 
+inactive_note := " (configured, but UFW is inactive so it is not enforced: see MLS-FW-001)" if {
+	input.ufw.live.status == "ok"
+	input.ufw.live.active == false
+} else := ""
+
 pass contains {
 	"subject": "default incoming policy",
-	"message": sprintf("the default incoming policy is %s", [d.value]),
+	"message": sprintf("the default incoming policy is %s%s", [d.value, inactive_note]),
 	"evidence": {"observed": d.value, "expected": "deny or reject", "source": d.source},
 } if {
 	d := ufw.default_incoming

@@ -27,8 +27,8 @@ ssh_rules contains r if {
 
 deny contains {
 	"subject": sprintf("ufw rule: %s", [ufw.rule_str(r)]),
-	"message": sprintf("SSH (22/tcp) is allowed from %s, outside the trusted networks %v", [r.from, network.trusted]),
-	"evidence": {"observed": r.raw, "expected": sprintf("from %v only", [network.trusted]), "source": input.ufw.rules.from},
+	"message": sprintf("SSH (22/tcp) is allowed from %s, outside the trusted networks %s", [r.from, network.trusted_str]),
+	"evidence": {"observed": r.raw, "expected": sprintf("from %s only", [network.trusted_str]), "source": input.ufw.rules.from},
 } if {
 	some r in ssh_rules
 	not network.within_trusted(r.from)
@@ -38,7 +38,7 @@ deny contains {
 	"subject": "ssh",
 	"message": "no UFW rule allows SSH from the trusted networks: administrators cannot reach the host over the LAN",
 	"severity": "info",
-	"evidence": {"observed": "no allow rule for 22/tcp", "expected": sprintf("allow from %v to any port 22 proto tcp", [network.trusted]), "source": input.ufw.rules.from},
+	"evidence": {"observed": "no allow rule for 22/tcp", "expected": sprintf("allow from %s to any port 22 proto tcp", [network.trusted_str]), "source": input.ufw.rules.from},
 } if {
 	not trusted_rule
 	count([r | some r in ssh_rules; not network.within_trusted(r.from)]) == 0
@@ -52,7 +52,7 @@ trusted_rule if {
 pass contains {
 	"subject": "ssh",
 	"message": sprintf("SSH is allowed only from trusted sources (%s)", [concat(", ", sort({r.from | some r in ssh_rules}))]),
-	"evidence": {"observed": [r.raw | some r in ssh_rules], "expected": sprintf("from %v only", [network.trusted]), "source": input.ufw.rules.from},
+	"evidence": {"observed": [r.raw | some r in ssh_rules], "expected": sprintf("from %s only", [network.trusted_str]), "source": input.ufw.rules.from},
 } if {
 	trusted_rule
 	count([r | some r in ssh_rules; not network.within_trusted(r.from)]) == 0

@@ -3,6 +3,9 @@ package mlscan.lib.network
 
 trusted := data.mlscan.config.networks.trusted
 
+# trusted_str is the trusted networks for messages ("10.0.0.0/24").
+trusted_str := concat(", ", trusted)
+
 # as_cidr turns an address into a one-address CIDR.
 as_cidr(a) := a if contains(a, "/")
 

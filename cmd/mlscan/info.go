@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/mlscan/mlscan/collectors"
+)
+
+func newPoliciesCmd(g *globalOptions) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "policies",
+		Short: "List the loaded checks (id, severity, title)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(g)
+			if err != nil {
+				return err
+			}
+			e, err := loadEngine(cmd.Context(), g, cfg)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(e.Checks())
+			}
+			tw := table.NewWriter()
+			tw.SetOutputMirror(cmd.OutOrStdout())
+			tw.SetStyle(table.StyleLight)
+			tw.AppendHeader(table.Row{"ID", "Severity", "Title", "Requires"})
+			for _, c := range e.Checks() {
+				tw.AppendRow(table.Row{c.ID, c.Severity, c.Title, fmt.Sprint(c.Requires)})
+			}
+			tw.Render()
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the checks' metadata as JSON")
+	return cmd
+}
+
+func newConfigCmd(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "config",
+		Short: "Print the effective configuration (embedded defaults overlaid with --config)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(g)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "# effective configuration from %s (%s)\n", cfg.File, cfg.Digest)
+			enc := yaml.NewEncoder(cmd.OutOrStdout())
+			enc.SetIndent(2)
+			return enc.Encode(cfg)
+		},
+	}
+}
+
+func newSchemaCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema",
+		Short: "Print the JSON Schema of the snapshot (what policies read as input)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			b, err := collectors.JSONSchema()
+			if err != nil {
+				return err
+			}
+			_, err = cmd.OutOrStdout().Write(b)
+			return err
+		},
+	}
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print mlscan's version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintf(cmd.OutOrStdout(), "mlscan %s (snapshot schema %d)\n", toolVersion(), collectors.SchemaVersion)
+		},
+	}
+}

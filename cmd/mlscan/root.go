@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/mlscan/mlscan/policies"
+	"github.com/mlscan/mlscan/report"
+	"github.com/mlscan/mlscan/scanner"
+)
+
+// version is set at build time with -ldflags "-X main.version=..."; a
+// plain build reports the module version or "dev".
+var version = ""
+
+func toolVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func tool() scanner.ToolInfo { return scanner.ToolInfo{Name: "mlscan", Version: toolVersion()} }
+
+// globalOptions are the flags every command shares.
+type globalOptions struct {
+	config   string
+	policies []string
+}
+
+// outputOptions are the flags of commands that write a report.
+type outputOptions struct {
+	format string
+	output string
+	failOn string
+	quiet  bool
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:   "mlscan",
+		Short: "Security compliance scanner for ML hosts (Ray, Celery, Redis, Flower) behind UFW",
+		Long: `mlscan collects a host's firewall, listening sockets and services into a
+JSON snapshot and checks it against Rego policies that encode the
+networking document's guarantees (default deny, private-only ML ports,
+registered listeners). Results are pass, fail, unknown, error,
+not_applicable or waived; data that could not be collected is never a pass.
+
+Exit codes: 0 nothing failed at or above --fail-on; 1 failures; 2 usage or
+runtime error; 3 no failures but some rule is unknown or error.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().StringVar(&g.config, "config", "", "configuration file (YAML) overriding the embedded defaults; see `mlscan config`")
+	root.PersistentFlags().StringArrayVar(&g.policies, "policy", nil, "directory of extra Rego checks (repeatable), loaded with the embedded ones")
+	root.AddCommand(
+		newScanCmd(g),
+		newCollectCmd(g),
+		newEvalCmd(g),
+		newPoliciesCmd(g),
+		newConfigCmd(g),
+		newSchemaCmd(),
+		newVersionCmd(),
+	)
+	return root
+}
+
+func addOutputFlags(cmd *cobra.Command, o *outputOptions) {
+	cmd.Flags().StringVarP(&o.format, "format", "f", "table", "output format: "+strings.Join(report.Formats(), ", "))
+	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the report to FILE (created 0600) instead of standard output")
+	cmd.Flags().StringVar(&o.failOn, "fail-on", "low", "lowest severity of a failure that makes the exit code 1: critical, high, medium, low or never (info never fails)")
+	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "table: show only failures, unknowns and errors")
+}
+
+// usageErr marks a bad command line (exit code 2).
+func usageErr(format string, a ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
+}
+
+// loadConfig reads the embedded defaults and the user's --config.
+func loadConfig(g *globalOptions) (*scanner.Config, error) {
+	cfg, err := scanner.LoadConfig(policies.DefaultConfig, g.config)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	return cfg, nil
+}
+
+// loadEngine compiles the embedded checks and the --policy directories once.
+func loadEngine(ctx context.Context, g *globalOptions, cfg *scanner.Config) (*scanner.Engine, error) {
+	srcs := []scanner.PolicySource{{Name: "policies", FS: policies.FS}}
+	for _, dir := range g.policies {
+		st, err := os.Stat(dir)
+		if err != nil {
+			return nil, &exitError{code: exitUsage, err: fmt.Errorf("--policy: %w", err)}
+		}
+		if !st.IsDir() {
+			return nil, usageErr("--policy %s: not a directory", dir)
+		}
+		srcs = append(srcs, scanner.PolicySource{Name: filepath.Clean(dir), FS: os.DirFS(dir)})
+	}
+	data, err := cfg.Data()
+	if err != nil {
+		return nil, err
+	}
+	e, err := scanner.Load(ctx, srcs, data)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	return e, nil
+}
+
+// failThreshold parses --fail-on; 0 means never.
+func failThreshold(s string) (int, error) {
+	if s == "never" {
+		return 0, nil
+	}
+	sev, err := scanner.ParseSeverity(s)
+	if err != nil || sev == scanner.SeverityInfo {
+		return 0, usageErr("--fail-on %q: want critical, high, medium, low or never", s)
+	}
+	return sev.Rank(), nil
+}
+
+// exitCode decides the exit code of a set of reports.
+func exitCode(reports []*scanner.Report, threshold int) int {
+	failed, unsure := false, false
+	for _, r := range reports {
+		for _, res := range r.Results {
+			switch res.Status {
+			case scanner.StatusFail:
+				if threshold > 0 && res.Severity.Rank() >= threshold && res.Severity != scanner.SeverityInfo {
+					failed = true
+				}
+			case scanner.StatusUnknown, scanner.StatusError:
+				unsure = true
+			}
+		}
+	}
+	switch {
+	case failed:
+		return exitFindings
+	case unsure:
+		return exitUnknown
+	}
+	return exitOK
+}
+
+// writeReports renders the reports and returns the exit code as an error.
+func writeReports(cmd *cobra.Command, o *outputOptions, reports []*scanner.Report) error {
+	threshold, err := failThreshold(o.failOn)
+	if err != nil {
+		return err
+	}
+	opt := report.Options{Quiet: o.quiet}
+	if o.output == "" {
+		if f, ok := cmd.OutOrStdout().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			opt.Color = os.Getenv("NO_COLOR") == ""
+			if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+				opt.Width = w
+			}
+		}
+	}
+	rep, err := report.New(o.format, opt)
+	if err != nil {
+		return usageErr("--format: %v", err)
+	}
+	if err := writeOutput(cmd.OutOrStdout(), o.output, func(w io.Writer) error { return rep.Write(w, reports) }); err != nil {
+		return err
+	}
+	if code := exitCode(reports, threshold); code != exitOK {
+		return &exitError{code: code}
+	}
+	return nil
+}
+
+// writeOutput writes to stdout, or to path through a temporary file in the
+// same directory renamed into place, so nothing half-written is left and a
+// symlink at path is replaced, never followed.
+func writeOutput(stdout io.Writer, path string, write func(io.Writer) error) error {
+	if path == "" || path == "-" {
+		return write(stdout)
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	ok = true
+	return nil
+}
+
+var errNoSnapshots = errors.New("no snapshot given: mlscan eval FILE... (make one with `mlscan collect -o host.json`)")

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlscan/mlscan/collectors"
+	"github.com/mlscan/mlscan/scanner"
+)
+
+// collectOptions are the flags of commands that collect from this host.
+type collectOptions struct {
+	only     []string
+	skip     []string
+	procRoot string
+	root     string
+	timeout  time.Duration
+}
+
+func addCollectFlags(cmd *cobra.Command, o *collectOptions) {
+	cmd.Flags().StringSliceVar(&o.only, "collectors", nil, "run only these collectors (comma-separated); others are recorded as skipped")
+	cmd.Flags().StringSliceVar(&o.skip, "skip-collectors", nil, "do not run these collectors (their rules become unknown)")
+	cmd.Flags().StringVar(&o.procRoot, "proc-root", "/proc", "proc filesystem to read (for a host /proc mounted elsewhere)")
+	cmd.Flags().StringVar(&o.root, "root", "/", "filesystem root under which /etc files are read")
+	cmd.Flags().DurationVar(&o.timeout, "timeout", 10*time.Second, "time limit of each collector")
+}
+
+func collect(ctx context.Context, o *collectOptions) (*collectors.Snapshot, error) {
+	snap, err := collectors.Collect(ctx, collectors.All(), collectors.Options{
+		Env:     collectors.Env{Root: o.root, ProcRoot: o.procRoot, IsRoot: os.Geteuid() == 0},
+		Tool:    collectors.Tool{Name: "mlscan", Version: toolVersion()},
+		Timeout: o.timeout,
+		Only:    o.only,
+		Skip:    o.skip,
+	})
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	return snap, nil
+}
+
+func marshalSnapshot(s *collectors.Snapshot) ([]byte, error) {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+func newScanCmd(g *globalOptions) *cobra.Command {
+	var co collectOptions
+	var oo outputOptions
+	var snapOut string
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Collect this host's facts and evaluate them (run as root for full coverage)",
+		Long: `scan collects the snapshot of this host (collectors run concurrently, each
+under --timeout) and evaluates every check against it. Without root, facts
+that need root (live UFW state, rules files, socket owners) are recorded as
+unavailable and the rules that need them are unknown: run with sudo.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			cfg, err := loadConfig(g)
+			if err != nil {
+				return err
+			}
+			if _, err := failThreshold(oo.failOn); err != nil {
+				return err
+			}
+			// Compile the policies while the collectors run.
+			type loaded struct {
+				e   *scanner.Engine
+				err error
+			}
+			ch := make(chan loaded, 1)
+			go func() {
+				e, err := loadEngine(ctx, g, cfg)
+				ch <- loaded{e, err}
+			}()
+			snap, err := collect(ctx, &co)
+			l := <-ch
+			if err != nil {
+				return err
+			}
+			if l.err != nil {
+				return l.err
+			}
+			data, err := marshalSnapshot(snap)
+			if err != nil {
+				return err
+			}
+			if snapOut != "" {
+				if err := writeOutput(nil, snapOut, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+					return err
+				}
+			}
+			rep, err := evalSnapshot(ctx, l.e, "(this scan)", data)
+			if err != nil {
+				return err
+			}
+			return writeReports(cmd, &oo, []*scanner.Report{rep})
+		},
+	}
+	addCollectFlags(cmd, &co)
+	addOutputFlags(cmd, &oo)
+	cmd.Flags().StringVar(&snapOut, "snapshot", "", "also save the collected snapshot to FILE")
+	return cmd
+}
+
+func newCollectCmd(g *globalOptions) *cobra.Command {
+	var co collectOptions
+	var out string
+	cmd := &cobra.Command{
+		Use:   "collect",
+		Short: "Collect this host's facts into a JSON snapshot (evaluate it later with `mlscan eval`)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			snap, err := collect(cmd.Context(), &co)
+			if err != nil {
+				return err
+			}
+			data, err := marshalSnapshot(snap)
+			if err != nil {
+				return err
+			}
+			return writeOutput(cmd.OutOrStdout(), out, func(w io.Writer) error { _, err := w.Write(data); return err })
+		},
+	}
+	addCollectFlags(cmd, &co)
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write the snapshot to FILE (created 0600) instead of standard output")
+	return cmd
+}
+
+// evalSnapshot decodes, validates and evaluates one snapshot document.
+func evalSnapshot(ctx context.Context, e *scanner.Engine, name string, data []byte) (*scanner.Report, error) {
+	doc, err := scanner.DecodeSnapshot(name, data)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	if err := collectors.Validate(doc); err != nil {
+		return nil, &exitError{code: exitUsage, err: fmt.Errorf("%s: %w", name, err)}
+	}
+	in, err := scanner.NewInput(doc)
+	if err != nil {
+		return nil, err
+	}
+	return e.Eval(ctx, in, scanner.EvalOptions{Tool: tool()})
+}
+
+func newEvalCmd(g *globalOptions) *cobra.Command {
+	var oo outputOptions
+	cmd := &cobra.Command{
+		Use:   "eval SNAPSHOT...",
+		Short: "Evaluate saved snapshots (no root, no access to the host needed)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return &exitError{code: exitUsage, err: errNoSnapshots}
+			}
+			if _, err := failThreshold(oo.failOn); err != nil {
+				return err
+			}
+			cfg, err := loadConfig(g)
+			if err != nil {
+				return err
+			}
+			e, err := loadEngine(cmd.Context(), g, cfg)
+			if err != nil {
+				return err
+			}
+			var reports []*scanner.Report
+			for _, a := range args {
+				data, err := readLimited(a, scanner.MaxSnapshotBytes)
+				if err != nil {
+					return &exitError{code: exitUsage, err: err}
+				}
+				rep, err := evalSnapshot(cmd.Context(), e, a, data)
+				if err != nil {
+					return err
+				}
+				reports = append(reports, rep)
+			}
+			return writeReports(cmd, &oo, reports)
+		},
+	}
+	addOutputFlags(cmd, &oo)
+	return cmd
+}
+
+// readLimited reads a file of at most max bytes.
+func readLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s: larger than %d MiB", path, max>>20)
+	}
+	return bytes.Clone(b), nil
+}

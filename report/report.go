@@ -1,0 +1,79 @@
+// Package report writes scan results in the formats users read: a
+// terminal table, JSON, and (later) Markdown and SARIF. One file per
+// format, all behind the Reporter interface, picked by name with New.
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/mlscan/mlscan/scanner"
+)
+
+// Reporter writes one or more reports to w.
+type Reporter interface {
+	Write(w io.Writer, reports []*scanner.Report) error
+}
+
+// Options are the presentation choices shared by the formats.
+type Options struct {
+	// Color turns on ANSI colours (only for a terminal without NO_COLOR).
+	Color bool
+	// Quiet shows failures (and unknown/error) only, where a format supports it.
+	Quiet bool
+	// Width is the terminal width; 0 means no limit.
+	Width int
+}
+
+var formats = map[string]func(Options) Reporter{
+	"table": func(o Options) Reporter { return &Table{Options: o} },
+	"json":  func(o Options) Reporter { return &JSON{} },
+}
+
+// Formats lists the format names New accepts, sorted.
+func Formats() []string {
+	var n []string
+	for k := range formats {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// New returns the reporter for a format name; an unknown name is an error
+// that lists the valid ones.
+func New(name string, opt Options) (Reporter, error) {
+	f, ok := formats[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown format %q (valid: %s)", name, strings.Join(Formats(), ", "))
+	}
+	return f(opt), nil
+}
+
+// sanitize removes terminal control sequences and other control characters
+// from attacker-controllable strings (container names, labels, commands).
+func sanitize(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteRune(' ')
+		case isControl(r):
+			b.WriteRune('\uFFFD')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
