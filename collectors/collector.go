@@ -30,6 +30,7 @@ type Section interface {
 
 func (s *SocketsSection) apply(snap *Snapshot) { snap.Sockets = s }
 func (s *UFWSection) apply(snap *Snapshot)     { snap.UFW = s }
+func (s *DockerSection) apply(snap *Snapshot)  { snap.Docker = s }
 
 // Collector gathers one section of the snapshot. It must honour ctx and
 // return partial data with an error rather than nothing when it can.
@@ -72,7 +73,7 @@ func (e *Env) Command(ctx context.Context, name string, args ...string) ([]byte,
 
 // All returns every collector in the order they appear in the snapshot.
 func All() []Collector {
-	return []Collector{&Sockets{}, &UFW{}}
+	return []Collector{&Sockets{}, &UFW{}, &Docker{}}
 }
 
 // Names returns the names of All collectors.
@@ -147,6 +148,7 @@ func Collect(ctx context.Context, cs []Collector, opt Options) (*Snapshot, error
 			o.section.apply(snap)
 		}
 	}
+	linkContainers(snap)
 	return snap, nil
 }
 

@@ -30,6 +30,7 @@ type Snapshot struct {
 	Collectors    map[string]CollectorResult `json:"collectors"`
 	Sockets       *SocketsSection            `json:"sockets,omitempty"`
 	UFW           *UFWSection                `json:"ufw,omitempty"`
+	Docker        *DockerSection             `json:"docker,omitempty"`
 }
 
 // Tool names the program that wrote a snapshot or report.
@@ -90,6 +91,10 @@ type Listener struct {
 	Process     string `json:"process,omitempty"`
 	Command     string `json:"command,omitempty"` // secrets redacted
 	ContainerID string `json:"container_id,omitempty"`
+	// ContainerName and ComposeService name the container owning the
+	// socket, linked from the docker section after collection.
+	ContainerName  string `json:"container_name,omitempty"`
+	ComposeService string `json:"compose_service,omitempty"`
 }
 
 // UFWSection holds the firewall's configuration and live state.
