@@ -2,6 +2,8 @@ package scanner
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -26,6 +28,8 @@ type PolicySource struct {
 
 // Engine holds the checks compiled once; Eval may be called concurrently.
 type Engine struct {
+	digest   string
+	config   map[string]any
 	checks   []Check
 	queries  []rego.PreparedEvalQuery
 	compiler *ast.Compiler
@@ -97,7 +101,7 @@ func Load(ctx context.Context, srcs []PolicySource, config map[string]any) (*Eng
 	if c.Failed() {
 		return nil, fmt.Errorf("compile policies: %w", c.Errors)
 	}
-	e := &Engine{checks: checks, compiler: c, store: NewStore(config), modules: mods}
+	e := &Engine{checks: checks, compiler: c, store: NewStore(config), modules: mods, config: config, digest: modulesDigest(mods)}
 	for _, ch := range checks {
 		pq, err := rego.New(
 			rego.Query(ch.Package),
@@ -111,6 +115,20 @@ func Load(ctx context.Context, srcs []PolicySource, config map[string]any) (*Eng
 		e.queries = append(e.queries, pq)
 	}
 	return e, nil
+}
+
+// modulesDigest hashes the policy sources in name order.
+func modulesDigest(mods map[string]*ast.Module) string {
+	names := make([]string, 0, len(mods))
+	for n := range mods {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%s\x00", n, mods[n].String())
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
 // Checks returns the loaded checks sorted by id.
@@ -229,6 +247,16 @@ func (e *Engine) Eval(ctx context.Context, in *Input, opt EvalOptions) (*Report,
 		Collectors:    map[string]CollectorHealth{},
 	}
 	rep.Host = str(dig(in.doc, "host", "hostname"))
+	rep.Checks = e.checks
+	rep.PolicyDigest = e.digest
+	rep.ConfigFile, _ = e.config["file"].(string)
+	rep.ConfigDigest, _ = e.config["digest"].(string)
+	rep.Addresses = []string{}
+	if as, ok := dig(in.doc, "host", "addresses").([]any); ok {
+		for _, a := range as {
+			rep.Addresses = append(rep.Addresses, str(a))
+		}
+	}
 	if t, err := time.Parse(time.RFC3339Nano, str(in.doc["collected_at"])); err == nil {
 		rep.ScannedAt = t.UTC()
 	}
