@@ -139,11 +139,21 @@ type Report struct {
 	Host          string   `json:"host"`
 	// ScannedAt is when the snapshot was collected: a report depends only
 	// on its snapshot, so the same snapshot gives the same report.
-	ScannedAt  time.Time                  `json:"scanned_at"`
-	IsRoot     bool                       `json:"is_root"`
-	Collectors map[string]CollectorHealth `json:"collectors"`
-	Summary    Summary                    `json:"summary"`
-	Results    []Result                   `json:"results"`
+	ScannedAt time.Time `json:"scanned_at"`
+	IsRoot    bool      `json:"is_root"`
+	// Addresses are the host's non-loopback addresses from the snapshot.
+	Addresses []string `json:"addresses"`
+	// PolicyDigest identifies the policy set (sha256 over the Rego sources);
+	// ConfigFile and ConfigDigest the configuration.
+	PolicyDigest string                     `json:"policy_digest"`
+	ConfigFile   string                     `json:"config_file"`
+	ConfigDigest string                     `json:"config_digest"`
+	Collectors   map[string]CollectorHealth `json:"collectors"`
+	// Checks are the rules evaluated, sorted by id (for reports that list
+	// every control and SARIF rule metadata).
+	Checks  []Check  `json:"-"`
+	Summary Summary  `json:"summary"`
+	Results []Result `json:"results"`
 }
 
 // ReportSchemaVersion is the version of the JSON report format.
