@@ -110,6 +110,32 @@ type Result struct {
 	Remediation string    `json:"remediation,omitempty"`
 	References  []string  `json:"references,omitempty"`
 	Location    *Location `json:"location,omitempty"`
+	// Waiver is the accepted risk that turned a fail into waived.
+	Waiver *Waiver `json:"waiver,omitempty"`
+}
+
+// Waiver is one accepted risk from a --waivers file.
+type Waiver struct {
+	RuleID  string `json:"rule_id" yaml:"rule_id"`
+	Subject string `json:"subject" yaml:"subject"` // glob pattern
+	Host    string `json:"host,omitempty" yaml:"host,omitempty"`
+	Reason  string `json:"reason" yaml:"reason"`
+	Owner   string `json:"owner" yaml:"owner"`
+	Created string `json:"created" yaml:"created"` // YYYY-MM-DD
+	Expires string `json:"expires" yaml:"expires"` // YYYY-MM-DD
+	Ticket  string `json:"ticket,omitempty" yaml:"ticket,omitempty"`
+	// File and Line locate the entry in its waivers file.
+	File string `json:"file" yaml:"-"`
+	Line int    `json:"line" yaml:"-"`
+}
+
+// WaiverState says what became of a waiver in one evaluation.
+type WaiverState struct {
+	Waiver
+	// State is "applied" (matched failures), "expired" (past its expiry:
+	// the failures it matched stand) or "stale" (matched nothing).
+	State   string `json:"state"`
+	Matched int    `json:"matched"`
 }
 
 // Summary counts results by status and failures by severity.
