@@ -180,6 +180,8 @@ type Report struct {
 	Checks  []Check  `json:"-"`
 	Summary Summary  `json:"summary"`
 	Results []Result `json:"results"`
+	// Waivers reports every waiver given and what it did.
+	Waivers []WaiverState `json:"waivers,omitempty"`
 }
 
 // ReportSchemaVersion is the version of the JSON report format.
