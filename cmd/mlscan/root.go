@@ -42,10 +42,43 @@ type globalOptions struct {
 
 // outputOptions are the flags of commands that write a report.
 type outputOptions struct {
+	formats    []string
+	output     string
+	failOn     string
+	quiet      bool
+	waivers    string
+	sourceRoot string
+}
+
+// outputSpec is one report to write: a format and where (empty: stdout).
+type outputSpec struct {
 	format string
-	output string
-	failOn string
-	quiet  bool
+	path   string
+}
+
+// specs resolves --format NAME[=FILE] (repeatable) and --output.
+func (o *outputOptions) specs() ([]outputSpec, error) {
+	fs := o.formats
+	if len(fs) == 0 {
+		fs = []string{"table"}
+	}
+	var out []outputSpec
+	bare := 0
+	for _, f := range fs {
+		name, path, _ := strings.Cut(f, "=")
+		if _, err := report.New(name, report.Options{}); err != nil {
+			return nil, usageErr("--format: %v", err)
+		}
+		if path == "" {
+			bare++
+			path = o.output
+		}
+		out = append(out, outputSpec{name, path})
+	}
+	if bare > 1 {
+		return nil, usageErr("--format: several formats without a file; give each its own: --format sarif=mlscan.sarif --format markdown=report.md")
+	}
+	return out, nil
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -81,8 +114,10 @@ runtime error; 3 no failures but some rule is unknown or error.`,
 }
 
 func addOutputFlags(cmd *cobra.Command, o *outputOptions) {
-	cmd.Flags().StringVarP(&o.format, "format", "f", "table", "output format: "+strings.Join(report.Formats(), ", "))
+	cmd.Flags().StringArrayVarP(&o.formats, "format", "f", nil, "output format NAME or NAME=FILE, repeatable to write several reports from one run: "+strings.Join(report.Formats(), ", ")+" (default table)")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the report to FILE (created 0600) instead of standard output")
+	cmd.Flags().StringVar(&o.waivers, "waivers", "", "waivers file (YAML): accepted risks that turn matching failures into `waived` until they expire")
+	cmd.Flags().StringVar(&o.sourceRoot, "source-root", "", "root of the infrastructure repository: absolute compose paths under it become repo-relative locations (SARIF, Markdown)")
 	cmd.Flags().StringVar(&o.failOn, "fail-on", "low", "lowest severity of a failure that makes the exit code 1: critical, high, medium, low or never (info never fails)")
 	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "table: show only failures, unknowns and errors")
 }
@@ -167,21 +202,36 @@ func writeReports(cmd *cobra.Command, o *outputOptions, reports []*scanner.Repor
 	if err != nil {
 		return err
 	}
-	opt := report.Options{Quiet: o.quiet}
-	if o.output == "" {
-		if f, ok := cmd.OutOrStdout().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			opt.Color = os.Getenv("NO_COLOR") == ""
-			if w, _, err := term.GetSize(int(f.Fd())); err == nil {
-				opt.Width = w
-			}
+	specs, err := o.specs()
+	if err != nil {
+		return err
+	}
+	if o.waivers != "" {
+		ws, err := scanner.LoadWaivers(o.waivers)
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		for _, r := range reports {
+			scanner.ApplyWaivers(r, ws)
 		}
 	}
-	rep, err := report.New(o.format, opt)
-	if err != nil {
-		return usageErr("--format: %v", err)
-	}
-	if err := writeOutput(cmd.OutOrStdout(), o.output, func(w io.Writer) error { return rep.Write(w, reports) }); err != nil {
-		return err
+	for _, sp := range specs {
+		opt := report.Options{Quiet: o.quiet}
+		if sp.path == "" {
+			if f, ok := cmd.OutOrStdout().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				opt.Color = os.Getenv("NO_COLOR") == ""
+				if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+					opt.Width = w
+				}
+			}
+		}
+		rep, err := report.New(sp.format, opt)
+		if err != nil {
+			return usageErr("--format: %v", err)
+		}
+		if err := writeOutput(cmd.OutOrStdout(), sp.path, func(w io.Writer) error { return rep.Write(w, reports) }); err != nil {
+			return err
+		}
 	}
 	if code := exitCode(reports, threshold); code != exitOK {
 		return &exitError{code: code}

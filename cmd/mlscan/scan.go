@@ -75,6 +75,9 @@ unavailable and the rules that need them are unknown: run with sudo.`,
 			if _, err := failThreshold(oo.failOn); err != nil {
 				return err
 			}
+			if _, err := oo.specs(); err != nil {
+				return err
+			}
 			// Compile the policies while the collectors run.
 			type loaded struct {
 				e   *scanner.Engine
@@ -165,6 +168,9 @@ func newEvalCmd(g *globalOptions) *cobra.Command {
 				return &exitError{code: exitUsage, err: errNoSnapshots}
 			}
 			if _, err := failThreshold(oo.failOn); err != nil {
+				return err
+			}
+			if _, err := oo.specs(); err != nil {
 				return err
 			}
 			cfg, err := loadConfig(g)
