@@ -10,12 +10,3 @@ func (*Sockets) Name() string { return "sockets" }
 
 // Collect implements Collector.
 func (*Sockets) Collect(ctx context.Context, env *Env) (Section, error) { return nil, ErrUnavailable }
-
-// UFW collects the firewall state (being written).
-type UFW struct{}
-
-// Name implements Collector.
-func (*UFW) Name() string { return "ufw" }
-
-// Collect implements Collector.
-func (*UFW) Collect(ctx context.Context, env *Env) (Section, error) { return nil, ErrUnavailable }
