@@ -1,0 +1,115 @@
+package collectors
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+var _ Collector = (*Sockets)(nil)
+
+// Sockets collects the listening TCP and bound UDP sockets of the network
+// namespace mlscan runs in, from <proc>/net/{tcp,tcp6,udp,udp6}, and maps
+// them to their processes through <proc>/<pid>/fd. Every user can read the
+// sockets; only root can map the sockets of other users' processes.
+type Sockets struct{}
+
+// Name implements Collector.
+func (*Sockets) Name() string { return "sockets" }
+
+// procNetFiles are the files read, in order.
+var procNetFiles = []struct{ name, proto, family string }{
+	{"tcp", "tcp", "ipv4"},
+	{"tcp6", "tcp", "ipv6"},
+	{"udp", "udp", "ipv4"},
+	{"udp6", "udp", "ipv6"},
+}
+
+// Collect implements Collector. A missing tcp6 or udp6 (IPv6 disabled) is
+// not an error; a missing tcp means there is no proc filesystem to read
+// (ErrUnavailable). A file that fails to parse is reported while the others
+// are still returned.
+func (*Sockets) Collect(ctx context.Context, env *Env) (Section, error) {
+	proc := env.ProcRoot
+	if proc == "" {
+		proc = "/proc"
+	}
+	sec := &SocketsSection{Listeners: []Listener{}}
+	var errs []error
+	for _, f := range procNetFiles {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p := filepath.Join(proc, "net", f.name)
+		ls, err := readProcNet(p, f.proto, f.family)
+		switch {
+		case err == nil:
+			sec.Listeners = append(sec.Listeners, ls...)
+		case errors.Is(err, fs.ErrNotExist) && f.family == "ipv6":
+			// IPv6 is disabled.
+		case errors.Is(err, fs.ErrNotExist) && f.name == "tcp":
+			return nil, fmt.Errorf("%w: no %s (not a Linux proc filesystem)", ErrUnavailable, p)
+		case errors.Is(err, fs.ErrPermission):
+			errs = append(errs, fmt.Errorf("%w: %v", ErrPermission, err))
+		default:
+			errs = append(errs, err)
+		}
+	}
+	if v6only := readBindV6Only(proc); v6only != nil && *v6only {
+		for i := range sec.Listeners {
+			sec.Listeners[i].DualStack = false
+		}
+	}
+	sortListeners(sec.Listeners)
+
+	owners, err := mapOwners(ctx, proc, sec.Listeners, env.IsRoot)
+	sec.Owners = owners
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return sec, errors.Join(errs...)
+}
+
+// sortListeners sorts listeners by protocol, family, port, address and
+// inode, the order of a snapshot.
+func sortListeners(ls []Listener) {
+	slices.SortFunc(ls, func(a, b Listener) int {
+		return cmp.Or(
+			strings.Compare(a.Proto, b.Proto),
+			strings.Compare(a.Family, b.Family),
+			cmp.Compare(a.Port, b.Port),
+			strings.Compare(a.Address, b.Address),
+			cmp.Compare(a.Inode, b.Inode),
+		)
+	})
+}
+
+// readProcNet opens and parses one /proc/net file.
+func readProcNet(path, proto, family string) ([]Listener, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ls, err := ParseProcNet(f, proto, family)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", path, err)
+	}
+	return ls, nil
+}
+
+// readBindV6Only reads net.ipv6.bindv6only; nil when it cannot be read.
+func readBindV6Only(proc string) *bool {
+	b, err := os.ReadFile(filepath.Join(proc, "sys/net/ipv6/bindv6only"))
+	if err != nil {
+		return nil
+	}
+	v := strings.TrimSpace(string(b)) == "1"
+	return &v
+}
