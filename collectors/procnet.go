@@ -209,8 +209,8 @@ func parseHexEndpoint(s []byte, addrLen int) (netip.Addr, int, error) {
 	return netip.AddrFrom16(b), int(p), nil
 }
 
-// decUint parses a decimal number no larger than max.
-func decUint[T string | []byte](s T, max uint64) (uint64, bool) {
+// decUint parses a decimal number no larger than limit.
+func decUint[T string | []byte](s T, limit uint64) (uint64, bool) {
 	if len(s) == 0 || len(s) > 20 {
 		return 0, false
 	}
@@ -221,7 +221,7 @@ func decUint[T string | []byte](s T, max uint64) (uint64, bool) {
 			return 0, false
 		}
 		d := uint64(c - '0')
-		if v > (max-d)/10 {
+		if v > (limit-d)/10 {
 			return 0, false
 		}
 		v = v*10 + d

@@ -207,11 +207,11 @@ func readProcInfo(dir string) procInfo {
 }
 
 // commandLine turns a NUL-separated /proc/<pid>/cmdline into a redacted
-// command, cut at max bytes.
-func commandLine(b []byte, max int) string {
-	cut := len(b) > max
+// command, cut at limit bytes.
+func commandLine(b []byte, limit int) string {
+	cut := len(b) > limit
 	if cut {
-		b = b[:max]
+		b = b[:limit]
 	}
 	b = bytes.TrimRight(b, "\x00")
 	if len(b) == 0 {
@@ -324,12 +324,12 @@ func readDirNames(dir string) ([]string, error) {
 	return d.Readdirnames(-1)
 }
 
-// readCapped reads at most max bytes of a file.
-func readCapped(name string, max int64) ([]byte, error) {
+// readCapped reads at most limit bytes of a file.
+func readCapped(name string, limit int64) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, max))
+	return io.ReadAll(io.LimitReader(f, limit))
 }
