@@ -17,6 +17,7 @@ var _ Reporter = (*JSON)(nil)
 func (*JSON) Write(w io.Writer, reports []*scanner.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	if len(reports) == 1 {
 		return enc.Encode(reports[0])
 	}

@@ -47,11 +47,14 @@ func collect(ctx context.Context, o *collectOptions) (*collectors.Snapshot, erro
 }
 
 func marshalSnapshot(s *collectors.Snapshot) ([]byte, error) {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
 		return nil, err
 	}
-	return append(b, '\n'), nil
+	return buf.Bytes(), nil
 }
 
 func newScanCmd(g *globalOptions) *cobra.Command {
