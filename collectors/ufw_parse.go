@@ -58,11 +58,12 @@ func ufwNextLine(s string) (line, rest string) {
 // empty. A row that cannot be parsed is an error naming its line.
 func ParseUFWStatus(r io.Reader) (UFWLive, []UFWRule, error) {
 	var live UFWLive
-	rules := []UFWRule{}
 	text, err := readUFWInput(r)
 	if err != nil {
 		return live, nil, err
 	}
+	// At most one rule a line: size the list once.
+	rules := make([]UFWRule, 0, min(strings.Count(text, "\n")+1, 4096))
 	seenStatus, inTable := false, false
 	for n := 1; text != ""; n++ {
 		var line string
@@ -178,11 +179,34 @@ func ufwParseStatusDefaults(v string, live *UFWLive) error {
 	return nil
 }
 
-// ufwStatusActions maps the action words of a status row to rule actions.
-var ufwStatusActions = map[string]string{"ALLOW": "allow", "DENY": "deny", "REJECT": "reject", "LIMIT": "limit"}
+// ufwStatusAction maps the action word of a status row to a rule action,
+// or "" when w is not one.
+func ufwStatusAction(w string) string {
+	switch w {
+	case "ALLOW":
+		return "allow"
+	case "DENY":
+		return "deny"
+	case "REJECT":
+		return "reject"
+	case "LIMIT":
+		return "limit"
+	}
+	return ""
+}
 
-// ufwStatusDirections maps the direction words of a status row.
-var ufwStatusDirections = map[string]string{"IN": "in", "OUT": "out", "FWD": "fwd"}
+// ufwStatusDirection maps the direction word of a status row, or "".
+func ufwStatusDirection(w string) string {
+	switch w {
+	case "IN":
+		return "in"
+	case "OUT":
+		return "out"
+	case "FWD":
+		return "fwd"
+	}
+	return ""
+}
 
 // ufwSpan is a whitespace-separated field of a line: s[start:end].
 type ufwSpan struct{ start, end int }
@@ -231,7 +255,7 @@ func ufwParseStatusRow(raw string) (UFWRule, error) {
 	// overflow, else the first action word after the first field.
 	ai := -1
 	for i, sp := range spans {
-		if i > 0 && ufwStatusActions[s[sp.start:sp.end]] != "" && (sp.start == ufwStatusToWidth+1 || ai < 0) {
+		if i > 0 && ufwStatusAction(s[sp.start:sp.end]) != "" && (sp.start == ufwStatusToWidth+1 || ai < 0) {
 			ai = i
 			if sp.start == ufwStatusToWidth+1 {
 				break
@@ -241,11 +265,11 @@ func ufwParseStatusRow(raw string) (UFWRule, error) {
 	if ai < 0 {
 		return rule, errors.New("no action (ALLOW, DENY, REJECT or LIMIT)")
 	}
-	rule.Action = ufwStatusActions[s[spans[ai].start:spans[ai].end]]
+	rule.Action = ufwStatusAction(s[spans[ai].start:spans[ai].end])
 	rule.Direction = "in"
 	fromAt := ai + 1
 	if fromAt < len(spans) {
-		if d := ufwStatusDirections[s[spans[fromAt].start:spans[fromAt].end]]; d != "" {
+		if d := ufwStatusDirection(s[spans[fromAt].start:spans[fromAt].end]); d != "" {
 			rule.Direction = d
 			fromAt++
 		}
@@ -548,7 +572,7 @@ func ParseUFWRulesFile(r io.Reader, v6 bool) ([]UFWRule, error) {
 	if err != nil {
 		return nil, err
 	}
-	rules := []UFWRule{}
+	rules := make([]UFWRule, 0, min(strings.Count(text, "### tuple ###"), 4096))
 	for n := 1; text != ""; n++ {
 		var line string
 		line, text = ufwNextLine(text)

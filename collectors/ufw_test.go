@@ -439,6 +439,38 @@ func TestParseUFWStatusErrors(t *testing.T) {
 	}
 }
 
+func TestParseUFWStatusHeader(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  UFWLive
+		count int
+	}{
+		{"logging off, other policies", "Status: active\nLogging: off\nDefault: reject (incoming), deny (outgoing), allow (routed)\nNew profiles: skip\n",
+			UFWLive{Active: true, Logging: "off", DefaultIncoming: "reject", DefaultOutgoing: "deny", DefaultRouted: "allow"}, 0},
+		{"unknown header lines are skipped", "Status: active\nLogging: on (full)\nSome Future Field: x\n",
+			UFWLive{Active: true, Logging: "on", LogLevel: "full"}, 0},
+		{"CRLF line ends", strings.ReplaceAll(string(ufwSample(t, "jc-ubuntu1804-ufw-status-verbose.txt")), "\n", "\r\n"),
+			UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "deny", DefaultOutgoing: "allow", DefaultRouted: "disabled"}, 15},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			live, rules, err := ParseUFWStatus(strings.NewReader(tc.input))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(live, tc.want) || len(rules) != tc.count {
+				t.Fatalf("got %+v and %d rules, want %+v and %d", live, len(rules), tc.want, tc.count)
+			}
+			for _, r := range rules {
+				if strings.ContainsAny(r.Raw, "\r\n") {
+					t.Errorf("Raw %q keeps the line end", r.Raw)
+				}
+			}
+		})
+	}
+}
+
 // An action word in an overflowing To field must not be taken for the
 // action when the real one sits at ufw's column.
 func TestParseUFWStatusActionColumn(t *testing.T) {
