@@ -9,6 +9,8 @@ import (
 
 	"github.com/invopop/jsonschema"
 	sjs "github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // SchemaID is the $id of the snapshot's JSON Schema.
@@ -74,10 +76,12 @@ func Validate(doc any) error {
 	return fmt.Errorf("does not match the snapshot schema: %s", strings.Join(msgs, "; "))
 }
 
+var printer = message.NewPrinter(language.English)
+
 func collect(ve *sjs.ValidationError, out *[]string) {
 	if len(ve.Causes) == 0 {
 		loc := "/" + strings.Join(ve.InstanceLocation, "/")
-		*out = append(*out, fmt.Sprintf("at %s: %s", loc, ve.ErrorKind.LocalizedString(nil)))
+		*out = append(*out, fmt.Sprintf("at %s: %s", loc, ve.ErrorKind.LocalizedString(printer)))
 		return
 	}
 	for _, c := range ve.Causes {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -117,7 +118,7 @@ func decodeConfig(name string, b []byte, cfg *Config) error {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
-		return fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return yamlError(name, err)
 	}
 	if len(root.Content) == 0 {
 		return nil // an empty file changes nothing
@@ -129,7 +130,7 @@ func decodeConfig(name string, b []byte, cfg *Config) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return yamlError(name, err)
 	}
 	// Lines of entries, for validation messages and report locations.
 	for i := 0; i+1 < len(doc.Content); i += 2 {
@@ -251,4 +252,27 @@ func (c *Config) Data() (map[string]any, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// yamlError rewrites the YAML decoder's "line N: problem" messages as
+// "file:N: problem", one per line.
+func yamlError(name string, err error) error {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	out := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		if g := yamlLine.FindStringSubmatch(strings.TrimSpace(m)); g != nil {
+			out = append(out, fmt.Sprintf("%s:%s: %s", name, g[1], g[2]))
+		} else {
+			out = append(out, fmt.Sprintf("%s: %s", name, strings.TrimPrefix(m, "yaml: ")))
+		}
+	}
+	return errors.New(strings.Join(out, "\n"))
 }

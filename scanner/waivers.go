@@ -51,7 +51,7 @@ func ParseWaivers(name string, b []byte) ([]Waiver, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, yamlError(name, err)
 	}
 	var doc struct {
 		Waivers []Waiver `yaml:"waivers"`
@@ -59,7 +59,7 @@ func ParseWaivers(name string, b []byte) ([]Waiver, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, yamlError(name, err)
 	}
 	// Entry lines, for messages and reports.
 	if len(root.Content) > 0 {

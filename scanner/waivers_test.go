@@ -10,7 +10,7 @@ func TestParseWaiversErrorsNameLine(t *testing.T) {
 	for _, tc := range []struct{ name, doc, want string }{
 		{"missing expiry", "waivers:\n  - rule_id: MLS-EXP-002\n    subject: \"*\"\n    reason: r\n    owner: o\n    created: 2026-01-01\n", "w.yaml:2: waiver 1: expires \"\" is not a date"},
 		{"bad id", "waivers:\n  - rule_id: exp2\n    subject: x\n    reason: r\n    owner: o\n    created: 2026-01-01\n    expires: 2026-02-01\n", "w.yaml:2: waiver 1: rule_id \"exp2\""},
-		{"unknown key", "waivers:\n  - rule_id: MLS-EXP-002\n    subjekt: x\n", "line 3: field subjekt not found"},
+		{"unknown key", "waivers:\n  - rule_id: MLS-EXP-002\n    subjekt: x\n", "w.yaml:3: field subjekt not found"},
 		{"expiry before creation", "waivers:\n  - rule_id: MLS-EXP-002\n    subject: x\n    reason: r\n    owner: o\n    created: 2026-03-01\n    expires: 2026-02-01\n", "before created"},
 		{"syntax", "waivers: [\n", "w.yaml:"},
 	} {

@@ -73,7 +73,7 @@ func TestMalformedConfigNamesFileAndLine(t *testing.T) {
 		{"unknown key", "networks:\n  trusted: [10.0.0.0/24]\nregistri: []\n", ":3: field registri not found"},
 		{"bad cidr", "networks:\n  trusted: [10.0.0.0/33]\n", ":1: networks.trusted: \"10.0.0.0/33\" is not a CIDR"},
 		{"bad bind", "registry:\n  - port: 22\n    proto: tcp\n    service: ssh\n    bind: everywhere\n    allowed_sources: [trusted]\n    category: ssh\n", ":2: registry entry 22: bind \"everywhere\""},
-		{"yaml syntax", "networks:\n  trusted: [10.0.0.0/24\n", "line"},
+		{"yaml syntax", "networks:\n  trusted: [10.0.0.0/24\n", ": did not find expected"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeFile(t, "mlscan.yaml", tc.content)
@@ -127,7 +127,10 @@ deny contains {"subject": "host", "message": sprintf("%d listeners", [count(inpu
 		t.Fatalf("stderr %q", stderr)
 	}
 	var rep struct {
-		Results []struct{ RuleID, Status, Message string } `json:"results"`
+		Results []struct {
+			RuleID string `json:"rule_id"`
+			Status string `json:"status"`
+		} `json:"results"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
@@ -196,7 +199,9 @@ func TestMissingSectionIsUnknown(t *testing.T) {
 	}
 	var rep struct {
 		Results []struct {
-			RuleID, Status, Message string
+			RuleID  string `json:"rule_id"`
+			Status  string `json:"status"`
+			Message string `json:"message"`
 		} `json:"results"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
