@@ -2,6 +2,8 @@ package testbed
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -36,19 +38,42 @@ func (h *Host) ApplyDocumentedUFW(t testing.TB) {
 // documentedHTTP are the stand-ins for the document's listeners other than
 // Redis: busybox httpd on the address each service binds. "IP" is replaced
 // by the host's address.
-var documentedHTTP = []string{
-	"0.0.0.0:22",     // sshd
-	"0.0.0.0:5555",   // Flower
-	"0.0.0.0:6379",   // Ray GCS
-	"0.0.0.0:8265",   // Ray dashboard
-	"0.0.0.0:10001",  // Ray client server
-	"127.0.0.1:8080", // cAdvisor
-	"127.0.0.1:9090", // Prometheus
-	"127.0.0.1:9100", // node exporter
-	"IP:3002",        // Grafana
-	"IP:9091",        // Ray metrics
-	"[::]:80",        // Traefik
-	"[::]:443",       // Traefik
+// Each runs as a copy of busybox named like the real service's process
+// (its comm), so the registry's owner check sees what a real host shows.
+var documentedHTTP = []struct{ addr, owner string }{
+	{"0.0.0.0:22", "sshd"},
+	{"0.0.0.0:5555", "flower"},
+	{"0.0.0.0:6379", "gcs_server"},
+	{"0.0.0.0:8265", "dashboard"},
+	{"0.0.0.0:10001", "ray"},
+	{"127.0.0.1:8080", "cadvisor"},
+	{"127.0.0.1:9090", "prometheus"},
+	{"127.0.0.1:9100", "node_exporter"},
+	{"IP:3002", "grafana"},
+	{"IP:9091", "raylet"},
+	{"[::]:80", "traefik"},
+	{"[::]:443", "traefik"},
+}
+
+// ownerBin copies busybox to dir/name (once) and returns its path.
+func ownerBin(t testing.TB, dir, name string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	src, err := exec.LookPath("busybox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // httpRoot is the document root of the busybox httpd stand-ins.
@@ -71,9 +96,15 @@ func (h *Host) StartDocumentedListeners(t testing.TB) {
 	if err := os.MkdirAll(httpRoot, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range documentedHTTP {
-		l = strings.Replace(l, "IP", h.IP, 1)
-		h.Start(t, "busybox", "httpd", "-f", "-p", l, "-h", httpRoot)
+	binDir := filepath.Join(ownersDir, "bin")
+	if err := os.MkdirAll(binDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range documentedHTTP {
+		l := strings.Replace(d.addr, "IP", h.IP, 1)
+		// bash's exec -a runs the copy with argv[0] "httpd" (the applet).
+		bin := ownerBin(t, binDir, d.owner)
+		h.Start(t, "bash", "-c", `exec -a httpd "$0" "$@"`, bin, "-f", "-p", l, "-h", httpRoot)
 		port, _ := strconv.Atoi(l[strings.LastIndexByte(l, ':')+1:])
 		ports = append(ports, port)
 	}
