@@ -56,8 +56,8 @@ func (t *Table) one(w io.Writer, r *scanner.Report) error {
 		msgWidth = max(30, t.Width-62)
 	}
 	tw.SetColumnConfigs([]table.ColumnConfig{
-		{Number: 4, WidthMax: 28, WidthMaxEnforcer: text.WrapSoft},
-		{Number: 5, WidthMax: msgWidth, WidthMaxEnforcer: text.WrapSoft},
+		{Number: 4, WidthMax: 28},
+		{Number: 5, WidthMax: msgWidth},
 	})
 	n := 0
 	for _, st := range scanner.Statuses {
@@ -80,7 +80,7 @@ func (t *Table) one(w io.Writer, r *scanner.Report) error {
 					msg += "\n" + ev
 				}
 			}
-			tw.AppendRow(table.Row{t.status(res.Status), t.severity(res), res.RuleID, sanitize(res.Subject), msg})
+			tw.AppendRow(table.Row{t.status(res.Status), t.severity(res), res.RuleID, wrap(sanitize(res.Subject), 28), wrap(msg, msgWidth)})
 		}
 	}
 	if n > 0 {
@@ -162,4 +162,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sortStrings(keys)
 	return keys
+}
+
+// wrap breaks each line of s at word boundaries to at most width columns
+// (go-pretty's soft wrapping joins lines, so paragraphs are wrapped here).
+func wrap(s string, width int) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(strings.ReplaceAll(text.WrapSoft(l, width), " \n", "\n"), " ")
+	}
+	return strings.Join(lines, "\n")
 }
