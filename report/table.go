@@ -92,6 +92,14 @@ func (t *Table) one(w io.Writer, r *scanner.Report) error {
 		s.BySeverity[scanner.SeverityMedium], s.BySeverity[scanner.SeverityLow], s.BySeverity[scanner.SeverityInfo],
 		s.ByStatus[scanner.StatusUnknown], s.ByStatus[scanner.StatusError], s.ByStatus[scanner.StatusWaived],
 		s.ByStatus[scanner.StatusPass], s.ByStatus[scanner.StatusNotApplicable])
+	for _, ws := range r.Waivers {
+		switch ws.State {
+		case scanner.WaiverExpired:
+			fmt.Fprintf(w, "Waiver %s:%d (%s %s) expired on %s: its failures stand.\n", ws.File, ws.Line, ws.RuleID, sanitize(ws.Subject), ws.Expires)
+		case scanner.WaiverStale:
+			fmt.Fprintf(w, "Waiver %s:%d (%s %s) matched nothing: remove it if the risk is gone.\n", ws.File, ws.Line, ws.RuleID, sanitize(ws.Subject))
+		}
+	}
 	if !r.IsRoot && s.ByStatus[scanner.StatusUnknown] > 0 {
 		fmt.Fprintln(w, "Some rules could not be verified without root: run `sudo mlscan scan`.")
 	}
