@@ -32,11 +32,11 @@ func readUFWInput(r io.Reader) (string, error) {
 
 // ufwClip shortens s for an error message: a bad line may be megabytes.
 func ufwClip(s string) string {
-	const max = 160
-	if len(s) <= max {
+	const limit = 160
+	if len(s) <= limit {
 		return s
 	}
-	return s[:max] + "..."
+	return s[:limit] + "..."
 }
 
 // ufwNextLine splits the first line off s, without its line ending.
