@@ -28,9 +28,12 @@ type Section interface {
 	apply(s *Snapshot)
 }
 
-func (s *SocketsSection) apply(snap *Snapshot) { snap.Sockets = s }
-func (s *UFWSection) apply(snap *Snapshot)     { snap.UFW = s }
-func (s *DockerSection) apply(snap *Snapshot)  { snap.Docker = s }
+func (s *SocketsSection) apply(snap *Snapshot)  { snap.Sockets = s }
+func (s *UFWSection) apply(snap *Snapshot)      { snap.UFW = s }
+func (s *DockerSection) apply(snap *Snapshot)   { snap.Docker = s }
+func (s *ProbesSection) apply(snap *Snapshot)   { snap.Probes = s }
+func (s *SSHDSection) apply(snap *Snapshot)     { snap.SSHD = s }
+func (s *Fail2banSection) apply(snap *Snapshot) { snap.Fail2ban = s }
 
 // Collector gathers one section of the snapshot. It must honour ctx and
 // return partial data with an error rather than nothing when it can.
@@ -73,7 +76,7 @@ func (e *Env) Command(ctx context.Context, name string, args ...string) ([]byte,
 
 // All returns every collector in the order they appear in the snapshot.
 func All() []Collector {
-	return []Collector{&Sockets{}, &UFW{}, &Docker{}}
+	return []Collector{&Sockets{}, &UFW{}, &Docker{}, &Probes{}, &SSHD{}, &Fail2ban{}}
 }
 
 // Names returns the names of All collectors.

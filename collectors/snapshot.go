@@ -31,6 +31,9 @@ type Snapshot struct {
 	Sockets       *SocketsSection            `json:"sockets,omitempty"`
 	UFW           *UFWSection                `json:"ufw,omitempty"`
 	Docker        *DockerSection             `json:"docker,omitempty"`
+	Probes        *ProbesSection             `json:"probes,omitempty"`
+	SSHD          *SSHDSection               `json:"sshd,omitempty"`
+	Fail2ban      *Fail2banSection           `json:"fail2ban,omitempty"`
 }
 
 // Tool names the program that wrote a snapshot or report.
