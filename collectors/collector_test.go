@@ -1,0 +1,65 @@
+package collectors
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+type fakeCollector struct {
+	name string
+	fn   func(ctx context.Context) (Section, error)
+}
+
+func (f *fakeCollector) Name() string { return f.name }
+func (f *fakeCollector) Collect(ctx context.Context, _ *Env) (Section, error) {
+	return f.fn(ctx)
+}
+
+// TestCollectIsolatesFailures: a collector that panics, one that hangs
+// ignoring its context and one that fails never stop the others, and each
+// records what happened.
+func TestCollectIsolatesFailures(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	cs := []Collector{
+		&fakeCollector{"panics", func(context.Context) (Section, error) { panic("boom") }},
+		&fakeCollector{"hangs", func(context.Context) (Section, error) { <-block; return nil, nil }},
+		&fakeCollector{"denied", func(context.Context) (Section, error) { return nil, ErrPermission }},
+		&fakeCollector{"absent", func(context.Context) (Section, error) { return nil, ErrUnavailable }},
+		&fakeCollector{"fails", func(context.Context) (Section, error) { return nil, errors.New("bad") }},
+		&fakeCollector{"sockets", func(context.Context) (Section, error) {
+			return &SocketsSection{Listeners: []Listener{{Proto: "tcp", Port: 22}}}, nil
+		}},
+		&fakeCollector{"skipped", func(context.Context) (Section, error) { t.Error("skipped collector ran"); return nil, nil }},
+	}
+	start := time.Now()
+	snap, err := Collect(context.Background(), cs, Options{Timeout: 200 * time.Millisecond, Skip: []string{"skipped"}, Env: Env{ProcRoot: t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("a hung collector held the run for %s", d)
+	}
+	want := map[string]string{"panics": StatusError, "hangs": StatusError, "denied": StatusPermission, "absent": StatusUnavailable, "fails": StatusError, "sockets": StatusOK, "skipped": StatusSkipped}
+	for name, st := range want {
+		if got := snap.Collectors[name].Status; got != st {
+			t.Errorf("%s: status %s, want %s (%s)", name, got, st, snap.Collectors[name].Error)
+		}
+	}
+	if !strings.Contains(snap.Collectors["panics"].Error, "panicked: boom") || !strings.Contains(snap.Collectors["hangs"].Error, "timed out") {
+		t.Errorf("errors: %+v", snap.Collectors)
+	}
+	if snap.Sockets == nil || len(snap.Sockets.Listeners) != 1 {
+		t.Errorf("the healthy collector's section is missing")
+	}
+}
+
+func TestCollectRejectsUnknownNames(t *testing.T) {
+	_, err := Collect(context.Background(), All(), Options{Only: []string{"sokets"}})
+	if err == nil || !strings.Contains(err.Error(), `unknown collector "sokets" (valid: sockets, ufw`) {
+		t.Fatalf("got %v", err)
+	}
+}
