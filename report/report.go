@@ -25,11 +25,21 @@ type Options struct {
 	Quiet bool
 	// Width is the terminal width; 0 means no limit.
 	Width int
+	// SourceRoot is the directory on the scanned host that holds the
+	// infrastructure repository (--source-root). SARIF and Markdown turn
+	// absolute file locations under it (compose files named by the
+	// container labels, a --config file) into repo-relative paths, and
+	// read those files to find a compose service's line. Empty: only
+	// relative paths are used as they are; the rest is anchored on the
+	// mlscan config.
+	SourceRoot string
 }
 
 var formats = map[string]func(Options) Reporter{
-	"table": func(o Options) Reporter { return &Table{Options: o} },
-	"json":  func(o Options) Reporter { return &JSON{} },
+	"table":    func(o Options) Reporter { return &Table{Options: o} },
+	"json":     func(o Options) Reporter { return &JSON{} },
+	"markdown": func(o Options) Reporter { return &Markdown{Options: o} },
+	"sarif":    func(o Options) Reporter { return &SARIF{Options: o} },
 }
 
 // Formats lists the format names New accepts, sorted.
