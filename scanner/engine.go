@@ -28,10 +28,13 @@ type PolicySource struct {
 
 // Engine holds the checks compiled once; Eval may be called concurrently.
 type Engine struct {
-	digest   string
-	config   map[string]any
-	checks   []Check
-	queries  []rego.PreparedEvalQuery
+	digest  string
+	config  map[string]any
+	checks  []Check
+	queries []rego.PreparedEvalQuery
+	// all evaluates every check in one query (the fast path); on a runtime
+	// error the checks are evaluated one by one to find which one failed.
+	all      rego.PreparedEvalQuery
 	compiler *ast.Compiler
 	store    storage.Store
 	modules  map[string]*ast.Module
@@ -114,6 +117,23 @@ func Load(ctx context.Context, srcs []PolicySource, config map[string]any) (*Eng
 		}
 		e.queries = append(e.queries, pq)
 	}
+	var q strings.Builder
+	for i, ch := range checks {
+		if i > 0 {
+			q.WriteString("; ")
+		}
+		fmt.Fprintf(&q, "r%d := %s", i, ch.Package)
+	}
+	all, err := rego.New(
+		rego.Query(q.String()),
+		rego.Compiler(c),
+		rego.Store(e.store),
+		rego.StrictBuiltinErrors(true),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prepare checks: %w", err)
+	}
+	e.all = all
 	return e, nil
 }
 
@@ -269,18 +289,39 @@ func (e *Engine) Eval(ctx context.Context, in *Input, opt EvalOptions) (*Report,
 			rep.Collectors[name] = h
 		}
 	}
+	// Checks whose required sections are missing are unknown without
+	// evaluation; the others are evaluated in one query.
+	docs := make([]any, len(e.checks))
+	var combinedErr error
+	rs, err := e.all.Eval(ctx, rego.EvalParsedInput(in.value))
+	switch {
+	case err != nil:
+		combinedErr = err
+	case len(rs) != 1:
+		combinedErr = fmt.Errorf("combined query returned %d results", len(rs))
+	default:
+		for i := range e.checks {
+			docs[i] = rs[0].Bindings[fmt.Sprintf("r%d", i)]
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	for i, ch := range e.checks {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		rep.Results = append(rep.Results, e.evalCheck(ctx, ch, e.queries[i], in)...)
+		if combinedErr != nil {
+			docs[i] = nil // evaluate on its own to find the failing check
+		}
+		rep.Results = append(rep.Results, e.evalCheck(ctx, ch, e.queries[i], in, docs[i])...)
 	}
 	SortResults(rep.Results)
 	rep.Summary = Summarize(rep.Results)
 	return rep, nil
 }
 
-func (e *Engine) evalCheck(ctx context.Context, ch Check, pq rego.PreparedEvalQuery, in *Input) []Result {
+func (e *Engine) evalCheck(ctx context.Context, ch Check, pq rego.PreparedEvalQuery, in *Input, value any) []Result {
 	base := Result{RuleID: ch.ID, Title: ch.Title, Severity: ch.Severity, Remediation: ch.Remediation, References: ch.References}
 	var missing []string
 	for _, req := range ch.Requires {
@@ -295,14 +336,17 @@ func (e *Engine) evalCheck(ctx context.Context, ch Check, pq rego.PreparedEvalQu
 		r.Evidence = Evidence{Expected: "snapshot sections " + strings.Join(ch.Requires, ", "), Source: "snapshot"}
 		return []Result{r}
 	}
-	rs, err := pq.Eval(ctx, rego.EvalParsedInput(in.value))
-	if err != nil {
-		return []Result{errorResult(base, err)}
+	if value == nil {
+		rs, err := pq.Eval(ctx, rego.EvalParsedInput(in.value))
+		if err != nil {
+			return []Result{errorResult(base, err)}
+		}
+		if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+			return []Result{errorResult(base, fmt.Errorf("package %s is undefined", ch.Package))}
+		}
+		value = rs[0].Expressions[0].Value
 	}
-	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
-		return []Result{errorResult(base, fmt.Errorf("package %s is undefined", ch.Package))}
-	}
-	doc, ok := rs[0].Expressions[0].Value.(map[string]any)
+	doc, ok := value.(map[string]any)
 	if !ok {
 		return []Result{errorResult(base, fmt.Errorf("package %s did not evaluate to an object", ch.Package))}
 	}
