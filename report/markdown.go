@@ -574,7 +574,7 @@ func (d *mdDoc) appendixListeners() {
 		}
 		obs := make([]string, len(row.observed))
 		for i, o := range row.observed {
-			obs[i] = mdText(o)
+			obs[i] = mdText(oneLine(o))
 		}
 		observed := strings.Join(obs, "<br>")
 		if observed == "" {
@@ -614,7 +614,7 @@ func (d *mdDoc) appendixFirewall() {
 		if obs == "" {
 			obs = res.Message
 		}
-		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s |\n", mdText(res.RuleID), mdText(res.Subject), statusLabel(res.Status), mdText(obs)))
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s |\n", mdText(res.RuleID), mdText(res.Subject), statusLabel(res.Status), mdText(oneLine(obs))))
 	}
 	if len(rows) == 0 {
 		d.f("No firewall rule was evaluated%s.\n\n", mdText(collectorNote(r, "ufw")))

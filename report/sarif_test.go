@@ -1,7 +1,9 @@
 package report
 
 import (
+	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
+	"github.com/mlscan/mlscan/policies"
 	"github.com/mlscan/mlscan/scanner"
 )
 
@@ -413,5 +416,72 @@ func TestLocatorKeyLine(t *testing.T) {
 	}
 	if got := l.keyLine(filepath.Join(infraRoot, "nope.yml"), []string{"services", "x"}); got != 0 {
 		t.Errorf("missing file: line %d", got)
+	}
+}
+
+// TestSARIFConfigFileLocations evaluates the documented host with a real
+// --config file of the infrastructure repository: registry findings sit on
+// their entry's line of that file, and without a source root they are
+// anchored on the default anchor with a message that says why.
+func TestSARIFConfigFileLocations(t *testing.T) {
+	cfgPath, err := filepath.Abs(filepath.Join(infraRoot, "mlscan.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := scanner.LoadConfig(policies.DefaultConfig, cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := cfg.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := scanner.Load(context.Background(), []scanner.PolicySource{{Name: "policies", FS: policies.FS}}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := evalWith(t, e, docSnapshot)
+	lines := map[string]int{}
+	for _, entry := range cfg.Registry {
+		lines[entry.Service] = entry.Line
+	}
+	src, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	run := decodeSARIF(t, Options{SourceRoot: infraRoot}, rep).Runs[0]
+	n := 0
+	for _, res := range run.Results {
+		pl := res.Locations[0].PhysicalLocation
+		if *pl.ArtifactLocation.URI != "mlscan.yaml" {
+			t.Errorf("%s at %s", *res.RuleID, *pl.ArtifactLocation.URI)
+		}
+		msg := *res.Message.Text
+		m := regexp.MustCompile(`Fix it at registry entry (\S+)$`).FindStringSubmatch(msg)
+		if *res.RuleID != "MLS-REG-002" {
+			continue
+		}
+		n++
+		if m == nil || strings.Contains(msg, "Anchored") {
+			t.Errorf("message %q does not name the registry entry", msg)
+			continue
+		}
+		line := *pl.Region.StartLine
+		if line != lines[m[1]] || line == 0 {
+			t.Errorf("%s entry %s at line %d, want %d", *res.RuleID, m[1], line, lines[m[1]])
+		}
+		if got := strings.Split(string(src), "\n")[line-1]; !strings.Contains(got, "- port:") {
+			t.Errorf("line %d of the config is %q, not a registry entry", line, got)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no MLS-REG-002 failure")
+	}
+
+	for _, res := range decodeSARIF(t, Options{}, rep).Runs[0].Results {
+		if msg := *res.Message.Text; !strings.Contains(msg, "Anchored on the mlscan config: "+cfgPath+" is not in the repository") {
+			t.Errorf("without a source root: %q", msg)
+		}
 	}
 }
