@@ -82,7 +82,9 @@ func ParseModules(srcs []PolicySource, withTests bool) (map[string]*ast.Module, 
 // NewStore returns the data document the policies read: the configuration
 // at data.mlscan.config.
 func NewStore(config map[string]any) storage.Store {
-	return inmem.NewFromObject(map[string]any{"mlscan": map[string]any{"config": config}})
+	// AST values on read: the configuration is not converted again at
+	// every evaluation.
+	return inmem.NewFromObjectWithOpts(map[string]any{"mlscan": map[string]any{"config": config}}, inmem.OptReturnASTValuesOnRead(true))
 }
 
 // Load parses, compiles and prepares the checks of the sources with the

@@ -20,14 +20,24 @@ package mlscan.exposure.private_ports
 import data.mlscan.lib.network
 import data.mlscan.lib.ufw
 
-# candidates: listeners UFW must keep private.
-candidates contains l if {
-	some l in input.sockets.listeners
+# decisions: the admission of every listener UFW must keep private, by
+# index into input.sockets.listeners (computed once).
+decisions := {i: ufw.admission(l) |
+	some i, l in input.sockets.listeners
 	not l.loopback
 	not network.is_public(l.port, l.proto)
 }
 
-ports contains [l.port, l.proto] if some l in candidates
+listeners := input.sockets.listeners
+
+ports := {[listeners[i].port, listeners[i].proto] | some i, _ in decisions}
+
+# by_port lists the listener indexes on each [port, proto].
+by_port := {[port, proto]: [i |
+	some i, _ in decisions
+	listeners[i].port == port
+	listeners[i].proto == proto
+] | some [port, proto] in ports}
 
 category_severity := {
 	"ray": "critical", "redis": "critical", "flower": "critical", "docker": "critical",
@@ -60,13 +70,10 @@ deny contains {
 		"source": sprintf("/proc/net, %s", [input.ufw.rules.from]),
 	},
 } if {
-	some [port, proto] in ports
-	admitted := [{"listener": l, "reason": d.reason} |
-		some l in candidates
-		l.port == port
-		l.proto == proto
-		d := ufw.admission(l)
-		d.admitted
+	some [port, proto], idx in by_port
+	admitted := [{"listener": listeners[i], "reason": decisions[i].reason} |
+		some i in idx
+		decisions[i].admitted
 	]
 	count(admitted) > 0
 }
@@ -75,8 +82,13 @@ pass contains {
 	"subject": network.port_str(port, proto),
 	"message": sprintf("%s port %s is not reachable from outside the trusted networks", [service(port, proto), network.port_str(port, proto)]),
 	"evidence": {
-		"observed": [sprintf("%s: %s", [network.listener_str(l), ufw.admission(l).reason]) | some l in candidates; l.port == port; l.proto == proto],
+		"observed": [sprintf("%s: %s", [network.listener_str(listeners[i]), decisions[i].reason]) | some i in idx],
 		"expected": sprintf("reachable only from %s and loopback", [network.trusted_str]),
 		"source": sprintf("/proc/net, %s", [input.ufw.rules.from]),
 	},
-} if some [port, proto] in ports
+} if {
+	some [port, proto], idx in by_port
+	every i in idx {
+		not decisions[i].admitted
+	}
+}

@@ -39,7 +39,7 @@ within_trusted(a) if {
 within_trusted(a) if is_loopback(a)
 
 # public_ports is the set of {port, proto} reachable from anywhere by design.
-public_ports contains {"port": to_number(parts[0]), "proto": proto_of(parts)} if {
+public_ports := {{"port": to_number(parts[0]), "proto": proto_of(parts)} |
 	some p in data.mlscan.config.public_ports
 	parts := split(p, "/")
 }
@@ -48,11 +48,7 @@ proto_of(parts) := parts[1] if count(parts) > 1
 
 proto_of(parts) := "tcp" if count(parts) == 1
 
-is_public(port, proto) if {
-	some p in public_ports
-	p.port == port
-	p.proto == proto
-}
+is_public(port, proto) if {"port": port, "proto": proto} in public_ports
 
 # bind_scope is the widest scope of a listener's address.
 bind_scope(l) := "wildcard" if l.wildcard
@@ -69,12 +65,24 @@ bind_scope(l) := "host" if {
 
 scope_rank := {"loopback": 1, "host": 2, "wildcard": 3}
 
-# registry_entry returns the registry entry covering port/proto.
-registry_entry(port, proto) := e if {
+# single_ports indexes the registry entries of one port by [port, proto]
+# (computed once per evaluation); range_entries are the others.
+single_ports := {[e.port, e.proto]: e |
 	some e in data.mlscan.config.registry
+	e.end_port == 0
+}
+
+range_entries := [e | some e in data.mlscan.config.registry; e.end_port != 0]
+
+# registry_entry returns the registry entry covering port/proto.
+registry_entry(port, proto) := single_ports[[port, proto]]
+
+registry_entry(port, proto) := e if {
+	not single_ports[[port, proto]]
+	some e in range_entries
 	e.proto == proto
 	e.port <= port
-	port <= max([e.port, e.end_port])
+	port <= e.end_port
 }
 
 # port_str is "6380/tcp".

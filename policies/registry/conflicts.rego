@@ -18,19 +18,20 @@ import data.mlscan.lib.network
 
 reg := data.mlscan.config.registry
 
-hi(e) := max([e.port, e.end_port])
-
 label(e) := sprintf("%d/%s %s", [e.port, e.proto, e.service]) if {
 	e.end_port == 0
 } else := sprintf("%d-%d/%s %s", [e.port, e.end_port, e.proto, e.service])
 
+his := [max([e.port, e.end_port]) | some e in reg]
+
 overlaps contains [a, b] if {
 	some i, a in reg
-	some j, b in reg
-	i < j
+	some j in numbers.range(i + 1, count(reg) - 1)
+	j > i
+	b := reg[j]
 	a.proto == b.proto
-	a.port <= hi(b)
-	b.port <= hi(a)
+	a.port <= his[j]
+	b.port <= his[i]
 }
 
 deny contains {
@@ -47,11 +48,11 @@ deny contains {
 	"evidence": {"observed": label(e), "expected": sprintf("not %d/%s", [k.port, k.proto]), "source": data.mlscan.config.file},
 	"location": {"file": data.mlscan.config.file, "line": e.line, "what": sprintf("registry entry %s", [e.service])},
 } if {
-	some e in reg
+	some i, e in reg
 	some k in data.mlscan.config.known_defaults
 	k.proto == e.proto
 	e.port <= k.port
-	k.port <= hi(e)
+	k.port <= his[i]
 }
 
 pass contains {

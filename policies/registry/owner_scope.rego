@@ -15,10 +15,13 @@ package mlscan.registry.owner_scope
 
 import data.mlscan.lib.network
 
-registered contains [l, e] if {
-	some l in input.sockets.listeners
+# entries: the registry entry of each registered listener, by index.
+entries := {i: e |
+	some i, l in input.sockets.listeners
 	e := network.registry_entry(l.port, l.proto)
 }
+
+registered contains [input.sockets.listeners[i], e] if some i, e in entries
 
 subject(l) := network.port_str(l.port, l.proto)
 

@@ -15,19 +15,17 @@ package mlscan.registry.registered
 
 import data.mlscan.lib.network
 
-exposed contains l if {
-	some l in input.sockets.listeners
-	not l.loopback
-}
+# on_port lists the non-loopback listeners of each [port, proto].
+exposed := [l | some l in input.sockets.listeners; not l.loopback]
 
-ports contains [l.port, l.proto] if some l in exposed
+on_port := {[l.port, l.proto]: [x | some x in exposed; x.port == l.port; x.proto == l.proto] | some l in exposed}
 
-listeners_on(port, proto) := [network.listener_str(l) | some l in exposed; l.port == port; l.proto == proto]
+ports := {k | some k, _ in on_port}
+
+listeners_on(port, proto) := [network.listener_str(l) | some l in on_port[[port, proto]]]
 
 wildcard(port, proto) if {
-	some l in exposed
-	l.port == port
-	l.proto == proto
+	some l in on_port[[port, proto]]
 	l.wildcard
 }
 
