@@ -285,3 +285,19 @@ func TestMarkdownWaivers(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkdownSeveralHosts: one document per host, separated by a rule,
+// each with its own header, all tables well formed.
+func TestMarkdownSeveralHosts(t *testing.T) {
+	a, b := docReport(t), edgeReport(t)
+	b.Host = "server-80 | <b>"
+	out := render(t, "markdown", Options{SourceRoot: infraRoot}, a, b)
+	checkMarkdown(t, out)
+	doc := string(out)
+	if n := strings.Count(doc, "\n# mlscan compliance report: ") + 1; !strings.HasPrefix(doc, "# mlscan compliance report: ") || n != 2 {
+		t.Errorf("%d host headers", n)
+	}
+	if !strings.Contains(doc, "# mlscan compliance report: server-80 \\| &lt;b&gt;\n") {
+		t.Error("second host's header missing or unescaped")
+	}
+}
