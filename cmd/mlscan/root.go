@@ -216,7 +216,7 @@ func writeReports(cmd *cobra.Command, o *outputOptions, reports []*scanner.Repor
 		}
 	}
 	for _, sp := range specs {
-		opt := report.Options{Quiet: o.quiet}
+		opt := report.Options{Quiet: o.quiet, SourceRoot: o.sourceRoot}
 		if sp.path == "" {
 			if f, ok := cmd.OutOrStdout().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 				opt.Color = os.Getenv("NO_COLOR") == ""
