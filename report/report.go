@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/mlscan/mlscan/scanner"
 )
@@ -62,10 +63,12 @@ func New(name string, opt Options) (Reporter, error) {
 	return f(opt), nil
 }
 
-// sanitize removes terminal control sequences and other control characters
-// from attacker-controllable strings (container names, labels, commands).
+// sanitize makes an attacker-controllable string (container names, labels,
+// commands) safe to print: control characters, which could drive a
+// terminal, become U+FFFD, tabs and newlines a space, and invisible format
+// characters (bidi overrides, zero-width) are dropped.
 func sanitize(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
+	if !strings.ContainsFunc(s, func(r rune) bool { return isControl(r) || isFormat(r) }) {
 		return s
 	}
 	var b strings.Builder
@@ -75,12 +78,16 @@ func sanitize(s string) string {
 			b.WriteRune(' ')
 		case isControl(r):
 			b.WriteRune('\uFFFD')
+		case isFormat(r):
 		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
 }
+
+// isFormat reports invisible format characters (bidi controls, zero-width).
+func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
 
 func isControl(r rune) bool {
 	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)

@@ -502,20 +502,7 @@ func capitalize(s string) string {
 // clean is sanitize (control characters and terminal escapes out) that
 // also drops invisible formatting characters (bidi overrides, zero-width
 // spaces), which could make a name read differently in GitHub's pages.
-func clean(s string) string {
-	s = sanitize(s)
-	if !strings.ContainsFunc(s, isFormat) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isFormat(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
+func clean(s string) string { return sanitize(s) }
 
 // oneLine cleans s and folds runs of white space into one space.
 func oneLine(s string) string {
