@@ -64,6 +64,7 @@ deny contains {
 	"subject": network.port_str(port, proto),
 	"message": sprintf("%s port %s is reachable from outside %s: %s", [service(port, proto), network.port_str(port, proto), network.trusted_str, admitted[0].reason]),
 	"severity": severity(port, proto),
+	"location": network.registry_location(port, proto),
 	"evidence": {
 		"observed": [sprintf("%s: %s", [network.listener_str(a.listener), a.reason]) | some a in admitted],
 		"expected": sprintf("reachable only from %s and loopback", [network.trusted_str]),

@@ -93,3 +93,9 @@ listener_str(l) := sprintf("%s:%d (%s, pid %d)", [l.address, l.port, l.process, 
 	l.process
 	l.pid
 } else := sprintf("%s:%d", [l.address, l.port])
+
+# registry_location points at the registry entry of port/proto in the
+# config file, or at the registry as a whole when the port has no entry.
+registry_location(port, proto) := {"file": data.mlscan.config.file, "line": e.line, "what": sprintf("registry entry %s", [e.service])} if {
+	e := registry_entry(port, proto)
+} else := {"file": data.mlscan.config.file, "what": "registry"}

@@ -38,7 +38,7 @@ deny contains {
 	"message": sprintf("%s is listening but not in the port registry", [network.port_str(port, proto)]),
 	"severity": sev(port, proto),
 	"evidence": {"observed": listeners_on(port, proto), "expected": "a registry entry for this port", "source": "/proc/net"},
-	"location": {"file": data.mlscan.config.file, "what": "registry"},
+	"location": network.registry_location(port, proto),
 } if {
 	some [port, proto] in ports
 	not network.registry_entry(port, proto)
