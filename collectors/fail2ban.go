@@ -1,15 +1,294 @@
 package collectors
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
 
-// Fail2banSection is fail2ban's state (being written).
-type Fail2banSection struct{}
+// Where fail2ban lives on the scanned host.
+const (
+	f2bClient    = "/usr/bin/fail2ban-client"
+	f2bConfigDir = "/etc/fail2ban"
+	f2bServer    = "fail2ban-server" // the server's process name (comm)
+)
 
-// Fail2ban reads fail2ban's state (being written).
-type Fail2ban struct{}
+// Fail2banSection is fail2ban's state as its server reports it through
+// `fail2ban-client status` (root only: the client talks to a root-owned
+// unix socket).
+type Fail2banSection struct {
+	// Installed is true when fail2ban-client exists.
+	Installed bool `json:"installed"`
+	// Running is true when the server answered. False with Client.Status
+	// ok is positive evidence: the client found no server socket, or
+	// fail2ban is not installed.
+	Running bool `json:"running"`
+	// Client is the outcome of `fail2ban-client status`.
+	Client Source `json:"client"`
+	// Jails are the jails the server runs, as listed.
+	Jails []string `json:"jails"`
+	// SSHD is the sshd jail's state, when that jail runs.
+	SSHD *Fail2banJail `json:"sshd,omitempty"`
+	// ServerPID is a fail2ban-server process seen in /proc (0: none seen).
+	ServerPID int `json:"server_pid,omitempty"`
+	// Evidence states what was looked at when fail2ban is not running or
+	// not installed.
+	Evidence string `json:"evidence,omitempty"`
+}
+
+// Fail2banJail is one jail as `fail2ban-client status JAIL` prints it.
+type Fail2banJail struct {
+	Source
+	Name            string `json:"name"`
+	CurrentlyFailed int    `json:"currently_failed"`
+	TotalFailed     int    `json:"total_failed"`
+	CurrentlyBanned int    `json:"currently_banned"`
+	TotalBanned     int    `json:"total_banned"`
+	// Files are the log files the jail watches (File list); JournalMatches
+	// the systemd journal filter of a systemd backend.
+	Files          []string `json:"files"`
+	JournalMatches string   `json:"journal_matches,omitempty"`
+	BannedIPs      []string `json:"banned_ips"`
+}
+
+// Fail2ban reads fail2ban's state with fail2ban-client.
+type Fail2ban struct {
+	// Client is the fail2ban-client program (default /usr/bin/fail2ban-client).
+	Client string
+	// Socket, when set, is the server's socket (`fail2ban-client -s
+	// SOCKET`); empty means the client's configured default
+	// (/var/run/fail2ban/fail2ban.sock).
+	Socket string
+}
+
+var _ Collector = (*Fail2ban)(nil)
 
 // Name implements Collector.
 func (*Fail2ban) Name() string { return "fail2ban" }
 
-// Collect implements Collector.
-func (*Fail2ban) Collect(ctx context.Context, env *Env) (Section, error) { return nil, ErrUnavailable }
+// Collect implements Collector. fail2ban not installed, or installed but
+// not running, is data (Running false), not an error: the sshd jail rule
+// fails on it. Without root the client cannot reach the server's socket
+// (ErrPermission).
+func (f *Fail2ban) Collect(ctx context.Context, env *Env) (Section, error) {
+	client := f.Client
+	if client == "" {
+		client = f2bClient
+	}
+	sec := &Fail2banSection{Jails: []string{}}
+	from := client + " status"
+	if f.Socket != "" {
+		from = client + " -s " + f.Socket + " status"
+	}
+	sec.Client.From = from
+	proc := env.ProcRoot
+	if proc == "" {
+		proc = "/proc"
+	}
+	sec.ServerPID = findProcess(proc, f2bServer)
+
+	_, cerr := os.Stat(env.Path(client))
+	sec.Installed = cerr == nil
+	if !sec.Installed {
+		_, derr := os.Stat(env.Path(f2bConfigDir))
+		if errors.Is(derr, fs.ErrNotExist) {
+			sec.Client.Status = StatusOK
+			sec.Evidence = fmt.Sprintf("fail2ban is not installed: no %s, no %s", client, f2bConfigDir)
+			if sec.ServerPID != 0 {
+				sec.Evidence += fmt.Sprintf(", yet a %s process runs (pid %d)", f2bServer, sec.ServerPID)
+			}
+			return sec, nil
+		}
+		sec.Client.Status, sec.Client.Error = StatusUnavailable, fmt.Sprintf("no %s to ask the server (%s exists)", client, f2bConfigDir)
+		return sec, fmt.Errorf("%w: %s", ErrUnavailable, sec.Client.Error)
+	}
+	if env.Root != "" && env.Root != "/" {
+		sec.Client.Status, sec.Client.Error = StatusSkipped, "not run: the files are read under --root "+env.Root
+		return sec, fmt.Errorf("%w: %s", ErrUnavailable, sec.Client.Error)
+	}
+
+	out, errOut, err := env.Command(ctx, client, f.args("status")...)
+	if err != nil {
+		msg := f2bMessage(out, errOut)
+		switch {
+		case strings.Contains(msg, "Permission denied to socket") || strings.Contains(msg, "you must be root"):
+			sec.Client.Status, sec.Client.Error = StatusPermission, "fail2ban-client needs root to reach the server's socket: "+msg
+			if sec.ServerPID != 0 {
+				sec.Evidence = fmt.Sprintf("a %s process runs (pid %d); its jails need root to list", f2bServer, sec.ServerPID)
+			}
+			return sec, fmt.Errorf("%w: %s", ErrPermission, msg)
+		case strings.Contains(msg, "Failed to access socket path") || strings.Contains(msg, "Is fail2ban running?"):
+			sec.Client.Status = StatusOK
+			sec.Evidence = "fail2ban is not running: " + msg
+			if sec.ServerPID != 0 {
+				sec.Evidence += fmt.Sprintf(" (a %s process runs, pid %d, but not on this socket)", f2bServer, sec.ServerPID)
+			}
+			return sec, nil
+		}
+		sec.Client.Status, sec.Client.Error = StatusError, fmt.Sprintf("%v: %s", err, msg)
+		return sec, fmt.Errorf("%s: %v: %s", from, err, msg)
+	}
+	st, err := ParseFail2banStatus(string(out))
+	if err != nil {
+		sec.Client.Status, sec.Client.Error = StatusError, err.Error()
+		return sec, fmt.Errorf("%s: %w", from, err)
+	}
+	sec.Client.Status, sec.Running, sec.Jails = StatusOK, true, st
+	if !slices.Contains(sec.Jails, "sshd") {
+		return sec, nil
+	}
+	jail := &Fail2banJail{Name: "sshd", Files: []string{}, BannedIPs: []string{}}
+	jail.From = strings.TrimSuffix(from, "status") + "status sshd"
+	out, errOut, err = env.Command(ctx, client, f.args("status", "sshd")...)
+	if err != nil {
+		jail.Status, jail.Error = StatusError, fmt.Sprintf("%v: %s", err, f2bMessage(out, errOut))
+		sec.SSHD = jail
+		return sec, nil
+	}
+	parsed, perr := ParseFail2banJail(string(out))
+	if perr != nil {
+		jail.Status, jail.Error = StatusError, perr.Error()
+		sec.SSHD = jail
+		return sec, nil
+	}
+	parsed.Source = Source{Status: StatusOK, From: jail.From}
+	sec.SSHD = parsed
+	return sec, nil
+}
+
+// args puts -s SOCKET before the command when a socket is set.
+func (f *Fail2ban) args(cmd ...string) []string {
+	if f.Socket == "" {
+		return cmd
+	}
+	return append([]string{"-s", f.Socket}, cmd...)
+}
+
+// f2bMessage is the client's message without its log prefix
+// ("2026-11-28 19:33:49,468 fail2ban [14310]: ERROR   ").
+func f2bMessage(out, errOut []byte) string {
+	var msgs []string
+	for _, b := range [][]byte{errOut, out} {
+		for _, line := range strings.Split(string(bytes.TrimSpace(b)), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.Contains(line, "WARNING") {
+				continue
+			}
+			for _, lvl := range []string{"ERROR", "CRITICAL", "NOTICE", "INFO"} {
+				if i := strings.Index(line, "]: "+lvl); i >= 0 {
+					line = strings.TrimSpace(line[i+3+len(lvl):])
+					break
+				}
+			}
+			msgs = append(msgs, line)
+		}
+	}
+	if len(msgs) == 0 {
+		return "no message"
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// f2bTree parses fail2ban-client's tree output ("|- Key:\tvalue") into
+// lower-case keys and trimmed values; the first line is the title.
+func f2bTree(out string) (title string, kv map[string]string) {
+	kv = map[string]string{}
+	for i, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		if i == 0 {
+			title = strings.TrimSpace(line)
+			continue
+		}
+		s := strings.TrimLeft(line, "|`- \t")
+		k, v, ok := strings.Cut(s, ":")
+		if !ok {
+			continue
+		}
+		kv[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
+	}
+	return title, kv
+}
+
+// ParseFail2banStatus parses `fail2ban-client status` and returns the jail
+// list (empty when the server runs no jail).
+func ParseFail2banStatus(out string) ([]string, error) {
+	title, kv := f2bTree(out)
+	if title != "Status" {
+		return nil, fmt.Errorf("not `fail2ban-client status` output: first line %q", f2bClip(title, 60))
+	}
+	list, ok := kv["jail list"]
+	if !ok {
+		return nil, errors.New("`fail2ban-client status`: no Jail list line")
+	}
+	jails := []string{}
+	for _, j := range strings.Split(list, ",") {
+		if j = strings.TrimSpace(j); j != "" {
+			jails = append(jails, j)
+		}
+	}
+	if n, err := strconv.Atoi(kv["number of jail"]); err == nil && n != len(jails) {
+		return jails, fmt.Errorf("`fail2ban-client status`: Number of jail %d but %d jails listed", n, len(jails))
+	}
+	return jails, nil
+}
+
+// ParseFail2banJail parses `fail2ban-client status JAIL`.
+func ParseFail2banJail(out string) (*Fail2banJail, error) {
+	title, kv := f2bTree(out)
+	name, ok := strings.CutPrefix(title, "Status for the jail:")
+	if !ok {
+		return nil, fmt.Errorf("not `fail2ban-client status JAIL` output: first line %q", f2bClip(title, 60))
+	}
+	j := &Fail2banJail{Name: strings.TrimSpace(name), Files: []string{}, BannedIPs: []string{}}
+	num := func(k string) int {
+		n, _ := strconv.Atoi(kv[k])
+		return n
+	}
+	j.CurrentlyFailed, j.TotalFailed = num("currently failed"), num("total failed")
+	j.CurrentlyBanned, j.TotalBanned = num("currently banned"), num("total banned")
+	if v := kv["file list"]; v != "" {
+		j.Files = strings.Fields(v)
+	}
+	j.JournalMatches = kv["journal matches"]
+	if v := kv["banned ip list"]; v != "" {
+		j.BannedIPs = strings.Fields(v)
+	}
+	return j, nil
+}
+
+// f2bClip shortens s to n bytes for messages.
+func f2bClip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// findProcess returns the lowest pid whose comm is name, 0 when none.
+func findProcess(proc, name string) int {
+	names, err := readDirNames(proc)
+	if err != nil {
+		return 0
+	}
+	best := 0
+	for _, n := range names {
+		pid, ok := parsePID(n)
+		if !ok {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(proc, n, "comm"))
+		if err != nil || strings.TrimSpace(string(b)) != name {
+			continue
+		}
+		if best == 0 || pid < best {
+			best = pid
+		}
+	}
+	return best
+}

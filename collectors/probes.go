@@ -1,15 +1,516 @@
 package collectors
 
-import "context"
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/netip"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
 
-// ProbesSection holds the results of read-only probes (being written).
-type ProbesSection struct{}
+// Probe states: what a TCP connection attempt found.
+const (
+	ProbeOpen     = "open"     // connected
+	ProbeClosed   = "closed"   // refused (RST or ICMP port unreachable)
+	ProbeFiltered = "filtered" // no answer before the timeout, or host/network unreachable
+	ProbeError    = "error"    // anything else (the probe could not run)
+)
 
-// Probes asks the services themselves (being written).
-type Probes struct{}
+// Kinds of probe, chosen from a registry entry's category and service.
+const (
+	ProbeKindRedis   = "redis"   // RESP PING without credentials
+	ProbeKindFlower  = "flower"  // GET / and /api/workers
+	ProbeKindRay     = "ray"     // GET /api/authentication_mode and /api/version
+	ProbeKindGrafana = "grafana" // GET /api/org
+	ProbeKindTCP     = "tcp"     // connect only
+)
+
+// ProbesSection holds what the services answered to read-only probes sent
+// over loopback and the host's own addresses, and, in a snapshot made by
+// `mlscan probe`, which ports another host could reach.
+type ProbesSection struct {
+	// Listeners says whether the listening sockets could be read to choose
+	// what to probe; when not, every pinned registry port is probed on every
+	// address and nothing is known to be absent.
+	Listeners Source `json:"listeners"`
+	// Addresses are the addresses probes may go to: loopback and the
+	// host's own.
+	Addresses []string       `json:"addresses"`
+	Redis     []RedisProbe   `json:"redis"`
+	Flower    []FlowerProbe  `json:"flower"`
+	Ray       []RayProbe     `json:"ray"`
+	Grafana   []GrafanaProbe `json:"grafana"`
+	// TCP are plain connections to the other registered listeners.
+	TCP []ProbeTarget `json:"tcp"`
+	// Absent are pinned registry ports nothing listens on: positive
+	// evidence that the service does not run on this host.
+	Absent []AbsentPort `json:"absent"`
+	// Vantage is the source address of a `mlscan probe` run, empty in a
+	// local scan; Reachability is what that run found.
+	Vantage      string         `json:"vantage,omitempty"`
+	Reachability []Reachability `json:"reachability,omitempty"`
+}
+
+// ProbeTarget is one address and port a probe connected to, and what was
+// exchanged.
+type ProbeTarget struct {
+	Address string `json:"address"`
+	Port    int    `json:"port"`
+	// Service is the registry service the port belongs to.
+	Service string `json:"service"`
+	State   string `json:"state" jsonschema:"enum=open,enum=closed,enum=filtered,enum=error"`
+	Error   string `json:"error,omitempty"`
+	// Exchanges are the requests sent and the first bytes of each answer,
+	// with secrets redacted.
+	Exchanges  []ProbeExchange `json:"exchanges"`
+	DurationMS float64         `json:"duration_ms"`
+}
+
+// ProbeExchange is one request and the start of its answer.
+type ProbeExchange struct {
+	Sent     string `json:"sent"`
+	Received string `json:"received"`
+	Error    string `json:"error,omitempty"`
+}
+
+// RedisProbe is a Redis server's answer to PING without credentials.
+type RedisProbe struct {
+	ProbeTarget
+	// Reply is the first line of the answer (redacted, at most 256 bytes).
+	Reply string `json:"reply"`
+	// Kind classifies it: noauth (-NOAUTH: a password is required), pong
+	// (+PONG: no authentication), denied (-DENIED: protected mode, no
+	// password set), other, or none (no answer).
+	Kind string `json:"kind" jsonschema:"enum=noauth,enum=pong,enum=denied,enum=other,enum=none"`
+	// Version is redis_version from INFO server, asked only when PING
+	// needed no password.
+	Version string `json:"version,omitempty"`
+}
+
+// FlowerProbe is Flower's answer to unauthenticated GETs.
+type FlowerProbe struct {
+	ProbeTarget
+	// RootStatus and APIStatus are the HTTP status of GET / and GET
+	// /api/workers (0: no HTTP answer).
+	RootStatus int `json:"root_status"`
+	APIStatus  int `json:"api_status"`
+}
+
+// RayProbe is the Ray dashboard's answer to unauthenticated GETs.
+type RayProbe struct {
+	ProbeTarget
+	// AuthMode is what GET /api/authentication_mode says: token, disabled,
+	// absent (404: Ray before 2.52 has no token authentication) or unknown.
+	AuthMode   string `json:"auth_mode" jsonschema:"enum=token,enum=disabled,enum=absent,enum=unknown"`
+	ModeStatus int    `json:"mode_status"`
+	// VersionStatus is the HTTP status of GET /api/version without a
+	// token: 200 means the control plane answers anyone.
+	VersionStatus int    `json:"version_status"`
+	RayVersion    string `json:"ray_version,omitempty"`
+}
+
+// GrafanaProbe is Grafana's answer to an anonymous GET /api/org.
+type GrafanaProbe struct {
+	ProbeTarget
+	AnonStatus int `json:"anon_status"`
+}
+
+// AbsentPort is a registry port with no listening socket.
+type AbsentPort struct {
+	Port     int    `json:"port"`
+	Proto    string `json:"proto"`
+	Service  string `json:"service"`
+	Kind     string `json:"kind"`
+	Evidence string `json:"evidence"`
+}
+
+// Reachability is one port of a target as a `mlscan probe` run from
+// another host found it.
+type Reachability struct {
+	VantageAddr string  `json:"vantage_addr"`
+	Target      string  `json:"target"`
+	Port        int     `json:"port"`
+	Proto       string  `json:"proto"`
+	State       string  `json:"state" jsonschema:"enum=open,enum=closed,enum=filtered,enum=error"`
+	Error       string  `json:"error,omitempty"`
+	DurationMS  float64 `json:"duration_ms"`
+}
+
+// ProbePort is a port registry entry as the probes collector uses it.
+type ProbePort struct {
+	Port     int
+	EndPort  int // a range's last port; 0 for a single port
+	Proto    string
+	Service  string
+	Category string
+}
+
+// Pinned reports whether the entry is one port rather than a range.
+func (p ProbePort) Pinned() bool { return p.EndPort == 0 || p.EndPort == p.Port }
+
+// Kind is the probe a port gets: redis for the registry's Redis entries
+// (the broker, not Ray's GCS on 6379, which is category ray), flower, ray
+// for the Ray dashboard, grafana, else a plain TCP connect.
+func (p ProbePort) Kind() string {
+	switch {
+	case p.Category == "redis":
+		return ProbeKindRedis
+	case p.Category == "flower":
+		return ProbeKindFlower
+	case p.Category == "ray" && strings.Contains(p.Service, "dashboard"):
+		return ProbeKindRay
+	case strings.Contains(p.Service, "grafana"):
+		return ProbeKindGrafana
+	}
+	return ProbeKindTCP
+}
+
+// DefaultProbePorts is the default registry (policies/config.yaml): what
+// the probes collector asks about when it is given no registry.
+var DefaultProbePorts = []ProbePort{
+	{Port: 22, Proto: "tcp", Service: "ssh", Category: "ssh"},
+	{Port: 80, Proto: "tcp", Service: "traefik-http", Category: "web"},
+	{Port: 443, Proto: "tcp", Service: "traefik-https", Category: "web"},
+	{Port: 3002, Proto: "tcp", Service: "grafana", Category: "monitoring"},
+	{Port: 5555, Proto: "tcp", Service: "flower", Category: "flower"},
+	{Port: 6379, Proto: "tcp", Service: "ray-gcs", Category: "ray"},
+	{Port: 6380, Proto: "tcp", Service: "redis-broker", Category: "redis"},
+	{Port: 8080, Proto: "tcp", Service: "cadvisor", Category: "monitoring"},
+	{Port: 8265, Proto: "tcp", Service: "ray-dashboard", Category: "ray"},
+	{Port: 9090, Proto: "tcp", Service: "prometheus", Category: "monitoring"},
+	{Port: 9091, Proto: "tcp", Service: "ray-metrics", Category: "ray"},
+	{Port: 9100, Proto: "tcp", Service: "node-exporter", Category: "monitoring"},
+	{Port: 10001, Proto: "tcp", Service: "ray-client", Category: "ray"},
+	{Port: 10002, EndPort: 19999, Proto: "tcp", Service: "ray-workers", Category: "ray"},
+}
+
+// Probe limits.
+const (
+	probeConnectTimeout = 500 * time.Millisecond
+	probeReadTimeout    = time.Second
+	probeBudget         = 5 * time.Second
+	probeConcurrency    = 16
+	probeMaxAddrs       = 8 // addresses probed per port
+)
+
+// Probes asks the services themselves, read-only: Redis PING without
+// credentials (INFO server only when PING needed none), unauthenticated
+// GETs to Flower, the Ray dashboard and Grafana, and a plain TCP connect to
+// the other registered listeners. It never writes, never logs in, and
+// never sends a credential. Each registry port with a listener is probed
+// on the addresses that listener is reachable on: loopback and the host's
+// own addresses.
+type Probes struct {
+	// Ports is the registry to probe; nil means DefaultProbePorts.
+	Ports []ProbePort
+	// Addresses are the host's addresses; nil means the interfaces'
+	// (loopback and link-local excluded).
+	Addresses []string
+	// ConnectTimeout and ReadTimeout bound one connection (defaults 500 ms
+	// and 1 s); Budget bounds the whole collection (default 5 s).
+	ConnectTimeout, ReadTimeout, Budget time.Duration
+	// Concurrency is how many probes run at once (default 16).
+	Concurrency int
+	// UserAgent is sent with HTTP probes (default "mlscan-probe").
+	UserAgent string
+}
+
+var _ Collector = (*Probes)(nil)
 
 // Name implements Collector.
 func (*Probes) Name() string { return "probes" }
 
-// Collect implements Collector.
-func (*Probes) Collect(ctx context.Context, env *Env) (Section, error) { return nil, ErrUnavailable }
+// probeJob is one probe to run.
+type probeJob struct {
+	kind    string
+	service string
+	addr    string
+	port    int
+}
+
+// Collect implements Collector. A probe that fails is data (its state
+// says why); the collector fails only when the context ends first.
+func (p *Probes) Collect(ctx context.Context, env *Env) (Section, error) {
+	sec := &ProbesSection{
+		Addresses: []string{}, Redis: []RedisProbe{}, Flower: []FlowerProbe{}, Ray: []RayProbe{},
+		Grafana: []GrafanaProbe{}, TCP: []ProbeTarget{}, Absent: []AbsentPort{},
+	}
+	ports := p.Ports
+	if ports == nil {
+		ports = DefaultProbePorts
+	}
+	host := p.Addresses
+	if host == nil {
+		host = interfaceAddrs()
+	}
+	proc := env.ProcRoot
+	if proc == "" {
+		proc = "/proc"
+	}
+	ls, lsrc := probeListeners(proc)
+	sec.Listeners = lsrc
+	var known []Listener
+	if lsrc.Status == StatusOK {
+		known = ls
+	}
+	jobs, absent := planProbes(ports, known, lsrc.Status == StatusOK, host)
+	sec.Absent = absent
+	sec.Addresses = probeAddresses(jobs, host)
+
+	pc := p.config()
+	budget := p.Budget
+	if budget <= 0 {
+		budget = probeBudget
+	}
+	conc := p.Concurrency
+	if conc <= 0 {
+		conc = probeConcurrency
+	}
+	bctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	results := make([]any, len(jobs))
+	runBounded(bctx, len(jobs), conc, func(ctx context.Context, i int) {
+		results[i] = pc.run(ctx, jobs[i])
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i, r := range results {
+		if r == nil { // the budget ran out before this probe started
+			t := jobs[i].target()
+			t.State, t.Error = ProbeError, fmt.Sprintf("not run: the probes' %s budget ran out", budget)
+			r = pc.wrap(jobs[i], t)
+		}
+		switch v := r.(type) {
+		case *RedisProbe:
+			sec.Redis = append(sec.Redis, *v)
+		case *FlowerProbe:
+			sec.Flower = append(sec.Flower, *v)
+		case *RayProbe:
+			sec.Ray = append(sec.Ray, *v)
+		case *GrafanaProbe:
+			sec.Grafana = append(sec.Grafana, *v)
+		case *ProbeTarget:
+			sec.TCP = append(sec.TCP, *v)
+		}
+	}
+	return sec, nil
+}
+
+// runBounded calls f(ctx, i) for i in [0, n) with at most conc calls at
+// once; calls not started when ctx ends are skipped.
+func runBounded(ctx context.Context, n, conc int, f func(ctx context.Context, i int)) {
+	sem := make(chan struct{}, conc)
+	var wg sync.WaitGroup
+	for i := range n {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			f(ctx, i)
+		}()
+	}
+	wg.Wait()
+}
+
+func (j probeJob) target() ProbeTarget {
+	return ProbeTarget{Address: j.addr, Port: j.port, Service: j.service, Exchanges: []ProbeExchange{}}
+}
+
+// probeListeners reads the TCP listening sockets of <proc>/net/tcp and
+// tcp6.
+func probeListeners(proc string) ([]Listener, Source) {
+	src := Source{Status: StatusOK, From: filepath.Join(proc, "net/tcp") + ", " + filepath.Join(proc, "net/tcp6")}
+	var ls []Listener
+	for _, f := range procNetFiles {
+		if f.proto != "tcp" {
+			continue
+		}
+		got, err := readProcNet(filepath.Join(proc, "net", f.name), f.proto, f.family)
+		switch {
+		case err == nil:
+			ls = append(ls, got...)
+		case errors.Is(err, fs.ErrNotExist) && f.family == "ipv6":
+		default:
+			src.Status, src.Error = StatusError, err.Error()
+			if errors.Is(err, fs.ErrPermission) {
+				src.Status = StatusPermission
+			}
+			return nil, src
+		}
+	}
+	if v := readBindV6Only(proc); v != nil && *v {
+		for i := range ls {
+			ls[i].DualStack = false
+		}
+	}
+	return ls, src
+}
+
+// planProbes decides what to probe: each pinned registry port on the
+// addresses its listeners are reachable on, and the listeners inside a
+// registry range (plain connect). With listenersKnown false, every pinned
+// port is probed on loopback and every host address. Pinned ports without
+// a listener are returned as absent.
+func planProbes(ports []ProbePort, ls []Listener, listenersKnown bool, host []string) ([]probeJob, []AbsentPort) {
+	var jobs []probeJob
+	absent := []AbsentPort{}
+	seen := map[string]bool{}
+	add := func(kind, service, addr string, port int) {
+		k := net.JoinHostPort(addr, fmt.Sprint(port))
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		jobs = append(jobs, probeJob{kind: kind, service: service, addr: addr, port: port})
+	}
+	pinned := map[int]bool{}
+	for _, e := range ports {
+		if e.Proto == "tcp" && e.Pinned() {
+			pinned[e.Port] = true
+		}
+	}
+	for _, e := range ports {
+		if e.Proto != "tcp" {
+			continue
+		}
+		if e.Pinned() {
+			if !listenersKnown {
+				for _, a := range append([]string{"127.0.0.1"}, v4Only(host)...) {
+					add(e.Kind(), e.Service, a, e.Port)
+				}
+				continue
+			}
+			var on []Listener
+			for _, l := range ls {
+				if l.Port == e.Port {
+					on = append(on, l)
+				}
+			}
+			if len(on) == 0 {
+				absent = append(absent, AbsentPort{
+					Port: e.Port, Proto: e.Proto, Service: e.Service, Kind: e.Kind(),
+					Evidence: fmt.Sprintf("no listening TCP socket on port %d (/proc/net/tcp, /proc/net/tcp6)", e.Port),
+				})
+				continue
+			}
+			n := 0
+			for _, l := range on {
+				for _, a := range reachAddrs(l, host) {
+					if n < probeMaxAddrs {
+						add(e.Kind(), e.Service, a, e.Port)
+						n++
+					}
+				}
+			}
+			continue
+		}
+		for _, l := range ls {
+			if l.Port < e.Port || l.Port > e.EndPort || pinned[l.Port] {
+				continue
+			}
+			for i, a := range reachAddrs(l, host) {
+				if i < probeMaxAddrs {
+					add(ProbeKindTCP, e.Service, a, l.Port)
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(jobs, func(a, b probeJob) int {
+		return cmp.Or(cmp.Compare(a.port, b.port), compareAddr(a.addr, b.addr))
+	})
+	return jobs, absent
+}
+
+// reachAddrs are the addresses a listener answers on: for a wildcard,
+// loopback and the host's addresses of its family (both families for a
+// dual-stack "::").
+func reachAddrs(l Listener, host []string) []string {
+	if !l.Wildcard {
+		return []string{l.Address}
+	}
+	var out []string
+	if l.Family == "ipv4" || l.DualStack {
+		out = append(out, "127.0.0.1")
+		out = append(out, v4Only(host)...)
+	}
+	if l.Family == "ipv6" {
+		out = append(out, "::1")
+		for _, a := range host {
+			if ip, err := netip.ParseAddr(a); err == nil && ip.Is6() && !ip.Is4In6() {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+func v4Only(addrs []string) []string {
+	var out []string
+	for _, a := range addrs {
+		if ip, err := netip.ParseAddr(a); err == nil && ip.Unmap().Is4() {
+			out = append(out, ip.Unmap().String())
+		}
+	}
+	return out
+}
+
+// compareAddr orders addresses numerically, IPv4 first.
+func compareAddr(a, b string) int {
+	x, errA := netip.ParseAddr(a)
+	y, errB := netip.ParseAddr(b)
+	if errA != nil || errB != nil {
+		return strings.Compare(a, b)
+	}
+	return x.Compare(y)
+}
+
+// probeAddresses lists the addresses probed (and loopback and the host's
+// addresses when nothing was probed).
+func probeAddresses(jobs []probeJob, host []string) []string {
+	set := map[string]bool{"127.0.0.1": true}
+	for _, a := range host {
+		set[a] = true
+	}
+	for _, j := range jobs {
+		set[j.addr] = true
+	}
+	out := make([]string, 0, len(set))
+	for a := range set {
+		out = append(out, a)
+	}
+	slices.SortFunc(out, compareAddr)
+	return out
+}
+
+// interfaceAddrs returns the host's interface addresses without loopback
+// and link-local ones.
+func interfaceAddrs() []string {
+	ifs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, a := range ifs {
+		ipn, ok := a.(*net.IPNet)
+		if !ok || ipn.IP.IsLoopback() || ipn.IP.IsLinkLocalUnicast() {
+			continue
+		}
+		out = append(out, ipn.IP.String())
+	}
+	slices.SortFunc(out, compareAddr)
+	return out
+}

@@ -1,0 +1,297 @@
+package collectors
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mlscan/mlscan/internal/testbed"
+)
+
+// sshdCaptures are the configurations captured with their `sshd -T`
+// output (testdata/sshd/README.md says how).
+var sshdCaptures = []string{"debian12", "cloudinit", "hardened", "legacy"}
+
+// sshdCheckedKeys are the settings the SSH checks read.
+var sshdCheckedKeys = []string{
+	"passwordauthentication", "kbdinteractiveauthentication", "permitrootlogin",
+	"pubkeyauthentication", "permitemptypasswords", "maxauthtries", "x11forwarding",
+}
+
+func readTestdata(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("../testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestParseSSHDTestCaptured(t *testing.T) {
+	tests := []struct {
+		name string
+		want map[string]string
+	}{
+		{"debian12", map[string]string{
+			"passwordauthentication": "yes", "kbdinteractiveauthentication": "no", "permitrootlogin": "without-password",
+			"listenaddress": "[::]:22, 0.0.0.0:22", "acceptenv": "LANG, LC_*", "subsystem": "sftp /usr/lib/openssh/sftp-server",
+			"hostkey": "/etc/ssh/ssh_host_rsa_key, /etc/ssh/ssh_host_ecdsa_key, /etc/ssh/ssh_host_ed25519_key",
+		}},
+		{"cloudinit", map[string]string{"passwordauthentication": "yes", "permitrootlogin": "no"}},
+		{"hardened", map[string]string{"passwordauthentication": "no", "maxauthtries": "3", "x11forwarding": "no"}},
+		{"legacy", map[string]string{"kbdinteractiveauthentication": "no", "permitrootlogin": "without-password", "maxauthtries": "10"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ParseSSHDTest(readTestdata(t, "sshd/"+tc.name+".sshd-T.txt"))
+			if len(got) < 80 {
+				t.Errorf("only %d settings parsed", len(got))
+			}
+			for k, v := range tc.want {
+				if got[k] != v {
+					t.Errorf("%s = %q, want %q", k, got[k], v)
+				}
+			}
+		})
+	}
+}
+
+// TestSSHDFilesAgreeWithSSHDT derives the settings from the captured
+// configuration files, as a scan without root does, and compares them
+// with what the real sshd printed for the same files.
+func TestSSHDFilesAgreeWithSSHDT(t *testing.T) {
+	for _, name := range sshdCaptures {
+		t.Run(name, func(t *testing.T) {
+			want := ParseSSHDTest(readTestdata(t, "sshd/"+name+".sshd-T.txt"))
+			env := &Env{Root: filepath.Join("../testdata/sshd", name)}
+			cfg, err := readSSHDConfig(env, sshdConfigFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := cfg.effective()
+			for _, k := range sshdCheckedKeys {
+				if got[k] != want[k] {
+					t.Errorf("%s: files give %q, sshd -T %q", k, got[k], want[k])
+				}
+			}
+		})
+	}
+}
+
+func TestSSHDOriginsAndMatch(t *testing.T) {
+	env := &Env{Root: "../testdata/sshd/cloudinit"}
+	cfg, err := readSSHDConfig(env, sshdConfigFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := cfg.origins["passwordauthentication"]
+	if o.File != "/etc/ssh/sshd_config.d/50-cloud-init.conf" || o.Line != 1 || o.Value != "yes" {
+		t.Errorf("passwordauthentication origin %+v, want the cloud-init drop-in, line 1", o)
+	}
+	if got := []string{cfg.files[0].From, cfg.files[1].From}; !slices.Equal(got, []string{"/etc/ssh/sshd_config", "/etc/ssh/sshd_config.d/50-cloud-init.conf"}) {
+		t.Errorf("files %v", got)
+	}
+
+	env = &Env{Root: "../testdata/sshd/hardened"}
+	cfg, err = readSSHDConfig(env, sshdConfigFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.conditional) != 1 {
+		t.Fatalf("conditional %+v, want the one X11Forwarding under Match", cfg.conditional)
+	}
+	c := cfg.conditional[0]
+	if c.Match != "Address 10.0.0.0/24" || c.Keyword != "x11forwarding" || c.Value != "yes" || c.File != "/etc/ssh/sshd_config" {
+		t.Errorf("conditional %+v", c)
+	}
+	if _, dup := cfg.values["x11forwarding"]; !dup || cfg.values["x11forwarding"][0] != "no" {
+		t.Errorf("x11forwarding %v: the Match block must not change the global value", cfg.values["x11forwarding"])
+	}
+}
+
+func TestParseSSHDLine(t *testing.T) {
+	tests := []struct {
+		line, kw, val string
+		ok            bool
+	}{
+		{"PasswordAuthentication no", "passwordauthentication", "no", true},
+		{"  PasswordAuthentication\tno  ", "passwordauthentication", "no", true},
+		{"PasswordAuthentication=no", "passwordauthentication", "no", true},
+		{"PasswordAuthentication = no", "passwordauthentication", "no", true},
+		{"ChallengeResponseAuthentication yes", "kbdinteractiveauthentication", "yes", true},
+		{"Banner \"/etc/issue net\"", "banner", "/etc/issue net", true},
+		{"PermitRootLogin no # hardened", "permitrootlogin", "no", true},
+		{"AuthorizedKeysFile .ssh/a#b", "authorizedkeysfile", ".ssh/a#b", true},
+		{"# PasswordAuthentication yes", "", "", false},
+		{"", "", "", false},
+		{"\r", "", "", false},
+		{"Match Address 10.0.0.0/24", "match", "Address 10.0.0.0/24", true},
+		{"bad-key value", "", "", false},
+	}
+	for _, tc := range tests {
+		kw, val, ok := ParseSSHDLine(tc.line)
+		if kw != tc.kw || val != tc.val || ok != tc.ok {
+			t.Errorf("ParseSSHDLine(%q) = %q, %q, %v; want %q, %q, %v", tc.line, kw, val, ok, tc.kw, tc.val, tc.ok)
+		}
+	}
+}
+
+// cannedRunner answers sshd -T with a captured output or error.
+func cannedRunner(stdout, stderr string, err error) Runner {
+	return func(_ context.Context, name string, args ...string) ([]byte, []byte, error) {
+		return []byte(stdout), []byte(stderr), err
+	}
+}
+
+// TestSSHDCollectUnderRoot reads captured trees with --root: sshd -T is
+// never run there (it would read this machine's files), the settings come
+// from the files.
+func TestSSHDCollectUnderRoot(t *testing.T) {
+	never := func(_ context.Context, name string, args ...string) ([]byte, []byte, error) {
+		t.Errorf("ran %s %v under --root", name, args)
+		return nil, nil, errors.New("not run")
+	}
+	tests := []struct {
+		name     string
+		root     string
+		wantErr  error
+		wantTest string
+		check    func(t *testing.T, s *SSHDSection)
+	}{
+		{
+			name: "hardened drop-in wins over cloud-init", root: "../testdata/sshd/hardened", wantTest: StatusSkipped,
+			check: func(t *testing.T, s *SSHDSection) {
+				if s.Effective["passwordauthentication"] != "no" || s.Origins["passwordauthentication"].File != "/etc/ssh/sshd_config.d/00-hardening.conf" {
+					t.Errorf("passwordauthentication %q from %+v", s.Effective["passwordauthentication"], s.Origins["passwordauthentication"])
+				}
+				if len(s.Files) != 3 || len(s.Conditional) != 1 {
+					t.Errorf("files %+v, conditional %+v", s.Files, s.Conditional)
+				}
+			},
+		},
+		{
+			name: "defaults fill what no file sets", root: "../testdata/sshd/debian12", wantTest: StatusSkipped,
+			check: func(t *testing.T, s *SSHDSection) {
+				if s.Effective["passwordauthentication"] != "yes" || !slices.Contains(s.Defaulted, "passwordauthentication") {
+					t.Errorf("passwordauthentication %q, defaulted %v", s.Effective["passwordauthentication"], s.Defaulted)
+				}
+				if slices.Contains(s.Defaulted, "kbdinteractiveauthentication") {
+					t.Error("kbdinteractiveauthentication is set by sshd_config, not defaulted")
+				}
+			},
+		},
+		{name: "absent", root: t.TempDir(), wantErr: ErrUnavailable, wantTest: StatusUnavailable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := &Env{Root: tc.root, IsRoot: true, Run: never}
+			sec, err := (&SSHD{}).Collect(context.Background(), env)
+			if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil && err != nil) {
+				t.Fatalf("err %v, want %v", err, tc.wantErr)
+			}
+			s := sec.(*SSHDSection)
+			if s.Source != SSHDFromFiles || s.Test.Status != tc.wantTest {
+				t.Errorf("source %q, test %q (%s); want files, %s", s.Source, s.Test.Status, s.Test.Error, tc.wantTest)
+			}
+			if tc.check != nil {
+				tc.check(t, s)
+			}
+		})
+	}
+}
+
+// TestSSHDCollectNonRoot derives the settings from the files without
+// trying sshd -T, which cannot load the host keys.
+func TestSSHDCollectNonRoot(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "sshd_config")
+	os.WriteFile(conf, []byte("PermitRootLogin no\n"), 0o644)
+	sec, err := (&SSHD{Binary: conf, Config: conf}).Collect(context.Background(), &Env{Run: cannedRunner("", readTestdata(t, "sshd/sshd-T-nonroot.stderr.txt"), errors.New("exit status 1"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sec.(*SSHDSection)
+	if s.Source != SSHDFromFiles || s.Test.Status != StatusPermission || !strings.Contains(s.Test.Error, "root") {
+		t.Errorf("source %q, test %+v", s.Source, s.Test)
+	}
+	if s.Effective["permitrootlogin"] != "no" || s.Effective["passwordauthentication"] != "yes" {
+		t.Errorf("effective %v", s.Effective)
+	}
+}
+
+// TestSSHDCollectRunsSSHDT covers the root path on the real root with a
+// fake sshd: its output is used, and a failure falls back to the files.
+func TestSSHDCollectRunsSSHDT(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "sshd_config")
+	os.WriteFile(conf, []byte("PasswordAuthentication no\n"), 0o644)
+	bin := filepath.Join(dir, "sshd")
+	os.WriteFile(bin, nil, 0o755)
+	var calls [][]string
+	ok := func(_ context.Context, name string, args ...string) ([]byte, []byte, error) {
+		calls = append(calls, append([]string{name}, args...))
+		return []byte(readTestdata(t, "sshd/cloudinit.sshd-T.txt")), nil, nil
+	}
+	sec, err := (&SSHD{Binary: bin, Config: conf}).Collect(context.Background(), &Env{IsRoot: true, Run: ok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sec.(*SSHDSection)
+	if s.Source != SSHDFromTest || s.Effective["passwordauthentication"] != "yes" {
+		t.Errorf("source %q, passwordauthentication %q: want sshd -T's yes", s.Source, s.Effective["passwordauthentication"])
+	}
+	if want := []string{bin, "-T", "-f", conf}; len(calls) != 1 || !slices.Equal(calls[0], want) {
+		t.Errorf("ran %v, want once %v", calls, want)
+	}
+	if s.Origins["passwordauthentication"].File != conf {
+		t.Errorf("origins %+v: the files are read for origins even with sshd -T", s.Origins)
+	}
+
+	fail := cannedRunner("", readTestdata(t, "sshd/sshd-T-no-privsep-dir.stderr.txt"), errors.New("exit status 255"))
+	sec, err = (&SSHD{Binary: bin, Config: conf}).Collect(context.Background(), &Env{IsRoot: true, Run: fail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = sec.(*SSHDSection)
+	if s.Source != SSHDFromFiles || s.Test.Status != StatusError || !strings.Contains(s.Test.Error, "Missing privilege separation directory") {
+		t.Errorf("source %q, test %+v: want the files and sshd's message", s.Source, s.Test)
+	}
+	if s.Effective["passwordauthentication"] != "no" {
+		t.Errorf("passwordauthentication %q from the file, want no", s.Effective["passwordauthentication"])
+	}
+}
+
+// TestSSHDRealSSHDT runs the real sshd -T on configurations with
+// PasswordAuthentication no, then yes, through the collector.
+func TestSSHDRealSSHDT(t *testing.T) {
+	testbed.Require(t, "sshd", "ssh-keygen")
+	testbed.EnsureSSHDPrivsepDir(t)
+	keys := testbed.SSHHostKeys(t, t.TempDir())
+	for _, pw := range []string{"no", "yes"} {
+		t.Run("PasswordAuthentication "+pw, func(t *testing.T) {
+			conf := filepath.Join(t.TempDir(), "sshd_config")
+			body := "HostKey " + filepath.Join(keys, "ssh_host_ed25519_key") + "\n" + testbed.SSHDConfig(pw)
+			if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sec, err := (&SSHD{Config: conf}).Collect(context.Background(), &Env{IsRoot: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := sec.(*SSHDSection)
+			if s.Source != SSHDFromTest {
+				t.Fatalf("source %q: %s", s.Source, s.Test.Error)
+			}
+			if s.Effective["passwordauthentication"] != pw || s.Effective["kbdinteractiveauthentication"] != "no" {
+				t.Errorf("passwordauthentication %q kbdinteractiveauthentication %q", s.Effective["passwordauthentication"], s.Effective["kbdinteractiveauthentication"])
+			}
+			if o := s.Origins["passwordauthentication"]; o.File != conf || o.Value != pw {
+				t.Errorf("origin %+v", o)
+			}
+		})
+	}
+}
