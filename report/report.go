@@ -34,13 +34,18 @@ type Options struct {
 	// relative paths are used as they are; the rest is anchored on the
 	// mlscan config.
 	SourceRoot string
+	// Baseline holds each host's changes since an earlier evaluation
+	// (--baseline), keyed by host name: the Markdown report adds a
+	// "Changes since the last review" section for the hosts it holds.
+	Baseline map[string]*scanner.Diff
 }
 
 var formats = map[string]func(Options) Reporter{
-	"table":    func(o Options) Reporter { return &Table{Options: o} },
-	"json":     func(o Options) Reporter { return &JSON{} },
-	"markdown": func(o Options) Reporter { return &Markdown{Options: o} },
-	"sarif":    func(o Options) Reporter { return &SARIF{Options: o} },
+	"table":      func(o Options) Reporter { return &Table{Options: o} },
+	"json":       func(o Options) Reporter { return &JSON{} },
+	"markdown":   func(o Options) Reporter { return &Markdown{Options: o} },
+	"sarif":      func(o Options) Reporter { return &SARIF{Options: o} },
+	"prometheus": func(Options) Reporter { return &Prometheus{} },
 }
 
 // Formats lists the format names New accepts, sorted.

@@ -286,3 +286,32 @@ func TestDiffInventory(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// faultedSnapshot is the documented host after plantFaults, kept as a file
+// for the report and CLI tests and the README's example.
+const faultedSnapshot = "../testdata/snapshots/documented-host-two-faults.json"
+
+// TestFaultedSnapshotFile keeps testdata/snapshots/documented-host-two-faults.json
+// equal to plantFaults applied to the captured documented host
+// (MLSCAN_UPDATE_TESTDATA=1 rewrites it).
+func TestFaultedSnapshotFile(t *testing.T) {
+	doc := documented(t)
+	plantFaults(t, doc)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("MLSCAN_UPDATE_TESTDATA") == "1" {
+		if err := os.WriteFile(faultedSnapshot, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(faultedSnapshot)
+	if err != nil || !bytes.Equal(got, buf.Bytes()) {
+		t.Fatalf("%s is out of date (%v): rerun with MLSCAN_UPDATE_TESTDATA=1", faultedSnapshot, err)
+	}
+}
