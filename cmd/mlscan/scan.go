@@ -163,9 +163,25 @@ func evalSnapshot(ctx context.Context, e *scanner.Engine, name string, data []by
 
 func newEvalCmd(g *globalOptions) *cobra.Command {
 	var oo outputOptions
+	var fleet bool
 	cmd := &cobra.Command{
-		Use:   "eval SNAPSHOT...",
+		Use:   "eval SNAPSHOT|DIR...",
 		Short: "Evaluate saved snapshots (no root, no access to the host needed)",
+		Long: `eval evaluates snapshots saved by ` + "`mlscan collect`" + ` or ` + "`mlscan scan --snapshot`" + `.
+A directory stands for the *.json files directly in it, in name order, so
+` + "`mlscan eval snapshots/`" + ` evaluates a whole fleet. Snapshots are evaluated in
+parallel (GOMAXPROCS at a time) with the policies compiled once; reports keep
+the order of the arguments.
+
+With several hosts, --fleet writes one fleet summary instead of one report
+per host in the table, json and markdown formats: a row per host, worst first
+(most critical failures, then high, medium, low, info, errors, unknowns),
+with each rule's worst status on it, then the hosts each rule fails on. sarif
+(one run per host) and prometheus (a host label on every series) hold every
+host with or without --fleet. The exit code covers every host.`,
+		Example: `  mlscan eval server-84.json
+  mlscan eval --fleet snapshots/
+  mlscan eval --fleet -f table -f markdown=fleet.md -f sarif=fleet.sarif snapshots/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return &exitError{code: exitUsage, err: errNoSnapshots}
@@ -176,6 +192,10 @@ func newEvalCmd(g *globalOptions) *cobra.Command {
 			if _, err := oo.specs(); err != nil {
 				return err
 			}
+			paths, err := snapshotPaths(args)
+			if err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
 			cfg, err := loadConfig(g)
 			if err != nil {
 				return err
@@ -184,22 +204,18 @@ func newEvalCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var reports []*scanner.Report
-			for _, a := range args {
-				data, err := readLimited(a, scanner.MaxSnapshotBytes)
-				if err != nil {
-					return &exitError{code: exitUsage, err: err}
-				}
-				rep, err := evalSnapshot(cmd.Context(), e, a, data)
-				if err != nil {
-					return err
-				}
-				reports = append(reports, rep)
+			reports, _, err := evalFleet(cmd.Context(), e, paths, false)
+			if err != nil {
+				return err
+			}
+			if fleet {
+				return writeFleet(cmd, &oo, reports)
 			}
 			return writeReports(cmd, &oo, reports)
 		},
 	}
 	addOutputFlags(cmd, &oo)
+	cmd.Flags().BoolVar(&fleet, "fleet", false, "write a fleet summary (hosts × rules, worst host first) instead of one report per host (table, json, markdown)")
 	return cmd
 }
 

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/mlscan/mlscan/collectors"
+	"github.com/mlscan/mlscan/report"
+	"github.com/mlscan/mlscan/scanner"
+)
+
+// snapshotPaths expands the arguments of eval: a directory stands for the
+// *.json files directly in it, sorted by name; a file is taken as given.
+func snapshotPaths(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		matches, err := filepath.Glob(filepath.Join(a, "*.json"))
+		if err != nil {
+			return nil, err
+		}
+		var files []string
+		for _, m := range matches {
+			if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() {
+				files = append(files, m)
+			}
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("%s: no *.json snapshot in this directory", a)
+		}
+		sort.Strings(files)
+		out = append(out, files...)
+	}
+	return out, nil
+}
+
+// evalFleet reads and evaluates the snapshots, GOMAXPROCS at a time, with
+// one engine (its queries are prepared once and safe for concurrent use).
+// Reports come back in the order of paths. On an error the remaining work
+// is cancelled and the error of the first failing path (in that order) is
+// returned. keepDocs also returns each decoded snapshot (for --baseline);
+// otherwise they are dropped once evaluated, so memory holds reports only.
+func evalFleet(ctx context.Context, e *scanner.Engine, paths []string, keepDocs bool) ([]*scanner.Report, []map[string]any, error) {
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	reports := make([]*scanner.Report, len(paths))
+	var docs []map[string]any
+	if keepDocs {
+		docs = make([]map[string]any, len(paths))
+	}
+	errs := make([]error, len(paths))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				var doc map[string]any
+				reports[i], doc, errs[i] = evalFile(ctx, e, paths[i])
+				if errs[i] != nil {
+					cancel()
+				} else if keepDocs {
+					docs[i] = doc
+				}
+			}
+		}()
+	}
+feed:
+	for i := range paths {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	// The first real error wins over the cancellations it caused.
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return nil, nil, err
+		}
+	}
+	if err := parent.Err(); err != nil {
+		return nil, nil, err
+	}
+	return reports, docs, nil
+}
+
+// evalFile reads, validates and evaluates one snapshot file.
+func evalFile(ctx context.Context, e *scanner.Engine, path string) (*scanner.Report, map[string]any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	data, err := readLimited(path, scanner.MaxSnapshotBytes)
+	if err != nil {
+		return nil, nil, &exitError{code: exitUsage, err: err}
+	}
+	return evalSnapshotDoc(ctx, e, path, data)
+}
+
+// evalSnapshotDoc is evalSnapshot that also returns the decoded snapshot.
+func evalSnapshotDoc(ctx context.Context, e *scanner.Engine, name string, data []byte) (*scanner.Report, map[string]any, error) {
+	doc, err := decodeValidSnapshot(name, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := scanner.NewInput(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep, err := e.Eval(ctx, in, scanner.EvalOptions{Tool: tool()})
+	if err != nil {
+		return nil, nil, err
+	}
+	return rep, doc, nil
+}
+
+// decodeValidSnapshot decodes a snapshot document and checks it against
+// the snapshot schema; errors name the file.
+func decodeValidSnapshot(name string, data []byte) (map[string]any, error) {
+	doc, err := scanner.DecodeSnapshot(name, data)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	if err := collectors.Validate(doc); err != nil {
+		return nil, &exitError{code: exitUsage, err: fmt.Errorf("%s: %w", name, err)}
+	}
+	return doc, nil
+}
+
+// writeFleet is writeReports for --fleet: the table, json and markdown
+// formats write the fleet summary, the others (sarif, prometheus) every
+// host's report as usual. Waivers and the exit code are as writeReports's.
+func writeFleet(cmd *cobra.Command, o *outputOptions, reports []*scanner.Report) error {
+	threshold, err := failThreshold(o.failOn)
+	if err != nil {
+		return err
+	}
+	specs, err := o.specs()
+	if err != nil {
+		return err
+	}
+	if o.waivers != "" {
+		ws, err := scanner.LoadWaivers(o.waivers)
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		for _, r := range reports {
+			scanner.ApplyWaivers(r, ws)
+		}
+	}
+	for _, sp := range specs {
+		opt := report.Options{Quiet: o.quiet, SourceRoot: o.sourceRoot}
+		if sp.path == "" {
+			if f, ok := cmd.OutOrStdout().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				opt.Color = os.Getenv("NO_COLOR") == ""
+				if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+					opt.Width = w
+				}
+			}
+		}
+		rep, err := report.NewFleet(sp.format, opt)
+		if err != nil {
+			return usageErr("--format: %v", err)
+		}
+		if err := writeOutput(cmd.OutOrStdout(), sp.path, func(w io.Writer) error { return rep.Write(w, reports) }); err != nil {
+			return err
+		}
+	}
+	if code := exitCode(reports, threshold); code != exitOK {
+		return &exitError{code: code}
+	}
+	return nil
+}
