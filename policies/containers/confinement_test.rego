@@ -1,0 +1,26 @@
+package mlscan.containers.confinement_test
+
+import data.mlscan.containers.confinement as check
+import data.mlscan.lib.docker_fixtures as d
+
+subj := "container web (compose service web)"
+
+test_unconfined_fails if {
+	every opts in [["seccomp=unconfined"], ["apparmor:unconfined"], ["SECCOMP:UNCONFINED"]] {
+		subj in d.subjects(check.deny) with input as d.host([d.mod(d.web, {"security_opt": opts})])
+	}
+}
+
+test_unconfined_profile_fails if {
+	subj in d.subjects(check.deny) with input as d.host([d.mod(d.web, {"apparmor_profile": "unconfined"})])
+}
+
+test_privileged_fails if {
+	r := d.by_subject(check.deny, subj) with input as d.host([d.mod(d.web, {"privileged": true})])
+	contains(r.message, "privileged")
+}
+
+test_default_passes if {
+	count(check.deny) == 0 with input as d.doc
+	subj in d.subjects(check.pass) with input as d.doc
+}

@@ -1,0 +1,21 @@
+package mlscan.containers.hardening_test
+
+import data.mlscan.containers.hardening as check
+import data.mlscan.lib.docker_fixtures as d
+
+subj := "container web (compose service web)"
+
+test_all_issues_listed if {
+	c := d.mod(d.web, {"readonly_rootfs": false, "restart_policy": {"name": "always"}, "healthcheck": false})
+	r := d.by_subject(check.deny, subj) with input as d.host([c])
+	r.message == "container web (compose service web): writable root filesystem, restart policy always (prefer unless-stopped or on-failure), no healthcheck"
+}
+
+test_on_failure_limits if {
+	subj in d.subjects(check.deny) with input as d.host([d.mod(d.web, {"restart_policy": {"name": "on-failure", "maximum_retry_count": 10}})])
+	subj in d.subjects(check.deny) with input as d.host([d.mod(d.web, {"restart_policy": {"name": "on-failure", "maximum_retry_count": 0}})])
+	subj in d.subjects(check.deny) with input as d.host([d.mod(d.web, {"restart_policy": {"name": "", "maximum_retry_count": 0}})])
+	subj in d.subjects(check.pass) with input as d.host([d.mod(d.web, {"restart_policy": {"name": "on-failure", "maximum_retry_count": 5}})])
+}
+
+test_hardened_passes if subj in d.subjects(check.pass) with input as d.doc

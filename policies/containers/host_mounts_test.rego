@@ -1,0 +1,25 @@
+package mlscan.containers.host_mounts_test
+
+import data.mlscan.containers.host_mounts as check
+import data.mlscan.lib.docker_fixtures as d
+
+subj := "container web (compose service web)"
+
+mount(src, rw) := {"type": "bind", "source": src, "destination": "/host", "rw": rw}
+
+test_rw_sensitive_fails if {
+	every src in ["/", "/etc", "/etc/nginx", "/usr/", "/proc", "/dev/kmsg"] {
+		subj in d.subjects(check.deny) with input as d.host([d.mod(d.web, {"mounts": [mount(src, true)]})])
+	}
+}
+
+test_ro_sensitive_passes if {
+	c := d.mod(d.web, {"mounts": [mount("/", false), mount("/sys", false)]})
+	p := d.by_subject(check.pass, subj) with input as d.host([c])
+	contains(p.message, "read-only: / -> /host (ro), /sys -> /host (ro)")
+}
+
+test_other_rw_passes if {
+	c := d.mod(d.web, {"mounts": [mount("/opt/ml/data", true), mount("/etcetera", true), {"type": "volume", "source": "/var/lib/docker/volumes/x/_data", "destination": "/d", "rw": true}]})
+	count(check.deny) == 0 with input as d.host([c])
+}

@@ -1,0 +1,23 @@
+package mlscan.containers.host_namespaces_test
+
+import data.mlscan.containers.host_namespaces as check
+import data.mlscan.lib.docker_fixtures as d
+
+subj := "container web (compose service web)"
+
+test_pid_host_fails if {
+	c := d.mod(d.web, {"pid_mode": "host", "uts_mode": "host"})
+	r := d.by_subject(check.deny, subj) with input as d.host([c])
+	contains(r.message, "PidMode=host, UTSMode=host")
+}
+
+test_host_network_is_accepted_deviation if {
+	p := d.by_subject(check.pass, subj) with input as d.doc
+	contains(p.message, "accepted deviation")
+}
+
+test_podman_private_modes_pass if {
+	c := d.mod(d.web, {"pid_mode": "private", "ipc_mode": "shareable", "uts_mode": "private", "network_mode": "bridge"})
+	p := d.by_subject(check.pass, subj) with input as d.host([c])
+	not contains(p.message, "accepted deviation")
+}

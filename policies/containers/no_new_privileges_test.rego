@@ -1,0 +1,22 @@
+package mlscan.containers.no_new_privileges_test
+
+import data.mlscan.containers.no_new_privileges as check
+import data.mlscan.lib.docker_fixtures as d
+
+subj := "container web (compose service web)"
+
+test_missing_fails if {
+	c := d.mod(d.web, {"security_opt": ["label=disable"]})
+	subj in d.subjects(check.deny) with input as d.host([c])
+}
+
+test_forms_pass if {
+	every o in ["no-new-privileges", "no-new-privileges:true", "no-new-privileges=true"] {
+		subj in d.subjects(check.pass) with input as d.host([d.mod(d.web, {"security_opt": [o]})])
+	}
+}
+
+test_false_fails if {
+	c := d.mod(d.web, {"security_opt": ["no-new-privileges:false"]})
+	subj in d.subjects(check.deny) with input as d.host([c])
+}

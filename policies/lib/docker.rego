@@ -1,0 +1,155 @@
+# Container helpers shared by the container, resource, secret and Docker
+# exposure checks: subjects, compose locations, roles, the expected users
+# and limits from the configuration, and the not-applicable evidence.
+package mlscan.lib.docker
+
+import data.mlscan.lib.network
+
+docker := object.get(input, "docker", {})
+
+containers := object.get(docker, "containers", [])
+
+# installed is false only on positive evidence that no engine exists.
+installed := object.get(docker, "engine_installed", true)
+
+# default_config is used until the configuration has a containers section:
+# what the networking document declares (Celery workers run as 1000,
+# Redis gets 2 GiB and 1 CPU).
+default_config := {
+	"roles": {
+		"celery_worker": {"user": "1000"},
+		"redis": {"memory_bytes": 2147483648, "cpus": 1},
+	},
+	"services": {},
+	"memory_reserve_bytes": 1073741824,
+	"redis_maxmemory_ratio": 0.75,
+	"max_restart_retries": 5,
+}
+
+config := object.union(default_config, object.get(data.mlscan.config, "containers", {}))
+
+# subject names a container by name and compose service, never by id.
+subject(c) := sprintf("container %s (compose service %s)", [c.name, c.compose.service]) if {
+	c.compose.service != ""
+} else := sprintf("container %s", [c.name])
+
+# location points at the compose file and service the container came from.
+location(c) := {"location": {"file": c.compose.config_files[0], "what": sprintf("compose service %s", [c.compose.service])}} if {
+	c.compose.config_files[0] != ""
+} else := {}
+
+# entry builds a result entry for container c.
+entry(c, msg, observed, expected, source) := object.union(
+	{"subject": subject(c), "message": msg, "evidence": {"observed": observed, "expected": expected, "source": source}},
+	location(c),
+)
+
+# entry_sev is entry with its own severity.
+entry_sev(c, msg, observed, expected, source, sev) := object.union(entry(c, msg, observed, expected, source), {"severity": sev})
+
+# source says which engine the facts came from.
+source := sprintf("Docker Engine API %s (container inspect)", [docker.engine.host]) if {
+	docker.engine.host != ""
+} else := "Docker Engine API (container inspect)"
+
+# none(what, list) is the not-applicable result when there is positive
+# evidence that nothing of `what` exists: no engine, or none of them among
+# the engine's containers.
+none(what, list) := {{
+	"subject": "host",
+	"message": sprintf("no container engine is installed, so no %s", [what]),
+	"evidence": {"observed": docker.engine.evidence, "expected": what, "source": "docker collector"},
+}} if {
+	installed == false
+} else := {{
+	"subject": "host",
+	"message": sprintf("no %s among the engine's %d containers", [what, count(containers)]),
+	"evidence": {"observed": [c.name | some c in containers], "expected": what, "source": source},
+}} if {
+	count(list) == 0
+} else := set()
+
+# names are what a container answers to: its name and compose service.
+names(c) := {n | some n in [c.name, object.get(c, ["compose", "service"], "")]; n != ""}
+
+# words are the words of a container's (redacted) command.
+words(c) := [w |
+	some a in array.concat(c.entrypoint, c.cmd)
+	some w in split(a, " ")
+	w != ""
+]
+
+base(w) := parts[count(parts) - 1] if parts := split(w, "/")
+
+is_redis(c) if c.redis
+
+is_celery_worker(c) if {
+	ws := words(c)
+	some w in ws
+	base(w) == "celery"
+	"worker" in ws
+}
+
+is_celery_worker(c) if {
+	some n in names(c)
+	contains(lower(n), "celery")
+	contains(lower(n), "worker")
+}
+
+redis_containers := [c | some c in containers; is_redis(c)]
+
+celery_workers := [c | some c in containers; is_celery_worker(c)]
+
+# role_expect is what the configuration declares for a container's role.
+role_expect(c) := config.roles.redis if {
+	is_redis(c)
+} else := config.roles.celery_worker if {
+	is_celery_worker(c)
+} else := {}
+
+# service_expect is a per-service override (compose service, else name).
+service_expect(c) := config.services[c.compose.service] if {
+	config.services[c.compose.service]
+} else := config.services[c.name] if {
+	config.services[c.name]
+} else := {}
+
+# expect is what c must run as and be limited to: {user, memory_bytes, cpus}.
+expect(c) := object.union(role_expect(c), service_expect(c))
+
+# env_value is the kept value of an environment key.
+env_value(c, k) := v if {
+	some e in c.env
+	e.key == k
+	e.kept
+	v := e.value
+}
+
+has_env(c, k) if {
+	some e in c.env
+	e.key == k
+}
+
+# bytes_str prints a size in GiB or MiB.
+bytes_str(n) := sprintf("%d.%d GiB", [floor(t / 10), t % 10]) if {
+	n >= 1073741824
+	t := round((n * 10) / 1073741824)
+} else := sprintf("%d MiB", [round(n / 1048576)])
+
+# state_note adds the state of a container that is not running.
+state_note(c) := "" if {
+	c.running
+} else := sprintf(" (%s)", [c.state])
+
+# is_ip holds for a literal IPv4 or IPv6 address.
+is_ip(h) if regex.match(`^[0-9]+(\.[0-9]+){3}$`, h)
+
+is_ip(h) if contains(h, ":")
+
+# loopback_host holds for loopback addresses and names.
+loopback_host(h) if h in {"localhost", "ip6-localhost"}
+
+loopback_host(h) if {
+	is_ip(h)
+	network.is_loopback(h)
+}

@@ -1,0 +1,21 @@
+package mlscan.resources.cpu_test
+
+import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.resources.cpu as check
+
+test_no_cpu_limit_fails if {
+	c := d.mod(d.web, {"limits": {"nano_cpus": 0, "cpu_quota": 0, "cpus": 0}})
+	"container web (compose service web)" in d.subjects(check.deny) with input as d.host([c])
+}
+
+test_quota_counts if {
+	c := d.mod(d.web, {"limits": {"nano_cpus": 0, "cpu_quota": 50000, "cpu_period": 100000, "cpus": 0.5}})
+	"container web (compose service web)" in d.subjects(check.pass) with input as d.host([c])
+}
+
+test_redis_declared_one_cpu if {
+	"container redis-celery (compose service redis)" in d.subjects(check.pass) with input as d.doc
+	c := d.mod(d.redis, {"limits": {"cpus": 2}})
+	r := d.by_subject(check.deny, "container redis-celery (compose service redis)") with input as d.host([c])
+	contains(r.message, "not the declared 1")
+}

@@ -1,0 +1,17 @@
+package mlscan.resources.pids_test
+
+import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.resources.pids as check
+
+subj := "container web (compose service web)"
+
+test_unlimited_values_fail if {
+	every v in [null, 0, -1] {
+		subj in d.subjects(check.deny) with input as d.host([d.mod(d.web, {"limits": {"pids_limit": v}})])
+	}
+}
+
+test_limit_passes if {
+	p := d.by_subject(check.pass, subj) with input as d.doc
+	contains(p.message, "200 processes")
+}

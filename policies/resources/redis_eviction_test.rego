@@ -1,0 +1,30 @@
+package mlscan.resources.redis_eviction_test
+
+import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.resources.redis_eviction as check
+
+subj := "container redis-celery (compose service redis)"
+
+redis(args) := json.patch(d.redis, [{"op": "replace", "path": "/redis", "value": args}])
+
+test_documented_allkeys_lru_is_info if {
+	r := d.by_subject(check.deny, subj) with input as d.doc
+	r.severity == "info"
+	contains(r.message, "allkeys-lru")
+}
+
+test_random_fails if {
+	r := d.by_subject(check.deny, subj) with input as d.host([redis({"maxmemory_policy": "volatile-random"})])
+	r.severity == "medium"
+}
+
+test_noeviction_and_default_pass if {
+	subj in d.subjects(check.pass) with input as d.host([redis({"maxmemory_policy": "noeviction"})])
+	subj in d.subjects(check.pass) with input as d.host([redis({})])
+}
+
+test_config_file_is_unknown if {
+	subj in d.subjects(check.unknown) with input as d.host([redis({"config_file": "/etc/redis.conf"})])
+}
+
+test_no_engine_not_applicable if count(check.not_applicable) == 1 with input as d.no_engine

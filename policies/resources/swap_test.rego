@@ -1,0 +1,34 @@
+package mlscan.resources.swap_test
+
+import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.resources.swap as check
+
+subj := "container web (compose service web)"
+
+verdict(limits) := r if {
+	inp := d.host([d.mod(d.web, {"limits": limits})])
+	rs := {x | some x in check.deny with input as inp} | {x | some x in check.pass with input as inp}
+	some r in rs
+	r.subject == subj
+}
+
+test_unlimited_swap_fails if {
+	r := verdict({"memory": 1073741824, "memory_swap": -1})
+	r.severity == "medium"
+	contains(r.message, "unlimited swap")
+}
+
+test_no_memory_limit_fails if contains(verdict({"memory": 0, "memory_swap": 0}).message, "no memory limit")
+
+test_double_swap_is_info if {
+	r := verdict({"memory": 1073741824, "memory_swap": 2147483648})
+	r.severity == "info"
+	contains(r.message, "may swap 1.0 GiB")
+}
+
+test_unset_swap_is_info if verdict({"memory": 1073741824, "memory_swap": 0}).severity == "info"
+
+test_equal_passes if {
+	subj in d.subjects(check.pass) with input as d.doc
+	not subj in d.subjects(check.deny) with input as d.doc
+}

@@ -1,0 +1,14 @@
+package mlscan.secrets.command_line_test
+
+import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.secrets.command_line as check
+
+test_requirepass_on_command_line_fails if {
+	r := d.by_subject(check.deny, "container redis-celery (compose service redis)") with input as d.doc
+	contains(r.message, "--requirepass")
+	r.evidence.observed == ["--requirepass (24 characters, medium)"]
+}
+
+test_env_secrets_are_not_command_line if {
+	"container celery-worker (compose service celery-worker)" in d.subjects(check.pass) with input as d.doc
+}

@@ -1,0 +1,36 @@
+# METADATA
+# title: Secrets in environment minimised
+# description: >-
+#   Environment variables show in `docker inspect`, are inherited by every
+#   child process and end up in crash reports and logs. Fails for secret-
+#   named variables (PASSWORD, SECRET, TOKEN, KEY, AUTH, ...) with a value
+#   and for URLs carrying a password (CELERY_BROKER_URL=redis://:pw@...).
+#   The document's broker URL is a known deviation: waive it with a reason
+#   if the broker password must stay in the environment.
+# custom:
+#   id: MLS-SEC-002
+#   severity: medium
+#   requires: [docker]
+#   remediation: "Use compose secrets (/run/secrets/NAME) and *_FILE variables, RAY_AUTH_TOKEN_PATH instead of RAY_AUTH_TOKEN"
+#   references: ["https://docs.docker.com/compose/how-tos/use-secrets/", "https://docs.ray.io/en/latest/ray-security/token-auth.html"]
+package mlscan.secrets.environment
+
+import data.mlscan.lib.docker
+
+found(c) := [f | some f in c.secrets; f.location == "env"]
+
+describe(f) := sprintf("%s (%d characters, %s)", [f.key, f.length, f.strength])
+
+deny contains docker.entry(c, msg, [describe(f) | some f in found(c)], "secrets from files (/run/secrets), not the environment", docker.source) if {
+	some c in docker.containers
+	count(found(c)) > 0
+	msg := sprintf("%s has secrets in its environment%s: %s", [docker.subject(c), docker.state_note(c), concat(", ", [f.key | some f in found(c)])])
+}
+
+pass contains docker.entry(c, msg, [e.key | some e in c.env], "secrets from files (/run/secrets), not the environment", docker.source) if {
+	some c in docker.containers
+	count(found(c)) == 0
+	msg := sprintf("%s has no secret in its environment", [docker.subject(c)])
+}
+
+not_applicable contains e if some e in docker.none("containers", docker.containers)
