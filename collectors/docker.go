@@ -1,18 +1,810 @@
 package collectors
 
-import "context"
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
 
-// DockerSection is the container inventory (being written).
-type DockerSection struct{}
+	"github.com/docker/docker/api/types"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/client"
+	"github.com/docker/go-connections/nat"
+)
 
-// Docker collects containers through the Docker Engine API (being written).
-type Docker struct{}
+// Docker collects the containers of a Docker Engine (or Podman's
+// Docker-compatible service) through the Engine API, the daemon's
+// listening configuration, and the modes of secret-bearing files the
+// containers reference.
+type Docker struct {
+	// Host is the API address ("unix:///var/run/docker.sock",
+	// "tcp://host:2376"); empty means DOCKER_HOST, else the first socket
+	// found at the default paths.
+	Host string
+}
+
+var _ Collector = (*Docker)(nil)
+
+// dockerAPI is the part of the Engine API client the collector uses.
+type dockerAPI interface {
+	Ping(ctx context.Context) (types.Ping, error)
+	ServerVersion(ctx context.Context) (types.Version, error)
+	ContainerList(ctx context.Context, options container.ListOptions) ([]container.Summary, error)
+	ContainerInspect(ctx context.Context, containerID string) (container.InspectResponse, error)
+	ImageInspect(ctx context.Context, imageID string, opts ...client.ImageInspectOption) (image.InspectResponse, error)
+	Close() error
+}
+
+var _ dockerAPI = (*client.Client)(nil)
+
+// Where engines live, as paths on the scanned host.
+var (
+	// dockerSockets are tried in order when no host is given.
+	dockerSockets = []string{"/var/run/docker.sock", "/run/docker.sock", "/run/podman/podman.sock"}
+	// engineBinaries are evidence that an engine is installed.
+	engineBinaries = []string{
+		"/usr/bin/dockerd", "/usr/sbin/dockerd", "/usr/local/bin/dockerd", "/snap/bin/dockerd",
+		"/usr/bin/podman", "/usr/local/bin/podman",
+	}
+	daemonJSON = "/etc/docker/daemon.json"
+)
+
+// inspectWorkers bounds the concurrent inspect requests.
+const inspectWorkers = 8
 
 // Name implements Collector.
 func (*Docker) Name() string { return "docker" }
 
-// Collect implements Collector.
-func (*Docker) Collect(ctx context.Context, env *Env) (Section, error) { return nil, ErrUnavailable }
+// Collect implements Collector. No engine at all (no socket at the default
+// paths, no dockerd or podman binary) is not an error: the section says
+// EngineInstalled=false. An engine whose socket is missing is
+// ErrUnavailable; one that refuses, fails or does not answer before ctx
+// ends is an error, with whatever was collected before.
+func (d *Docker) Collect(ctx context.Context, env *Env) (Section, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	proc := env.ProcRoot
+	if proc == "" {
+		proc = "/proc"
+	}
+	sec := &DockerSection{EngineInstalled: true, Containers: []Container{}, Files: []FileMode{}}
+	sec.Daemon = collectDaemon(env, proc)
 
-// linkContainers names the container owning each listener (being written).
-func linkContainers(s *Snapshot) {}
+	host, from, evidence := d.resolveHost(env)
+	sec.Engine = DockerEngine{Host: host, HostFrom: from}
+	sec.Engine.From = host
+	if evidence != "" {
+		sec.Engine.Status, sec.Engine.Error, sec.Engine.Evidence = StatusUnavailable, evidence, evidence
+		if host == "" {
+			bins := existing(env, engineBinaries)
+			if len(bins) == 0 {
+				sec.EngineInstalled = false
+				sec.Engine.Evidence = evidence + "; no dockerd or podman binary (" + strings.Join(engineBinaries, ", ") + ")"
+				sec.Engine.Error = "no container engine installed"
+				return sec, nil
+			}
+			sec.Engine.Evidence = evidence + "; but " + strings.Join(bins, ", ") + " exists: the daemon is not running"
+		}
+		return sec, fmt.Errorf("%w: %s", ErrUnavailable, sec.Engine.Evidence)
+	}
+	if strings.HasPrefix(host, "tcp://") {
+		// The address mlscan itself uses is one the daemon serves.
+		verify := os.Getenv("DOCKER_TLS_VERIFY") != ""
+		sec.Daemon.Hosts = append(sec.Daemon.Hosts, DaemonHost{Addr: host, TCP: true, TLS: verify, TLSVerify: verify,
+			From: "the API address mlscan used (" + from + ", DOCKER_TLS_VERIFY " + strconv.FormatBool(verify) + ")"})
+	}
+
+	api, err := newDockerClient(host, from)
+	if err != nil {
+		sec.Engine.Status, sec.Engine.Error = StatusError, err.Error()
+		return sec, fmt.Errorf("docker client for %s: %w", host, err)
+	}
+	defer api.Close()
+	if err := collectDocker(ctx, api, env, proc, sec); err != nil {
+		sec.Engine.Status, sec.Engine.Error = StatusError, err.Error()
+		return sec, err
+	}
+	sec.Engine.Status = StatusOK
+	return sec, nil
+}
+
+// resolveHost picks the API address: the Host field, DOCKER_HOST, or the
+// first default socket that exists. evidence is non-empty when a unix
+// socket is missing; host is then empty for the default case.
+func (d *Docker) resolveHost(env *Env) (host, from, evidence string) {
+	switch {
+	case d.Host != "":
+		host, from = d.Host, "flag"
+	case os.Getenv("DOCKER_HOST") != "":
+		host, from = os.Getenv("DOCKER_HOST"), "DOCKER_HOST"
+	default:
+		for _, s := range dockerSockets {
+			if pathExists(env.Path(s)) {
+				return "unix://" + env.Path(s), "default", ""
+			}
+		}
+		var ps []string
+		for _, s := range dockerSockets {
+			ps = append(ps, env.Path(s))
+		}
+		return "", "default", "no socket at " + strings.Join(ps, ", ")
+	}
+	if p, ok := strings.CutPrefix(host, "unix://"); ok && !pathExists(p) {
+		return host, from, "no socket at " + p + " (" + from + ")"
+	}
+	return host, from, ""
+}
+
+func newDockerClient(host, from string) (dockerAPI, error) {
+	opts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
+	if from != "DOCKER_HOST" {
+		opts = append(opts, client.WithHost(host))
+	}
+	return client.NewClientWithOpts(opts...)
+}
+
+// collectDocker fills sec through api. It returns with ctx.
+func collectDocker(ctx context.Context, api dockerAPI, env *Env, proc string, sec *DockerSection) error {
+	ping, err := api.Ping(ctx)
+	if err != nil {
+		return fmt.Errorf("docker engine at %s does not answer: %w", sec.Engine.Host, ctxErr(ctx, err))
+	}
+	sec.Engine.APIVersion = ping.APIVersion
+	sec.Engine.MemTotal = readMemTotal(proc)
+	// The version is slow on Podman (it asks its runtimes): fetch it while
+	// the containers are read.
+	type verResult struct {
+		v   types.Version
+		err error
+	}
+	verc := make(chan verResult, 1)
+	go func() {
+		v, err := api.ServerVersion(ctx)
+		verc <- verResult{v, err}
+	}()
+	defer func() {
+		r := <-verc
+		if r.err != nil {
+			return
+		}
+		sec.Engine.ServerVersion = r.v.Version
+		// dockerd names its platform ("Docker Engine - Community");
+		// Podman puts an OS there and names itself in the components.
+		sec.Engine.Product = r.v.Platform.Name
+		if strings.Contains(r.v.Platform.Name, "/") && len(r.v.Components) > 0 {
+			sec.Engine.Product = r.v.Components[0].Name
+		}
+		if sec.Engine.APIVersion == "" {
+			sec.Engine.APIVersion = r.v.APIVersion
+		}
+	}()
+
+	list, err := api.ContainerList(ctx, container.ListOptions{All: true})
+	if err != nil {
+		return fmt.Errorf("list containers: %w", ctxErr(ctx, err))
+	}
+	h := newSecretHasher()
+	imgs := &imageUsers{api: api, users: map[string]imageUser{}}
+	out := make([]*Container, len(list))
+	errs := make([]error, len(list))
+	sem := make(chan struct{}, inspectWorkers)
+	var wg sync.WaitGroup
+	var hmu sync.Mutex // guards h
+	for i, s := range list {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				errs[i] = ctx.Err()
+				return
+			}
+			defer func() { <-sem }()
+			ir, err := api.ContainerInspect(ctx, s.ID)
+			if err != nil {
+				if client.IsErrNotFound(err) {
+					return // removed since the list
+				}
+				errs[i] = fmt.Errorf("inspect %s: %w", strings.TrimPrefix(firstName(s.Names), "/"), ctxErr(ctx, err))
+				return
+			}
+			hmu.Lock()
+			c := parseContainer(ir, h)
+			hmu.Unlock()
+			if c.User == "" {
+				if u, err := imgs.user(ctx, ir.Image); err == nil {
+					c.ImageUser = u
+				} else if ctx.Err() != nil {
+					errs[i] = fmt.Errorf("inspect image of %s: %w", c.Name, ctxErr(ctx, err))
+					return
+				}
+			}
+			c.Process = readContainerProcess(proc, c.ID, c.Running, c.State, ir.State)
+			out[i] = &c
+		}()
+	}
+	wg.Wait()
+	for _, c := range out {
+		if c != nil {
+			sec.Containers = append(sec.Containers, *c)
+		}
+	}
+	slices.SortFunc(sec.Containers, func(a, b Container) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+	})
+	sec.Files = containerFiles(env, sec.Containers)
+	scrubSecrets(sec, h)
+	return errors.Join(errs...)
+}
+
+// readMemTotal returns MemTotal of <proc>/meminfo in bytes, 0 when it
+// cannot be read. (The engine's info call reports it too, but takes half a
+// second on Podman.)
+func readMemTotal(proc string) int64 {
+	b, err := readCapped(filepath.Join(proc, "meminfo"), 64<<10)
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			f := strings.Fields(rest)
+			if len(f) == 2 && f[1] == "kB" {
+				if n, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+					return n << 10
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// ctxErr names the deadline when ctx ended the call.
+func ctxErr(ctx context.Context, err error) error {
+	if ce := ctx.Err(); ce != nil && !errors.Is(err, ce) {
+		return fmt.Errorf("%w (%v)", ce, err)
+	}
+	return err
+}
+
+func firstName(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
+}
+
+// imageUsers caches the USER of images, read once per image.
+type imageUsers struct {
+	api   dockerAPI
+	mu    sync.Mutex
+	users map[string]imageUser
+}
+
+type imageUser struct {
+	user string
+	err  error
+}
+
+func (c *imageUsers) user(ctx context.Context, id string) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if u, ok := c.users[id]; ok {
+		return u.user, u.err
+	}
+	ii, err := c.api.ImageInspect(ctx, id)
+	u := imageUser{err: err}
+	if err == nil && ii.Config != nil {
+		u.user = ii.Config.User
+	}
+	if ctx.Err() == nil {
+		c.users[id] = u
+	}
+	return u.user, u.err
+}
+
+// Compose labels.
+const (
+	labelProject     = "com.docker.compose.project"
+	labelService     = "com.docker.compose.service"
+	labelConfigFiles = "com.docker.compose.project.config_files"
+	labelWorkingDir  = "com.docker.compose.project.working_dir"
+)
+
+// parseContainer turns a container-inspect response into a Container:
+// limits, privileges, namespaces, mounts, ports and compose labels as the
+// engine reports them, environment and command redacted with h. The
+// process and image user are filled by the caller.
+func parseContainer(ir container.InspectResponse, h *secretHasher) Container {
+	c := Container{
+		CapAdd: []string{}, CapDrop: []string{}, SecurityOpt: []string{}, Mounts: []Mount{},
+		Ports: []PortBinding{}, PortBindings: []PortBinding{}, Env: []EnvVar{},
+		Entrypoint: []string{}, Cmd: []string{}, Secrets: []SecretFinding{},
+		Process: ContainerProcess{Status: StatusUnavailable},
+	}
+	if b := ir.ContainerJSONBase; b != nil {
+		c.ID = b.ID
+		c.Name = strings.TrimPrefix(b.Name, "/")
+		c.ImageID = b.Image
+		c.AppArmorProfile = b.AppArmorProfile
+		if s := b.State; s != nil {
+			c.State = string(s.Status)
+			c.Running = s.Running
+		}
+		if hc := b.HostConfig; hc != nil {
+			parseHostConfig(hc, &c)
+		}
+	}
+	for _, m := range ir.Mounts {
+		c.Mounts = append(c.Mounts, Mount{Type: string(m.Type), Source: m.Source, Destination: m.Destination, RW: m.RW, Propagation: string(m.Propagation)})
+	}
+	if ns := ir.NetworkSettings; ns != nil {
+		c.Ports = portList(ns.Ports)
+	}
+	if cfg := ir.Config; cfg != nil {
+		c.Image = cfg.Image
+		c.User = cfg.User
+		c.Healthcheck = cfg.Healthcheck != nil && len(cfg.Healthcheck.Test) > 0 && cfg.Healthcheck.Test[0] != "NONE"
+		c.Compose = composeInfo(cfg.Labels)
+		var fs []SecretFinding
+		c.Env, fs = redactEnv(cfg.Env, h)
+		c.Secrets = append(c.Secrets, fs...)
+		var cmdFs []SecretFinding
+		c.Entrypoint, c.Cmd, cmdFs = commandSecrets(cfg.Entrypoint, cfg.Cmd, "cmd", h)
+		c.Secrets = append(c.Secrets, cmdFs...)
+		argv := append(slices.Clone([]string(cfg.Entrypoint)), cfg.Cmd...)
+		c.Command = strings.Join(append(slices.Clone(c.Entrypoint), c.Cmd...), " ")
+		c.Redis = parseRedisArgs(argv)
+		// Path and Args are what really runs; they normally repeat
+		// Entrypoint and Cmd.
+		if b := ir.ContainerJSONBase; b != nil && b.Path != "" {
+			run := append([]string{b.Path}, b.Args...)
+			if !slices.Equal(run, argv) {
+				_, _, fs := commandSecrets(nil, run, "args", h)
+				c.Secrets = append(c.Secrets, fs...)
+				if c.Redis == nil {
+					c.Redis = parseRedisArgs(run)
+				}
+			}
+		}
+	}
+	c.Secrets = dedupFindings(c.Secrets)
+	if c.Image == "" {
+		c.Image = c.ImageID
+	}
+	return c
+}
+
+func parseHostConfig(hc *container.HostConfig, c *Container) {
+	r := hc.Resources
+	c.Limits = ContainerLimits{
+		Memory: r.Memory, MemorySwap: r.MemorySwap, NanoCPUs: r.NanoCPUs,
+		CPUQuota: r.CPUQuota, CPUPeriod: r.CPUPeriod, CPUShares: r.CPUShares,
+		PidsLimit: r.PidsLimit,
+	}
+	switch {
+	case r.NanoCPUs > 0:
+		c.Limits.CPUs = float64(r.NanoCPUs) / 1e9
+	case r.CPUQuota > 0:
+		period := r.CPUPeriod
+		if period <= 0 {
+			period = 100000
+		}
+		c.Limits.CPUs = float64(r.CPUQuota) / float64(period)
+	}
+	c.Privileged = hc.Privileged
+	c.CapAdd = append(c.CapAdd, hc.CapAdd...)
+	c.CapDrop = append(c.CapDrop, hc.CapDrop...)
+	c.SecurityOpt = append(c.SecurityOpt, hc.SecurityOpt...)
+	c.ReadonlyRootfs = hc.ReadonlyRootfs
+	c.NetworkMode = string(hc.NetworkMode)
+	c.PidMode = string(hc.PidMode)
+	c.IpcMode = string(hc.IpcMode)
+	c.UTSMode = string(hc.UTSMode)
+	c.UsernsMode = string(hc.UsernsMode)
+	c.RestartPolicy = RestartPolicy{Name: string(hc.RestartPolicy.Name), MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount}
+	c.PortBindings = portList(hc.PortBindings)
+}
+
+// portList flattens a port map, sorted; unpublished (exposed only) ports
+// are left out.
+func portList(pm nat.PortMap) []PortBinding {
+	out := []PortBinding{}
+	for p, bs := range pm {
+		for _, b := range bs {
+			hp, _ := strconv.Atoi(b.HostPort)
+			out = append(out, PortBinding{HostIP: b.HostIP, HostPort: hp, ContainerPort: p.Int(), Proto: p.Proto()})
+		}
+	}
+	slices.SortFunc(out, func(a, b PortBinding) int {
+		return cmp.Or(cmp.Compare(a.ContainerPort, b.ContainerPort), strings.Compare(a.Proto, b.Proto),
+			strings.Compare(a.HostIP, b.HostIP), cmp.Compare(a.HostPort, b.HostPort))
+	})
+	return out
+}
+
+func composeInfo(labels map[string]string) *ComposeInfo {
+	if labels[labelProject] == "" && labels[labelService] == "" {
+		return nil
+	}
+	ci := &ComposeInfo{Project: labels[labelProject], Service: labels[labelService], WorkingDir: labels[labelWorkingDir], ConfigFiles: []string{}}
+	for _, f := range strings.Split(labels[labelConfigFiles], ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			ci.ConfigFiles = append(ci.ConfigFiles, f)
+		}
+	}
+	return ci
+}
+
+func dedupFindings(fs []SecretFinding) []SecretFinding {
+	out := []SecretFinding{}
+	seen := map[[3]string]bool{}
+	for _, f := range fs {
+		k := [3]string{f.Location, f.Key, f.Hash}
+		if f.Location == "args" {
+			k[0] = "cmd" // the same secret as in Entrypoint/Cmd
+		}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// readContainerProcess reads the effective uid and gid of a running
+// container's main process from <proc>/<pid>/status, checking through
+// <proc>/<pid>/cgroup that the pid is this container's (mlscan may run in
+// another PID namespace than the engine).
+func readContainerProcess(proc, id string, running bool, state string, st *container.State) ContainerProcess {
+	p := ContainerProcess{Status: StatusUnavailable}
+	switch {
+	case !running || st == nil:
+		p.Error = "container is not running (state " + cmp.Or(state, "unknown") + ")"
+		return p
+	case st.Pid <= 0:
+		p.Error = "the engine reports no pid for the running container"
+		return p
+	}
+	p.PID = st.Pid
+	dir := filepath.Join(proc, strconv.Itoa(st.Pid))
+	b, err := os.ReadFile(filepath.Join(dir, "status"))
+	if err != nil {
+		p.Status = StatusError
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			p.Status = StatusUnavailable
+			p.Error = fmt.Sprintf("no process %d in %s (mlscan runs in another PID namespace than the engine?)", st.Pid, proc)
+		case errors.Is(err, fs.ErrPermission):
+			p.Status = StatusPermission
+			p.Error = err.Error()
+		default:
+			p.Error = err.Error()
+		}
+		return p
+	}
+	if cg, err := readCapped(filepath.Join(dir, "cgroup"), maxCgroup); err == nil {
+		if other := containerID(string(cg)); other != "" && id != "" && other != id {
+			p.Status = StatusError
+			p.Error = fmt.Sprintf("process %d belongs to container %.12s, not %.12s (another PID namespace?)", st.Pid, other, id)
+			return p
+		}
+	}
+	uid, gid, err := parseStatusIDs(b)
+	if err != nil {
+		p.Status, p.Error = StatusError, fmt.Sprintf("%s/status: %v", dir, err)
+		return p
+	}
+	p.Status, p.UID, p.GID = StatusOK, &uid, &gid
+	return p
+}
+
+// parseStatusIDs returns the effective uid and gid of a /proc/PID/status
+// ("Uid:\treal\teffective\tsaved\tfs").
+func parseStatusIDs(b []byte) (uid, gid int, err error) {
+	found := 0
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		name, rest, ok := strings.Cut(sc.Text(), ":")
+		if !ok || name != "Uid" && name != "Gid" {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) < 2 {
+			return 0, 0, fmt.Errorf("malformed %s line %q", name, sc.Text())
+		}
+		n, err := strconv.Atoi(f[1])
+		if err != nil {
+			return 0, 0, fmt.Errorf("malformed %s line %q", name, sc.Text())
+		}
+		if name == "Uid" {
+			uid = n
+		} else {
+			gid = n
+		}
+		found++
+	}
+	if found != 2 {
+		return 0, 0, errors.New("no Uid and Gid lines")
+	}
+	return uid, gid, nil
+}
+
+// collectDaemon reads where the Docker daemon serves its API: the hosts of
+// daemon.json (or the --config-file of a running dockerd) and the -H flags
+// of running dockerd processes, and the address of a running
+// `podman system service`.
+func collectDaemon(env *Env, proc string) DockerDaemon {
+	d := DockerDaemon{Hosts: []DaemonHost{}}
+	d.Status = StatusOK
+	d.From = env.Path(daemonJSON) + ", " + filepath.Join(proc, "*/cmdline")
+	var fail []string
+	cfgFile := env.Path(daemonJSON)
+	var tlsFlag, verifyFlag bool
+	var flagHosts []string
+	running := false
+	names, err := readDirNames(proc)
+	if err != nil {
+		fail = append(fail, fmt.Sprintf("list %s: %v", proc, err))
+	}
+	for _, n := range names {
+		if n == "" || n[0] < '0' || n[0] > '9' {
+			continue
+		}
+		comm, err := readCapped(filepath.Join(proc, n, "comm"), 64)
+		if err != nil {
+			continue
+		}
+		name := strings.TrimSpace(string(comm))
+		if name != "dockerd" && name != "podman" {
+			continue
+		}
+		b, err := readCapped(filepath.Join(proc, n, "cmdline"), maxCmdline)
+		if err != nil {
+			continue
+		}
+		argv := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+		from := filepath.Join(proc, n, "cmdline") + " (" + name + ")"
+		if name == "podman" {
+			if a := podmanServiceAddr(argv); a != "" {
+				d.Hosts = append(d.Hosts, daemonHost(a, false, false, from))
+			}
+			continue
+		}
+		running = true
+		hs, tls, verify, cfg := dockerdFlags(argv)
+		for _, h := range hs {
+			flagHosts = append(flagHosts, h+"\x00"+from)
+		}
+		tlsFlag, verifyFlag = tlsFlag || tls, verifyFlag || verify
+		if cfg != "" {
+			cfgFile = env.Path(cfg)
+		}
+	}
+	var cfg struct {
+		Hosts     []string `json:"hosts"`
+		TLS       *bool    `json:"tls"`
+		TLSVerify *bool    `json:"tlsverify"`
+	}
+	if b, err := os.ReadFile(cfgFile); err == nil {
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			fail = append(fail, fmt.Sprintf("parse %s: %v", cfgFile, err))
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, fs.ErrPermission) {
+			d.Status = StatusPermission
+		}
+		fail = append(fail, err.Error())
+	}
+	verify := verifyFlag || cfg.TLSVerify != nil && *cfg.TLSVerify
+	tls := tlsFlag || verify || cfg.TLS != nil && *cfg.TLS
+	for _, fh := range flagHosts {
+		h, from, _ := strings.Cut(fh, "\x00")
+		d.Hosts = append(d.Hosts, daemonHost(h, tls, verify, from))
+	}
+	for _, h := range cfg.Hosts {
+		d.Hosts = append(d.Hosts, daemonHost(h, tls, verify, cfgFile))
+	}
+	if running && len(flagHosts) == 0 && len(cfg.Hosts) == 0 {
+		d.Hosts = append(d.Hosts, daemonHost("unix:///var/run/docker.sock", tls, verify, "dockerd default"))
+	}
+	if len(fail) > 0 {
+		if d.Status == StatusOK {
+			d.Status = StatusError
+		}
+		d.Error = strings.Join(fail, "; ")
+	}
+	return d
+}
+
+func daemonHost(addr string, tls, verify bool, from string) DaemonHost {
+	tcp := strings.HasPrefix(addr, "tcp://") || !strings.Contains(addr, "://") && strings.Contains(addr, ":")
+	return DaemonHost{Addr: addr, TCP: tcp, TLS: tls && tcp, TLSVerify: verify && tcp, From: from}
+}
+
+// dockerdFlags reads -H/--host, --tls, --tlsverify and --config-file from
+// a dockerd command line.
+func dockerdFlags(argv []string) (hosts []string, tls, verify bool, cfg string) {
+	boolVal := func(v string, has bool) bool { return !has || v == "true" || v == "1" }
+	for i := 1; i < len(argv); i++ {
+		a := argv[i]
+		name, val, has := strings.Cut(a, "=")
+		next := func() string {
+			if has {
+				return val
+			}
+			if i+1 < len(argv) {
+				i++
+				return argv[i]
+			}
+			return ""
+		}
+		switch {
+		case name == "-H" || name == "--host":
+			hosts = append(hosts, next())
+		case strings.HasPrefix(a, "-H") && !strings.HasPrefix(a, "--") && len(a) > 2:
+			hosts = append(hosts, strings.TrimPrefix(a[2:], "="))
+		case name == "--tls":
+			tls = boolVal(val, has)
+		case name == "--tlsverify":
+			verify = boolVal(val, has)
+		case name == "--config-file":
+			cfg = next()
+		}
+	}
+	return hosts, tls, verify, cfg
+}
+
+// podmanServiceAddr returns the address of `podman [opts] system service
+// [opts] [URI]`, or "" for another podman command. Without a URI podman
+// serves its default unix socket.
+func podmanServiceAddr(argv []string) string {
+	sys := slices.Index(argv, "system")
+	if sys < 0 || sys+1 >= len(argv) || argv[sys+1] != "service" {
+		return ""
+	}
+	for _, a := range argv[sys+2:] {
+		if !strings.HasPrefix(a, "-") && strings.Contains(a, "://") {
+			return a
+		}
+	}
+	return "unix:///run/podman/podman.sock"
+}
+
+// containerFiles stats the secret-bearing host files the containers
+// reference: compose files, the .env beside them, and bind-mounted
+// secrets and service configurations.
+func containerFiles(env *Env, cs []Container) []FileMode {
+	out := []FileMode{}
+	seen := map[string]bool{}
+	add := func(p, why string, mustExist bool) {
+		if p == "" || !filepath.IsAbs(p) || seen[p] {
+			return
+		}
+		seen[p] = true
+		f := FileMode{Path: p, Why: why}
+		f.From = "stat " + env.Path(p)
+		st, err := os.Stat(env.Path(p))
+		switch {
+		case err == nil:
+			mode := st.Mode().Perm()
+			f.Status, f.Mode, f.WorldReadable = StatusOK, fmt.Sprintf("%04o", mode), mode&0o004 != 0
+			if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+				f.UID, f.GID = int(sys.Uid), int(sys.Gid)
+			}
+		case errors.Is(err, fs.ErrNotExist):
+			if !mustExist {
+				return
+			}
+			f.Status, f.Error = StatusUnavailable, "not found on this host"
+		case errors.Is(err, fs.ErrPermission):
+			f.Status, f.Error = StatusPermission, err.Error()
+		default:
+			f.Status, f.Error = StatusError, err.Error()
+		}
+		out = append(out, f)
+	}
+	for _, c := range cs {
+		if ci := c.Compose; ci != nil {
+			for _, f := range ci.ConfigFiles {
+				add(f, "compose file of project "+ci.Project, true)
+			}
+			if ci.WorkingDir != "" {
+				add(path.Join(ci.WorkingDir, ".env"), "compose .env of project "+ci.Project, false)
+			}
+		}
+		for _, m := range c.Mounts {
+			if m.Type == "bind" && secretBearing(m.Destination) {
+				add(m.Source, fmt.Sprintf("mounted at %s in container %s", m.Destination, c.Name), true)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b FileMode) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+// secretBearing reports whether a container path usually holds secrets.
+func secretBearing(dst string) bool {
+	b := strings.ToLower(path.Base(dst))
+	switch {
+	case strings.HasPrefix(dst, "/run/secrets/"):
+		return true
+	case b == ".env" || strings.HasSuffix(b, ".env") || b == "redis.conf" || b == "users.acl" ||
+		b == "flowerconfig.py" || b == "auth_token" || strings.HasSuffix(b, ".key") || b == ".htpasswd":
+		return true
+	}
+	return false
+}
+
+func pathExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil || !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR)
+}
+
+func existing(env *Env, paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if pathExists(env.Path(p)) {
+			out = append(out, env.Path(p))
+		}
+	}
+	return out
+}
+
+// linkContainers names the container owning each listener: by container
+// id (full or a prefix of at least 12 digits either way), else, for a
+// listener without one, by the pid of a container's main process.
+func linkContainers(s *Snapshot) {
+	if s.Sockets == nil || s.Docker == nil {
+		return
+	}
+	cs := s.Docker.Containers
+	byPID := map[int]*Container{}
+	for i := range cs {
+		if p := cs[i].Process; p.Status == StatusOK && p.PID > 0 {
+			byPID[p.PID] = &cs[i]
+		}
+	}
+	for i := range s.Sockets.Listeners {
+		l := &s.Sockets.Listeners[i]
+		var c *Container
+		if id := l.ContainerID; id != "" {
+			for j := range cs {
+				if sameID(cs[j].ID, id) {
+					c = &cs[j]
+					break
+				}
+			}
+		} else if l.PID > 0 {
+			c = byPID[l.PID]
+		}
+		if c == nil {
+			continue
+		}
+		l.ContainerName = c.Name
+		if c.Compose != nil {
+			l.ComposeService = c.Compose.Service
+		}
+	}
+}
+
+func sameID(a, b string) bool {
+	if len(a) < 12 || len(b) < 12 {
+		return false
+	}
+	return strings.HasPrefix(a, b) || strings.HasPrefix(b, a)
+}

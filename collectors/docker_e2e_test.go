@@ -1,0 +1,683 @@
+package collectors
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mlscan/mlscan/internal/testbed"
+	"github.com/mlscan/mlscan/policies"
+	"github.com/mlscan/mlscan/scanner"
+)
+
+// e2ePassword is the secret planted in a container's command line and
+// environment; it must appear in no output.
+const e2ePassword = "mlscanPlanted7Qx9"
+
+// podmanBed is Podman's Docker-compatible API service with its own storage
+// (--root, --runroot, --tmpdir in a temporary folder) in a network
+// namespace of its own, so host-network containers and Podman's NAT rules
+// stay out of the machine's namespace. Everything is removed at the end of
+// the test, whether it passed or not.
+type podmanBed struct {
+	dir, ns, sock string
+	global        []string
+	svc           *exec.Cmd
+	svcDone       chan struct{}
+}
+
+// newPodmanBed starts the service; it skips without root and the tools
+// (fails with MLSCAN_E2E=1).
+func newPodmanBed(tb testing.TB) *podmanBed {
+	tb.Helper()
+	testbed.Require(tb, "podman", "runc", "nsenter", "ip", "busybox", "redis-server")
+	removeStalePodmanBeds(tb)
+	dir, err := os.MkdirTemp("", fmt.Sprintf("mlsdk-%d-", os.Getpid()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := &podmanBed{dir: dir, ns: filepath.Base(dir), sock: filepath.Join(dir, "podman.sock")}
+	p.global = []string{
+		"--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "runroot"),
+		"--tmpdir", filepath.Join(dir, "tmp"), "--runtime", "runc",
+		"--cgroup-manager", "cgroupfs", "--events-backend", "file",
+	}
+	if out, err := exec.Command("ip", "netns", "add", p.ns).CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		tb.Fatalf("ip netns add %s: %v: %s", p.ns, err, out)
+	}
+	tb.Cleanup(func() { p.destroy(tb) })
+	mustCmd(tb, "ip", "-n", p.ns, "link", "set", "lo", "up")
+
+	p.svc = exec.Command("nsenter", append(append([]string{"--net=/run/netns/" + p.ns, "podman"}, p.global...),
+		"system", "service", "--time=0", "unix://"+p.sock)...)
+	var logb bytes.Buffer
+	p.svc.Stdout, p.svc.Stderr = &logb, &logb
+	if err := p.svc.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	p.svcDone = make(chan struct{})
+	go func() { p.svc.Wait(); close(p.svcDone) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if c, err := net.Dial("unix", p.sock); err == nil {
+			c.Close()
+			break
+		}
+		select {
+		case <-p.svcDone:
+			tb.Fatalf("podman system service exited: %s", logb.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("podman system service: no socket after 30s: %s", logb.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return p
+}
+
+// host is the API address for the collector.
+func (p *podmanBed) host() string { return "unix://" + p.sock }
+
+// podman runs the podman CLI on the bed's storage, in its namespace.
+func (p *podmanBed) podman(tb testing.TB, args ...string) string {
+	tb.Helper()
+	out, err := p.podmanErr(args...)
+	if err != nil {
+		tb.Fatalf("podman %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(out)
+}
+
+func (p *podmanBed) podmanErr(args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	argv := append(append([]string{"--net=/run/netns/" + p.ns, "podman"}, p.global...), args...)
+	cmd := exec.CommandContext(ctx, "nsenter", argv...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if err != nil {
+		return out.String() + errb.String(), err
+	}
+	return out.String(), nil
+}
+
+// limits the sandbox allows (the defaults exceed them; --privileged needs
+// nproc too).
+var podmanUlimits = []string{"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"}
+
+// run starts a detached container.
+func (p *podmanBed) run(tb testing.TB, name string, args ...string) string {
+	tb.Helper()
+	return p.podman(tb, append(append([]string{"run", "-d", "--name", name}, podmanUlimits...), args...)...)
+}
+
+// destroy removes the containers, stops the service, waits for conmon's
+// clean-up processes, then removes the storage and the namespace.
+func (p *podmanBed) destroy(tb testing.TB) {
+	if p.svc != nil && p.svc.Process != nil {
+		if out, err := p.podmanErr("rm", "-af", "-t", "0"); err != nil {
+			tb.Logf("clean-up: podman rm -af: %v: %s", err, out)
+		}
+		p.svc.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.svcDone:
+		case <-time.After(10 * time.Second):
+			p.svc.Process.Kill()
+			<-p.svcDone
+		}
+	}
+	// conmon's clean-up runs on for a while and would recreate folders.
+	deadline := time.Now().Add(30 * time.Second)
+	for len(procsMentioning(p.dir)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, pid := range procsMentioning(p.dir) {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	if out, err := exec.Command("ip", "netns", "pids", p.ns).Output(); err == nil {
+		for _, f := range strings.Fields(string(out)) {
+			if pid, err := strconv.Atoi(f); err == nil {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	}
+	unmountUnder(tb, p.dir)
+	if err := os.RemoveAll(p.dir); err != nil {
+		tb.Errorf("clean-up: %v", err)
+	}
+	if out, err := exec.Command("ip", "netns", "del", p.ns).CombinedOutput(); err != nil {
+		tb.Errorf("clean-up: ip netns del %s: %v: %s", p.ns, err, out)
+	}
+}
+
+// procsMentioning lists the processes whose command line mentions s.
+func procsMentioning(s string) []int {
+	var pids []int
+	names, _ := readDirNames("/proc")
+	for _, n := range names {
+		pid, err := strconv.Atoi(n)
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", n, "cmdline"))
+		if err == nil && bytes.Contains(b, []byte(s)) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// unmountUnder lazily unmounts what is still mounted below dir, deepest
+// first.
+func unmountUnder(tb testing.TB, dir string) {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return
+	}
+	var mnts []string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 4 && strings.HasPrefix(f[4], dir+"/") {
+			mnts = append(mnts, f[4])
+		}
+	}
+	slices.SortFunc(mnts, func(a, b string) int { return len(b) - len(a) })
+	for _, m := range mnts {
+		if err := syscall.Unmount(m, syscall.MNT_DETACH); err != nil {
+			tb.Logf("clean-up: umount %s: %v", m, err)
+		}
+	}
+}
+
+// removeStalePodmanBeds deletes the namespaces of test processes that died
+// before their clean-up ran (mlsdk-<pid>-*).
+func removeStalePodmanBeds(tb testing.TB) {
+	ents, _ := os.ReadDir("/run/netns")
+	for _, e := range ents {
+		var pid int
+		if _, err := fmt.Sscanf(e.Name(), "mlsdk-%d-", &pid); err != nil || pid == os.Getpid() {
+			continue
+		}
+		if syscall.Kill(pid, 0) == nil {
+			continue // alive
+		}
+		tb.Logf("removing the stale namespace %s", e.Name())
+		exec.Command("ip", "netns", "del", e.Name()).Run()
+	}
+}
+
+func mustCmd(tb testing.TB, name string, args ...string) {
+	tb.Helper()
+	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+		tb.Fatalf("%s %s: %v: %s", name, strings.Join(args, " "), err, out)
+	}
+}
+
+// buildImages imports two images built from busybox and redis-server with
+// its libraries: localhost/mlscan:root (no USER) and localhost/mlscan:user
+// (USER 1000).
+func (p *podmanBed) buildImages(tb testing.TB) {
+	tb.Helper()
+	tarPath := filepath.Join(p.dir, "rootfs.tar")
+	if err := writeRootfs(tarPath); err != nil {
+		tb.Fatal(err)
+	}
+	p.podman(tb, "import", tarPath, "localhost/mlscan:root")
+	p.podman(tb, "import", "--change", "USER=1000", tarPath, "localhost/mlscan:user")
+}
+
+// writeRootfs writes a root filesystem tar: busybox and its applets,
+// redis-server and the libraries ldd lists, /etc/passwd with celery:1000.
+func writeRootfs(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	tw := tar.NewWriter(f)
+	dirs := map[string]bool{}
+	addDir := func(d string) {
+		for _, p := range parents(d) {
+			if !dirs[p] {
+				dirs[p] = true
+				tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: p + "/", Mode: 0o755})
+			}
+		}
+	}
+	addFile := func(name string, body []byte, mode int64) error {
+		addDir(filepath.Dir(name))
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: mode, Size: int64(len(body))}); err != nil {
+			return err
+		}
+		_, err := tw.Write(body)
+		return err
+	}
+	copyFile := func(src, dst string) error {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			return err
+		}
+		return addFile(dst, b, 0o755)
+	}
+	busybox, err := exec.LookPath("busybox")
+	if err != nil {
+		return err
+	}
+	if err := copyFile(busybox, "bin/busybox"); err != nil {
+		return err
+	}
+	for _, a := range []string{"sh", "sleep", "httpd", "true", "cat", "id"} {
+		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: "bin/" + a, Linkname: "busybox", Mode: 0o777})
+	}
+	redis, err := exec.LookPath("redis-server")
+	if err != nil {
+		return err
+	}
+	if redis, err = filepath.EvalSymlinks(redis); err != nil {
+		return err
+	}
+	if err := copyFile(redis, "usr/bin/redis-server"); err != nil {
+		return err
+	}
+	out, err := exec.Command("ldd", redis).Output()
+	if err != nil {
+		return fmt.Errorf("ldd %s: %w", redis, err)
+	}
+	for _, lib := range regexp.MustCompile(`(/\S+) \(0x`).FindAllStringSubmatch(string(out), -1) {
+		real, err := filepath.EvalSymlinks(lib[1])
+		if err != nil {
+			return err
+		}
+		if err := copyFile(real, strings.TrimPrefix(lib[1], "/")); err != nil {
+			return err
+		}
+	}
+	addFile("etc/passwd", []byte("root:x:0:0:root:/root:/bin/sh\nredis:x:999:999::/tmp:/bin/sh\ncelery:x:1000:1000::/tmp:/bin/sh\n"), 0o644)
+	addFile("etc/group", []byte("root:x:0:\nredis:x:999:\ncelery:x:1000:\n"), 0o644)
+	addFile("www/index.html", []byte("ok\n"), 0o644)
+	addDir("tmp")
+	addDir("data")
+	return tw.Close()
+}
+
+func parents(d string) []string {
+	var out []string
+	for d != "." && d != "/" && d != "" {
+		out = append([]string{d}, out...)
+		d = filepath.Dir(d)
+	}
+	return out
+}
+
+// e2eContainers creates the planted faults and the clean containers the
+// end-to-end test judges. Returns the compose folder.
+func (p *podmanBed) e2eContainers(tb testing.TB) string {
+	tb.Helper()
+	compose := filepath.Join(p.dir, "compose")
+	if err := os.MkdirAll(compose, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	// A world-readable compose file and a private .env beside it.
+	os.WriteFile(filepath.Join(compose, "docker-compose.yml"), []byte("services: {}\n"), 0o644)
+	os.WriteFile(filepath.Join(compose, ".env"), []byte("REDIS_PASSWORD="+e2ePassword+"\n"), 0o600)
+	os.WriteFile(filepath.Join(p.dir, "docker.sock"), nil, 0o600)
+	labels := func(service string) []string {
+		return []string{
+			"--label", "com.docker.compose.project=ml",
+			"--label", "com.docker.compose.service=" + service,
+			"--label", "com.docker.compose.project.config_files=" + filepath.Join(compose, "docker-compose.yml"),
+			"--label", "com.docker.compose.project.working_dir=" + compose,
+		}
+	}
+	hardened := []string{
+		"--security-opt", "no-new-privileges", "--cap-drop", "ALL", "--read-only",
+		"--restart", "on-failure:3", "--health-cmd", "true", "--pids-limit", "200",
+		"--memory", "512m", "--memory-swap", "512m", "--cpus", "0.5",
+	}
+	// The documented broker: password on the command line, maxmemory equal
+	// to the 2 GiB limit, allkeys-lru.
+	p.run(tb, "redis-celery", slices.Concat(labels("redis"), []string{
+		"--network", "host", "--user", "999:999", "--memory", "2g", "--memory-swap", "2g", "--cpus", "1",
+		"--pids-limit", "200", "--security-opt", "no-new-privileges", "--cap-drop", "ALL",
+		"localhost/mlscan:root", "redis-server", "--port", "6380", "--bind", "127.0.0.1",
+		"--requirepass", e2ePassword, "--maxmemory", "2gb", "--maxmemory-policy", "allkeys-lru",
+		"--save", "", "--dir", "/tmp",
+	})...)
+	// A worker as documented (uid 1000), whose result backend points at
+	// 6379 (Ray's GCS) and whose environment carries the password.
+	p.run(tb, "celery-worker", slices.Concat(labels("celery-worker"), hardened, []string{
+		"--network", "host", "--user", "1000:1000",
+		"-e", "CELERY_BROKER_URL=redis://:" + e2ePassword + "@127.0.0.1:6380/0",
+		"-e", "CELERY_RESULT_BACKEND=redis://:" + e2ePassword + "@127.0.0.1:6379/1",
+		"-e", "REDIS_PASSWORD=" + e2ePassword,
+		"localhost/mlscan:root", "sleep", "100000",
+	})...)
+	// A worker left as root, forcing root.
+	p.run(tb, "celery-worker-root", slices.Concat(labels("celery-worker-root"), hardened, []string{
+		"--network", "host", "-e", "C_FORCE_ROOT=true",
+		"localhost/mlscan:root", "sleep", "100000",
+	})...)
+	p.run(tb, "privileged", "--network", "host", "--privileged", "localhost/mlscan:root", "sleep", "100000")
+	// No limits at all, and a wildcard-published port on a bridge network.
+	p.run(tb, "nolimits", "--pids-limit", "-1", "-p", "18090:80", "localhost/mlscan:root", "sleep", "100000")
+	p.run(tb, "sockmount", "--network", "host", "-v", filepath.Join(p.dir, "docker.sock")+":/var/run/docker.sock",
+		"localhost/mlscan:root", "sleep", "100000")
+	// Clean: hardened, non-root by its image's USER.
+	p.run(tb, "web", slices.Concat(labels("web"), hardened, []string{
+		"--network", "host", "localhost/mlscan:user", "httpd", "-f", "-p", "127.0.0.1:18081", "-h", "/www",
+	})...)
+	p.podman(tb, append(append([]string{"create", "--name", "stopped", "--network", "host"}, podmanUlimits...), "localhost/mlscan:root", "sleep", "1")...)
+	return compose
+}
+
+// rawInspect returns the API's raw container-inspect JSON.
+func (p *podmanBed) rawInspect(tb testing.TB, name string) []byte {
+	tb.Helper()
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", p.sock)
+	}}}
+	resp, err := hc.Get("http://d/v1.41/containers/" + name + "/json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		tb.Fatalf("inspect %s: %d %v %s", name, resp.StatusCode, err, b)
+	}
+	var out bytes.Buffer
+	json.Indent(&out, b, "", "  ")
+	out.WriteByte('\n')
+	return out.Bytes()
+}
+
+// TestDockerE2E runs the collector against Podman's real Docker Engine
+// API and the checks against what it collected: every planted fault fails
+// with its rule and subject, the clean containers pass, and the planted
+// password is nowhere in the snapshot or the report.
+// MLSCAN_UPDATE_TESTDATA=1 also captures testdata/docker/podman-*.json.
+func TestDockerE2E(t *testing.T) {
+	bed := newPodmanBed(t)
+	bed.buildImages(t)
+	compose := bed.e2eContainers(t)
+
+	if os.Getenv("MLSCAN_UPDATE_TESTDATA") == "1" {
+		for _, n := range []string{"redis-celery", "celery-worker", "nolimits", "stopped", "web", "privileged", "sockmount"} {
+			if err := os.WriteFile(filepath.Join(dockerTestdata, "podman-4.3-"+n+".json"), bed.rawInspect(t, n), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	snap, err := Collect(ctx, []Collector{&Docker{Host: bed.host()}}, Options{
+		Env: Env{ProcRoot: "/proc", IsRoot: true}, Tool: Tool{Name: "mlscan", Version: "test"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := snap.Collectors["docker"]; r.Status != StatusOK {
+		t.Fatalf("docker collector: %+v", r)
+	}
+	sec := snap.Docker
+	if sec.Engine.APIVersion != "1.41" || !strings.Contains(sec.Engine.Product, "Podman") || sec.Engine.MemTotal == 0 {
+		t.Errorf("engine %+v", sec.Engine)
+	}
+	byName := map[string]Container{}
+	var names []string
+	for _, c := range sec.Containers {
+		byName[c.Name] = c
+		names = append(names, c.Name)
+	}
+	wantNames := []string{"celery-worker", "celery-worker-root", "nolimits", "privileged", "redis-celery", "sockmount", "stopped", "web"}
+	if !slices.Equal(names, wantNames) {
+		t.Fatalf("containers %q, want %q (sorted by name)", names, wantNames)
+	}
+
+	// Facts as collected.
+	redis := byName["redis-celery"]
+	if p := redis.Process; p.Status != StatusOK || *p.UID != 999 || *p.GID != 999 {
+		t.Errorf("redis process %+v", p)
+	}
+	if redis.Redis == nil || *redis.Redis.MaxmemoryBytes != 2<<30 || redis.Compose.Service != "redis" {
+		t.Errorf("redis %+v %+v", redis.Redis, redis.Compose)
+	}
+	if web := byName["web"]; web.User != "1000" || web.Process.Status != StatusOK || *web.Process.UID != 1000 || !web.Healthcheck || !web.ReadonlyRootfs {
+		t.Errorf("web %+v", web)
+	}
+	if root := byName["celery-worker-root"]; root.User != "" || root.ImageUser != "" || *root.Process.UID != 0 {
+		t.Errorf("celery-worker-root user %q image user %q process %+v", root.User, root.ImageUser, root.Process)
+	}
+	if st := byName["stopped"]; st.Running || st.State != "created" || st.Process.Status != StatusUnavailable {
+		t.Errorf("stopped %+v", st)
+	}
+	if nl := byName["nolimits"]; len(nl.Ports) != 1 || nl.Ports[0].HostPort != 18090 || nl.NetworkMode != "bridge" {
+		t.Errorf("nolimits ports %+v network %q", nl.Ports, nl.NetworkMode)
+	}
+	w := byName["celery-worker"]
+	if len(w.Secrets) != 3 || w.Secrets[0].Hash != redis.Secrets[0].Hash {
+		t.Errorf("worker secrets %+v, redis %+v: one password, one hash", w.Secrets, redis.Secrets)
+	}
+	wantFiles := map[string]bool{filepath.Join(compose, "docker-compose.yml"): true, filepath.Join(compose, ".env"): false}
+	for _, f := range sec.Files {
+		if wr, ok := wantFiles[f.Path]; !ok || f.Status != StatusOK || f.WorldReadable != wr {
+			t.Errorf("file %+v", f)
+		}
+	}
+	if len(sec.Files) != len(wantFiles) {
+		t.Errorf("files %+v", sec.Files)
+	}
+
+	// Listeners link to containers by id (from the cgroup) or by pid.
+	cg, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", redis.Process.PID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Sockets = &SocketsSection{Listeners: []Listener{
+		{Proto: "tcp", Port: 6380, PID: redis.Process.PID, ContainerID: containerID(string(cg))},
+		{Proto: "tcp", Port: 18081, PID: byName["web"].Process.PID},
+	}}
+	linkContainers(snap)
+	if l := snap.Sockets.Listeners; l[0].ContainerName != "redis-celery" || l[0].ComposeService != "redis" || l[1].ContainerName != "web" {
+		t.Errorf("listeners %+v", l)
+	}
+	snap.Sockets = nil
+
+	b, err := json.MarshalIndent(snap, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte(e2ePassword)) {
+		t.Fatalf("the planted password is in the snapshot:\n%s", grepLines(b, e2ePassword))
+	}
+	doc, err := scanner.DecodeSnapshot("e2e.json", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(doc); err != nil {
+		t.Errorf("snapshot: %v", err)
+	}
+
+	// The checks, on the snapshot as JSON: the contract between the two.
+	rep := evalSnapshot(t, doc)
+	rb, _ := json.Marshal(rep)
+	if bytes.Contains(rb, []byte(e2ePassword)) {
+		t.Fatalf("the planted password is in the report:\n%s", grepLines(rb, e2ePassword))
+	}
+	got := map[string]scanner.Result{}
+	for _, r := range rep.Results {
+		if strings.HasPrefix(r.RuleID, "MLS-CTR-") || strings.HasPrefix(r.RuleID, "MLS-RES-") || strings.HasPrefix(r.RuleID, "MLS-SEC-") ||
+			r.RuleID == "MLS-EXP-004" || r.RuleID == "MLS-EXP-005" || r.RuleID == "MLS-REG-005" {
+			got[r.RuleID+" "+r.Subject] = r
+		}
+	}
+	svc := func(name, service string) string {
+		return fmt.Sprintf("container %s (compose service %s)", name, service)
+	}
+	plain := func(name string) string { return "container " + name }
+	tests := []struct {
+		rule, subject string
+		status        scanner.Status
+		msgHas        string
+	}{
+		// Planted faults.
+		{"MLS-CTR-001", svc("celery-worker-root", "celery-worker-root"), scanner.StatusFail, "runs as root"},
+		{"MLS-CTR-002", plain("privileged"), scanner.StatusFail, "privileged"},
+		{"MLS-CTR-003", plain("sockmount"), scanner.StatusFail, "API socket"},
+		{"MLS-CTR-004", plain("privileged"), scanner.StatusFail, "every capability"},
+		{"MLS-CTR-005", plain("nolimits"), scanner.StatusFail, "no-new-privileges"},
+		{"MLS-CTR-008", plain("privileged"), scanner.StatusFail, "privileged"},
+		{"MLS-CTR-010", svc("celery-worker-root", "celery-worker-root"), scanner.StatusFail, "C_FORCE_ROOT=true"},
+		{"MLS-CTR-011", plain("privileged"), scanner.StatusFail, "owns no registry entry"},
+		{"MLS-RES-001", plain("nolimits"), scanner.StatusFail, "no memory limit"},
+		{"MLS-RES-002", plain("nolimits"), scanner.StatusFail, "swap is unbounded"},
+		{"MLS-RES-003", plain("nolimits"), scanner.StatusFail, "no CPU limit"},
+		{"MLS-RES-004", plain("nolimits"), scanner.StatusFail, "no PIDs limit"},
+		{"MLS-RES-005", svc("redis-celery", "redis"), scanner.StatusFail, "not below its container limit"},
+		{"MLS-RES-006", svc("redis-celery", "redis"), scanner.StatusFail, "allkeys-lru"},
+		{"MLS-SEC-001", svc("redis-celery", "redis"), scanner.StatusFail, "--requirepass"},
+		{"MLS-SEC-002", svc("celery-worker", "celery-worker"), scanner.StatusFail, "REDIS_PASSWORD"},
+		{"MLS-SEC-003", svc("redis-celery", "redis"), scanner.StatusFail, "17 characters (at least 32)"},
+		{"MLS-SEC-004", "file " + filepath.Join(compose, "docker-compose.yml"), scanner.StatusFail, "world-readable"},
+		{"MLS-EXP-004", plain("nolimits"), scanner.StatusFail, "0.0.0.0:18090->80/tcp"},
+		{"MLS-REG-005", svc("celery-worker", "celery-worker") + " CELERY_RESULT_BACKEND", scanner.StatusFail, "6379 is Ray's GCS"},
+		// What is clean passes.
+		{"MLS-CTR-001", svc("web", "web"), scanner.StatusPass, "uid 1000"},
+		{"MLS-CTR-001", svc("celery-worker", "celery-worker"), scanner.StatusPass, "declared user 1000"},
+		{"MLS-CTR-001", svc("redis-celery", "redis"), scanner.StatusPass, "uid 999"},
+		{"MLS-CTR-002", svc("web", "web"), scanner.StatusPass, ""},
+		{"MLS-CTR-003", svc("web", "web"), scanner.StatusPass, ""},
+		{"MLS-CTR-004", svc("web", "web"), scanner.StatusPass, ""},
+		{"MLS-CTR-005", svc("web", "web"), scanner.StatusPass, ""},
+		{"MLS-CTR-006", svc("web", "web"), scanner.StatusPass, ""},
+		{"MLS-CTR-007", svc("web", "web"), scanner.StatusPass, "accepted deviation"},
+		{"MLS-CTR-008", svc("web", "web"), scanner.StatusPass, ""},
+		{"MLS-CTR-009", svc("web", "web"), scanner.StatusPass, ""},
+		{"MLS-CTR-010", svc("celery-worker", "celery-worker"), scanner.StatusPass, ""},
+		{"MLS-CTR-011", svc("redis-celery", "redis"), scanner.StatusPass, ""},
+		{"MLS-RES-001", svc("redis-celery", "redis"), scanner.StatusPass, "2.0 GiB"},
+		{"MLS-RES-002", svc("web", "web"), scanner.StatusPass, ""},
+		{"MLS-RES-003", svc("redis-celery", "redis"), scanner.StatusPass, "1 CPUs"},
+		{"MLS-RES-004", svc("web", "web"), scanner.StatusPass, "200 processes"},
+		{"MLS-SEC-001", svc("celery-worker", "celery-worker"), scanner.StatusPass, ""},
+		{"MLS-SEC-002", svc("web", "web"), scanner.StatusPass, ""},
+		{"MLS-SEC-004", "file " + filepath.Join(compose, ".env"), scanner.StatusPass, "0600"},
+		{"MLS-EXP-004", svc("web", "web"), scanner.StatusPass, ""},
+		{"MLS-REG-005", svc("celery-worker", "celery-worker") + " CELERY_BROKER_URL", scanner.StatusPass, ""},
+		// Without the sockets collector, EXP-005 cannot be judged.
+		{"MLS-EXP-005", "docker api", scanner.StatusUnknown, "sockets collector not run"},
+	}
+	for _, tt := range tests {
+		r, ok := got[tt.rule+" "+tt.subject]
+		if !ok {
+			t.Errorf("%s %s: no result", tt.rule, tt.subject)
+			continue
+		}
+		if r.Status != tt.status || !strings.Contains(r.Message, tt.msgHas) {
+			t.Errorf("%s %s: %s %q, want %s with %q", tt.rule, tt.subject, r.Status, r.Message, tt.status, tt.msgHas)
+		}
+		if tt.status == scanner.StatusFail && strings.Contains(tt.subject, "compose service") && (r.Location == nil || r.Location.File != filepath.Join(compose, "docker-compose.yml")) {
+			t.Errorf("%s %s: location %+v, want the compose file", tt.rule, tt.subject, r.Location)
+		}
+	}
+	for k, r := range got {
+		if r.Status == scanner.StatusError {
+			t.Errorf("%s: %s", k, r.Message)
+		}
+	}
+	if t.Failed() {
+		for _, r := range rep.Results {
+			if _, ok := got[r.RuleID+" "+r.Subject]; ok {
+				t.Logf("%s %s %s: %s", r.RuleID, r.Status, r.Subject, r.Message)
+			}
+		}
+	}
+}
+
+// evalSnapshot evaluates the embedded checks on a decoded snapshot.
+func evalSnapshot(tb testing.TB, doc map[string]any) *scanner.Report {
+	tb.Helper()
+	ctx := context.Background()
+	cfg, err := scanner.LoadConfig(policies.DefaultConfig, "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	data, err := cfg.Data()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	eng, err := scanner.Load(ctx, []scanner.PolicySource{{Name: "policies", FS: policies.FS}}, data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	in, err := scanner.NewInput(doc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rep, err := eng.Eval(ctx, in, scanner.EvalOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rep
+}
+
+func grepLines(b []byte, s string) string {
+	var out []string
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), s) {
+			out = append(out, sc.Text())
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// BenchmarkDockerCollect collects through Podman's real API with 10 and
+// then 50 running containers.
+func BenchmarkDockerCollect(b *testing.B) {
+	bed := newPodmanBed(b)
+	bed.buildImages(b)
+	have := 0
+	for _, n := range []int{10, 50} {
+		for ; have < n; have++ {
+			bed.run(b, fmt.Sprintf("bench-%02d", have), "--network", "host", "--user", "1000:1000",
+				"-e", "CELERY_BROKER_URL=redis://:"+e2ePassword+"@127.0.0.1:6380/0",
+				"localhost/mlscan:root", "sleep", "100000")
+		}
+		b.Run(fmt.Sprintf("containers=%d", n), func(b *testing.B) {
+			d := &Docker{Host: bed.host()}
+			env := &Env{ProcRoot: "/proc"}
+			b.ReportAllocs()
+			for b.Loop() {
+				s, err := d.Collect(context.Background(), env)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if got := len(s.(*DockerSection).Containers); got != n {
+					b.Fatalf("%d containers, want %d", got, n)
+				}
+			}
+		})
+	}
+}
