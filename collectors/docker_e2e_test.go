@@ -23,6 +23,7 @@ import (
 
 	"github.com/mlscan/mlscan/internal/testbed"
 	"github.com/mlscan/mlscan/policies"
+	"github.com/mlscan/mlscan/report"
 	"github.com/mlscan/mlscan/scanner"
 )
 
@@ -413,7 +414,7 @@ func (p *podmanBed) rawInspect(tb testing.TB, name string) []byte {
 // TestDockerE2E runs the collector against Podman's real Docker Engine
 // API and the checks against what it collected: every planted fault fails
 // with its rule and subject, the clean containers pass, and the planted
-// password is nowhere in the snapshot or the report.
+// password is nowhere in the snapshot or in any report format.
 // MLSCAN_UPDATE_TESTDATA=1 also captures testdata/docker/podman-*.json.
 func TestDockerE2E(t *testing.T) {
 	bed := newPodmanBed(t)
@@ -520,9 +521,18 @@ func TestDockerE2E(t *testing.T) {
 
 	// The checks, on the snapshot as JSON: the contract between the two.
 	rep := evalSnapshot(t, doc)
-	rb, _ := json.Marshal(rep)
-	if bytes.Contains(rb, []byte(e2ePassword)) {
-		t.Fatalf("the planted password is in the report:\n%s", grepLines(rb, e2ePassword))
+	for _, format := range report.Formats() {
+		r, err := report.New(format, report.Options{SourceRoot: compose})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := r.Write(&out, []*scanner.Report{rep}); err != nil {
+			t.Fatalf("%s report: %v", format, err)
+		}
+		if out.Len() == 0 || bytes.Contains(out.Bytes(), []byte(e2ePassword)) {
+			t.Fatalf("%s report (%d bytes) holds the planted password:\n%s", format, out.Len(), grepLines(out.Bytes(), e2ePassword))
+		}
 	}
 	got := map[string]scanner.Result{}
 	for _, r := range rep.Results {

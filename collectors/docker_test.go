@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+
+	"github.com/mlscan/mlscan/scanner"
 )
 
 // dockerTestdata holds container-inspect payloads: the Engine API's
@@ -866,4 +868,76 @@ func TestDockerDaemonHung(t *testing.T) {
 	if r := snap.Collectors["ufw"]; r.Status != StatusOK || snap.UFW == nil {
 		t.Errorf("ufw %+v: another collector's result must stand", r)
 	}
+}
+
+// TestDockerRulesWithoutDaemon evaluates the checks on snapshots whose
+// docker section says there is no engine (not applicable), or an engine
+// that is down or hung (unknown, with the reason): never pass.
+func TestDockerRulesWithoutDaemon(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "")
+	binRoot := t.TempDir()
+	os.MkdirAll(filepath.Join(binRoot, "usr/bin"), 0o755)
+	os.WriteFile(filepath.Join(binRoot, "usr/bin/podman"), nil, 0o755)
+	tests := []struct {
+		name   string
+		docker *Docker
+		root   string
+		status string // of the docker collector
+		want   scanner.Status
+		why    string
+	}{
+		{"no engine installed", &Docker{}, t.TempDir(), StatusOK, scanner.StatusNotApplicable, "no container engine is installed"},
+		{"daemon not running", &Docker{}, binRoot, StatusUnavailable, scanner.StatusUnknown, "the daemon is not running"},
+		{"daemon hung", &Docker{Host: hungDaemon(t)}, t.TempDir(), StatusError, scanner.StatusUnknown, "deadline"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			snap, err := Collect(context.Background(), []Collector{tt.docker}, Options{
+				Env: Env{Root: tt.root, ProcRoot: t.TempDir()}, Timeout: 300 * time.Millisecond,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st := snap.Collectors["docker"].Status; st != tt.status {
+				t.Fatalf("docker collector %s (%s), want %s", st, snap.Collectors["docker"].Error, tt.status)
+			}
+			b, _ := json.Marshal(snap)
+			doc, err := scanner.DecodeSnapshot("t.json", b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Validate(doc); err != nil {
+				t.Error(err)
+			}
+			n := 0
+			for _, r := range evalSnapshot(t, doc).Results {
+				if !dockerRule(r.RuleID) {
+					continue
+				}
+				n++
+				want := tt.want
+				if r.RuleID == "MLS-EXP-005" || r.RuleID == "MLS-SEC-004" && tt.want == scanner.StatusNotApplicable {
+					want = scanner.StatusUnknown // no sockets section; files no container references
+				}
+				if r.Status != want {
+					t.Errorf("%s %s: %s %q, want %s", r.RuleID, r.Subject, r.Status, r.Message, want)
+				}
+				if want == tt.want && r.RuleID != "MLS-EXP-005" && !strings.Contains(r.Message, tt.why) {
+					t.Errorf("%s: %q does not say %q", r.RuleID, r.Message, tt.why)
+				}
+			}
+			if n < 23 {
+				t.Errorf("%d results of docker rules, want one per rule at least", n)
+			}
+		})
+	}
+}
+
+func dockerRule(id string) bool {
+	for _, p := range []string{"MLS-CTR-", "MLS-RES-", "MLS-SEC-"} {
+		if strings.HasPrefix(id, p) {
+			return true
+		}
+	}
+	return id == "MLS-EXP-004" || id == "MLS-EXP-005" || id == "MLS-REG-005"
 }
