@@ -116,6 +116,9 @@ func (d *Docker) Collect(ctx context.Context, env *Env) (Section, error) {
 	defer api.Close()
 	if err := collectDocker(ctx, api, env, proc, sec); err != nil {
 		sec.Engine.Status, sec.Engine.Error = StatusError, err.Error()
+		if errors.Is(err, ErrPermission) {
+			sec.Engine.Status = StatusPermission
+		}
 		return sec, err
 	}
 	sec.Engine.Status = StatusOK
@@ -161,6 +164,9 @@ func newDockerClient(host, from string) (dockerAPI, error) {
 func collectDocker(ctx context.Context, api dockerAPI, env *Env, proc string, sec *DockerSection) error {
 	ping, err := api.Ping(ctx)
 	if err != nil {
+		if deniedErr(err) {
+			return fmt.Errorf("%w: docker engine at %s: %v", ErrPermission, sec.Engine.Host, err)
+		}
 		return fmt.Errorf("docker engine at %s does not answer: %w", sec.Engine.Host, ctxErr(ctx, err))
 	}
 	sec.Engine.APIVersion = ping.APIVersion
@@ -271,6 +277,13 @@ func readMemTotal(proc string) int64 {
 		}
 	}
 	return 0
+}
+
+// deniedErr reports whether err is the socket refusing us for lack of
+// privilege (not root and not in the docker group).
+func deniedErr(err error) bool {
+	return errors.Is(err, syscall.EACCES) || errors.Is(err, fs.ErrPermission) ||
+		strings.Contains(err.Error(), "permission denied")
 }
 
 // ctxErr names the deadline when ctx ended the call.

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -940,4 +943,63 @@ func dockerRule(id string) bool {
 		}
 	}
 	return id == "MLS-EXP-004" || id == "MLS-EXP-005" || id == "MLS-REG-005"
+}
+
+// TestDockerPermissionDenied: a socket that refuses the scan's user (not
+// root, not in the docker group) is a permission problem ("run as root"),
+// not a broken daemon. The socket is made unreadable to a nobody process.
+func TestDockerPermissionDenied(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to drop to nobody")
+	}
+	// A folder anyone can enter, holding a root-only socket (like
+	// /var/run/docker.sock, root:docker 0660) and a copy of this test
+	// binary for the child to run.
+	dir, err := os.MkdirTemp("", "mlscan-perm-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	sock := filepath.Join(dir, "docker.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	os.Chmod(sock, 0o660)
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "collectors.test")
+	if err := os.WriteFile(bin, self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The collector runs in a child process as nobody: this test binary,
+	// re-entered through TestDockerPermissionHelper.
+	cmd := exec.Command(bin, "-test.run=^TestDockerPermissionHelper$", "-test.v")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "MLSCAN_DOCKER_HELPER_SOCK="+sock)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "status=permission") || !strings.Contains(string(out), "run mlscan as root") {
+		t.Errorf("%s", out)
+	}
+}
+
+func TestDockerPermissionHelper(t *testing.T) {
+	sock := os.Getenv("MLSCAN_DOCKER_HELPER_SOCK")
+	if sock == "" {
+		t.Skip("helper of TestDockerPermissionDenied")
+	}
+	snap, err := Collect(context.Background(), []Collector{&Docker{Host: "unix://" + sock}}, Options{Env: Env{Root: t.TempDir(), ProcRoot: t.TempDir()}, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := snap.Collectors["docker"]
+	fmt.Printf("status=%s error=%s\n", r.Status, r.Error)
 }
