@@ -2,7 +2,9 @@ package collectors
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -438,4 +440,44 @@ func TestProbeReachabilityLoopback(t *testing.T) {
 	if rs[0].State != ProbeOpen || rs[1].State != ProbeClosed || rs[0].VantageAddr != "127.0.0.1" || rs[1].Port != closed {
 		t.Errorf("%+v", rs)
 	}
+}
+
+// TestSectionsMatchSchema collects the probes, sshd and fail2ban sections
+// the ways a scan can and checks the snapshot against its JSON Schema
+// (no null where the schema wants an array).
+func TestSectionsMatchSchema(t *testing.T) {
+	ctx := context.Background()
+	snap := &Snapshot{SchemaVersion: SchemaVersion, Host: Host{Addresses: []string{}}, Collectors: map[string]CollectorResult{}}
+	check := func(name string) {
+		t.Helper()
+		b, err := json.Marshal(snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var doc any
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		if err := Validate(doc); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for _, root := range []string{"../testdata/sshd/debian12", "../testdata/sshd/hardened", t.TempDir()} {
+		sec, _ := (&SSHD{}).Collect(ctx, &Env{Root: root})
+		sec.apply(snap)
+		check("sshd under " + root)
+	}
+	f2b, _ := (&Fail2ban{}).Collect(ctx, &Env{Root: t.TempDir(), ProcRoot: t.TempDir()})
+	f2b.apply(snap)
+	check("fail2ban not installed")
+	pr, err := (&Probes{Addresses: []string{}, Ports: []ProbePort{{Port: 1, Proto: "tcp", Service: "x", Category: "redis"}}}).Collect(ctx, &Env{ProcRoot: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.apply(snap)
+	check("probes without a socket table")
+	snap.Probes.Reachability = ProbeReachability(ctx, "127.0.0.1", "127.0.0.1", []int{1}, ReachOptions{Timeout: 100 * time.Millisecond})
+	check("reachability")
 }

@@ -120,7 +120,9 @@ func (s *SSHD) Collect(ctx context.Context, env *Env) (Section, error) {
 	parsed, perr := readSSHDConfig(env, conf)
 	sec.Files = parsed.files
 	sec.Origins = parsed.origins
-	sec.Conditional = parsed.conditional
+	if parsed.conditional != nil {
+		sec.Conditional = parsed.conditional
+	}
 
 	var eff map[string]string
 	sec.Test, eff = s.runTest(ctx, env, bin, conf)
