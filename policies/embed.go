@@ -11,7 +11,7 @@ import "embed"
 
 // FS holds the checks (*.rego), their tests and lib/ helpers.
 //
-//go:embed lib firewall exposure registry containers resources secrets
+//go:embed lib firewall exposure registry containers resources secrets auth ssh
 var FS embed.FS
 
 // DefaultConfig is the configuration the checks read when no --config is

@@ -1,0 +1,92 @@
+# METADATA
+# title: Redis version patched
+# description: >-
+#   Redis before 7.2.11 (and 6.2.20, 7.4.6, 8.0.4, 8.2.2 on their lines)
+#   lets any authenticated client run code on the server through a Lua
+#   script (CVE-2025-49844 "RediShell", CVE-2025-46817/46818/46819): a
+#   leaked broker password becomes remote code execution. mlscan reads the
+#   version from INFO server (asked only when Redis needs no password) or
+#   from the Redis containers' image tag.
+# custom:
+#   id: MLS-AUTH-006
+#   severity: high
+#   remediation: "Upgrade the Redis image to 7.2.11 or later on the 7.2 line (7.4.6, 8.0.4, 8.2.2 on theirs); meanwhile restrict EVAL/EVALSHA with ACL `-@scripting`"
+#   references: ["CVE-2025-49844", "CVE-2025-46817", "CVE-2025-46818", "CVE-2025-46819", "https://redis.io/blog/security-advisory-cve-2025-49844/"]
+package mlscan.auth.redis_version
+
+import data.mlscan.auth.services as svc
+
+# fixed is the first release with the October 2025 Lua fixes on each line
+# (redis/docker-library-redis and official-images #20011).
+fixed := {"6.2": "6.2.20", "7.2": "7.2.11", "7.4": "7.4.6", "8.0": "8.0.4", "8.2": "8.2.2"}
+
+line(v) := concat(".", array.slice(split(v, "."), 0, 2))
+
+# vulnerable(v) is why version v is unpatched, undefined when patched.
+vulnerable(v) := sprintf("Redis %s is older than %s, the fixed release of the %s line", [v, fixed[line(v)], line(v)]) if {
+	svc.older(v, fixed[line(v)])
+} else := sprintf("Redis %s is on the %s line, which received no fix; the first fixed releases are 6.2.20 and 7.2.11", [v, line(v)]) if {
+	not fixed[line(v)]
+	svc.older(v, "8.2.2")
+}
+
+# versions are {subject, version, source, container} to judge.
+versions contains {"subject": svc.container_subject(c), "version": v, "source": sprintf("image tag %s", [svc.image(c)]), "c": c} if {
+	some c in svc.of_kind("redis")
+	v := svc.tag_version(c)
+}
+
+versions contains {"subject": svc.addr_port(p), "version": p.version, "source": sprintf("INFO server at %s", [svc.addr_port(p)]), "c": {}} if {
+	some p in object.get(svc.probes, "redis", [])
+	object.get(p, "version", "") != ""
+}
+
+deny contains svc.with_location({
+	"subject": x.subject,
+	"message": sprintf("%s: a client with the password can run code on the server through Lua (CVE-2025-49844)", [vulnerable(x.version)]),
+	"evidence": {"observed": x.version, "expected": sprintf(">= %s", [object.get(fixed, line(x.version), "7.2.11")]), "source": x.source},
+}, x.c) if {
+	some x in versions
+	vulnerable(x.version)
+}
+
+pass contains {
+	"subject": x.subject,
+	"message": sprintf("Redis %s has the fixes for CVE-2025-49844", [x.version]),
+	"evidence": {"observed": x.version, "expected": sprintf(">= %s", [object.get(fixed, line(x.version), "8.2.2")]), "source": x.source},
+} if {
+	some x in versions
+	svc.at_least(x.version, "6.0.0")
+	not vulnerable(x.version)
+}
+
+unknown contains {
+	"subject": svc.container_subject(c),
+	"message": sprintf("the Redis version of %s is unknown: Redis requires a password, so INFO server was not asked, and the image tag %q carries no version", [svc.container_subject(c), svc.image(c)]),
+	"evidence": {"expected": ">= 7.2.11", "source": "image tag"},
+} if {
+	some c in svc.of_kind("redis")
+	not svc.tag_version(c)
+	count([x | some x in versions; x.c == {}]) == 0
+}
+
+not_applicable contains r if {
+	count(versions) == 0
+	count(svc.of_kind("redis")) == 0
+	some r in svc.absent("redis")
+}
+
+unknown contains {
+	"subject": "host",
+	"message": sprintf("the Redis version could not be read: %s", [why]),
+	"evidence": {"expected": ">= 7.2.11", "source": "docker collector, probes"},
+} if {
+	count(versions) == 0
+	count(svc.of_kind("redis")) == 0
+	count(svc.absent("redis")) == 0
+	why := reason
+}
+
+reason := sprintf("Redis requires a password, so INFO server was not asked, and the containers could not be listed (docker %s)", [svc.docker_why]) if {
+	not svc.docker_ok
+} else := "Redis requires a password, so INFO server was not asked, and no Redis container tells its image"

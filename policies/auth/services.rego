@@ -1,0 +1,299 @@
+# Service helpers for the authentication, SSH, Ray and Redis checks: the
+# probe results, the docker section read defensively (it may be absent or
+# unavailable), container roles, image versions, and the positive evidence
+# that a service does not exist on the host.
+package mlscan.auth.services
+
+import data.mlscan.lib.network
+import data.mlscan.lib.ufw
+
+probes := object.get(input, "probes", {})
+
+probes_ok if object.get(input, ["collectors", "probes", "status"], "") == "ok"
+
+sockets_ok if object.get(input, ["collectors", "sockets", "status"], "") == "ok"
+
+listeners := object.get(input, ["sockets", "listeners"], [])
+
+docker := object.get(input, "docker", {})
+
+# docker_ok: the container list could be read.
+docker_ok if {
+	object.get(input, ["collectors", "docker", "status"], "") == "ok"
+	is_array(object.get(docker, "containers", null))
+}
+
+containers := object.get(docker, "containers", []) if docker_ok else := []
+
+# engine_absent: positive evidence that no container engine exists.
+engine_absent if object.get(docker, "engine_installed", true) == false
+
+docker_why := sprintf("%s%s", [
+	object.get(input, ["collectors", "docker", "status"], "not collected"),
+	err_part(object.get(input, ["collectors", "docker", "error"], "")),
+])
+
+err_part("") := ""
+
+err_part(e) := sprintf(" (%s)", [e]) if e != ""
+
+# kind_of mirrors the probes collector's choice for a registry entry.
+kind_of(e) := "redis" if {
+	e.category == "redis"
+} else := "flower" if {
+	e.category == "flower"
+} else := "ray" if {
+	e.category == "ray"
+	contains(e.service, "dashboard")
+} else := "grafana" if {
+	contains(e.service, "grafana")
+} else := "tcp"
+
+pinned(e) if object.get(e, "end_port", 0) in {0, e.port}
+
+kinds := ["redis", "flower", "ray", "grafana"]
+
+# kind_ports maps each kind to the pinned registry ports probed as it,
+# computed once per evaluation.
+kind_ports := {k: {e.port |
+	some e in data.mlscan.config.registry
+	e.proto == "tcp"
+	pinned(e)
+	kind_of(e) == k
+} |
+	some k in kinds
+}
+
+# ports_of(kind) are the pinned registry ports probed as kind.
+ports_of(kind) := kind_ports[kind]
+
+ports_str(ps) := concat(", ", [sprintf("%d/tcp", [p]) | some p in sort(ps)])
+
+listening_ports := {l.port | some l in listeners; l.proto == "tcp"}
+
+listening(port) if port in listening_ports
+
+absent_ports := {a.port | some a in object.get(probes, "absent", [])}
+
+port_absent(port) if port in absent_ports
+
+port_absent(port) if {
+	sockets_ok
+	not listening(port)
+}
+
+# no_listener(kind): evidence that nothing listens on the kind's ports.
+no_listener(kind) := no_listener_map[kind]
+
+no_listener_map := {k: sprintf("nothing listens on %s", [ports_str(ps)]) |
+	some k in kinds
+	ps := kind_ports[k]
+	count(ps) > 0
+	every p in ps {
+		port_absent(p)
+	}
+}
+
+# no_container(kind): evidence that no container of the kind exists.
+no_container(kind) := no_container_map[kind]
+
+no_container_map := {k: "no container engine is installed" | some k in kinds} if {
+	engine_absent
+} else := {k: sprintf("no %s container among the engine's %d containers", [k, count(containers)]) |
+	some k in kinds
+	count(by_kind[k]) == 0
+} if {
+	docker_ok
+} else := {}
+
+# absent(kind) is the not-applicable result when both hold.
+absent(kind) := object.get(absent_map, kind, set())
+
+absent_map := {k: {{
+	"subject": "host",
+	"message": sprintf("no %s runs on this host: %s, and %s", [k, l, c]),
+	"evidence": {"observed": [l, c], "expected": sprintf("a %s listener or container", [k]), "source": "probes (/proc/net), docker collector"},
+}} |
+	some k in kinds
+	l := no_listener_map[k]
+	c := no_container_map[k]
+}
+
+# why_unknown explains why a kind's probe results are missing.
+why_unknown(kind) := sprintf("no %s probe result, and nothing proves %s absent: %s", [kind, kind, reasons]) if {
+	reasons := concat("; ", [r |
+		some r in [
+			listener_reason(kind),
+			container_reason(kind),
+		]
+		r != ""
+	])
+}
+
+listener_reason(kind) := "" if no_listener(kind) else := sprintf("listening sockets: %s", [object.get(probes, ["listeners", "error"], "a listener exists or the socket table could not be read")])
+
+container_reason(kind) := "" if no_container(kind) else := sprintf("containers could not be listed (docker %s)", [docker_why]) if {
+	not docker_ok
+} else := sprintf("a %s container exists but answers no probe", [kind])
+
+# addr_port renders a probe's address and port ("[::1]:8265" for IPv6).
+addr_port(p) := sprintf("[%s]:%d", [p.address, p.port]) if contains(p.address, ":") else := sprintf("%s:%d", [p.address, p.port])
+
+# not_open explains a probe that could not talk to the service.
+not_open(p) := sprintf("%s is %s%s", [addr_port(p), p.state, err_part(object.get(p, "error", ""))])
+
+# --- containers ---
+
+image(c) := object.get(c, "image", "")
+
+# image_repo is the image's last path component without tag or digest
+# ("rayproject/ray:2.9.3" → "ray").
+image_repo(c) := lower(split(last, ":")[0]) if {
+	parts := split(split(image(c), "@")[0], "/")
+	last := parts[count(parts) - 1]
+}
+
+# image_tag is the image's tag ("2.9.3-py310"), undefined without one.
+image_tag(c) := split(last, ":")[1] if {
+	parts := split(split(image(c), "@")[0], "/")
+	last := parts[count(parts) - 1]
+	contains(last, ":")
+}
+
+# tag_version is the x.y.z a tag starts with; floating tags ("7.2",
+# "latest") have none.
+tag_version(c) := trim_prefix(m[0], "v") if {
+	m := regex.find_n(`^v?[0-9]+\.[0-9]+\.[0-9]+`, image_tag(c), 1)
+	count(m) == 1
+}
+
+names(c) := {lower(n) | some n in [object.get(c, "name", ""), object.get(c, ["compose", "service"], "")]; n != ""}
+
+words(c) := [w |
+	some a in array.concat(object.get(c, "entrypoint", []), object.get(c, "cmd", []))
+	some w in split(a, " ")
+	w != ""
+]
+
+base(w) := parts[count(parts) - 1] if parts := split(w, "/")
+
+named(c, word) if {
+	some n in names(c)
+	regex.match(sprintf(`(^|[-_.])%s([-_.0-9]|$)`, [word]), n)
+}
+
+is_kind(c, "redis") if object.get(c, "redis", null) != null
+
+is_kind(c, "redis") if image_repo(c) in {"redis", "redis-stack-server", "valkey"}
+
+is_kind(c, "ray") if image_repo(c) in {"ray", "ray-ml"}
+
+is_kind(c, "ray") if ray_start(c)
+
+is_kind(c, "ray") if named(c, "ray")
+
+is_kind(c, "flower") if image_repo(c) == "flower"
+
+is_kind(c, "flower") if named(c, "flower")
+
+is_kind(c, "flower") if {
+	some w in words(c)
+	w == "flower"
+}
+
+is_kind(c, "grafana") if image_repo(c) in {"grafana", "grafana-oss", "grafana-enterprise"}
+
+is_kind(c, "grafana") if named(c, "grafana")
+
+# ray_start: the container runs `ray start`.
+ray_start(c) if {
+	ws := words(c)
+	some i, w in ws
+	base(w) == "ray"
+	ws[i + 1] == "start"
+}
+
+# by_kind maps each kind to its containers, computed once per evaluation.
+by_kind := {k: [c | some c in containers; is_kind(c, k)] | some k in kinds}
+
+of_kind(kind) := by_kind[kind]
+
+# container_subject names a container by name and compose service.
+container_subject(c) := sprintf("container %s (compose service %s)", [c.name, c.compose.service]) if {
+	object.get(c, ["compose", "service"], "") != ""
+} else := sprintf("container %s", [object.get(c, "name", "?")])
+
+# location points at the compose file a container came from.
+location(c) := {"file": c.compose.config_files[0], "what": sprintf("compose service %s", [c.compose.service])} if {
+	object.get(c, ["compose", "config_files"], []) != []
+}
+
+# with_location adds a container's location to a result entry.
+with_location(entry, c) := object.union(entry, {"location": location(c)}) if location(c) else := entry
+
+env_value(c, k) := e.value if {
+	some e in object.get(c, "env", [])
+	e.key == k
+	e.kept
+}
+
+has_env(c, k) if {
+	some e in object.get(c, "env", [])
+	e.key == k
+}
+
+# flag_value finds "--flag=value" or "--flag value" in a container's
+# command words.
+flag_value(c, flag) := v if {
+	some w in words(c)
+	startswith(w, concat("", [flag, "="]))
+	v := substring(w, count(flag) + 1, -1)
+} else := v if {
+	ws := words(c)
+	some i, w in ws
+	w == flag
+	v := ws[i + 1]
+}
+
+has_flag(c, flag) if flag_value(c, flag)
+
+has_flag(c, flag) if flag in words(c)
+
+# --- versions ---
+
+# older(v, w): v is a valid semantic version below w.
+older(v, w) if {
+	semver.is_valid(v)
+	semver.compare(v, w) < 0
+}
+
+at_least(v, w) if {
+	semver.is_valid(v)
+	semver.compare(v, w) >= 0
+}
+
+# --- reachability from outside (UFW) ---
+
+ufw_ok if {
+	object.get(input, ["ufw", "live", "status"], "") == "ok"
+	object.get(input, ["ufw", "rules", "status"], "") == "ok"
+}
+
+# private_only(port): UFW admits no untrusted source to any non-loopback
+# listener on the port (as MLS-EXP-001 computes it).
+private_only(port) if {
+	sockets_ok
+	ufw_ok
+	every l in listeners {
+		not exposed_listener(l, port)
+	}
+}
+
+exposed_listener(l, port) if {
+	l.port == port
+	l.proto == "tcp"
+	not l.loopback
+	ufw.admission(l).admitted
+}
+
+trusted_str := network.trusted_str

@@ -1,0 +1,86 @@
+package mlscan.auth.services_test
+
+import data.mlscan.auth.services as svc
+import data.mlscan.lib.probe_fixtures as pf
+
+test_image_repo_tag_version if {
+	c := {"image": "docker.io/rayproject/ray:2.9.3-py310-gpu@sha256:abc"}
+	svc.image_repo(c) == "ray"
+	svc.image_tag(c) == "2.9.3-py310-gpu"
+	svc.tag_version(c) == "2.9.3"
+	svc.tag_version({"image": "mher/flower:v2.0.1"}) == "2.0.1"
+	not svc.tag_version({"image": "redis:7.2"})
+	not svc.tag_version({"image": "redis:latest"})
+	not svc.tag_version({"image": "redis"})
+	svc.image_repo({"image": "localhost:5000/redis"}) == "redis"
+}
+
+test_kinds if {
+	svc.is_kind(pf.ray_head, "ray")
+	svc.is_kind(pf.redis, "redis")
+	svc.is_kind(pf.flower, "flower")
+	svc.is_kind(pf.grafana, "grafana")
+	not svc.is_kind(pf.flower, "redis")
+	not svc.is_kind(pf.redis, "ray")
+	svc.is_kind({"name": "ml-ray-worker-1", "image": "custom:1"}, "ray")
+	not svc.is_kind({"name": "array-store", "image": "custom:1"}, "ray")
+}
+
+test_ray_start if {
+	svc.ray_start({"entrypoint": ["/usr/bin/ray"], "cmd": ["start", "--head"]})
+	svc.ray_start({"cmd": ["sh", "-c", "ray start --head --block"]})
+	not svc.ray_start({"cmd": ["ray", "status"]})
+}
+
+test_flag_value if {
+	svc.flag_value(pf.ray_head, "--dashboard-host") == "0.0.0.0"
+	svc.flag_value({"cmd": ["redis-server", "--port", "6380"]}, "--port") == "6380"
+	svc.has_flag({"cmd": ["x", "--block"]}, "--block")
+	not svc.has_flag(pf.ray_head, "--worker-port-list")
+}
+
+test_registry_ports_by_kind if {
+	svc.ports_of("redis") == {6380}
+	svc.ports_of("ray") == {8265}
+	svc.ports_of("flower") == {5555}
+	svc.ports_of("grafana") == {3002}
+	not 6379 in svc.ports_of("redis")
+}
+
+test_absent_needs_both_listener_and_container_evidence if {
+	count(svc.absent("flower")) == 1 with input as pf.no_service("flower", 5555)
+	count(svc.absent("flower")) == 0 with input as pf.host
+	# the listener is gone but the container remains
+	inp := json.patch(pf.no_service("flower", 5555), [{"op": "add", "path": "/docker/containers/-", "value": pf.flower}])
+	count(svc.absent("flower")) == 0 with input as inp
+	svc.why_unknown("flower") == "no flower probe result, and nothing proves flower absent: a flower container exists but answers no probe" with input as inp
+}
+
+test_absent_when_no_engine if {
+	inp := json.patch(pf.no_service("flower", 5555), [
+		{"op": "replace", "path": "/docker", "value": {"engine_installed": false, "containers": []}},
+		{"op": "replace", "path": "/collectors/docker", "value": {"status": "unavailable", "error": "no engine"}},
+	])
+	some r in svc.absent("flower") with input as inp
+	contains(r.message, "no container engine is installed")
+}
+
+test_addr_port if {
+	svc.addr_port({"address": "::1", "port": 8265}) == "[::1]:8265"
+	svc.addr_port({"address": "10.0.0.84", "port": 8265}) == "10.0.0.84:8265"
+}
+
+test_private_only_follows_ufw if {
+	svc.private_only(8265) with input as pf.host
+	inp := pf.patched([{"op": "add", "path": "/ufw/rules/items/-", "value": {
+		"action": "allow", "direction": "in", "proto": "tcp", "to": "any", "to_ports": "8265",
+		"from": "any", "from_ports": "any", "to_ranges": [{"from": 8265, "to": 8265}], "from_ranges": [], "v6": false, "raw": "8265/tcp ALLOW IN Anywhere",
+	}}])
+	not svc.private_only(8265) with input as inp
+	not svc.private_only(8265) with input as pf.without("ufw", "permission", "needs root")
+}
+
+test_docker_missing_reads_no_containers if {
+	count(svc.containers) == 0 with input as pf.without("docker", "error", "Cannot connect")
+	not svc.docker_ok with input as pf.without("docker", "error", "Cannot connect")
+}

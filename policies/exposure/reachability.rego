@@ -1,0 +1,111 @@
+# METADATA
+# title: Observed reachability from a vantage point matches the registry
+# description: >-
+#   `mlscan probe TARGET`, run from another host, connects to every
+#   registered port (and any port given) the way the document's own
+#   `nc -zv 10.0.0.84 6380` check does, and records open, closed or
+#   filtered. The vantage is trusted when its source address is inside
+#   networks.trusted (or loopback). A port open to a vantage the registry
+#   does not allow fails: any non-public port from an untrusted vantage, a
+#   loopback-only port from anywhere else, an unregistered port from
+#   anywhere. Critical for Ray, Redis, Flower and Docker ports, high
+#   otherwise. A local scan has no reachability (not applicable).
+# custom:
+#   id: MLS-EXP-006
+#   severity: critical
+#   requires: [probes]
+#   remediation: "Close what should not be reachable: scope the UFW rule (`sudo ufw allow from 10.0.0.0/24 to any port PORT proto tcp`) or delete it, and bind the service to 127.0.0.1 or 10.0.0.84"
+#   references: ["networking-architecture.md §Verify external access blocked", "rules.md §I"]
+package mlscan.exposure.reachability
+
+import data.mlscan.lib.network
+
+results := object.get(input, ["probes", "reachability"], [])
+
+vantage_str(v) := sprintf("%s (trusted: inside %s)", [v, network.trusted_str]) if {
+	network.within_trusted(v)
+} else := sprintf("%s (untrusted: outside %s)", [v, network.trusted_str])
+
+entry(r) := network.registry_entry(r.port, r.proto)
+
+service(r) := entry(r).service if entry(r) else := "unregistered"
+
+subject(r) := network.port_str(r.port, r.proto)
+
+# allowed_by(r) names what lets the vantage reach the port, if anything.
+allowed_by(r) := "public port" if {
+	network.is_public(r.port, r.proto)
+} else := "registry: public" if {
+	"public" in entry(r).allowed_sources
+} else := sprintf("registry: trusted (%s)", [network.trusted_str]) if {
+	"trusted" in entry(r).allowed_sources
+	network.within_trusted(r.vantage_addr)
+} else := "registry: loopback" if {
+	"loopback" in entry(r).allowed_sources
+	network.is_loopback(r.vantage_addr)
+}
+
+expected(r) := sprintf("reachable from %s only", [concat(", ", entry(r).allowed_sources)]) if entry(r) else := "not reachable (unregistered port)"
+
+forbidden(r) if {
+	some f in data.mlscan.config.forbidden_ports
+	f.port == r.port
+	f.proto == r.proto
+}
+
+category_severity := {"ray": "critical", "redis": "critical", "flower": "critical", "docker": "critical"}
+
+severity(r) := "critical" if {
+	forbidden(r)
+} else := s if {
+	s := category_severity[entry(r).category]
+} else := "high"
+
+why_not(r) := "the port is not in the registry" if {
+	not entry(r)
+} else := sprintf("the registry allows %s", [concat(", ", entry(r).allowed_sources)])
+
+deny contains {
+	"subject": subject(r),
+	"message": sprintf("%s %s is open to %s, but %s", [service(r), subject(r), vantage_str(r.vantage_addr), why_not(r)]),
+	"severity": severity(r),
+	"evidence": {"observed": sprintf("%s:%d/%s open from %s", [r.target, r.port, r.proto, r.vantage_addr]), "expected": expected(r), "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
+} if {
+	some r in results
+	r.state == "open"
+	not allowed_by(r)
+}
+
+pass contains {
+	"subject": subject(r),
+	"message": sprintf("%s %s is open to %s, as allowed (%s)", [service(r), subject(r), vantage_str(r.vantage_addr), allowed_by(r)]),
+	"evidence": {"observed": sprintf("%s:%d/%s open from %s", [r.target, r.port, r.proto, r.vantage_addr]), "expected": expected(r), "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
+} if {
+	some r in results
+	r.state == "open"
+	allowed_by(r)
+}
+
+pass contains {
+	"subject": subject(r),
+	"message": sprintf("%s %s is %s from %s", [service(r), subject(r), r.state, vantage_str(r.vantage_addr)]),
+	"evidence": {"observed": sprintf("%s:%d/%s %s from %s", [r.target, r.port, r.proto, r.state, r.vantage_addr]), "expected": expected(r), "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
+} if {
+	some r in results
+	r.state in {"closed", "filtered"}
+}
+
+unknown contains {
+	"subject": subject(r),
+	"message": sprintf("%s %s could not be probed from %s: %s", [service(r), subject(r), r.vantage_addr, object.get(r, "error", r.state)]),
+	"evidence": {"observed": r.state, "expected": expected(r), "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
+} if {
+	some r in results
+	not r.state in {"open", "closed", "filtered"}
+}
+
+not_applicable contains {
+	"subject": "host",
+	"message": "this snapshot holds no reachability: it comes from a local scan; run `mlscan probe TARGET` from another host (a LAN peer, a host outside) to observe it",
+	"evidence": {"observed": "no probes.reachability", "expected": "mlscan probe results", "source": "snapshot"},
+} if count(results) == 0

@@ -1,0 +1,45 @@
+package mlscan.registry.ray_ports_test
+
+import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.registry.ray_ports as check
+
+test_pinned_passes if {
+	count(check.deny) == 0 with input as pf.host
+	count(check.pass) == 1 with input as pf.host
+}
+
+test_missing_flags_fail if {
+	cmd := ["ray", "start", "--head", "--port=6379", "--dashboard-host=0.0.0.0", "--metrics-export-port", "9091", "--block"]
+	some d in check.deny with input as pf.with_container(object.union(pf.ray_head, {"cmd": cmd}))
+	contains(d.message, "--node-manager-port")
+	contains(d.message, "--min-worker-port")
+	not contains(d.message, "--metrics-export-port")
+	d.location.file == "/opt/ml/docker-compose.yml"
+}
+
+test_worker_port_list_replaces_range if {
+	cmd := array.concat([f | some f in pf.ray_cmd; not startswith(f, "--min-worker-port"); not startswith(f, "--max-worker-port")], ["--worker-port-list=10010,10011"])
+	count(check.deny) == 0 with input as pf.with_container(object.union(pf.ray_head, {"cmd": cmd}))
+}
+
+test_shell_wrapped_command_is_read if {
+	c := object.union(pf.ray_head, {"cmd": ["sh", "-c", concat(" ", pf.ray_cmd)]})
+	count(check.deny) == 0 with input as pf.with_container(c)
+	count(check.pass) == 1 with input as pf.with_container(c)
+}
+
+test_docker_missing_is_unknown if {
+	some u in check.unknown with input as pf.without("docker", "error", "Cannot connect")
+	contains(u.message, "could not be listed")
+}
+
+test_no_ray_is_not_applicable if {
+	inp := pf.patched([
+		{"op": "replace", "path": "/docker/containers", "value": [pf.redis]},
+		{"op": "replace", "path": "/sockets/listeners", "value": [l | some l in input_listeners; not l.port in {6379, 8265, 9091, 10001}]},
+	])
+	count(check.not_applicable) == 1 with input as inp
+	count(check.unknown) == 0 with input as inp
+}
+
+input_listeners := pf.host.sockets.listeners

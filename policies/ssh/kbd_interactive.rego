@@ -1,0 +1,45 @@
+# METADATA
+# title: SSH keyboard-interactive authentication disabled
+# description: >-
+#   With keyboard-interactive authentication (formerly
+#   ChallengeResponseAuthentication) on, PAM can still prompt for a
+#   password although PasswordAuthentication is no. mlscan reads the
+#   effective value (`sshd -T`, else the files, where the old spelling
+#   counts as the same keyword).
+# custom:
+#   id: MLS-SSH-002
+#   severity: high
+#   requires: [sshd]
+#   remediation: "Set `KbdInteractiveAuthentication no` in an early drop-in and reload sshd"
+#   references: ["sshd_config(5) KbdInteractiveAuthentication", "domain-notes §8"]
+package mlscan.ssh.kbd_interactive
+
+import data.mlscan.ssh.lib
+
+k := "kbdinteractiveauthentication"
+
+subject := "sshd KbdInteractiveAuthentication"
+
+deny contains lib.with_location({
+	"subject": subject,
+	"message": sprintf("sshd allows keyboard-interactive logins (PAM may prompt for passwords): %s %s%s%s", [k, lib.value(k), lib.origin_str(k), lib.derived_note]),
+	"evidence": {"observed": sprintf("%s %s", [k, lib.value(k)]), "expected": sprintf("%s no", [k]), "source": lib.source},
+}, k) if {
+	lib.value(k) != "no"
+}
+
+pass contains {
+	"subject": subject,
+	"message": sprintf("sshd: %s no%s%s", [k, lib.origin_str(k), lib.derived_note]),
+	"evidence": {"observed": sprintf("%s no", [k]), "expected": sprintf("%s no", [k]), "source": lib.source},
+} if {
+	lib.value(k) == "no"
+}
+
+unknown contains {
+	"subject": subject,
+	"message": sprintf("sshd's effective %s is unknown", [k]),
+	"evidence": {"expected": sprintf("%s no", [k]), "source": lib.source},
+} if {
+	not lib.value(k)
+}

@@ -1,0 +1,69 @@
+package mlscan.ssh.password_auth_test
+
+import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.ssh.password_auth as check
+
+test_key_only_passes if {
+	count(check.deny) == 0 with input as pf.host
+	count(check.pass) == 3 with input as pf.host
+}
+
+# testdata/sshd/cloudinit: the drop-in read first keeps passwords on.
+test_cloud_init_override_fails_with_its_file if {
+	inp := pf.patched([
+		{"op": "replace", "path": "/sshd/effective/passwordauthentication", "value": "yes"},
+		{"op": "replace", "path": "/sshd/origins/passwordauthentication", "value": {"file": "/etc/ssh/sshd_config.d/50-cloud-init.conf", "line": 1, "value": "yes"}},
+	])
+	some d in check.deny with input as inp
+	d.subject == "sshd PasswordAuthentication"
+	contains(d.message, "50-cloud-init.conf:1")
+	d.location == {"file": "/etc/ssh/sshd_config.d/50-cloud-init.conf", "line": 1, "what": "sshd_config passwordauthentication"}
+	not "sshd PasswordAuthentication" in {p.subject | some p in check.pass} with input as inp
+}
+
+test_files_mode_says_so if {
+	inp := pf.patched([
+		{"op": "replace", "path": "/sshd/source", "value": "files"},
+		{"op": "replace", "path": "/sshd/from", "value": "/etc/ssh/sshd_config"},
+		{"op": "replace", "path": "/sshd/test", "value": {"status": "permission", "error": "sshd -T needs root to load the host keys"}},
+		{"op": "replace", "path": "/sshd/effective/passwordauthentication", "value": "yes"},
+		{"op": "remove", "path": "/sshd/origins/passwordauthentication"},
+		{"op": "replace", "path": "/sshd/defaulted", "value": ["passwordauthentication"]},
+	])
+	some d in check.deny with input as inp
+	contains(d.message, "OpenSSH's default")
+	contains(d.message, "first value wins")
+}
+
+test_empty_passwords_and_no_pubkey_fail if {
+	inp := pf.patched([
+		{"op": "replace", "path": "/sshd/effective/permitemptypasswords", "value": "yes"},
+		{"op": "replace", "path": "/sshd/effective/pubkeyauthentication", "value": "no"},
+	])
+	{d.subject | some d in check.deny} == {"sshd PermitEmptyPasswords", "sshd PubkeyAuthentication"} with input as inp
+}
+
+test_match_block_enabling_passwords_fails if {
+	inp := pf.patched([{"op": "replace", "path": "/sshd/conditional", "value": [{
+		"match": "Address 10.0.0.0/24", "keyword": "passwordauthentication", "value": "yes",
+		"file": "/etc/ssh/sshd_config", "line": 130,
+	}]}])
+	some d in check.deny with input as inp
+	d.subject == "sshd Match Address 10.0.0.0/24"
+	d.location.line == 130
+}
+
+test_low_notes if {
+	inp := pf.patched([
+		{"op": "replace", "path": "/sshd/effective/maxauthtries", "value": "6"},
+		{"op": "replace", "path": "/sshd/effective/x11forwarding", "value": "yes"},
+	])
+	sevs := {d.subject: d.severity | some d in check.deny} with input as inp
+	sevs == {"sshd MaxAuthTries": "low", "sshd X11Forwarding": "low"}
+}
+
+test_missing_setting_is_unknown if {
+	inp := pf.patched([{"op": "remove", "path": "/sshd/effective/pubkeyauthentication"}])
+	some u in check.unknown with input as inp
+	u.subject == "sshd PubkeyAuthentication"
+}

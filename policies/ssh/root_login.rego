@@ -1,0 +1,61 @@
+# METADATA
+# title: SSH root login disabled
+# description: >-
+#   Logging in as root directly leaves no trace of who did it and gives an
+#   attacker the one account that exists everywhere. `PermitRootLogin no`
+#   passes; prohibit-password (printed as without-password by older
+#   OpenSSH) and forced-commands-only still let root in with a key (info);
+#   yes fails.
+# custom:
+#   id: MLS-SSH-003
+#   severity: high
+#   requires: [sshd]
+#   remediation: "Set `PermitRootLogin no` in an early drop-in, log in as a named user and use sudo"
+#   references: ["sshd_config(5) PermitRootLogin", "CIS Ubuntu Linux 5.2.x (SSH Server)", "domain-notes §8"]
+package mlscan.ssh.root_login
+
+import data.mlscan.ssh.lib
+
+k := "permitrootlogin"
+
+subject := "sshd PermitRootLogin"
+
+key_only := {"prohibit-password", "without-password", "forced-commands-only"}
+
+entry(msg, v) := lib.with_location({
+	"subject": subject,
+	"message": sprintf("%s: %s %s%s%s", [msg, k, v, lib.origin_str(k), lib.derived_note]),
+	"evidence": {"observed": sprintf("%s %s", [k, v]), "expected": sprintf("%s no", [k]), "source": lib.source},
+}, k)
+
+deny contains entry("sshd lets root log in with a password", v) if {
+	v := lib.value(k)
+	v == "yes"
+}
+
+deny contains object.union(entry("sshd lets root log in with a key", v), {"severity": "info"}) if {
+	v := lib.value(k)
+	v in key_only
+}
+
+deny contains object.union(entry("sshd has an unrecognised root login setting", v), {"severity": "medium"}) if {
+	v := lib.value(k)
+	not v in key_only
+	not v in {"yes", "no"}
+}
+
+pass contains {
+	"subject": subject,
+	"message": sprintf("sshd: %s no%s%s", [k, lib.origin_str(k), lib.derived_note]),
+	"evidence": {"observed": sprintf("%s no", [k]), "expected": sprintf("%s no", [k]), "source": lib.source},
+} if {
+	lib.value(k) == "no"
+}
+
+unknown contains {
+	"subject": subject,
+	"message": sprintf("sshd's effective %s is unknown", [k]),
+	"evidence": {"expected": sprintf("%s no", [k]), "source": lib.source},
+} if {
+	not lib.value(k)
+}
