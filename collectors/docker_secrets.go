@@ -39,13 +39,15 @@ func (h *secretHasher) hash(v string) string {
 }
 
 // envAllowed are environment keys whose values are harmless and that rules
-// read. PYTHON* keys are kept too unless they name a secret.
+// read (FLOWER_AUTH is Flower's OAuth e-mail pattern, not a secret).
+// PYTHON* keys are kept too unless they name a secret.
 var envAllowed = map[string]bool{
 	"PATH": true, "HOME": true, "HOSTNAME": true, "LANG": true, "LC_ALL": true, "TZ": true,
 	"TERM": true, "container": true,
 	"C_FORCE_ROOT": true, "CELERY_ACCEPT_CONTENT": true, "CELERY_TASK_SERIALIZER": true,
 	"CELERY_RESULT_SERIALIZER": true, "CELERY_WORKER_CONCURRENCY": true,
-	"RAY_AUTH_MODE": true, "FLOWER_UNAUTHENTICATED_API": true, "GF_AUTH_ANONYMOUS_ENABLED": true,
+	"RAY_AUTH_MODE": true, "RAY_AUTH_TOKEN_PATH": true, "FLOWER_UNAUTHENTICATED_API": true,
+	"FLOWER_AUTH": true, "FLOWER_AUTH_PROVIDER": true, "GF_AUTH_ANONYMOUS_ENABLED": true,
 	"REDIS_PORT": true,
 }
 
