@@ -194,10 +194,17 @@ func RedactURL(s string) string {
 			break
 		}
 		start := i + k + 3
+		// The userinfo ends at the last '@' of the word, not at the first
+		// '/': a password may hold '/', '?' or '#' unencoded (base64).
+		word := start + indexAnyOrLen(s[start:], "", true)
+		if n := strings.Index(s[start:word], "://"); n >= 0 {
+			word = start + n
+		}
 		end := start + indexAnyOrLen(s[start:], "/?#", true)
-		auth := s[start:end]
-		if at := strings.LastIndexByte(auth, '@'); at >= 0 {
-			if c := strings.IndexByte(auth[:at], ':'); c >= 0 && c+1 < at {
+		if at := strings.LastIndexByte(s[start:word], '@'); at >= 0 {
+			host := start + at + 1
+			end = host + indexAnyOrLen(s[host:], "/?#", true)
+			if c := strings.IndexByte(s[start:start+at], ':'); c >= 0 && c+1 < at {
 				b.WriteString(s[i : start+c+1])
 				b.WriteString(redacted)
 				b.WriteString(s[start+at : end])

@@ -153,6 +153,10 @@ func TestRedactURL(t *testing.T) {
 		{"query without secrets", "https://h/?a=1&b=2", "https://h/?a=1&b=2"},
 		{"not a URL", "0.0.0.0:8265", "0.0.0.0:8265"},
 		{"prefixed", "--broker=redis://:pw@h", "--broker=redis://:<redacted>@h"},
+		{"slash in password", "redis://:ab/cd+ef==@127.0.0.1:6380/0", "redis://:<redacted>@127.0.0.1:6380/0"},
+		{"query and hash in password", "redis://u:a?b#c@h:1/0", "redis://u:<redacted>@h:1/0"},
+		// Ambiguous: an @ later in the word is read as userinfo (over-redacting is the safe side).
+		{"at in path", "http://h/a:b@c", "http://h/a:<redacted>@c"},
 		{"empty", "", ""},
 	}
 	for _, tt := range tests {
