@@ -20,12 +20,13 @@ import (
 // Config is what the checks read as data.mlscan.config: the trusted
 // networks, the public ports and the port registry.
 type Config struct {
-	Networks       Networks        `yaml:"networks" json:"networks"`
-	PublicPorts    []string        `yaml:"public_ports" json:"public_ports"`
-	UFW            UFWExpect       `yaml:"ufw" json:"ufw"`
-	Registry       []RegistryEntry `yaml:"registry" json:"registry"`
-	ForbiddenPorts []ForbiddenPort `yaml:"forbidden_ports" json:"forbidden_ports"`
-	KnownDefaults  []KnownDefault  `yaml:"known_defaults" json:"known_defaults"`
+	Networks       Networks         `yaml:"networks" json:"networks"`
+	PublicPorts    []string         `yaml:"public_ports" json:"public_ports"`
+	UFW            UFWExpect        `yaml:"ufw" json:"ufw"`
+	Registry       []RegistryEntry  `yaml:"registry" json:"registry"`
+	ForbiddenPorts []ForbiddenPort  `yaml:"forbidden_ports" json:"forbidden_ports"`
+	KnownDefaults  []KnownDefault   `yaml:"known_defaults" json:"known_defaults"`
+	Containers     ContainersExpect `yaml:"containers" json:"containers"`
 	// File is where the configuration came from ("(embedded default)" or a
 	// path); Digest is the SHA-256 of the bytes read.
 	File   string `yaml:"-" json:"file"`
@@ -63,6 +64,44 @@ type ForbiddenPort struct {
 	Proto  string `yaml:"proto" json:"proto"`
 	Reason string `yaml:"reason" json:"reason"`
 	Line   int    `yaml:"-" json:"line"`
+}
+
+// ContainersExpect is what containers must run as and be limited to. A
+// container's role comes from its command or name (celery_worker, redis);
+// Services overrides by compose service or container name.
+type ContainersExpect struct {
+	Roles               map[string]ContainerExpect `yaml:"roles" json:"roles"`
+	Services            map[string]ContainerExpect `yaml:"services" json:"services"`
+	MemoryReserve       ByteSize                   `yaml:"memory_reserve" json:"memory_reserve_bytes"`
+	RedisMaxmemoryRatio float64                    `yaml:"redis_maxmemory_ratio" json:"redis_maxmemory_ratio"`
+	MaxRestartRetries   int                        `yaml:"max_restart_retries" json:"max_restart_retries"`
+}
+
+// ContainerExpect is the user and limits one role or service must have;
+// empty fields are not checked (omitempty: the checks merge this over
+// their defaults).
+type ContainerExpect struct {
+	User   string   `yaml:"user,omitempty" json:"user,omitempty"`
+	Memory ByteSize `yaml:"memory,omitempty" json:"memory_bytes,omitempty"`
+	CPUs   float64  `yaml:"cpus,omitempty" json:"cpus,omitempty"`
+}
+
+// ByteSize is a size in bytes written as "2GiB", "512MiB", "2g" (binary
+// units, like Docker's --memory) or a plain number.
+type ByteSize int64
+
+var sizeRe = regexp.MustCompile(`^(?i)\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]?)(i?b?)\s*$`)
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
+	m := sizeRe.FindStringSubmatch(n.Value)
+	if m == nil || n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: %q is not a size like 2GiB, 512MiB or 1073741824", n.Line, n.Value)
+	}
+	f, _ := strconv.ParseFloat(m[1], 64)
+	mult := map[string]float64{"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[strings.ToLower(m[2])]
+	*b = ByteSize(f * mult)
+	return nil
 }
 
 // KnownDefault is a well-known default port a registry entry should avoid.
@@ -208,6 +247,25 @@ func validateConfig(name string, doc *yaml.Node, cfg *Config) error {
 			bad(line, "registry entry %d: category %q is not one of %s", e.Port, e.Category, strings.Join(categories, ", "))
 		}
 	}
+	ce := cfg.Containers
+	for role, x := range ce.Roles {
+		if role != "celery_worker" && role != "redis" {
+			bad(at("containers"), "containers.roles: %q is not a role (celery_worker, redis)", role)
+		}
+		validateExpect(bad, at("containers"), "containers.roles."+role, x)
+	}
+	for svc, x := range ce.Services {
+		validateExpect(bad, at("containers"), "containers.services."+svc, x)
+	}
+	if ce.MemoryReserve < 0 {
+		bad(at("containers"), "containers.memory_reserve must not be negative")
+	}
+	if ce.RedisMaxmemoryRatio <= 0 || ce.RedisMaxmemoryRatio > 1 {
+		bad(at("containers"), "containers.redis_maxmemory_ratio %g must be in (0, 1]", ce.RedisMaxmemoryRatio)
+	}
+	if ce.MaxRestartRetries < 0 {
+		bad(at("containers"), "containers.max_restart_retries must not be negative")
+	}
 	for _, f := range cfg.ForbiddenPorts {
 		if f.Port < 1 || f.Port > 65535 || !oneOf(f.Proto, protos) {
 			bad(f.Line, "forbidden_ports: want port 1-65535 and proto tcp or udp, got %d/%s", f.Port, f.Proto)
@@ -217,6 +275,20 @@ func validateConfig(name string, doc *yaml.Node, cfg *Config) error {
 		return errors.New(strings.Join(errs, "\n"))
 	}
 	return nil
+}
+
+var userRe = regexp.MustCompile(`^[a-z_0-9][a-z0-9_.-]*(:[a-z_0-9][a-z0-9_.-]*)?$`)
+
+func validateExpect(bad func(int, string, ...any), line int, where string, x ContainerExpect) {
+	if x.User != "" && !userRe.MatchString(x.User) {
+		bad(line, "%s.user %q is not a uid or name (optionally :group)", where, x.User)
+	}
+	if x.Memory < 0 {
+		bad(line, "%s.memory must be positive", where)
+	}
+	if x.CPUs < 0 || x.CPUs > 1024 {
+		bad(line, "%s.cpus %g must be in (0, 1024]", where, x.CPUs)
+	}
 }
 
 // ParsePortProto parses "80/tcp" (proto defaults to tcp).

@@ -22,6 +22,7 @@ type collectOptions struct {
 	procRoot string
 	root     string
 	timeout  time.Duration
+	docker   string
 }
 
 func addCollectFlags(cmd *cobra.Command, o *collectOptions) {
@@ -30,10 +31,17 @@ func addCollectFlags(cmd *cobra.Command, o *collectOptions) {
 	cmd.Flags().StringVar(&o.procRoot, "proc-root", "/proc", "proc filesystem to read (for a host /proc mounted elsewhere)")
 	cmd.Flags().StringVar(&o.root, "root", "/", "filesystem root under which /etc files are read")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 10*time.Second, "time limit of each collector")
+	cmd.Flags().StringVar(&o.docker, "docker-host", "", "Docker Engine API address (unix:///run/podman/podman.sock, tcp://...); default $DOCKER_HOST, then the standard sockets")
 }
 
 func collect(ctx context.Context, o *collectOptions) (*collectors.Snapshot, error) {
-	snap, err := collectors.Collect(ctx, collectors.All(), collectors.Options{
+	cs := collectors.All()
+	for _, c := range cs {
+		if d, ok := c.(*collectors.Docker); ok {
+			d.Host = o.docker
+		}
+	}
+	snap, err := collectors.Collect(ctx, cs, collectors.Options{
 		Env:     collectors.Env{Root: o.root, ProcRoot: o.procRoot, IsRoot: os.Geteuid() == 0},
 		Tool:    collectors.Tool{Name: "mlscan", Version: toolVersion()},
 		Timeout: o.timeout,
