@@ -111,6 +111,10 @@ type UFWSection struct {
 	// rules when UFW is active and `ufw status` could run, else the rules
 	// files (user.rules then user6.rules).
 	Rules UFWRules `json:"rules"`
+	// AfterRulesDockerBlock is true when /etc/ufw/after.rules holds a
+	// DOCKER-USER block (ufw-docker) that filters Docker's published ports,
+	// false when it holds none, nil when it could not be read (root only).
+	AfterRulesDockerBlock *bool `json:"after_rules_docker_block,omitempty"`
 }
 
 // UFWConf is /etc/ufw/ufw.conf.

@@ -74,6 +74,7 @@ func (*UFW) Collect(ctx context.Context, env *Env) (Section, error) {
 		withV6 := !(sec.Defaults.Status == StatusOK && !sec.Defaults.IPv6)
 		sec.Rules = collectUFWRuleFiles(env, withV6)
 	}
+	sec.AfterRulesDockerBlock = dockerUserBlock(env)
 
 	anyOK, anyPerm := false, false
 	for _, s := range []Source{sec.Conf.Source, sec.Defaults.Source, sec.Live.Source, sec.Rules.Source} {
