@@ -23,6 +23,7 @@ type collectOptions struct {
 	root     string
 	timeout  time.Duration
 	docker   string
+	noProbes bool
 }
 
 func addCollectFlags(cmd *cobra.Command, o *collectOptions) {
@@ -31,10 +32,15 @@ func addCollectFlags(cmd *cobra.Command, o *collectOptions) {
 	cmd.Flags().StringVar(&o.procRoot, "proc-root", "/proc", "proc filesystem to read (for a host /proc mounted elsewhere)")
 	cmd.Flags().StringVar(&o.root, "root", "/", "filesystem root under which /etc files are read")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 10*time.Second, "time limit of each collector")
+	cmd.Flags().BoolVar(&o.noProbes, "no-probes", false, "do not connect to the services (same as --skip-collectors probes): the probe-based rules become unknown")
 	cmd.Flags().StringVar(&o.docker, "docker-host", "", "Docker Engine API address (unix:///run/podman/podman.sock, tcp://...); default $DOCKER_HOST, then the standard sockets")
 }
 
 func collect(ctx context.Context, o *collectOptions) (*collectors.Snapshot, error) {
+	skip := o.skip
+	if o.noProbes {
+		skip = append(skip, "probes")
+	}
 	cs := collectors.All()
 	for _, c := range cs {
 		if d, ok := c.(*collectors.Docker); ok {
@@ -46,7 +52,7 @@ func collect(ctx context.Context, o *collectOptions) (*collectors.Snapshot, erro
 		Tool:    collectors.Tool{Name: "mlscan", Version: toolVersion()},
 		Timeout: o.timeout,
 		Only:    o.only,
-		Skip:    o.skip,
+		Skip:    skip,
 	})
 	if err != nil {
 		return nil, usageErr("%v", err)
