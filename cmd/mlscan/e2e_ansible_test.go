@@ -102,11 +102,7 @@ func TestE2EAnsiblePlaybook(t *testing.T) {
 	cmd := exec.Command("ansible-playbook", "-i", invPath, playbook,
 		"-e", "mlscan_binary="+bin, "-e", "mlscan_fetch_dir="+fetched, "-e", "mlscan_report_dir="+reports,
 		// root already: no sudo on the test hosts
-		"-e", "mlscan_become=false",
-		// TODO: drop once the sshd collector writes "conditional": [] for a
-		// config without Match blocks (it writes null, which the snapshot
-		// schema rejects, so eval refuses the snapshot).
-		"-e", `{"mlscan_collect_args": ["--skip-collectors", "sshd"]}`)
+		"-e", "mlscan_become=false")
 	cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_FORCE_COLOR=0", "ANSIBLE_RETRY_FILES_ENABLED=0",
 		"ANSIBLE_LOCAL_TEMP="+filepath.Join(work, "ansible-local"), "ANSIBLE_REMOTE_TEMP="+filepath.Join(work, "ansible-remote"),
 		"ANSIBLE_SSH_CONTROL_PATH_DIR="+filepath.Join(work, "cp"), "ANSIBLE_CONFIG="+filepath.Join(work, "none.cfg"))
