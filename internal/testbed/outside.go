@@ -39,7 +39,7 @@ func NewOutside(t testing.TB, h *Host) *Host {
 		o.mu.Unlock()
 		for _, p := range procs {
 			if !p.Exited() {
-				p.Stop(t)
+				p.kill(t)
 			}
 		}
 		if err := destroyNamespace(o.NS); err != nil {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,8 +17,18 @@ import (
 // Real services for the probes, sshd and fail2ban tests: each starts in
 // the host's namespace and is stopped at the end of the test.
 
-// Stop kills the process (and what it forked) and waits for it to end.
-func (p *Proc) Stop(t testing.TB) {
+// Stop kills a process started with Start (and what it forked), waits for
+// it to end and forgets it, so that waiting for a listener does not take
+// its exit for a failure.
+func (h *Host) Stop(t testing.TB, p *Proc) {
+	t.Helper()
+	p.kill(t)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.procs = slices.DeleteFunc(h.procs, func(q *Proc) bool { return q == p })
+}
+
+func (p *Proc) kill(t testing.TB) {
 	t.Helper()
 	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 	select {

@@ -42,8 +42,11 @@ mode_reason(p) := "token authentication is disabled" if {
 	p.auth_mode == "disabled"
 } else := "/api/authentication_mode does not exist (Ray before 2.52 has no token authentication)" if {
 	p.auth_mode == "absent"
+	p.version_status == 200
 } else := ""
 
+# A 404 on /api/authentication_mode alone is not proof: the answer to
+# /api/version decides whether this is a Ray dashboard without a token.
 version_reason(p) := "GET /api/version answers 200 without a token" if p.version_status == 200 else := ""
 
 severity(p) := "high" if svc.private_only(p.port) else := "critical"

@@ -61,3 +61,17 @@ test_no_ray_is_not_applicable if {
 	some n in check.not_applicable with input as pf.no_service("ray", 8265)
 	contains(n.message, "nothing listens on 8265/tcp")
 }
+
+# An HTTP server on 8265 that is not Ray (404 everywhere) proves nothing.
+test_404_everywhere_is_unknown if {
+	inp := pf.patched([{"op": "replace", "path": "/probes/ray/0", "value": pf.ray_probe("10.0.0.84", "absent", 404, 404, "")}])
+	some u in check.unknown with input as inp
+	u.subject == "10.0.0.84:8265"
+	not "10.0.0.84:8265" in {d.subject | some d in check.deny} with input as inp
+}
+
+test_proxy_demanding_auth_passes if {
+	inp := pf.patched([{"op": "replace", "path": "/probes/ray/0", "value": pf.ray_probe("10.0.0.84", "unknown", 401, 401, "")}])
+	some p in check.pass with input as inp
+	p.subject == "10.0.0.84:8265"
+}

@@ -24,7 +24,17 @@ probe_version := v if {
 	v := sort(vs)[0]
 }
 
-probe_modes := {p.auth_mode | some p in object.get(svc.probes, "ray", []); p.state == "open"; p.auth_mode != "unknown"}
+# probe_modes are the authentication modes of the probes that show a Ray
+# dashboard: a mode it states, or a 404 for the mode next to an
+# unauthenticated /api/version (Ray before 2.52).
+probe_modes := {p.auth_mode | some p in object.get(svc.probes, "ray", []); p.state == "open"; ray_like(p)}
+
+ray_like(p) if p.auth_mode in {"token", "disabled"}
+
+ray_like(p) if {
+	p.auth_mode == "absent"
+	p.version_status == 200
+}
 
 # version_of(c) is the Ray version of a container and where it came from.
 version_of(c) := {"version": probe_version, "source": "GET /api/version"} if {
@@ -48,6 +58,8 @@ deny contains svc.with_location({
 # evaluates `not f(x) == v` as false when f(x) is undefined.)
 token_mode(c) if svc.env_value(c, "RAY_AUTH_MODE") == "token"
 
+mode_word(m) := "none (404: Ray before 2.52)" if m == "absent" else := m
+
 mode_str(c) := sprintf("=%s", [v]) if v := svc.env_value(c, "RAY_AUTH_MODE") else := "not set (the default is disabled)"
 
 pass contains {
@@ -63,7 +75,7 @@ pass contains {
 # answer.
 deny contains {
 	"subject": "ray dashboard auth mode",
-	"message": sprintf("the Ray dashboard reports authentication mode %s: token authentication is off", [concat(", ", probe_modes)]),
+	"message": sprintf("the Ray dashboard reports authentication mode %s: token authentication is off", [concat(", ", [mode_word(m) | some m in probe_modes])]),
 	"evidence": {"observed": probe_modes, "expected": "token", "source": "GET /api/authentication_mode"},
 } if {
 	count(rays) == 0

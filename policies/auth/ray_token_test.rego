@@ -66,3 +66,21 @@ test_no_ray_is_not_applicable if {
 	count(check.not_applicable) == 1 with input as pf.no_service("ray", 8265)
 	count(check.deny) == 0 with input as pf.no_service("ray", 8265)
 }
+
+test_not_ray_probe_says_nothing if {
+	inp := json.patch(pf.without("docker", "error", "Cannot connect"), [
+		{"op": "replace", "path": "/probes/ray", "value": [pf.ray_probe("10.0.0.84", "absent", 404, 404, "")]},
+	])
+	count(check.deny) == 0 with input as inp
+	some u in check.unknown with input as inp
+	u.subject == "host"
+}
+
+test_old_ray_probe_fails_auth_mode if {
+	inp := json.patch(pf.without("docker", "error", "Cannot connect"), [
+		{"op": "replace", "path": "/probes/ray", "value": [pf.ray_probe("10.0.0.84", "absent", 404, 200, "2.9.3")]},
+	])
+	some d in check.deny with input as inp
+	d.subject == "ray dashboard auth mode"
+	contains(d.message, "404: Ray before 2.52")
+}

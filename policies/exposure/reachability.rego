@@ -22,7 +22,9 @@ import data.mlscan.lib.network
 
 results := object.get(input, ["probes", "reachability"], [])
 
-vantage_str(v) := sprintf("%s (trusted: inside %s)", [v, network.trusted_str]) if {
+vantage_str(v) := sprintf("%s (trusted: loopback)", [v]) if {
+	network.is_loopback(v)
+} else := sprintf("%s (trusted: inside %s)", [v, network.trusted_str]) if {
 	network.within_trusted(v)
 } else := sprintf("%s (untrusted: outside %s)", [v, network.trusted_str])
 

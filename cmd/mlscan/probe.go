@@ -1,0 +1,289 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlscan/mlscan/collectors"
+	"github.com/mlscan/mlscan/scanner"
+)
+
+// probeChecks are the checks a `mlscan probe` snapshot can decide: the
+// others need sections only a scan on the host collects.
+var probeChecks = []string{"MLS-EXP-006", "MLS-EXP-007"}
+
+// maxProbePorts caps how many ports one run may try.
+const maxProbePorts = 65535
+
+// probeOptions are the flags of `mlscan probe`.
+type probeOptions struct {
+	ports       string
+	timeout     time.Duration
+	concurrency int
+	snapshot    string
+}
+
+func newProbeCmd(g *globalOptions) *cobra.Command {
+	var po probeOptions
+	var oo outputOptions
+	cmd := &cobra.Command{
+		Use:   "probe TARGET",
+		Short: "Connect to TARGET's registered ports from this host and check what is reachable against the registry",
+		Long: `probe runs on another host (a LAN peer, a host outside) and does what the
+document's own "nc -zv 10.0.0.84 6380" check does, for every port: it
+opens and closes a TCP connection to each pinned registry port of TARGET,
+the forbidden ports and the --ports given (never the Ray worker range
+unless asked), concurrently, each attempt bounded by --timeout, and sends
+no data. This host is a trusted vantage when the source address it uses
+toward TARGET is inside networks.trusted.
+
+The result is evaluated with MLS-EXP-006 (an open port this vantage may
+not reach fails: critical for Ray, Redis, Flower and Docker ports) and
+MLS-EXP-007 (a registered port this vantage should reach but cannot: info).
+Output formats and exit codes are those of scan.`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErr("probe takes one TARGET (an address or host name), got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runProbe(cmd, g, &po, &oo, args[0])
+		},
+	}
+	cmd.Flags().StringVar(&po.ports, "ports", "", "more TCP ports to try, comma-separated, ranges as A-B (e.g. 22,6380,10002-10010)")
+	cmd.Flags().DurationVar(&po.timeout, "timeout", time.Second, "time limit of one connection attempt: a port whose packets are dropped costs this long")
+	cmd.Flags().IntVar(&po.concurrency, "concurrency", 64, "connection attempts at once")
+	cmd.Flags().StringVar(&po.snapshot, "snapshot", "", "also save the probe's snapshot to FILE (evaluate it again with `mlscan eval`)")
+	addOutputFlags(cmd, &oo)
+	return cmd
+}
+
+func runProbe(cmd *cobra.Command, g *globalOptions, po *probeOptions, oo *outputOptions, target string) error {
+	ctx := cmd.Context()
+	if _, err := failThreshold(oo.failOn); err != nil {
+		return err
+	}
+	if _, err := oo.specs(); err != nil {
+		return err
+	}
+	if po.timeout <= 0 {
+		return usageErr("--timeout %s: want a positive duration such as 500ms", po.timeout)
+	}
+	if po.concurrency < 1 {
+		return usageErr("--concurrency %d: want at least 1", po.concurrency)
+	}
+	extra, err := parsePortList(po.ports)
+	if err != nil {
+		return usageErr("--ports: %v", err)
+	}
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	addr, err := resolveTarget(ctx, target)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	vantage, err := collectors.VantageAddr(addr)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	ports := probePortsFor(cfg, extra)
+	if len(ports) > maxProbePorts {
+		return usageErr("--ports: %d ports, at most %d", len(ports), maxProbePorts)
+	}
+	trust := "untrusted: outside " + strings.Join(cfg.Networks.Trusted, ", ")
+	if a, err := netip.ParseAddr(vantage); err == nil && a.IsLoopback() {
+		trust = "trusted: loopback"
+	} else if inTrusted(vantage, cfg.Networks.Trusted) {
+		trust = "trusted: inside " + strings.Join(cfg.Networks.Trusted, ", ")
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "mlscan: probing %s (%s) from %s (%s): %d TCP ports, %s each, %d at once\n",
+		target, addr, vantage, trust, len(ports), po.timeout, po.concurrency)
+
+	type loaded struct {
+		e   *scanner.Engine
+		err error
+	}
+	ch := make(chan loaded, 1)
+	go func() {
+		e, err := loadEngine(ctx, g, cfg)
+		ch <- loaded{e, err}
+	}()
+	snap := probeSnapshot(ctx, target, addr, vantage, ports, po)
+	l := <-ch
+	if l.err != nil {
+		return l.err
+	}
+	data, err := marshalSnapshot(snap)
+	if err != nil {
+		return err
+	}
+	if po.snapshot != "" {
+		if err := writeOutput(nil, po.snapshot, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+			return err
+		}
+	}
+	rep, err := evalSnapshot(ctx, l.e, fmt.Sprintf("(probe of %s from %s)", target, vantage), data)
+	if err != nil {
+		return err
+	}
+	onlyChecks(rep, probeChecks)
+	return writeReports(cmd, oo, []*scanner.Report{rep})
+}
+
+// probeSnapshot tries every port and builds the snapshot `mlscan probe`
+// evaluates: the probes collector alone, with reachability from vantage.
+func probeSnapshot(ctx context.Context, target, addr, vantage string, ports []int, po *probeOptions) *collectors.Snapshot {
+	start := time.Now()
+	rs := collectors.ProbeReachability(ctx, vantage, addr, ports, collectors.ReachOptions{Timeout: po.timeout, Concurrency: po.concurrency})
+	took := float64(time.Since(start).Microseconds()) / 1000
+	return &collectors.Snapshot{
+		SchemaVersion: collectors.SchemaVersion,
+		Tool:          collectors.Tool{Name: "mlscan", Version: toolVersion()},
+		Host:          collectors.Host{Hostname: target, Addresses: []string{addr}},
+		CollectedAt:   start.UTC(),
+		IsRoot:        os.Geteuid() == 0,
+		UID:           os.Geteuid(),
+		Collectors: map[string]collectors.CollectorResult{
+			"probes": {Status: collectors.StatusOK, DurationMS: took},
+		},
+		Probes: &collectors.ProbesSection{
+			Listeners: collectors.Source{Status: collectors.StatusSkipped, Error: "remote probe: the target's sockets are not read"},
+			Addresses: []string{addr},
+			Redis:     []collectors.RedisProbe{}, Flower: []collectors.FlowerProbe{}, Ray: []collectors.RayProbe{},
+			Grafana: []collectors.GrafanaProbe{}, TCP: []collectors.ProbeTarget{}, Absent: []collectors.AbsentPort{},
+			Vantage:      vantage,
+			Reachability: rs,
+		},
+	}
+}
+
+// onlyChecks keeps the results and checks of the given rules.
+func onlyChecks(rep *scanner.Report, ids []string) {
+	rep.Results = slices.DeleteFunc(rep.Results, func(r scanner.Result) bool { return !slices.Contains(ids, r.RuleID) })
+	rep.Checks = slices.DeleteFunc(rep.Checks, func(c scanner.Check) bool { return !slices.Contains(ids, c.ID) })
+	for name := range rep.Collectors {
+		if name != "probes" {
+			delete(rep.Collectors, name)
+		}
+	}
+	rep.Summary = scanner.Summarize(rep.Results)
+}
+
+// resolveTarget returns TARGET's address, IPv4 preferred for a name.
+func resolveTarget(ctx context.Context, target string) (string, error) {
+	if a, err := netip.ParseAddr(target); err == nil {
+		return a.Unmap().String(), nil
+	}
+	ips, err := net.DefaultResolver.LookupIPAddr(ctx, target)
+	if err != nil {
+		return "", fmt.Errorf("resolve %s: %w", target, err)
+	}
+	for _, ip := range ips {
+		if ip.IP.To4() != nil {
+			return ip.IP.String(), nil
+		}
+	}
+	if len(ips) == 0 {
+		return "", fmt.Errorf("resolve %s: no address", target)
+	}
+	return ips[0].IP.String(), nil
+}
+
+// probePortsFor is every pinned TCP port of the registry, the forbidden
+// TCP ports and extra, sorted and without repeats. Registry ranges (the
+// Ray workers) are tried only when given in --ports.
+func probePortsFor(cfg *scanner.Config, extra []int) []int {
+	set := map[int]bool{}
+	for _, e := range cfg.Registry {
+		if e.Proto == "tcp" && (e.EndPort == 0 || e.EndPort == e.Port) {
+			set[e.Port] = true
+		}
+	}
+	for _, f := range cfg.ForbiddenPorts {
+		if f.Proto == "tcp" {
+			set[f.Port] = true
+		}
+	}
+	for _, p := range cfg.PublicPorts {
+		if n, proto, err := scanner.ParsePortProto(p); err == nil && proto == "tcp" {
+			set[n] = true
+		}
+	}
+	for _, p := range extra {
+		set[p] = true
+	}
+	out := make([]int, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// parsePortList parses "22,6380,10002-10010".
+func parsePortList(s string) ([]int, error) {
+	var out []int
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, errA := strconv.Atoi(lo)
+		b := a
+		var errB error
+		if isRange {
+			b, errB = strconv.Atoi(hi)
+		}
+		if errA != nil || errB != nil || a < 1 || b > 65535 || b < a {
+			return nil, fmt.Errorf("%q is not a port (1-65535) or a range like 10002-10010", part)
+		}
+		if len(out)+b-a+1 > maxProbePorts {
+			return nil, fmt.Errorf("more than %d ports", maxProbePorts)
+		}
+		for p := a; p <= b; p++ {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// inTrusted reports whether addr is loopback or inside one of the CIDRs.
+func inTrusted(addr string, cidrs []string) bool {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	if a.IsLoopback() {
+		return true
+	}
+	for _, c := range cidrs {
+		if p, err := netip.ParsePrefix(c); err == nil && p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// probeRegistry is the registry as the probes collector of a scan takes
+// it (collectors.Probes.Ports), from the configuration.
+func probeRegistry(cfg *scanner.Config) []collectors.ProbePort {
+	out := make([]collectors.ProbePort, 0, len(cfg.Registry))
+	for _, e := range cfg.Registry {
+		out = append(out, collectors.ProbePort{Port: e.Port, EndPort: e.EndPort, Proto: e.Proto, Service: e.Service, Category: e.Category})
+	}
+	return out
+}
