@@ -191,7 +191,7 @@ var goldenCases = []goldenCase{
 }
 
 // goldenExt is the file extension of each format's golden file.
-var goldenExt = map[string]string{"table": "txt", "json": "json", "markdown": "md", "sarif": "sarif"}
+var goldenExt = map[string]string{"table": "txt", "json": "json", "markdown": "md", "sarif": "sarif", "prometheus": "prom"}
 
 // render writes reports in a format.
 func render(tb testing.TB, format string, opt Options, reports ...*scanner.Report) []byte {

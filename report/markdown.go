@@ -33,7 +33,7 @@ func (m *Markdown) Write(w io.Writer, reports []*scanner.Report) error {
 		if i > 0 {
 			b.WriteString("\n---\n\n")
 		}
-		md := mdDoc{b: &b, r: r, loc: loc}
+		md := mdDoc{b: &b, r: r, loc: loc, base: m.baselineFor(r)}
 		md.write()
 	}
 	_, err := io.WriteString(w, b.String())
@@ -45,6 +45,8 @@ type mdDoc struct {
 	b   *strings.Builder
 	r   *scanner.Report
 	loc *locator
+	// base is the report's changes since --baseline, or nil.
+	base *scanner.Diff
 }
 
 func (d *mdDoc) f(format string, a ...any) { fmt.Fprintf(d.b, format, a...) }
@@ -52,6 +54,7 @@ func (d *mdDoc) f(format string, a ...any) { fmt.Fprintf(d.b, format, a...) }
 func (d *mdDoc) write() {
 	d.header()
 	d.summary()
+	writeBaselineSection(d.b, d.base)
 	d.failures()
 	d.waivers()
 	d.couldNotVerify()

@@ -13,7 +13,6 @@ import (
 
 // The prometheus format's golden files are testdata/golden/<case>.prom,
 // written and checked by TestGolden.
-func init() { goldenExt["prometheus"] = "prom" }
 
 // promtool returns the path of promtool (Debian package prometheus); it
 // skips the test without it, unless MLSCAN_E2E=1 makes it mandatory.

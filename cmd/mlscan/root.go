@@ -48,6 +48,9 @@ type outputOptions struct {
 	quiet      bool
 	waivers    string
 	sourceRoot string
+	// baseline is --baseline; baselineDiffs the changes it gives each host.
+	baseline      string
+	baselineDiffs map[string]*scanner.Diff
 }
 
 // outputSpec is one report to write: a format and where (empty: stdout).
@@ -120,6 +123,7 @@ func addOutputFlags(cmd *cobra.Command, o *outputOptions) {
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the report to FILE (created 0600) instead of standard output")
 	cmd.Flags().StringVar(&o.waivers, "waivers", "", "waivers file (YAML): accepted risks that turn matching failures into `waived` until they expire")
 	cmd.Flags().StringVar(&o.sourceRoot, "source-root", "", "root of the infrastructure repository: absolute compose paths under it become repo-relative locations (SARIF, Markdown)")
+	cmd.Flags().StringVar(&o.baseline, "baseline", "", "earlier result file (-f json) or snapshot of the same host(s): the markdown report gets a \"Changes since the last review\" section")
 	cmd.Flags().StringVar(&o.failOn, "fail-on", "low", "lowest severity of a failure that makes the exit code 1: critical, high, medium, low or never (info never fails)")
 	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "table: show only failures, unknowns and errors")
 }
@@ -218,7 +222,7 @@ func writeReports(cmd *cobra.Command, o *outputOptions, reports []*scanner.Repor
 		}
 	}
 	for _, sp := range specs {
-		opt := report.Options{Quiet: o.quiet, SourceRoot: o.sourceRoot}
+		opt := report.Options{Quiet: o.quiet, SourceRoot: o.sourceRoot, Baseline: o.baselineDiffs}
 		if sp.path == "" {
 			if f, ok := cmd.OutOrStdout().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 				opt.Color = os.Getenv("NO_COLOR") == ""

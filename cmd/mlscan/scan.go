@@ -126,6 +126,15 @@ unavailable and the rules that need them are unknown: run with sudo.`,
 			if err != nil {
 				return err
 			}
+			if oo.baseline != "" {
+				doc, err := scanner.DecodeSnapshot("(this scan)", data)
+				if err != nil {
+					return err
+				}
+				if oo.baselineDiffs, err = baselineDiffs(ctx, l.e, oo.baseline, oo.waivers, []*scanner.Report{rep}, []map[string]any{doc}); err != nil {
+					return err
+				}
+			}
 			return writeReports(cmd, &oo, []*scanner.Report{rep})
 		},
 	}
@@ -218,8 +227,11 @@ host with or without --fleet. The exit code covers every host.`,
 			if err != nil {
 				return err
 			}
-			reports, _, err := evalFleet(cmd.Context(), e, paths, false)
+			reports, docs, err := evalFleet(cmd.Context(), e, paths, oo.baseline != "")
 			if err != nil {
+				return err
+			}
+			if oo.baselineDiffs, err = baselineDiffs(cmd.Context(), e, oo.baseline, oo.waivers, reports, docs); err != nil {
 				return err
 			}
 			if fleet {
