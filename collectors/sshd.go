@@ -276,8 +276,45 @@ func (c *sshdConfig) effective() (map[string]string, []string) {
 // sshdMaxDepth is sshd's limit on nested Includes (SERVCONF_MAX_DEPTH).
 const sshdMaxDepth = 16
 
-// sshdMaxFileBytes caps one configuration file.
-const sshdMaxFileBytes = 1 << 20
+// sshdMaxFileBytes caps one configuration file; sshdMaxFiles the files
+// read through Includes.
+const (
+	sshdMaxFileBytes = 1 << 20
+	sshdMaxFiles     = 256
+)
+
+// errSSHDOutsideRoot is an Include that leaves Env.Root ("../..").
+var errSSHDOutsideRoot = errors.New("outside the --root tree")
+
+// readSSHDFile reads a configuration file (a path on the scanned host)
+// under env's root. Only regular files are read, so that an Include of a
+// FIFO or device cannot block the scan.
+func readSSHDFile(env *Env, path string) ([]byte, error) {
+	full, ok := sshdUnderRoot(env, path)
+	if !ok {
+		return nil, errSSHDOutsideRoot
+	}
+	st, err := os.Stat(full)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return readCapped(full, sshdMaxFileBytes)
+}
+
+// sshdUnderRoot maps a host path under env's root and reports whether it
+// stays inside it. The host path is cleaned first, as the host resolves
+// it: "/etc/ssh/../../../x" is /x, which under a root is ROOT/x.
+func sshdUnderRoot(env *Env, path string) (string, bool) {
+	full := env.Path(filepath.Clean("/" + path))
+	if env.Root == "" || env.Root == "/" {
+		return full, true
+	}
+	root := filepath.Clean(env.Root)
+	return full, full == root || strings.HasPrefix(full, root+string(filepath.Separator))
+}
 
 // readSSHDConfig reads path (a path on the scanned host) and its Includes
 // under env's root. The error wraps ErrPermission when a file could not be
@@ -302,7 +339,10 @@ func (p *sshdParser) file(path, match string, depth int, optional bool) error {
 	if depth > sshdMaxDepth {
 		return fmt.Errorf("%s: Include nested more than %d deep", path, sshdMaxDepth)
 	}
-	b, err := readCapped(p.env.Path(path), sshdMaxFileBytes)
+	if len(p.cfg.files) >= sshdMaxFiles {
+		return fmt.Errorf("%s: more than %d configuration files included", path, sshdMaxFiles)
+	}
+	b, err := readSSHDFile(p.env, path)
 	src := Source{Status: StatusOK, From: path}
 	if err != nil {
 		src.Status, src.Error = StatusError, err.Error()
@@ -368,6 +408,7 @@ func (p *sshdParser) include(pat, match string, depth int) error {
 	if !strings.HasPrefix(pat, "/") {
 		pat = sshdConfigDir + "/" + pat
 	}
+	pat = filepath.Clean(pat)
 	if !strings.ContainsAny(pat, "*?[") {
 		return p.file(pat, match, depth+1, true)
 	}
@@ -387,9 +428,16 @@ func (p *sshdParser) include(pat, match string, depth int) error {
 // globUnder expands pattern (a path on the scanned host) under env's root
 // and returns host paths, sorted.
 func globUnder(env *Env, pattern string) ([]string, error) {
-	ms, err := filepath.Glob(env.Path(pattern))
+	full, ok := sshdUnderRoot(env, pattern)
+	if !ok {
+		return nil, errSSHDOutsideRoot
+	}
+	ms, err := filepath.Glob(full)
 	if err != nil {
 		return nil, err
+	}
+	if len(ms) > sshdMaxFiles {
+		ms = ms[:sshdMaxFiles]
 	}
 	prefix := strings.TrimSuffix(env.Path("/"), "/")
 	out := make([]string, 0, len(ms))

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/mlscan/mlscan/internal/testbed"
@@ -293,5 +294,28 @@ func TestSSHDRealSSHDT(t *testing.T) {
 				t.Errorf("origin %+v", o)
 			}
 		})
+	}
+}
+
+// TestSSHDIncludeStaysUnderRoot: an Include climbing out with ".." resolves
+// as on the host (/etc/ssh/../../../x is /x), under --root; FIFOs and
+// devices are never read.
+func TestSSHDIncludeStaysUnderRoot(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "etc/ssh"), 0o755)
+	os.WriteFile(filepath.Join(root, "etc/ssh/sshd_config"), []byte("Include ../../../../../../x.conf\nInclude fifo.conf\nPermitRootLogin no\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "x.conf"), []byte("PasswordAuthentication no\n"), 0o644)
+	if err := syscall.Mkfifo(filepath.Join(root, "etc/ssh/fifo.conf"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := readSSHDConfig(&Env{Root: root}, sshdConfigFile)
+	if err == nil || !strings.Contains(err.Error(), "/etc/ssh/fifo.conf is not a regular file") {
+		t.Errorf("err %v, want the FIFO refused", err)
+	}
+	if o := cfg.origins["passwordauthentication"]; o.File != "/x.conf" {
+		t.Errorf("origin %+v, want /x.conf under the root", o)
+	}
+	if cfg.values["permitrootlogin"][0] != "no" {
+		t.Errorf("values %v", cfg.values)
 	}
 }
