@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -32,9 +33,11 @@ type Engine struct {
 	config  map[string]any
 	checks  []Check
 	queries []rego.PreparedEvalQuery
-	// all evaluates every check in one query (the fast path); on a runtime
-	// error the checks are evaluated one by one to find which one failed.
-	all      rego.PreparedEvalQuery
+	// all holds the queries that evaluate every ready check in one go
+	// (the fast path), by set of ready checks; on a runtime error the
+	// checks are evaluated one by one to find which one failed.
+	mu       sync.Mutex
+	all      map[string]rego.PreparedEvalQuery
 	compiler *ast.Compiler
 	store    storage.Store
 	modules  map[string]*ast.Module
@@ -106,37 +109,67 @@ func Load(ctx context.Context, srcs []PolicySource, config map[string]any) (*Eng
 	if c.Failed() {
 		return nil, fmt.Errorf("compile policies: %w", c.Errors)
 	}
-	e := &Engine{checks: checks, compiler: c, store: NewStore(config), modules: mods, config: config, digest: modulesDigest(mods)}
+	e := &Engine{all: map[string]rego.PreparedEvalQuery{}, checks: checks, compiler: c, store: NewStore(config), modules: mods, config: config, digest: modulesDigest(mods)}
+	// Prepare the query of every check now, so that a check that cannot
+	// be prepared is a load error; the combined queries are prepared on
+	// first use.
+	ready := make([]bool, len(checks))
+	for i := range ready {
+		ready[i] = true
+	}
 	for _, ch := range checks {
-		pq, err := rego.New(
-			rego.Query(ch.Package),
-			rego.Compiler(c),
-			rego.Store(e.store),
-			rego.StrictBuiltinErrors(true),
-		).PrepareForEval(ctx)
+		pq, err := e.prepare(ctx, ch.Package)
 		if err != nil {
 			return nil, fmt.Errorf("prepare %s (%s): %w", ch.ID, ch.File, err)
 		}
 		e.queries = append(e.queries, pq)
 	}
-	var q strings.Builder
-	for i, ch := range checks {
-		if i > 0 {
-			q.WriteString("; ")
-		}
-		fmt.Fprintf(&q, "r%d := %s", i, ch.Package)
+	if _, err := e.combined(ctx, ready); err != nil {
+		return nil, fmt.Errorf("prepare checks: %w", err)
 	}
-	all, err := rego.New(
-		rego.Query(q.String()),
-		rego.Compiler(c),
+	return e, nil
+}
+
+func (e *Engine) prepare(ctx context.Context, query string) (rego.PreparedEvalQuery, error) {
+	return rego.New(
+		rego.Query(query),
+		rego.Compiler(e.compiler),
 		rego.Store(e.store),
 		rego.StrictBuiltinErrors(true),
 	).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("prepare checks: %w", err)
+}
+
+// combined returns the query evaluating every ready check at once
+// (binding r<i> to check i), prepared once per set of ready checks: the
+// checks whose snapshot sections are missing are not evaluated at all.
+func (e *Engine) combined(ctx context.Context, ready []bool) (rego.PreparedEvalQuery, error) {
+	key := make([]byte, len(ready))
+	var q strings.Builder
+	for i, ok := range ready {
+		key[i] = '0'
+		if !ok {
+			continue
+		}
+		key[i] = '1'
+		if q.Len() > 0 {
+			q.WriteString("; ")
+		}
+		fmt.Fprintf(&q, "r%d := %s", i, e.checks[i].Package)
 	}
-	e.all = all
-	return e, nil
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if pq, ok := e.all[string(key)]; ok {
+		return pq, nil
+	}
+	if q.Len() == 0 {
+		q.WriteString("true")
+	}
+	pq, err := e.prepare(ctx, q.String())
+	if err != nil {
+		return pq, err
+	}
+	e.all[string(key)] = pq
+	return pq, nil
 }
 
 // modulesDigest hashes the policy sources in name order.
@@ -294,8 +327,22 @@ func (e *Engine) Eval(ctx context.Context, in *Input, opt EvalOptions) (*Report,
 	// Checks whose required sections are missing are unknown without
 	// evaluation; the others are evaluated in one query.
 	docs := make([]any, len(e.checks))
+	missing := make([][]string, len(e.checks))
+	ready := make([]bool, len(e.checks))
+	for i, ch := range e.checks {
+		for _, req := range ch.Requires {
+			if why := requirement(in.doc, req); why != "" {
+				missing[i] = append(missing[i], why)
+			}
+		}
+		ready[i] = len(missing[i]) == 0
+	}
 	var combinedErr error
-	rs, err := e.all.Eval(ctx, rego.EvalParsedInput(in.value))
+	all, err := e.combined(ctx, ready)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := all.Eval(ctx, rego.EvalParsedInput(in.value))
 	switch {
 	case err != nil:
 		combinedErr = err
@@ -303,7 +350,9 @@ func (e *Engine) Eval(ctx context.Context, in *Input, opt EvalOptions) (*Report,
 		combinedErr = fmt.Errorf("combined query returned %d results", len(rs))
 	default:
 		for i := range e.checks {
-			docs[i] = rs[0].Bindings[fmt.Sprintf("r%d", i)]
+			if ready[i] {
+				docs[i] = rs[0].Bindings[fmt.Sprintf("r%d", i)]
+			}
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -316,21 +365,15 @@ func (e *Engine) Eval(ctx context.Context, in *Input, opt EvalOptions) (*Report,
 		if combinedErr != nil {
 			docs[i] = nil // evaluate on its own to find the failing check
 		}
-		rep.Results = append(rep.Results, e.evalCheck(ctx, ch, e.queries[i], in, docs[i])...)
+		rep.Results = append(rep.Results, e.evalCheck(ctx, ch, e.queries[i], in, missing[i], docs[i])...)
 	}
 	SortResults(rep.Results)
 	rep.Summary = Summarize(rep.Results)
 	return rep, nil
 }
 
-func (e *Engine) evalCheck(ctx context.Context, ch Check, pq rego.PreparedEvalQuery, in *Input, value any) []Result {
+func (e *Engine) evalCheck(ctx context.Context, ch Check, pq rego.PreparedEvalQuery, in *Input, missing []string, value any) []Result {
 	base := Result{RuleID: ch.ID, Title: ch.Title, Severity: ch.Severity, Remediation: ch.Remediation, References: ch.References}
-	var missing []string
-	for _, req := range ch.Requires {
-		if why := requirement(in.doc, req); why != "" {
-			missing = append(missing, why)
-		}
-	}
 	if len(missing) > 0 {
 		r := base
 		r.Status, r.Subject = StatusUnknown, "host"
