@@ -64,7 +64,7 @@ Output formats and exit codes are those of scan.`,
 	cmd.Flags().StringVar(&po.ports, "ports", "", "more TCP ports to try, comma-separated, ranges as A-B (e.g. 22,6380,10002-10010)")
 	cmd.Flags().DurationVar(&po.timeout, "timeout", time.Second, "time limit of one connection attempt: a port whose packets are dropped costs this long")
 	cmd.Flags().IntVar(&po.concurrency, "concurrency", 64, "connection attempts at once")
-	cmd.Flags().StringVar(&po.snapshot, "snapshot", "", "also save the probe's snapshot to FILE (evaluate it again with `mlscan eval`)")
+	cmd.Flags().StringVar(&po.snapshot, "snapshot", "", "also save the probe's snapshot to FILE (evaluate it again with mlscan eval)")
 	addOutputFlags(cmd, &oo)
 	return cmd
 }

@@ -102,7 +102,7 @@ runtime error; 3 no failures but some rule is unknown or error.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.PersistentFlags().StringVar(&g.config, "config", "", "configuration file (YAML) overriding the embedded defaults; see `mlscan config`")
+	root.PersistentFlags().StringVar(&g.config, "config", "", "`FILE`: configuration (YAML) overriding the embedded defaults; mlscan config prints the effective one")
 	root.PersistentFlags().StringArrayVar(&g.policies, "policy", nil, "directory of extra Rego checks (repeatable), loaded with the embedded ones")
 	root.AddCommand(
 		newScanCmd(g),
@@ -121,7 +121,7 @@ runtime error; 3 no failures but some rule is unknown or error.`,
 func addOutputFlags(cmd *cobra.Command, o *outputOptions) {
 	cmd.Flags().StringArrayVarP(&o.formats, "format", "f", nil, "output format NAME or NAME=FILE, repeatable to write several reports from one run: "+strings.Join(report.Formats(), ", ")+" (default table)")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the report to FILE (created 0600) instead of standard output")
-	cmd.Flags().StringVar(&o.waivers, "waivers", "", "waivers file (YAML): accepted risks that turn matching failures into `waived` until they expire")
+	cmd.Flags().StringVar(&o.waivers, "waivers", "", "`FILE` of waivers (YAML): accepted risks that turn matching failures into waived until they expire")
 	cmd.Flags().StringVar(&o.sourceRoot, "source-root", "", "root of the infrastructure repository: absolute compose paths under it become repo-relative locations (SARIF, Markdown)")
 	cmd.Flags().StringVar(&o.baseline, "baseline", "", "earlier result file (-f json) or snapshot of the same host(s): the markdown report gets a \"Changes since the last review\" section")
 	cmd.Flags().StringVar(&o.failOn, "fail-on", "low", "lowest severity of a failure that makes the exit code 1: critical, high, medium, low or never (info never fails)")
