@@ -42,8 +42,9 @@ type SSHDSection struct {
 	// it; keywords given several times (listenaddress, hostkey, acceptenv,
 	// ...) hold their values joined with ", ".
 	Effective map[string]string `json:"effective"`
-	// Defaulted lists the keywords of Effective no file sets, filled with
-	// OpenSSH's compiled-in defaults (only when Source is "files").
+	// Defaulted lists the checked keywords no file sets: their value is
+	// OpenSSH's compiled-in default (filled by mlscan when Source is
+	// "files"). Empty when the files could not all be read.
 	Defaulted []string `json:"defaulted"`
 	// Origins says which file and line set each keyword (its first value),
 	// from reading the files; empty when they could not be read.
@@ -124,6 +125,10 @@ func (s *SSHD) Collect(ctx context.Context, env *Env) (Section, error) {
 		sec.Conditional = parsed.conditional
 	}
 
+	derived, defaulted := parsed.effective()
+	if perr == nil {
+		sec.Defaulted = defaulted
+	}
 	var eff map[string]string
 	sec.Test, eff = s.runTest(ctx, env, bin, conf)
 	if sec.Test.Status == StatusOK {
@@ -134,7 +139,7 @@ func (s *SSHD) Collect(ctx context.Context, env *Env) (Section, error) {
 	if perr != nil {
 		return sec, perr
 	}
-	sec.Effective, sec.Defaulted = parsed.effective()
+	sec.Effective = derived
 	return sec, nil
 }
 

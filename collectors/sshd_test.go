@@ -251,6 +251,9 @@ func TestSSHDCollectRunsSSHDT(t *testing.T) {
 	if s.Origins["passwordauthentication"].File != conf {
 		t.Errorf("origins %+v: the files are read for origins even with sshd -T", s.Origins)
 	}
+	if !slices.Contains(s.Defaulted, "permitrootlogin") || slices.Contains(s.Defaulted, "passwordauthentication") {
+		t.Errorf("defaulted %v: with sshd -T too, the checked keywords no file sets", s.Defaulted)
+	}
 
 	fail := cannedRunner("", readTestdata(t, "sshd/sshd-T-no-privsep-dir.stderr.txt"), errors.New("exit status 255"))
 	sec, err = (&SSHD{Binary: bin, Config: conf}).Collect(context.Background(), &Env{IsRoot: true, Run: fail})

@@ -18,7 +18,7 @@ derived_note := sprintf(" (derived from %s and its Includes, first value wins: %
 # origin_str says where a setting came from.
 origin_str(k) := sprintf(" (%s:%d)", [o.file, o.line]) if {
 	o := sshd.origins[k]
-} else := " (OpenSSH's default: no file sets it)" if {
+} else := " (no file sets it: OpenSSH's default)" if {
 	k in object.get(sshd, "defaulted", [])
 } else := ""
 

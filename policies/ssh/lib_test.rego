@@ -19,6 +19,6 @@ test_files_note if {
 		{"op": "replace", "path": "/sshd/defaulted", "value": ["maxauthtries"]},
 	])
 	contains(lib.derived_note, "first value wins: sshd -T needs root") with input as inp
-	lib.origin_str("maxauthtries") == " (OpenSSH's default: no file sets it)" with input as inp
+	lib.origin_str("maxauthtries") == " (no file sets it: OpenSSH's default)" with input as inp
 	contains(lib.source, "files: /etc/ssh/sshd_config, ") with input as inp
 }
