@@ -36,15 +36,22 @@ func addCollectFlags(cmd *cobra.Command, o *collectOptions) {
 	cmd.Flags().StringVar(&o.docker, "docker-host", "", "Docker Engine API address (unix:///run/podman/podman.sock, tcp://...); default $DOCKER_HOST, then the standard sockets")
 }
 
-func collect(ctx context.Context, o *collectOptions) (*collectors.Snapshot, error) {
+// collect runs the collectors; cfg (when not nil) gives the probes the
+// registry to probe.
+func collect(ctx context.Context, o *collectOptions, cfg *scanner.Config) (*collectors.Snapshot, error) {
 	skip := o.skip
 	if o.noProbes {
 		skip = append(skip, "probes")
 	}
 	cs := collectors.All()
 	for _, c := range cs {
-		if d, ok := c.(*collectors.Docker); ok {
-			d.Host = o.docker
+		switch c := c.(type) {
+		case *collectors.Docker:
+			c.Host = o.docker
+		case *collectors.Probes:
+			if cfg != nil {
+				c.Ports = probeRegistry(cfg)
+			}
 		}
 	}
 	snap, err := collectors.Collect(ctx, cs, collectors.Options{
@@ -105,7 +112,7 @@ unavailable and the rules that need them are unknown: run with sudo.`,
 				e, err := loadEngine(ctx, g, cfg)
 				ch <- loaded{e, err}
 			}()
-			snap, err := collect(ctx, &co)
+			snap, err := collect(ctx, &co, cfg)
 			l := <-ch
 			if err != nil {
 				return err
@@ -152,7 +159,11 @@ func newCollectCmd(g *globalOptions) *cobra.Command {
 		Short: "Collect this host's facts into a JSON snapshot (evaluate it later with `mlscan eval`)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			snap, err := collect(cmd.Context(), &co)
+			cfg, err := loadConfig(g)
+			if err != nil {
+				return err
+			}
+			snap, err := collect(cmd.Context(), &co, cfg)
 			if err != nil {
 				return err
 			}
