@@ -28,6 +28,7 @@ subject(l) := network.port_str(l.port, l.proto)
 deny contains {
 	"subject": subject(l),
 	"message": sprintf("%s (%s) listens on %s, every address of the host: only UFW keeps it private", [e.service, subject(l), l.address]),
+	"location": network.registry_location(l.port, l.proto),
 	"evidence": {"observed": network.listener_str(l), "expected": "127.0.0.1 or the node address (10.0.0.84)", "source": "/proc/net"},
 } if {
 	some [l, e] in ray_listeners

@@ -35,6 +35,7 @@ bind_note := sprintf(" (command line: --bind %s)", [b]) if {
 deny contains {
 	"subject": subject(l),
 	"message": sprintf("%s (%s) listens on %s%s, not on loopback only", [e.service, subject(l), l.address, bind_note]),
+	"location": network.registry_location(l.port, l.proto),
 	"evidence": {"observed": network.listener_str(l), "expected": "127.0.0.1 and ::1 only", "source": "/proc/net"},
 } if {
 	some [l, e] in redis_listeners
