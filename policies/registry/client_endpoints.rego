@@ -13,7 +13,7 @@
 #   id: MLS-REG-005
 #   severity: medium
 #   requires: [docker]
-#   remediation: "Use `redis://:PASSWORD@127.0.0.1:6380/0` for the same-host broker and the Ray head's address and registered port for RAY_ADDRESS"
+#   remediation: "Point the broker URL at host 127.0.0.1 and port 6380 (the registered broker) for the same-host broker and the Ray head's address and registered port for RAY_ADDRESS"
 #   references: ["networking-architecture.md §Connection Patterns", "networking-architecture.md §Troubleshooting"]
 package mlscan.registry.client_endpoints
 
