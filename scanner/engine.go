@@ -32,7 +32,7 @@ type Engine struct {
 	digest  string
 	config  map[string]any
 	checks  []Check
-	queries []rego.PreparedEvalQuery
+	queries []*lazyQuery
 	// all holds the queries that evaluate every ready check in one go
 	// (the fast path), by set of ready checks; on a runtime error the
 	// checks are evaluated one by one to find which one failed.
@@ -110,24 +110,34 @@ func Load(ctx context.Context, srcs []PolicySource, config map[string]any) (*Eng
 		return nil, fmt.Errorf("compile policies: %w", c.Errors)
 	}
 	e := &Engine{all: map[string]rego.PreparedEvalQuery{}, checks: checks, compiler: c, store: NewStore(config), modules: mods, config: config, digest: modulesDigest(mods)}
-	// Prepare the query of every check now, so that a check that cannot
-	// be prepared is a load error; the combined queries are prepared on
-	// first use.
+	// The combined query covers every check: one that cannot be prepared
+	// is a load error. The per-check queries, used only to isolate a
+	// runtime error, are prepared on first use.
 	ready := make([]bool, len(checks))
 	for i := range ready {
 		ready[i] = true
 	}
-	for _, ch := range checks {
-		pq, err := e.prepare(ctx, ch.Package)
-		if err != nil {
-			return nil, fmt.Errorf("prepare %s (%s): %w", ch.ID, ch.File, err)
-		}
-		e.queries = append(e.queries, pq)
+	e.queries = make([]*lazyQuery, len(checks))
+	for i, ch := range checks {
+		e.queries[i] = &lazyQuery{query: ch.Package}
 	}
 	if _, err := e.combined(ctx, ready); err != nil {
 		return nil, fmt.Errorf("prepare checks: %w", err)
 	}
 	return e, nil
+}
+
+// lazyQuery is a query prepared on first use.
+type lazyQuery struct {
+	query string
+	once  sync.Once
+	pq    rego.PreparedEvalQuery
+	err   error
+}
+
+func (e *Engine) lazy(ctx context.Context, q *lazyQuery) (rego.PreparedEvalQuery, error) {
+	q.once.Do(func() { q.pq, q.err = e.prepare(ctx, q.query) })
+	return q.pq, q.err
 }
 
 func (e *Engine) prepare(ctx context.Context, query string) (rego.PreparedEvalQuery, error) {
@@ -372,7 +382,7 @@ func (e *Engine) Eval(ctx context.Context, in *Input, opt EvalOptions) (*Report,
 	return rep, nil
 }
 
-func (e *Engine) evalCheck(ctx context.Context, ch Check, pq rego.PreparedEvalQuery, in *Input, missing []string, value any) []Result {
+func (e *Engine) evalCheck(ctx context.Context, ch Check, lq *lazyQuery, in *Input, missing []string, value any) []Result {
 	base := Result{RuleID: ch.ID, Title: ch.Title, Severity: ch.Severity, Remediation: ch.Remediation, References: ch.References}
 	if len(missing) > 0 {
 		r := base
@@ -382,6 +392,10 @@ func (e *Engine) evalCheck(ctx context.Context, ch Check, pq rego.PreparedEvalQu
 		return []Result{r}
 	}
 	if value == nil {
+		pq, err := e.lazy(ctx, lq)
+		if err != nil {
+			return []Result{errorResult(base, err)}
+		}
 		rs, err := pq.Eval(ctx, rego.EvalParsedInput(in.value))
 		if err != nil {
 			return []Result{errorResult(base, err)}
