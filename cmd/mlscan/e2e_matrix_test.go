@@ -381,7 +381,7 @@ func mxScenarios(s *testbed.Server84) []mxScenario {
 			apply: func(t *testing.T, s *testbed.Server84) {
 				listener = s.StartHTTPD(t, "0.0.0.0:8888", "jupyter-lab", "")
 			},
-			revert: func(t *testing.T, s *testbed.Server84) { listener.Stop(t) },
+			revert: func(t *testing.T, s *testbed.Server84) { s.Stop(t, listener) },
 			fail:   []mxExpect{{"MLS-REG-001", "8888/tcp", scanner.SeverityHigh}},
 			// UFW's default deny keeps it private.
 			also: []mxChange{{"MLS-EXP-001", "8888/tcp", scanner.StatusPass}},
