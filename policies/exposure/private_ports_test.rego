@@ -84,3 +84,22 @@ test_monitoring_is_medium if {
 	some d in check.deny with input as inp
 	d.severity == "medium"
 }
+
+# A rule and its (v6) twin admitting a dual-stack listener: one reason per
+# family, no conflict.
+test_v4_and_v6_twin_on_dual_stack_listener if {
+	inp := f.patched([
+		{"op": "add", "path": "/sockets/listeners/-", "value": f.listener("::", 7000, "x")},
+		{"op": "add", "path": "/ufw/rules/items/-", "value": f.rule("allow", "7000", "tcp", "any", false)},
+		{"op": "add", "path": "/ufw/rules/items/-", "value": f.rule("allow", "7000", "tcp", "any", true)},
+	])
+	some d in check.deny with input as inp
+	d.subject == "7000/tcp"
+	contains(d.message, "admitted by rule")
+	count([x | some x in check.deny; x.subject == "7000/tcp"]) == 1 with input as inp
+}
+
+test_dual_stack_blocked_by_both_defaults if {
+	inp := f.patched([{"op": "add", "path": "/sockets/listeners/-", "value": f.listener("::", 7000, "x")}])
+	not "7000/tcp" in {d.subject | some d in check.deny} with input as inp
+}

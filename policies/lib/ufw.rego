@@ -143,28 +143,39 @@ v6_unfiltered if {
 }
 
 # admission(l) says whether some source outside the trusted networks can
-# reach listener l, and why: {"admitted": bool, "reason": string}.
+# reach listener l, and why: {"admitted": bool, "reason": string}. A
+# dual-stack listener is judged for IPv4 and IPv6; the reasons of both
+# families are joined (a rule and its (v6) twin give one reason each).
 admission(l) := {"admitted": true, "reason": "UFW is inactive: nothing is filtered"} if {
 	active == false
 } else := {"admitted": true, "reason": "IPv6 is enabled but UFW's IPv6 chains are not loaded: IPv6 is unfiltered"} if {
 	true in families(l)
 	v6_unfiltered
-} else := {"admitted": true, "reason": sprintf("admitted by rule: %s", [rule_str(rules[i])])} if {
+} else := {"admitted": true, "reason": concat("; ", sort(rs))} if {
+	rs := admitted_reasons(l)
+	count(rs) > 0
+} else := {"admitted": false, "reason": reason_blocked(l)}
+
+# admitted_reasons are, per address family, why an untrusted source gets
+# through: the first admitting rule, or the default policy allow.
+admitted_reasons(l) := {r |
 	some v6 in families(l)
 	not v6_blocked(v6)
+	r := family_admission(l, v6)
+}
+
+family_admission(l, v6) := sprintf("admitted by rule: %s", [rule_str(rules[i])]) if {
 	i := min(admitting(l, v6))
-} else := {"admitted": true, "reason": sprintf("no rule matches and the default incoming policy is %s (%s)", [default_incoming.value, default_incoming.source])} if {
-	some v6 in families(l)
-	not v6_blocked(v6)
+} else := sprintf("no rule matches and the default incoming policy is %s (%s)", [default_incoming.value, default_incoming.source]) if {
 	not first_block(l, v6)
 	default_incoming.value == "allow"
-} else := {"admitted": false, "reason": reason_blocked(l)}
+}
 
 v6_blocked(true) if v6_closed
 
-reason_blocked(l) := sprintf("blocked by rule: %s", [rule_str(rules[first_block(l, v)])]) if {
-	some v in families(l)
-	first_block(l, v)
+reason_blocked(l) := concat("; ", sort(rs)) if {
+	rs := {sprintf("blocked by rule: %s", [rule_str(rules[first_block(l, v)])]) | some v in families(l); first_block(l, v)}
+	count(rs) > 0
 } else := sprintf("no rule admits it; default incoming policy %s (%s)", [default_incoming.value, default_incoming.source])
 
 # rule_str is a canonical one-line form of a rule.
