@@ -30,7 +30,7 @@ const (
 	// mxWaivers is the complete waivers file the documented host needs
 	// (the document's accepted risks), proposed for
 	// examples/waivers-documented-host.yaml.
-	mxWaivers = "testdata/testbed/waivers-proposed.yaml"
+	mxWaivers = "examples/waivers-documented-host.yaml"
 	// mxReport is the documented host's Markdown report, written with
 	// MLSCAN_UPDATE_TESTDATA=1 together with the snapshot.
 	mxReport   = "testdata/testbed/documented-host-report.md"
