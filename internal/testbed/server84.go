@@ -284,7 +284,16 @@ func NewServer84(t testing.TB) *Server84 {
 	h.RedisPassword = randomHex(16)
 	s.FlowerPassword = randomHex(16)
 	s.GrafanaPassword = randomHex(16)
-	s.ComposeRoot = t.TempDir()
+	// A fixed checkout path, so the captured snapshot's compose labels are
+	// the same from run to run (reports map it with --source-root).
+	s.ComposeRoot = ComposeCheckout
+	if err := os.RemoveAll(s.ComposeRoot); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(s.ComposeRoot, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(ComposeCheckout) })
 	if err := s.writeComposeRoot(); err != nil {
 		t.Fatal(err)
 	}
@@ -422,6 +431,10 @@ func DocumentedSSHDConfig(passwordAuth string) string {
 // grafanaSecret holds Grafana's admin password, mounted as a Compose
 // secret.
 const grafanaSecret = "infrastructure/monitoring/secrets/grafana_admin_password"
+
+// ComposeCheckout is where the testbed checks out its infrastructure
+// repository (the compose files the containers' labels name).
+const ComposeCheckout = "/srv/infra"
 
 // composeSource is the infrastructure repository the testbed's compose
 // labels point into, relative to the module root.
