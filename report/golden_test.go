@@ -276,7 +276,7 @@ func firstDiff(want, got []byte) string {
 // passwordLike matches values that look like a leaked secret: a password
 // after requirepass/--requirepass or password=, URL userinfo with a
 // password, or a long hex or base64 token after "token".
-var passwordLike = regexp.MustCompile(`(?i)(requirepass["'\s=:]+[^\s"'<&\\]{4,}|password\s*[=:]\s*[^\s"'<&\\*]{4,}|://[^/\s:@]*:[^@\s/<&\\]{3,}@|basic_auth[=\s]+[^\s<&\\]*:[^\s<&\\]+)`)
+var passwordLike = regexp.MustCompile(`(?i)(requirepass["'\s=:]+[^\s"'<&\\(]{4,}|password\s*[=:]\s*[^\s"'<&\\*]{4,}|://[^/\s:@]*:[^@\s/<&\\]{3,}@|basic_auth[=\s]+[^\s<&\\]*:[^\s<&\\]+)`)
 
 // TestGoldenHoldsNoSecret checks the documented host's outputs in every
 // format carry no password-looking value (secrets are redacted when they
