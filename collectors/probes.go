@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -407,25 +408,21 @@ func planProbes(ports []ProbePort, ls []Listener, listenersKnown bool, host []st
 				})
 				continue
 			}
-			n := 0
-			for _, l := range on {
-				for _, a := range reachAddrs(l, host) {
-					if n < probeMaxAddrs {
-						add(e.Kind(), e.Service, a, e.Port)
-						n++
-					}
-				}
+			for _, a := range portAddrs(on, host) {
+				add(e.Kind(), e.Service, a, e.Port)
 			}
 			continue
 		}
+		byPort := map[int][]Listener{}
 		for _, l := range ls {
 			if l.Port < e.Port || l.Port > e.EndPort || pinned[l.Port] {
 				continue
 			}
-			for i, a := range reachAddrs(l, host) {
-				if i < probeMaxAddrs {
-					add(ProbeKindTCP, e.Service, a, l.Port)
-				}
+			byPort[l.Port] = append(byPort[l.Port], l)
+		}
+		for _, port := range slices.Sorted(maps.Keys(byPort)) {
+			for _, a := range portAddrs(byPort[port], host) {
+				add(ProbeKindTCP, e.Service, a, port)
 			}
 		}
 	}
@@ -433,6 +430,22 @@ func planProbes(ports []ProbePort, ls []Listener, listenersKnown bool, host []st
 		return cmp.Or(cmp.Compare(a.port, b.port), compareAddr(a.addr, b.addr))
 	})
 	return jobs, absent
+}
+
+// portAddrs are the distinct addresses the listeners of one port answer
+// on, in the listeners' order, at most probeMaxAddrs of them. A dual-stack
+// "::" repeats the IPv4 addresses of a "0.0.0.0" beside it: the limit
+// counts each address once, so its own "::1" still gets its probe.
+func portAddrs(on []Listener, host []string) []string {
+	var out []string
+	for _, l := range on {
+		for _, a := range reachAddrs(l, host) {
+			if len(out) < probeMaxAddrs && !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }
 
 // reachAddrs are the addresses a listener answers on: for a wildcard,

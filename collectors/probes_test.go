@@ -344,6 +344,40 @@ func TestPlanProbes(t *testing.T) {
 	}
 }
 
+// TestPlanProbesCountsEachAddressOnce: the documented broker listens on
+// 0.0.0.0:6380 and on a dual-stack :::6380 that answers on the same IPv4
+// addresses; on a host with three IPv4 addresses the per-port limit must
+// count each address once, or [::1]:6380 is never probed.
+func TestPlanProbesCountsEachAddressOnce(t *testing.T) {
+	host := []string{"10.0.0.84", "10.88.0.1", "192.0.2.1"}
+	ls := []Listener{lst("0.0.0.0", 6380), lst("::", 6380), lst("0.0.0.0", 10002), lst("::", 10002)}
+	jobs, _ := planProbes(DefaultProbePorts, ls, true, host)
+	got := map[int][]string{}
+	for _, j := range jobs {
+		got[j.port] = append(got[j.port], j.addr)
+	}
+	want := []string{"10.0.0.84", "10.88.0.1", "127.0.0.1", "192.0.2.1", "::1"}
+	for _, port := range []int{6380, 10002} {
+		if !slices.Equal(got[port], want) {
+			t.Errorf("port %d probed on %v, want %v", port, got[port], want)
+		}
+	}
+
+	// The limit still holds, on distinct addresses.
+	many := []string{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.7", "10.0.0.8", "10.0.0.9"}
+	jobs, _ = planProbes(DefaultProbePorts, []Listener{lst("0.0.0.0", 6380), lst("::", 6380)}, true, many)
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		if seen[j.addr] {
+			t.Errorf("%s:%d probed twice", j.addr, j.port)
+		}
+		seen[j.addr] = true
+	}
+	if len(jobs) != probeMaxAddrs {
+		t.Errorf("%d probes of 6380 on %d addresses, want the limit %d", len(jobs), len(many)+2, probeMaxAddrs)
+	}
+}
+
 // TestProbesCollect runs the collector against this machine's real socket
 // table with fake services on loopback ports registered as Redis, Flower
 // and a plain port.
