@@ -1,11 +1,15 @@
 # METADATA
 # title: No Docker-published wildcard ports bypassing UFW
 # description: >-
-#   Docker publishes a bridge-network container's port through NAT rules
-#   that packets meet before UFW's INPUT chain: `-p 8080:80` is reachable
-#   from anywhere whatever UFW says. Fails for a published non-public port
-#   bound to every address (HostIp "", 0.0.0.0 or ::) unless a ufw-docker
-#   (DOCKER-USER) block is known to filter it. Host-network containers have
+#   The container engine publishes a bridge-network container's port with
+#   its own firewall rules (dockerd's DOCKER chains, Podman's netavark):
+#   packets to it are translated in PREROUTING and forwarded, outside UFW's
+#   INPUT chain, so UFW's rules do not govern the port. Under dockerd
+#   `-p 8080:80` is reachable from anywhere whatever UFW says; under other
+#   engines what gets through depends on their rules, not on UFW's. Fails
+#   for a published non-public port bound to every address (HostIp "",
+#   0.0.0.0 or ::) unless a ufw-docker (DOCKER-USER) block is known to
+#   filter it. Host-network containers have
 #   no NAT (UFW applies); port bindings on them are ignored by the engine
 #   and reported at info level.
 # custom:
@@ -48,7 +52,7 @@ deny contains docker.entry(c, msg, bypassing(c), "published on 127.0.0.1 or a pr
 	some c in bridged
 	count(bypassing(c)) > 0
 	not filtered
-	msg := sprintf("%s publishes %s on every address%s: Docker's NAT bypasses UFW", [docker.subject(c), concat(", ", bypassing(c)), docker.state_note(c)])
+	msg := sprintf("%s publishes %s on every address%s: the engine forwards the published port with its own firewall rules, outside UFW's INPUT chain, so UFW's rules do not govern it", [docker.subject(c), concat(", ", bypassing(c)), docker.state_note(c)])
 }
 
 pass contains docker.entry(c, msg, [binding_str(b) | some b in published(c)], "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER", docker.source) if {
