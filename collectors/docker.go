@@ -253,7 +253,7 @@ func collectDocker(ctx context.Context, api dockerAPI, env *Env, proc string, se
 	slices.SortFunc(sec.Containers, func(a, b Container) int {
 		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
 	})
-	sec.Files = containerFiles(env, sec.Containers)
+	sec.Files = containerFiles(env, sec.Containers, h)
 	scrubSecrets(sec, h)
 	return errors.Join(errs...)
 }
@@ -700,16 +700,17 @@ func podmanServiceAddr(argv []string) string {
 
 // containerFiles stats the secret-bearing host files the containers
 // reference: compose files, the .env beside them, and bind-mounted
-// secrets and service configurations.
-func containerFiles(env *Env, cs []Container) []FileMode {
+// secrets and service configurations. Compose files are read too, for the
+// secret values they write out (their values go to h.seen only).
+func containerFiles(env *Env, cs []Container, h *secretHasher) []FileMode {
 	out := []FileMode{}
 	seen := map[string]bool{}
-	add := func(p, why string, mustExist bool) {
+	add := func(p, why, kind string, mustExist bool) {
 		if p == "" || !filepath.IsAbs(p) || seen[p] {
 			return
 		}
 		seen[p] = true
-		f := FileMode{Path: p, Why: why}
+		f := FileMode{Path: p, Why: why, Kind: kind}
 		f.From = "stat " + env.Path(p)
 		st, err := os.Stat(env.Path(p))
 		switch {
@@ -718,6 +719,10 @@ func containerFiles(env *Env, cs []Container) []FileMode {
 			f.Status, f.Mode, f.WorldReadable = StatusOK, fmt.Sprintf("%04o", mode), mode&0o004 != 0
 			if sys, ok := st.Sys().(*syscall.Stat_t); ok {
 				f.UID, f.GID = int(sys.Uid), int(sys.Gid)
+			}
+			if kind == "compose" {
+				f.Content = readComposeContent(env.Path(p), h)
+				f.Content.From = "read " + p
 			}
 		case errors.Is(err, fs.ErrNotExist):
 			if !mustExist {
@@ -734,15 +739,15 @@ func containerFiles(env *Env, cs []Container) []FileMode {
 	for _, c := range cs {
 		if ci := c.Compose; ci != nil {
 			for _, f := range ci.ConfigFiles {
-				add(f, "compose file of project "+ci.Project, true)
+				add(f, "compose file of project "+ci.Project, "compose", true)
 			}
 			if ci.WorkingDir != "" {
-				add(path.Join(ci.WorkingDir, ".env"), "compose .env of project "+ci.Project, false)
+				add(path.Join(ci.WorkingDir, ".env"), "compose .env of project "+ci.Project, "env", false)
 			}
 		}
 		for _, m := range c.Mounts {
 			if m.Type == "bind" && secretBearing(m.Destination) {
-				add(m.Source, fmt.Sprintf("mounted at %s in container %s", m.Destination, c.Name), true)
+				add(m.Source, fmt.Sprintf("mounted at %s in container %s", m.Destination, c.Name), "mount", true)
 			}
 		}
 	}

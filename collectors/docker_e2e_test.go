@@ -337,8 +337,9 @@ func (p *podmanBed) e2eContainers(tb testing.TB) string {
 	if err := os.MkdirAll(compose, 0o755); err != nil {
 		tb.Fatal(err)
 	}
-	// A world-readable compose file and a private .env beside it.
-	os.WriteFile(filepath.Join(compose, "docker-compose.yml"), []byte("services: {}\n"), 0o644)
+	// A world-readable compose file that writes the password out (line
+	// 4), and a private .env beside it.
+	os.WriteFile(filepath.Join(compose, "docker-compose.yml"), []byte("services:\n  redis:\n    environment:\n      - REDIS_PASSWORD="+e2ePassword+"\n"), 0o644)
 	os.WriteFile(filepath.Join(compose, ".env"), []byte("REDIS_PASSWORD="+e2ePassword+"\n"), 0o600)
 	os.WriteFile(filepath.Join(p.dir, "docker.sock"), nil, 0o600)
 	labels := func(service string) []string {
@@ -484,6 +485,9 @@ func TestDockerE2E(t *testing.T) {
 		if wr, ok := wantFiles[f.Path]; !ok || f.Status != StatusOK || f.WorldReadable != wr {
 			t.Errorf("file %+v", f)
 		}
+		if wr := wantFiles[f.Path]; wr && (f.Kind != "compose" || f.Content == nil || !slices.Equal(f.Content.LiteralSecrets, []string{"line 4: REDIS_PASSWORD"})) {
+			t.Errorf("compose file %+v content %+v: want the written-out password found", f, f.Content)
+		}
 	}
 	if len(sec.Files) != len(wantFiles) {
 		t.Errorf("files %+v", sec.Files)
@@ -502,7 +506,14 @@ func TestDockerE2E(t *testing.T) {
 	if l := snap.Sockets.Listeners; l[0].ContainerName != "redis-celery" || l[0].ComposeService != "redis" || l[1].ContainerName != "web" {
 		t.Errorf("listeners %+v", l)
 	}
-	snap.Sockets = nil
+	// The checks see those listeners with their owners read (as root), and
+	// one unregistered wildcard listener of the privileged container.
+	snap.Sockets = &SocketsSection{Owners: Source{Status: StatusOK, From: "test"}, Listeners: []Listener{
+		{Proto: "tcp", Family: "ipv4", Address: "127.0.0.1", Loopback: true, Port: 6380, PID: redis.Process.PID, Process: "redis-server"},
+		{Proto: "tcp", Family: "ipv4", Address: "127.0.0.1", Loopback: true, Port: 18081, PID: byName["web"].Process.PID, Process: "httpd"},
+		{Proto: "tcp", Family: "ipv4", Address: "0.0.0.0", Wildcard: true, Port: 18082, PID: byName["privileged"].Process.PID, Process: "nc"},
+	}}
+	linkContainers(snap)
 
 	b, err := json.MarshalIndent(snap, "", "  ")
 	if err != nil {
@@ -558,7 +569,8 @@ func TestDockerE2E(t *testing.T) {
 		{"MLS-CTR-005", plain("nolimits"), scanner.StatusFail, "no-new-privileges"},
 		{"MLS-CTR-008", plain("privileged"), scanner.StatusFail, "privileged"},
 		{"MLS-CTR-010", svc("celery-worker-root", "celery-worker-root"), scanner.StatusFail, "C_FORCE_ROOT=true"},
-		{"MLS-CTR-011", plain("privileged"), scanner.StatusFail, "owns no registry entry"},
+		{"MLS-CTR-011", plain("privileged"), scanner.StatusFail, "0.0.0.0:18082 (nc, pid "},
+		{"MLS-CTR-011", svc("web", "web"), scanner.StatusFail, "not among the registry's owners, and listens on loopback ports"},
 		{"MLS-RES-001", plain("nolimits"), scanner.StatusFail, "no memory limit"},
 		{"MLS-RES-002", plain("nolimits"), scanner.StatusFail, "swap is unbounded"},
 		{"MLS-RES-003", plain("nolimits"), scanner.StatusFail, "no CPU limit"},
@@ -568,7 +580,7 @@ func TestDockerE2E(t *testing.T) {
 		{"MLS-SEC-001", svc("redis-celery", "redis"), scanner.StatusFail, "--requirepass"},
 		{"MLS-SEC-002", svc("celery-worker", "celery-worker"), scanner.StatusFail, "REDIS_PASSWORD"},
 		{"MLS-SEC-003", svc("redis-celery", "redis"), scanner.StatusFail, "17 characters (at least 32)"},
-		{"MLS-SEC-004", "file " + filepath.Join(compose, "docker-compose.yml"), scanner.StatusFail, "world-readable"},
+		{"MLS-SEC-004", "file " + filepath.Join(compose, "docker-compose.yml"), scanner.StatusFail, "writes secrets out: line 4: REDIS_PASSWORD"},
 		{"MLS-EXP-004", plain("nolimits"), scanner.StatusFail, "0.0.0.0:18090->80/tcp"},
 		{"MLS-REG-005", svc("celery-worker", "celery-worker") + " CELERY_RESULT_BACKEND", scanner.StatusFail, "6379 is Ray's GCS"},
 		// What is clean passes.
@@ -584,7 +596,8 @@ func TestDockerE2E(t *testing.T) {
 		{"MLS-CTR-008", svc("web", "web"), scanner.StatusPass, ""},
 		{"MLS-CTR-009", svc("web", "web"), scanner.StatusPass, ""},
 		{"MLS-CTR-010", svc("celery-worker", "celery-worker"), scanner.StatusPass, ""},
-		{"MLS-CTR-011", svc("redis-celery", "redis"), scanner.StatusPass, ""},
+		{"MLS-CTR-011", svc("redis-celery", "redis"), scanner.StatusPass, "127.0.0.1:6380 (redis-server"},
+		{"MLS-CTR-011", svc("celery-worker", "celery-worker"), scanner.StatusPass, "listens on nothing"},
 		{"MLS-RES-001", svc("redis-celery", "redis"), scanner.StatusPass, "2.0 GiB"},
 		{"MLS-RES-002", svc("web", "web"), scanner.StatusPass, ""},
 		{"MLS-RES-003", svc("redis-celery", "redis"), scanner.StatusPass, "1 CPUs"},

@@ -51,6 +51,18 @@ var envAllowed = map[string]bool{
 	"REDIS_PORT": true,
 }
 
+// envVersionKeys name the release an official image was built from
+// (redis sets REDIS_VERSION): the version rules read them when the service
+// itself cannot be asked. Their value is kept only when it looks like a
+// version ("7.2.11", "v2.54.0", "11.4.0-ubuntu").
+var envVersionKeys = map[string]bool{
+	"REDIS_VERSION": true, "VALKEY_VERSION": true, "FLOWER_VERSION": true, "CELERY_VERSION": true,
+	"RAY_VERSION": true, "GF_VERSION": true, "GRAFANA_VERSION": true,
+}
+
+// versionValue matches a release number with an optional suffix.
+var versionValue = regexp.MustCompile(`^v?[0-9]+(\.[0-9]+){1,3}([-+._][0-9A-Za-z.]{1,32})?$`)
+
 // endpointKeys hold a service address, parsed even without a scheme
 // (RAY_ADDRESS=10.0.0.84:6379); their URL path is kept.
 var endpointKeys = map[string]bool{
@@ -365,6 +377,8 @@ func redactEnv(env []string, h *secretHasher) ([]EnvVar, []SecretFinding) {
 		var secrets []secretValue
 		switch {
 		case envAllowed[k] && RedactURL(v) == v:
+			ev.Value, ev.Kept = v, true
+		case envVersionKeys[k] && versionValue.MatchString(v):
 			ev.Value, ev.Kept = v, true
 		case isSecretEnvKey(k):
 			if strings.Contains(v, "://") {

@@ -264,10 +264,26 @@ type FileMode struct {
 	Path string `json:"path"`
 	// Why says what references the file ("compose file of project ml").
 	Why string `json:"why"`
+	// Kind is compose (a container's compose file), env (the .env of a
+	// compose project) or mount (bind-mounted at a secret-bearing path).
+	Kind string `json:"kind,omitempty" jsonschema:"enum=compose,enum=env,enum=mount"`
 	// Mode is the permission bits in octal ("0644").
 	Mode string `json:"mode,omitempty"`
 	UID  int    `json:"uid"`
 	GID  int    `json:"gid"`
 	// WorldReadable is mode & 0o004.
 	WorldReadable bool `json:"world_readable"`
+	// Content is what reading a compose file found; compose files only
+	// (.env files and mounted secrets hold secrets by design).
+	Content *FileContent `json:"content,omitempty"`
+}
+
+// FileContent says whether a compose file writes secret values out.
+type FileContent struct {
+	Source
+	// LiteralSecrets are where the file writes a secret value out instead
+	// of referencing a variable (${REDIS_PASSWORD}): "line 9:
+	// --requirepass", "line 14: REDIS_PASSWORD", "line 20: URL password".
+	// Never the values. Empty when it holds none (status ok).
+	LiteralSecrets []string `json:"literal_secrets"`
 }

@@ -5,8 +5,11 @@
 #   lets any authenticated client run code on the server through a Lua
 #   script (CVE-2025-49844 "RediShell", CVE-2025-46817/46818/46819): a
 #   leaked broker password becomes remote code execution. mlscan reads the
-#   version from INFO server (asked only when Redis needs no password) or
-#   from the Redis containers' image tag.
+#   version from INFO server (asked only when Redis needs no password: it
+#   tells what really runs) and, for a Redis container whose port INFO
+#   server did not answer on, from REDIS_VERSION in its environment (the
+#   official images set it to their release, also under a floating tag
+#   like 7.2-alpine), else from its image tag.
 # custom:
 #   id: MLS-AUTH-006
 #   severity: high
@@ -15,6 +18,7 @@
 package mlscan.auth.redis_version
 
 import data.mlscan.auth.services as svc
+import data.mlscan.lib.docker
 
 # fixed is the first release with the October 2025 Lua fixes on each line
 # (redis/docker-library-redis and official-images #20011).
@@ -30,10 +34,37 @@ vulnerable(v) := sprintf("Redis %s is older than %s, the fixed release of the %s
 	svc.older(v, "8.2.2")
 }
 
-# versions are {subject, version, source, container} to judge.
-versions contains {"subject": svc.container_subject(c), "version": v, "source": sprintf("image tag %s", [svc.image(c)]), "c": c} if {
-	some c in svc.of_kind("redis")
+# env_version is the x.y.z release REDIS_VERSION names in a container's
+# environment (kept by the collector: a version is no secret).
+env_version(c) := m[0] if {
+	m := regex.find_n(`^[0-9]+\.[0-9]+\.[0-9]+`, svc.env_value(c, "REDIS_VERSION"), 1)
+	count(m) == 1
+}
+
+# container_version is a container's version and where it came from: the
+# image's REDIS_VERSION, else the image tag.
+container_version(c) := {"version": v, "source": sprintf("REDIS_VERSION=%s in the environment of container %s (image %s)", [svc.env_value(c, "REDIS_VERSION"), c.name, svc.image(c)])} if {
+	v := env_version(c)
+} else := {"version": v, "source": sprintf("image tag %s", [svc.image(c)])} if {
 	v := svc.tag_version(c)
+}
+
+# info_ports are the ports where INFO server told the version.
+info_ports := {p.port | some p in object.get(svc.probes, "redis", []); object.get(p, "version", "") != ""}
+
+# container_ports are the ports a Redis container serves: its --port, and
+# the listeners linked to it.
+container_ports(c) := {p | some p in [object.get(c, ["redis", "port"], 0)]; p != 0} | {l.port | some l in docker.listeners_of(c)}
+
+# asked(c): INFO server answered on the container's port; what runs wins
+# over what the image says.
+asked(c) if count(container_ports(c) & info_ports) > 0
+
+# versions are {subject, version, source, container} to judge.
+versions contains {"subject": svc.container_subject(c), "version": x.version, "source": x.source, "c": c} if {
+	some c in svc.of_kind("redis")
+	not asked(c)
+	x := container_version(c)
 }
 
 versions contains {"subject": svc.addr_port(p), "version": p.version, "source": sprintf("INFO server at %s", [svc.addr_port(p)]), "c": {}} if {
@@ -62,12 +93,12 @@ pass contains {
 
 unknown contains {
 	"subject": svc.container_subject(c),
-	"message": sprintf("the Redis version of %s is unknown: Redis requires a password, so INFO server was not asked, and the image tag %q carries no version", [svc.container_subject(c), svc.image(c)]),
-	"evidence": {"expected": ">= 7.2.11", "source": "image tag"},
+	"message": sprintf("the Redis version of %s is unknown: Redis requires a password, so INFO server was not asked, the image tag %q carries no version, and the environment has no REDIS_VERSION", [svc.container_subject(c), svc.image(c)]),
+	"evidence": {"expected": ">= 7.2.11", "source": "image tag, REDIS_VERSION in the container's environment"},
 } if {
 	some c in svc.of_kind("redis")
-	not svc.tag_version(c)
-	count([x | some x in versions; x.c == {}]) == 0
+	not container_version(c)
+	not asked(c)
 }
 
 not_applicable contains r if {

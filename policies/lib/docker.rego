@@ -153,3 +153,56 @@ loopback_host(h) if {
 	is_ip(h)
 	network.is_loopback(h)
 }
+
+# listeners are the host's listening sockets (empty without the sockets
+# section).
+listeners := object.get(input, ["sockets", "listeners"], [])
+
+# owners_readable holds when the sockets collector could map every socket
+# to its process (and so to its container): as root.
+owners_readable if {
+	object.get(input, ["sockets", "owners", "status"], "") == "ok"
+	object.get(input, ["collectors", "sockets", "status"], "ok") == "ok"
+}
+
+# owners_why says why the socket owners are unknown.
+owners_why := sprintf("socket owners %s (%s)", [input.sockets.owners.status, object.get(input.sockets.owners, "error", "no error recorded")]) if {
+	input.sockets.owners.status != "ok"
+} else := sprintf("sockets collector %s (%s)", [input.collectors.sockets.status, object.get(input.collectors.sockets, "error", "no error recorded")]) if {
+	input.collectors.sockets.status != "ok"
+} else := "no sockets section in the snapshot (the sockets collector did not run)"
+
+# same_id holds for two container ids when one is a prefix of the other
+# (at least 12 hex digits each), as the collector links them.
+same_id(a, b) if {
+	count(a) >= 12
+	count(b) >= 12
+	startswith(a, b)
+}
+
+same_id(a, b) if {
+	count(a) >= 12
+	count(b) >= 12
+	startswith(b, a)
+}
+
+# owns(c, l) holds when listener l belongs to container c: by container
+# id, else by the container name, else by the compose service the
+# collector linked it to.
+owns(c, l) if same_id(c.id, l.container_id)
+
+owns(c, l) if {
+	object.get(l, "container_id", "") == ""
+	object.get(l, "container_name", "") != ""
+	l.container_name == c.name
+}
+
+owns(c, l) if {
+	object.get(l, "container_id", "") == ""
+	object.get(l, "container_name", "") == ""
+	object.get(l, "compose_service", "") != ""
+	l.compose_service == object.get(c, ["compose", "service"], "")
+}
+
+# listeners_of(c) are the listening sockets container c owns.
+listeners_of(c) := [l | some l in listeners; owns(c, l)]

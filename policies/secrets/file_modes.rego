@@ -1,19 +1,28 @@
 # METADATA
 # title: Secret-bearing files not world-readable
 # description: >-
-#   Compose files, their .env, and secrets or service configurations
-#   bind-mounted into containers (/run/secrets/*, redis.conf, users.acl,
-#   flowerconfig.py, auth_token, *.key) hold passwords: no other local user
-#   may read them. mlscan stats the files the containers reference; other
-#   secret files (~/.ray/auth_token on the host, configs no container
-#   mounts) need a file-mode collector mlscan does not have yet, and are
-#   reported unknown.
+#   Files that hold passwords must not be readable by every local user.
+#   mlscan judges the files the containers reference, as the docker
+#   collector finds them: each container's compose files
+#   (com.docker.compose.project.config_files), the .env in its compose
+#   project's working directory, and files bind-mounted at secret-bearing
+#   paths (/run/secrets/*, *.env, redis.conf, users.acl, flowerconfig.py,
+#   auth_token, *.key, .htpasswd). A .env or mounted secret fails when
+#   world-readable. A compose file is shared configuration, often kept
+#   0644 in a repository: it fails only when it is world-readable and
+#   writes a secret value out instead of a ${VAR} reference: a value
+#   under a secret-named key, a password in a URL, or a value after a
+#   secret flag such as --requirepass. The collector reads each compose
+#   file for that and records where, never the value.
+#   Not covered: secret files no container references, such as
+#   ~/.ray/auth_token of a Ray started on the host, or a redis.conf or
+#   .env outside the compose projects; check those by hand.
 # custom:
 #   id: MLS-SEC-004
 #   severity: medium
 #   requires: [docker]
-#   remediation: "`chmod 0600` (or 0640 with a dedicated group) the file, owned by the service's user"
-#   references: ["https://docs.ray.io/en/latest/ray-security/token-auth.html", "CIS Docker Benchmark v1.6.0 3.x (file permissions)"]
+#   remediation: "`chmod 0600` (or 0640 with a dedicated group) the file, owned by the service's user; in a compose file, replace a written-out secret by a ${VAR} reference and keep the value in the project's .env (0600)"
+#   references: ["https://docs.ray.io/en/latest/ray-security/token-auth.html", "https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/", "CIS Docker Benchmark v1.6.0 3.x (file permissions)"]
 package mlscan.secrets.file_modes
 
 import data.mlscan.lib.docker
@@ -24,21 +33,80 @@ subject(f) := sprintf("file %s", [f.path])
 
 observed(f) := sprintf("mode %s, owner %d:%d (%s)", [f.mode, f.uid, f.gid, f.why])
 
+expected := "mode 0600 or 0640 (no read for others)"
+
+# compose(f): a compose file (kind, or the reason of an older snapshot).
+compose(f) if f.kind == "compose"
+
+compose(f) if {
+	not f.kind
+	startswith(f.why, "compose file of")
+}
+
+content_read(f) if f.content.status == "ok"
+
+literal(f) := object.get(f, ["content", "literal_secrets"], [])
+
+# content_why says why a compose file's content is unknown.
+content_why(f) := sprintf("its content could not be read (%s: %s)", [f.content.status, object.get(f.content, "error", "no error recorded")]) if {
+	f.content
+} else := "this snapshot comes from an mlscan that did not read compose files: collect again"
+
 deny contains {
 	"subject": subject(f),
 	"message": sprintf("%s is world-readable (mode %s): every local user can read its secrets", [f.path, f.mode]),
-	"evidence": {"observed": observed(f), "expected": "mode 0600 or 0640 (no read for others)", "source": f.from},
+	"evidence": {"observed": observed(f), "expected": expected, "source": f.from},
 	"location": {"file": f.path, "what": f.why},
 } if {
 	some f in files
 	f.status == "ok"
 	f.world_readable
+	not compose(f)
+}
+
+deny contains {
+	"subject": subject(f),
+	"message": sprintf("%s is world-readable (mode %s) and writes secrets out: %s; every local user can read them", [f.path, f.mode, concat(", ", literal(f))]),
+	"evidence": {"observed": sprintf("%s; literal secrets at %s", [observed(f), concat(", ", literal(f))]), "expected": sprintf("%s, or only ${VAR} references in it", [expected]), "source": sprintf("%s; %s", [f.from, f.content.from])},
+	"location": {"file": f.path, "what": f.why},
+} if {
+	some f in files
+	f.status == "ok"
+	f.world_readable
+	compose(f)
+	content_read(f)
+	count(literal(f)) > 0
+}
+
+pass contains {
+	"subject": subject(f),
+	"message": sprintf("%s is world-readable (mode %s) but writes no secret value out (secrets, if any, are ${VAR} references)", [f.path, f.mode]),
+	"evidence": {"observed": sprintf("%s; no literal secret", [observed(f)]), "expected": sprintf("%s, or only ${VAR} references in it", [expected]), "source": sprintf("%s; %s", [f.from, f.content.from])},
+} if {
+	some f in files
+	f.status == "ok"
+	f.world_readable
+	compose(f)
+	content_read(f)
+	count(literal(f)) == 0
+}
+
+unknown contains {
+	"subject": subject(f),
+	"message": sprintf("%s is world-readable (mode %s), and whether it writes secrets out is unknown: %s", [f.path, f.mode, content_why(f)]),
+	"evidence": {"observed": observed(f), "expected": sprintf("%s, or only ${VAR} references in it", [expected]), "source": f.from},
+} if {
+	some f in files
+	f.status == "ok"
+	f.world_readable
+	compose(f)
+	not content_read(f)
 }
 
 pass contains {
 	"subject": subject(f),
 	"message": sprintf("%s is not world-readable (mode %s)", [f.path, f.mode]),
-	"evidence": {"observed": observed(f), "expected": "mode 0600 or 0640 (no read for others)", "source": f.from},
+	"evidence": {"observed": observed(f), "expected": expected, "source": f.from},
 } if {
 	some f in files
 	f.status == "ok"
@@ -48,14 +116,22 @@ pass contains {
 unknown contains {
 	"subject": subject(f),
 	"message": sprintf("the mode of %s could not be read: %s", [f.path, object.get(f, "error", f.status)]),
-	"evidence": {"observed": f.status, "expected": "mode 0600 or 0640 (no read for others)", "source": f.from},
+	"evidence": {"observed": f.status, "expected": expected, "source": f.from},
 } if {
 	some f in files
 	f.status != "ok"
 }
 
-unknown contains {
-	"subject": "other secret-bearing files",
-	"message": "no file-mode collector yet: secret files that no container references (~/.ray/auth_token, redis.conf or .env outside compose projects) are not checked",
-	"evidence": {"observed": sprintf("%d files referenced by containers checked", [count(files)]), "expected": "every secret-bearing file mode 0600/0640", "source": "docker collector"},
+not_applicable contains {
+	"subject": "host",
+	"message": sprintf("the engine's %d containers reference no compose file, compose .env or secret-bearing mount", [count(docker.containers)]),
+	"evidence": {"observed": [c.name | some c in docker.containers], "expected": "secret-bearing files referenced by containers", "source": docker.source},
+} if {
+	docker.installed
+	count(files) == 0
+}
+
+not_applicable contains e if {
+	not docker.installed
+	some e in docker.none("secret-bearing files referenced by containers", [])
 }

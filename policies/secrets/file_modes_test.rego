@@ -3,27 +3,83 @@ package mlscan.secrets.file_modes_test
 import data.mlscan.lib.docker_fixtures as d
 import data.mlscan.secrets.file_modes as check
 
-file(path, mode, wr, status) := {
-	"status": status, "from": concat("", ["stat ", path]), "path": path, "why": "compose file of project ml",
+file(path, kind, mode, wr, status) := {
+	"status": status, "from": concat("", ["stat ", path]), "path": path, "why": why[kind], "kind": kind,
 	"mode": mode, "uid": 0, "gid": 0, "world_readable": wr,
 }
 
-inp := json.patch(d.doc, [{"op": "replace", "path": "/docker/files", "value": [
-	file("/opt/ml/docker-compose.yml", "0644", true, "ok"),
-	file("/opt/ml/.env", "0600", false, "ok"),
-	object.union(file("/srv/secret", "", false, "permission"), {"error": "permission denied"}),
-]}])
+why := {"compose": "compose file of project ml", "env": "compose .env of project ml", "mount": "mounted at /run/secrets/redis in container redis-celery"}
 
-test_world_readable_fails if {
+# compose_file is a compose file the collector read.
+compose_file(path, mode, wr, literal) := object.union(file(path, "compose", mode, wr, "ok"), {"content": {
+	"status": "ok", "from": concat("", ["read ", path]), "literal_secrets": literal,
+}})
+
+with_files(fs) := json.patch(d.doc, [{"op": "replace", "path": "/docker/files", "value": fs}])
+
+inp := with_files([
+	compose_file("/opt/ml/docker-compose.yml", "0644", true, ["line 9: --requirepass", "line 14: REDIS_PASSWORD"]),
+	compose_file("/opt/ml/docker-compose.override.yml", "0644", true, []),
+	compose_file("/opt/ml/docker-compose.prod.yml", "0600", false, ["line 3: REDIS_PASSWORD"]),
+	file("/opt/ml/.env", "env", "0600", false, "ok"),
+	file("/opt/ml/secrets/redis", "mount", "0644", true, "ok"),
+	object.union(file("/srv/secret", "mount", "", false, "permission"), {"error": "permission denied"}),
+])
+
+test_world_readable_compose_with_literal_secret_fails if {
 	r := d.by_subject(check.deny, "file /opt/ml/docker-compose.yml") with input as inp
 	r.location.file == "/opt/ml/docker-compose.yml"
+	contains(r.message, "writes secrets out: line 9: --requirepass, line 14: REDIS_PASSWORD")
+	contains(r.evidence.source, "read /opt/ml/docker-compose.yml")
+}
+
+test_world_readable_compose_with_references_only_passes if {
+	# The documented compose files: ${REDIS_PASSWORD} references, the
+	# value in .env (0600).
+	p := d.by_subject(check.pass, "file /opt/ml/docker-compose.override.yml") with input as inp
+	contains(p.message, "writes no secret value out")
+	not "file /opt/ml/docker-compose.override.yml" in d.subjects(check.deny) with input as inp
+}
+
+test_private_compose_passes_whatever_it_holds if {
+	p := d.by_subject(check.pass, "file /opt/ml/docker-compose.prod.yml") with input as inp
+	contains(p.message, "not world-readable (mode 0600)")
+}
+
+test_world_readable_secret_file_fails if {
+	# A .env or mounted secret holds secrets by design: the mode decides.
+	r := d.by_subject(check.deny, "file /opt/ml/secrets/redis") with input as inp
+	contains(r.message, "is world-readable (mode 0644)")
 }
 
 test_private_passes if "file /opt/ml/.env" in d.subjects(check.pass) with input as inp
 
 test_unreadable_is_unknown if "file /srv/secret" in d.subjects(check.unknown) with input as inp
 
-test_other_files_unknown_without_collector if {
-	u := d.by_subject(check.unknown, "other secret-bearing files") with input as d.doc
-	contains(u.message, "no file-mode collector yet")
+test_compose_content_unreadable_is_unknown if {
+	f := object.union(file("/opt/ml/docker-compose.yml", "compose", "0644", true, "ok"), {"content": {"status": "permission", "error": "open: permission denied"}})
+	u := d.by_subject(check.unknown, "file /opt/ml/docker-compose.yml") with input as with_files([f])
+	contains(u.message, "permission denied")
+	count(check.pass) == 0 with input as with_files([f])
+	count(check.deny) == 0 with input as with_files([f])
+}
+
+test_older_snapshot_compose_is_unknown if {
+	# No kind and no content: a snapshot of an mlscan that only stat'ed.
+	f := object.remove(file("/opt/ml/docker-compose.yml", "compose", "0644", true, "ok"), ["kind"])
+	u := d.by_subject(check.unknown, "file /opt/ml/docker-compose.yml") with input as with_files([f])
+	contains(u.message, "collect again")
+}
+
+test_no_blanket_unknown if {
+	# Only the files found are judged; the uncovered ones are named in
+	# the description, not reported unknown on every host.
+	count(check.unknown) == 0 with input as with_files([file("/opt/ml/.env", "env", "0600", false, "ok")])
+	not "other secret-bearing files" in d.subjects(check.unknown) with input as inp
+}
+
+test_no_files_not_applicable if {
+	some n in check.not_applicable with input as d.doc
+	contains(n.message, "reference no compose file")
+	count(check.not_applicable) == 1 with input as d.no_engine
 }

@@ -1,0 +1,224 @@
+package collectors
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestComposeLiteralSecrets(t *testing.T) {
+	const pw = "Zr8xq2LmN4pW7vK1"
+	tests := []struct {
+		name string
+		yaml string
+		want []string // where, in order
+	}{
+		{"references only", `
+services:
+  redis:
+    command: >
+      redis-server
+      --port 6380
+      --requirepass ${REDIS_PASSWORD}
+    environment:
+      - CELERY_BROKER_URL=redis://:${REDIS_PASSWORD}@127.0.0.1:6380/0
+      - "REDIS_PASSWORD=${REDIS_PASSWORD:?set it in .env}"
+      REDIS_PASSWORD: $REDIS_PASSWORD
+      GF_SECURITY_ADMIN_PASSWORD__FILE: /run/secrets/grafana_admin_password
+      GF_AUTH_ANONYMOUS_ENABLED: "false"
+      RAY_AUTH_MODE: token
+      FLOWER_UNAUTHENTICATED_API: "false"
+    healthcheck:
+      test: ["CMD-SHELL", "redis-cli -p 6380 -a $$REDIS_PASSWORD ping"]
+secrets:
+  grafana_admin_password:
+    file: ./secrets/grafana_admin_password  # password: 0600
+`, nil},
+		{"password on the command line", `
+services:
+  redis:
+    command: redis-server --port 6380 --requirepass ` + pw + `
+`, []string{"line 4: --requirepass"}},
+		{"flag and value on two list items", `
+services:
+  redis:
+    command:
+      - redis-server
+      - --requirepass
+      - "` + pw + `"
+`, []string{"line 7: --requirepass"}},
+		{"flow sequence", `
+    command: ["redis-server", "--requirepass", "` + pw + `"]
+`, []string{"line 2: --requirepass"}},
+		{"environment list item", `
+    environment:
+      - REDIS_PASSWORD=` + pw + `
+      - "SECRET_KEY=` + pw + `"
+`, []string{"line 3: REDIS_PASSWORD", "line 4: SECRET_KEY"}},
+		{"environment mapping", `
+    environment:
+      REDIS_PASSWORD: "` + pw + `"
+      DB_PASS: ` + pw + `
+`, []string{"line 3: REDIS_PASSWORD", "line 4: DB_PASS"}},
+		{"a default is written out", `
+      - REDIS_PASSWORD=${REDIS_PASSWORD:-` + pw + `}
+`, []string{"line 2: REDIS_PASSWORD"}},
+		{"URL password", `
+      - CELERY_BROKER_URL=redis://:` + pw + `@127.0.0.1:6380/0
+`, []string{"line 2: URL password"}},
+		{"URL token", `
+      - HOOK=https://api.example.com/v1?token=` + pw + `
+`, []string{"line 2: URL token"}},
+		{"flower basic auth", `
+    command: celery flower --basic_auth=admin:` + pw + `
+`, []string{"line 2: --basic_auth"}},
+		{"a reference with spaces in its message", `
+    command: redis-server --requirepass "${REDIS_PASSWORD:?set it in .env}" --port 6380
+`, nil},
+		{"flower basic auth from a variable", `
+    command: celery flower --basic_auth=admin:${FLOWER_PASSWORD}
+`, nil},
+		{"redis-cli -a in a healthcheck", `
+    healthcheck:
+      test: ["CMD", "redis-cli", "-p", "6380", "-a", "` + pw + `", "ping"]
+`, []string{"line 3: -a"}},
+		{"a flag at the end of a key does not take the next key", `
+    command: ["app", "--token"]
+    environment:
+      - A=b
+`, nil},
+		{"comments are not content", `
+# REDIS_PASSWORD=` + pw + `
+    command: redis-server  # --requirepass ` + pw + `
+`, nil},
+		{"a '#' inside a value is not a comment", `
+      REDIS_PASSWORD: "ab #` + pw + `"
+`, []string{"line 2: REDIS_PASSWORD"}},
+		{"empty values, blocks and settings", `
+      REDIS_PASSWORD:
+      REDIS_PASSWORD: ""
+      API_TOKEN: |
+      RAY_AUTH_TOKEN_PATH: /run/secrets/ray
+      REDIS_VERSION: 7.2.11
+`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := composeLiteralSecrets(tt.yaml)
+			var where []string
+			for _, s := range got {
+				where = append(where, s.where)
+				if strings.Contains(s.where, pw) {
+					t.Errorf("%q holds the value", s.where)
+				}
+			}
+			if !slices.Equal(where, tt.want) {
+				t.Errorf("got %q, want %q", where, tt.want)
+			}
+		})
+	}
+}
+
+// The testbed's compose files (the documented host) keep their secrets in
+// .env and flowerconfig.py: none writes one out.
+func TestComposeLiteralSecretsTestbed(t *testing.T) {
+	files, err := filepath.Glob("../testdata/testbed/compose/infrastructure/*/*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob("../testdata/testbed/compose/infrastructure/*/*/*.yml")
+	files = append(files, more...)
+	if len(files) < 5 {
+		t.Fatalf("compose files %q: want the testbed's five", files)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := composeLiteralSecrets(string(b)); len(got) > 0 {
+			t.Errorf("%s: literal secrets %+v, want none", f, got)
+		}
+	}
+}
+
+func TestReadComposeContent(t *testing.T) {
+	const pw = "Zr8xq2LmN4pW7vK1"
+	dir := t.TempDir()
+	p := filepath.Join(dir, "docker-compose.yml")
+	os.WriteFile(p, []byte("services:\n  redis:\n    command: redis-server --requirepass "+pw+"\n"), 0o644)
+	h := newSecretHasher()
+	fc := readComposeContent(p, h)
+	if fc.Status != StatusOK || !slices.Equal(fc.LiteralSecrets, []string{"line 3: --requirepass"}) {
+		t.Errorf("content %+v", fc)
+	}
+	if !h.seen[pw] {
+		t.Error("the value is not handed to the scrubber")
+	}
+
+	clean := filepath.Join(dir, "clean.yml")
+	os.WriteFile(clean, []byte("services: {}\n"), 0o644)
+	if fc := readComposeContent(clean, nil); fc.Status != StatusOK || fc.LiteralSecrets == nil || len(fc.LiteralSecrets) != 0 {
+		t.Errorf("clean content %+v: want ok and an empty list", fc)
+	}
+
+	if fc := readComposeContent(filepath.Join(dir, "missing.yml"), nil); fc.Status != StatusError || fc.LiteralSecrets != nil {
+		t.Errorf("missing file %+v", fc)
+	}
+
+	big := filepath.Join(dir, "big.yml")
+	os.WriteFile(big, make([]byte, composeMaxBytes+1), 0o644)
+	if fc := readComposeContent(big, nil); fc.Status != StatusError || !strings.Contains(fc.Error, "not read") {
+		t.Errorf("big file %+v", fc)
+	}
+}
+
+// containerFiles reads the compose files (root-relative, as a scan of a
+// mounted host does) and only them; the secret values stay out of the
+// result.
+func TestContainerFilesReadsComposeFiles(t *testing.T) {
+	const pw = "Zr8xq2LmN4pW7vK1"
+	root := t.TempDir()
+	dir := filepath.Join(root, "srv/ml")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte("services:\n  redis:\n    command: redis-server --requirepass ${REDIS_PASSWORD}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "override.yml"), []byte("services:\n  redis:\n    environment:\n      - REDIS_PASSWORD="+pw+"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, ".env"), []byte("REDIS_PASSWORD="+pw+"\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "redis.conf"), []byte("requirepass "+pw+"\n"), 0o640)
+	cs := []Container{{
+		Name:    "redis-celery",
+		Compose: &ComposeInfo{Project: "ml", Service: "redis", ConfigFiles: []string{"/srv/ml/docker-compose.yml", "/srv/ml/override.yml"}, WorkingDir: "/srv/ml"},
+		Mounts:  []Mount{{Type: "bind", Source: "/srv/ml/redis.conf", Destination: "/etc/redis/redis.conf"}},
+	}}
+	h := newSecretHasher()
+	files := containerFiles(&Env{Root: root}, cs, h)
+	got := map[string]FileMode{}
+	for _, f := range files {
+		got[f.Path] = f
+		if f.Status != StatusOK {
+			t.Errorf("%s: %+v", f.Path, f)
+		}
+	}
+	main, over := got["/srv/ml/docker-compose.yml"], got["/srv/ml/override.yml"]
+	if main.Kind != "compose" || main.Content == nil || main.Content.Status != StatusOK || len(main.Content.LiteralSecrets) != 0 || main.Content.From != "read /srv/ml/docker-compose.yml" {
+		t.Errorf("compose file %+v content %+v: want read, no literal secret", main, main.Content)
+	}
+	if over.Kind != "compose" || over.Content == nil || !slices.Equal(over.Content.LiteralSecrets, []string{"line 4: REDIS_PASSWORD"}) {
+		t.Errorf("override %+v content %+v: want its literal password found", over, over.Content)
+	}
+	if e := got["/srv/ml/.env"]; e.Kind != "env" || e.Content != nil || e.Mode != "0600" {
+		t.Errorf(".env %+v: not read, mode 0600", e)
+	}
+	if m := got["/srv/ml/redis.conf"]; m.Kind != "mount" || m.Content != nil || m.Mode != "0640" {
+		t.Errorf("redis.conf %+v: not read, mode 0640", m)
+	}
+	if !h.seen[pw] {
+		t.Error("the override's password is not handed to the scrubber")
+	}
+	if b, _ := json.Marshal(files); strings.Contains(string(b), pw) {
+		t.Errorf("the files section holds the password: %s", b)
+	}
+}
