@@ -117,6 +117,10 @@ func plantFaults(t testing.TB, doc map[string]any) {
 	l := clone(t, ls[2]).(map[string]any) // flower on 0.0.0.0:5555
 	l["port"], l["inode"], l["pid"] = json.Number("7777"), json.Number("99999"), json.Number("5000")
 	l["process"], l["command"] = "python3", "python3 -m http.server 7777"
+	// A host process, not flower's container.
+	delete(l, "container_id")
+	delete(l, "container_name")
+	delete(l, "compose_service")
 	sock["listeners"] = append(ls, l)
 }
 
