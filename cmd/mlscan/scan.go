@@ -64,6 +64,10 @@ func collect(ctx context.Context, o *collectOptions, cfg *scanner.Config) (*coll
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
+	if ctx.Err() != nil {
+		// Interrupted (SIGINT/SIGTERM): write nothing from a partial run.
+		return nil, &exitError{code: exitUsage, err: fmt.Errorf("interrupted: %w", context.Cause(ctx))}
+	}
 	return snap, nil
 }
 
