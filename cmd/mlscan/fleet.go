@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -12,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/mlscan/mlscan/collectors"
 	"github.com/mlscan/mlscan/report"
@@ -152,43 +150,5 @@ func decodeValidSnapshot(name string, data []byte) (map[string]any, error) {
 // formats write the fleet summary, the others (sarif, prometheus) every
 // host's report as usual. Waivers and the exit code are as writeReports's.
 func writeFleet(cmd *cobra.Command, o *outputOptions, reports []*scanner.Report) error {
-	threshold, err := failThreshold(o.failOn)
-	if err != nil {
-		return err
-	}
-	specs, err := o.specs()
-	if err != nil {
-		return err
-	}
-	if o.waivers != "" {
-		ws, err := scanner.LoadWaivers(o.waivers)
-		if err != nil {
-			return &exitError{code: exitUsage, err: err}
-		}
-		for _, r := range reports {
-			scanner.ApplyWaivers(r, ws)
-		}
-	}
-	for _, sp := range specs {
-		opt := report.Options{Quiet: o.quiet, SourceRoot: o.sourceRoot}
-		if sp.path == "" {
-			if f, ok := cmd.OutOrStdout().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-				opt.Color = os.Getenv("NO_COLOR") == ""
-				if w, _, err := term.GetSize(int(f.Fd())); err == nil {
-					opt.Width = w
-				}
-			}
-		}
-		rep, err := report.NewFleet(sp.format, opt)
-		if err != nil {
-			return usageErr("--format: %v", err)
-		}
-		if err := writeOutput(cmd.OutOrStdout(), sp.path, func(w io.Writer) error { return rep.Write(w, reports) }); err != nil {
-			return err
-		}
-	}
-	if code := exitCode(reports, threshold); code != exitOK {
-		return &exitError{code: code}
-	}
-	return nil
+	return writeReportsWith(cmd, o, reports, report.NewFleet)
 }

@@ -204,6 +204,12 @@ func exitCode(reports []*scanner.Report, threshold int) int {
 
 // writeReports renders the reports and returns the exit code as an error.
 func writeReports(cmd *cobra.Command, o *outputOptions, reports []*scanner.Report) error {
+	return writeReportsWith(cmd, o, reports, report.New)
+}
+
+// writeReportsWith applies the waivers, writes every --format with the
+// reporter newReporter makes, and returns the exit code as an error.
+func writeReportsWith(cmd *cobra.Command, o *outputOptions, reports []*scanner.Report, newReporter func(string, report.Options) (report.Reporter, error)) error {
 	threshold, err := failThreshold(o.failOn)
 	if err != nil {
 		return err
@@ -231,7 +237,7 @@ func writeReports(cmd *cobra.Command, o *outputOptions, reports []*scanner.Repor
 				}
 			}
 		}
-		rep, err := report.New(sp.format, opt)
+		rep, err := newReporter(sp.format, opt)
 		if err != nil {
 			return usageErr("--format: %v", err)
 		}
