@@ -82,16 +82,6 @@ blocks_all(r) if {
 	unconditional(r)
 }
 
-# shadowed: an earlier matching block covers every source rule i admits.
-shadowed(i, l, v6) if {
-	some j, rj in rules
-	j < i
-	matches(rj, l, v6)
-	blocks(rj)
-	unconditional(rj)
-	covers(rj.from, rules[i].from)
-}
-
 covers("any", _)
 
 covers(a, b) if {
@@ -100,23 +90,47 @@ covers(a, b) if {
 	net.cidr_contains(network.as_cidr(a), b)
 }
 
-first_block(l, v6) := min({i |
-	some i, r in rules
-	matches(r, l, v6)
-	blocks_all(r)
-})
-
-admitting(l, v6) := {i |
-	some i, r in rules
-	matches(r, l, v6)
-	admits_untrusted(r)
-	before_block(i, l, v6)
-	not shadowed(i, l, v6)
+# family_view is, for listener l over IPv6 (v6 true) or IPv4, the indexes
+# of the matching rules matched once: {"first_block": i} (absent when no
+# rule blocks every untrusted source) and "admitting", the admitting rules
+# before the first block that no earlier matching block shadows.
+family_view(l, v6) := view if {
+	m := [i | some i, r in rules; matches(r, l, v6)]
+	fbs := [i | some i in m; blocks_all(rules[i])]
+	view := object.union(first_block_part(fbs), {"admitting": {i |
+		some i in m
+		admits_untrusted(rules[i])
+		before_first(i, fbs)
+		not shadowed_in(i, m)
+	}})
 }
 
-before_block(i, l, v6) if i < first_block(l, v6)
+first_block_part(fbs) := {"first_block": min(fbs)} if count(fbs) > 0 else := {}
 
-before_block(_, l, v6) if not first_block(l, v6)
+before_first(_, fbs) if count(fbs) == 0
+
+before_first(i, fbs) if {
+	count(fbs) > 0
+	i < min(fbs)
+}
+
+# shadowed_in: an earlier matching block (among the matching indexes m)
+# covers every source rule i admits.
+shadowed_in(i, m) if {
+	some j in m
+	j < i
+	rj := rules[j]
+	blocks(rj)
+	unconditional(rj)
+	covers(rj.from, rules[i].from)
+}
+
+# shadowed: an earlier matching block covers every source rule i admits.
+shadowed(i, l, v6) if shadowed_in(i, [j | some j, r in rules; matches(r, l, v6)])
+
+first_block(l, v6) := family_view(l, v6).first_block
+
+admitting(l, v6) := family_view(l, v6).admitting
 
 families(l) := {false} if l.family == "ipv4"
 
@@ -146,7 +160,22 @@ v6_unfiltered if {
 # reach listener l, and why: {"admitted": bool, "reason": string}. A
 # dual-stack listener is judged for IPv4 and IPv6; the reasons of both
 # families are joined (a rule and its (v6) twin give one reason each).
-admission(l) := {"admitted": true, "reason": "UFW is inactive: nothing is filtered"} if {
+admission(l) := admission_cache[admission_key(l)]
+
+admission(l) := admission_of(l) if not admission_cache[admission_key(l)]
+
+# admission_key is everything admission_of reads of a listener.
+admission_key(l) := [l.proto, l.port, l.wildcard, l.address, l.family, object.get(l, "dual_stack", false)]
+
+# admission_cache holds the admission of the snapshot's non-loopback
+# listeners, computed once per evaluation.
+admission_cache := {k: admission_of(l) |
+	some l in object.get(input, ["sockets", "listeners"], [])
+	not l.loopback
+	k := admission_key(l)
+}
+
+admission_of(l) := {"admitted": true, "reason": "UFW is inactive: nothing is filtered"} if {
 	active == false
 } else := {"admitted": true, "reason": "IPv6 is enabled but UFW's IPv6 chains are not loaded: IPv6 is unfiltered"} if {
 	true in families(l)
@@ -161,20 +190,20 @@ admission(l) := {"admitted": true, "reason": "UFW is inactive: nothing is filter
 admitted_reasons(l) := {r |
 	some v6 in families(l)
 	not v6_blocked(v6)
-	r := family_admission(l, v6)
+	r := family_admission(family_view(l, v6))
 }
 
-family_admission(l, v6) := sprintf("admitted by rule: %s", [rule_str(rules[i])]) if {
-	i := min(admitting(l, v6))
+family_admission(view) := sprintf("admitted by rule: %s", [rule_str(rules[i])]) if {
+	i := min(view.admitting)
 } else := sprintf("no rule matches and the default incoming policy is %s (%s)", [default_incoming.value, default_incoming.source]) if {
-	not first_block(l, v6)
+	not view.first_block
 	default_incoming.value == "allow"
 }
 
 v6_blocked(true) if v6_closed
 
 reason_blocked(l) := concat("; ", sort(rs)) if {
-	rs := {sprintf("blocked by rule: %s", [rule_str(rules[first_block(l, v)])]) | some v in families(l); first_block(l, v)}
+	rs := {sprintf("blocked by rule: %s", [rule_str(rules[i])]) | some v in families(l); i := family_view(l, v).first_block}
 	count(rs) > 0
 } else := sprintf("no rule admits it; default incoming policy %s (%s)", [default_incoming.value, default_incoming.source])
 
