@@ -205,4 +205,47 @@ owns(c, l) if {
 }
 
 # listeners_of(c) are the listening sockets container c owns.
-listeners_of(c) := [l | some l in listeners; owns(c, l)]
+listeners_of(c) := listeners_by_owner[owner_key(c)]
+
+listeners_of(c) := scan_listeners(c) if not listeners_by_owner[owner_key(c)]
+
+scan_listeners(c) := [listeners[i] | some i in sort(owned_indexes(c))]
+
+# owned_indexes are the indexes of the listeners owns(c, l) holds for,
+# found through indexes of the listeners' links (as owns reads them).
+owned_indexes(c) := ({i | some [cid, i] in id_links; same_id(c.id, cid)} | name_hits(c)) | service_hits(c)
+
+id_links := [[cid, i] | some i, l in listeners; cid := l.container_id; count(cid) >= 12]
+
+name_links := [[n, i] |
+	some i, l in listeners
+	object.get(l, "container_id", "") == ""
+	object.get(l, "container_name", "") != ""
+	n := l.container_name
+]
+
+service_links := [[s, i] |
+	some i, l in listeners
+	object.get(l, "container_id", "") == ""
+	object.get(l, "container_name", "") == ""
+	object.get(l, "compose_service", "") != ""
+	s := l.compose_service
+]
+
+by_name := {n: {i | some [m, i] in name_links; m == n} | some [n, _] in name_links}
+
+by_service := {s: {i | some [t, i] in service_links; t == s} | some [s, _] in service_links}
+
+name_hits(c) := hits if hits := by_name[c.name] else := set()
+
+service_hits(c) := hits if hits := by_service[object.get(c, ["compose", "service"], "")] else := set()
+
+# owner_key is everything owns reads of a container.
+owner_key(c) := [c.id, c.name, object.get(c, ["compose", "service"], "")]
+
+# listeners_by_owner holds the listeners of the snapshot's containers,
+# scanned once per evaluation.
+listeners_by_owner := {k: scan_listeners(c) |
+	some c in containers
+	k := owner_key(c)
+}
