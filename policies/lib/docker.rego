@@ -213,9 +213,15 @@ scan_listeners(c) := [listeners[i] | some i in sort(owned_indexes(c))]
 
 # owned_indexes are the indexes of the listeners owns(c, l) holds for,
 # found through indexes of the listeners' links (as owns reads them).
-owned_indexes(c) := ({i | some [cid, i] in id_links; same_id(c.id, cid)} | name_hits(c)) | service_hits(c)
+owned_indexes(c) := (id_hits(c) | name_hits(c)) | service_hits(c)
 
+# Two ids of at least 12 characters, one a prefix of the other, share
+# their first 12 characters: by_id12 groups the listeners' ids by them.
 id_links := [[cid, i] | some i, l in listeners; cid := l.container_id; count(cid) >= 12]
+
+by_id12 := {k: [x | some x in id_links; substring(x[0], 0, 12) == k] | some [cid, _] in id_links; k := substring(cid, 0, 12)}
+
+id_hits(c) := {i | some [cid, i] in by_id12[substring(c.id, 0, 12)]; same_id(c.id, cid)} if count(c.id) >= 12 else := set()
 
 name_links := [[n, i] |
 	some i, l in listeners
