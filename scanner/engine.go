@@ -39,8 +39,11 @@ type Engine struct {
 	mu       sync.Mutex
 	all      map[string]rego.PreparedEvalQuery
 	compiler *ast.Compiler
-	store    storage.Store
-	modules  map[string]*ast.Module
+	// exprs are what the combined query binds for each check: only its
+	// result sets when they are all plain partial sets, else its package.
+	exprs   []string
+	store   storage.Store
+	modules map[string]*ast.Module
 }
 
 // ErrNoChecks is returned when the policy sources hold no check.
@@ -118,8 +121,10 @@ func Load(ctx context.Context, srcs []PolicySource, config map[string]any) (*Eng
 		ready[i] = true
 	}
 	e.queries = make([]*lazyQuery, len(checks))
+	e.exprs = make([]string, len(checks))
 	for i, ch := range checks {
 		e.queries[i] = &lazyQuery{query: ch.Package}
+		e.exprs[i] = resultExpr(mods, ch.Package)
 	}
 	if _, err := e.combined(ctx, ready); err != nil {
 		return nil, fmt.Errorf("prepare checks: %w", err)
@@ -164,7 +169,7 @@ func (e *Engine) combined(ctx context.Context, ready []bool) (rego.PreparedEvalQ
 		if q.Len() > 0 {
 			q.WriteString("; ")
 		}
-		fmt.Fprintf(&q, "r%d := %s", i, e.checks[i].Package)
+		fmt.Fprintf(&q, "r%d := %s", i, e.exprs[i])
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -180,6 +185,55 @@ func (e *Engine) combined(ctx context.Context, ready []bool) (rego.PreparedEvalQ
 	}
 	e.all[string(key)] = pq
 	return pq, nil
+}
+
+// resultKinds are the keys of a check's document that Eval reads.
+var resultKinds = []string{"deny", "unknown", "not_applicable", "pass"}
+
+// resultExpr is the object of the result sets of package pkg, {"deny":
+// pkg.deny, ...}, when each of them is defined only by partial set rules
+// (`deny contains x if ...`, always defined): evaluating and converting
+// the whole package document would also build every helper value. Else
+// it is the package itself.
+func resultExpr(mods map[string]*ast.Module, pkg string) string {
+	present := map[string]bool{}
+	for _, m := range mods {
+		if m.Package.Path.String() != pkg {
+			continue
+		}
+		for _, r := range m.Rules {
+			ref := r.Head.Ref()
+			if len(ref) == 0 {
+				return pkg
+			}
+			name, ok := ref[0].Value.(ast.Var)
+			if !ok {
+				return pkg
+			}
+			for _, k := range resultKinds {
+				if string(name) != k {
+					continue
+				}
+				if len(ref) != 1 || r.Head.RuleKind() != ast.MultiValue || r.Default {
+					return pkg
+				}
+				present[k] = true
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString("{")
+	for _, k := range resultKinds {
+		if !present[k] {
+			continue
+		}
+		if b.Len() > 1 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q: %s.%s", k, pkg, k)
+	}
+	b.WriteString("}")
+	return b.String()
 }
 
 // modulesDigest hashes the policy sources in name order.
