@@ -26,11 +26,13 @@ redis_entries := [e | some e in data.mlscan.config.registry; e.category == "redi
 
 ray_entries := [e | some e in data.mlscan.config.registry; e.category == "ray"; object.get(e, "end_port", 0) == 0]
 
+client_keys := broker_keys | {"RAY_ADDRESS"}
+
 # clients: every container environment variable naming an endpoint.
 clients := [{"c": c, "e": e} |
 	some c in docker.containers
 	some e in c.env
-	e.key in (broker_keys | {"RAY_ADDRESS"})
+	e.key in client_keys
 	e.url
 ]
 
