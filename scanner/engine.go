@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -36,8 +37,12 @@ type Engine struct {
 	// all holds the queries that evaluate every ready check in one go
 	// (the fast path), by set of ready checks; on a runtime error the
 	// checks are evaluated one by one to find which one failed.
-	mu       sync.Mutex
-	all      map[string]rego.PreparedEvalQuery
+	mu  sync.Mutex
+	all map[string][]rego.PreparedEvalQuery
+	// part assigns each check to one of the combined queries, evaluated
+	// concurrently when more than one CPU is available.
+	part     []int
+	nparts   int
 	compiler *ast.Compiler
 	// exprs are what the combined query binds for each check: only its
 	// result sets when they are all plain partial sets, else its package.
@@ -112,7 +117,7 @@ func Load(ctx context.Context, srcs []PolicySource, config map[string]any) (*Eng
 	if c.Failed() {
 		return nil, fmt.Errorf("compile policies: %w", c.Errors)
 	}
-	e := &Engine{all: map[string]rego.PreparedEvalQuery{}, checks: checks, compiler: c, store: NewStore(config), modules: mods, config: config, digest: modulesDigest(mods)}
+	e := &Engine{all: map[string][]rego.PreparedEvalQuery{}, checks: checks, compiler: c, store: NewStore(config), modules: mods, config: config, digest: modulesDigest(mods)}
 	// The combined query covers every check: one that cannot be prepared
 	// is a load error. The per-check queries, used only to isolate a
 	// runtime error, are prepared on first use.
@@ -121,6 +126,7 @@ func Load(ctx context.Context, srcs []PolicySource, config map[string]any) (*Eng
 		ready[i] = true
 	}
 	e.queries = make([]*lazyQuery, len(checks))
+	e.part, e.nparts = partition(checks, runtime.GOMAXPROCS(0))
 	e.exprs = make([]string, len(checks))
 	for i, ch := range checks {
 		e.queries[i] = &lazyQuery{query: ch.Package}
@@ -154,37 +160,100 @@ func (e *Engine) prepare(ctx context.Context, query string) (rego.PreparedEvalQu
 	).PrepareForEval(ctx)
 }
 
-// combined returns the query evaluating every ready check at once
-// (binding r<i> to check i), prepared once per set of ready checks: the
-// checks whose snapshot sections are missing are not evaluated at all.
-func (e *Engine) combined(ctx context.Context, ready []bool) (rego.PreparedEvalQuery, error) {
+// combined returns the queries evaluating every ready check at once
+// (binding r<i> to check i), one per part with ready checks, prepared once
+// per set of ready checks: the checks whose snapshot sections are missing
+// are not evaluated at all.
+func (e *Engine) combined(ctx context.Context, ready []bool) ([]rego.PreparedEvalQuery, error) {
 	key := make([]byte, len(ready))
-	var q strings.Builder
+	qs := make([]strings.Builder, e.nparts)
 	for i, ok := range ready {
 		key[i] = '0'
 		if !ok {
 			continue
 		}
 		key[i] = '1'
+		q := &qs[e.part[i]]
 		if q.Len() > 0 {
 			q.WriteString("; ")
 		}
-		fmt.Fprintf(&q, "r%d := %s", i, e.exprs[i])
+		fmt.Fprintf(q, "r%d := %s", i, e.exprs[i])
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if pq, ok := e.all[string(key)]; ok {
-		return pq, nil
+	if pqs, ok := e.all[string(key)]; ok {
+		return pqs, nil
 	}
-	if q.Len() == 0 {
-		q.WriteString("true")
+	var pqs []rego.PreparedEvalQuery
+	for i := range qs {
+		if qs[i].Len() == 0 {
+			continue
+		}
+		pq, err := e.prepare(ctx, qs[i].String())
+		if err != nil {
+			return nil, err
+		}
+		pqs = append(pqs, pq)
 	}
-	pq, err := e.prepare(ctx, q.String())
-	if err != nil {
-		return pq, err
+	if len(pqs) == 0 {
+		pq, err := e.prepare(ctx, "true")
+		if err != nil {
+			return nil, err
+		}
+		pqs = append(pqs, pq)
 	}
-	e.all[string(key)] = pq
-	return pq, nil
+	e.all[string(key)] = pqs
+	return pqs, nil
+}
+
+// partition splits the checks into at most n parts of similar size,
+// keeping the checks of a policy directory (which share helpers and
+// their cached values) in one part.
+func partition(checks []Check, n int) ([]int, int) {
+	part := make([]int, len(checks))
+	if n > 2 {
+		n = 2
+	}
+	if n < 2 {
+		return part, 1
+	}
+	dirOf := func(pkg string) string {
+		if i := strings.LastIndexByte(pkg, '.'); i >= 0 {
+			return pkg[:i]
+		}
+		return pkg
+	}
+	size := map[string]int{}
+	var dirs []string
+	for _, ch := range checks {
+		d := dirOf(ch.Package)
+		if size[d] == 0 {
+			dirs = append(dirs, d)
+		}
+		size[d]++
+	}
+	sort.SliceStable(dirs, func(i, j int) bool {
+		if size[dirs[i]] != size[dirs[j]] {
+			return size[dirs[i]] > size[dirs[j]]
+		}
+		return dirs[i] < dirs[j]
+	})
+	load := make([]int, n)
+	assign := map[string]int{}
+	for _, d := range dirs {
+		best := 0
+		for p := range load {
+			if load[p] < load[best] {
+				best = p
+			}
+		}
+		assign[d] = best
+		load[best] += size[d]
+	}
+	for i, ch := range checks {
+		part[i] = assign[dirOf(ch.Package)]
+	}
+	return part, n
 }
 
 // resultKinds are the keys of a check's document that Eval reads.
@@ -402,20 +471,43 @@ func (e *Engine) Eval(ctx context.Context, in *Input, opt EvalOptions) (*Report,
 		ready[i] = len(missing[i]) == 0
 	}
 	var combinedErr error
-	all, err := e.combined(ctx, ready)
+	pqs, err := e.combined(ctx, ready)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := all.Eval(ctx, rego.EvalParsedInput(in.value))
-	switch {
-	case err != nil:
-		combinedErr = err
-	case len(rs) != 1:
-		combinedErr = fmt.Errorf("combined query returned %d results", len(rs))
-	default:
+	results := make([]rego.ResultSet, len(pqs))
+	errs := make([]error, len(pqs))
+	var wg sync.WaitGroup
+	for p := 1; p < len(pqs); p++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[p], errs[p] = pqs[p].Eval(ctx, rego.EvalParsedInput(in.value))
+		}()
+	}
+	results[0], errs[0] = pqs[0].Eval(ctx, rego.EvalParsedInput(in.value))
+	wg.Wait()
+	for p, rs := range results {
+		switch {
+		case errs[p] != nil:
+			combinedErr = errs[p]
+		case len(rs) != 1:
+			combinedErr = fmt.Errorf("combined query returned %d results", len(rs))
+		}
+		if combinedErr != nil {
+			break
+		}
+	}
+	if combinedErr == nil {
 		for i := range e.checks {
-			if ready[i] {
-				docs[i] = rs[0].Bindings[fmt.Sprintf("r%d", i)]
+			if !ready[i] {
+				continue
+			}
+			for _, rs := range results {
+				if v, ok := rs[0].Bindings[fmt.Sprintf("r%d", i)]; ok {
+					docs[i] = v
+					break
+				}
 			}
 		}
 	}
