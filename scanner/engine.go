@@ -132,7 +132,7 @@ func Load(ctx context.Context, srcs []PolicySource, config map[string]any) (*Eng
 		e.queries[i] = &lazyQuery{query: ch.Package}
 		e.exprs[i] = resultExpr(mods, ch.Package)
 	}
-	if _, err := e.combined(ctx, ready); err != nil {
+	if _, err := e.combined(ctx, ready, false); err != nil {
 		return nil, fmt.Errorf("prepare checks: %w", err)
 	}
 	return e, nil
@@ -164,8 +164,8 @@ func (e *Engine) prepare(ctx context.Context, query string) (rego.PreparedEvalQu
 // (binding r<i> to check i), one per part with ready checks, prepared once
 // per set of ready checks: the checks whose snapshot sections are missing
 // are not evaluated at all.
-func (e *Engine) combined(ctx context.Context, ready []bool) ([]rego.PreparedEvalQuery, error) {
-	key := make([]byte, len(ready))
+func (e *Engine) combined(ctx context.Context, ready []bool, serial bool) ([]rego.PreparedEvalQuery, error) {
+	key := make([]byte, len(ready), len(ready)+1)
 	qs := make([]strings.Builder, e.nparts)
 	for i, ok := range ready {
 		key[i] = '0'
@@ -173,11 +173,17 @@ func (e *Engine) combined(ctx context.Context, ready []bool) ([]rego.PreparedEva
 			continue
 		}
 		key[i] = '1'
-		q := &qs[e.part[i]]
+		q := &qs[0]
+		if !serial {
+			q = &qs[e.part[i]]
+		}
 		if q.Len() > 0 {
 			q.WriteString("; ")
 		}
 		fmt.Fprintf(q, "r%d := %s", i, e.exprs[i])
+	}
+	if serial {
+		key = append(key, 's')
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -425,6 +431,10 @@ func NewInput(doc map[string]any) (*Input, error) {
 // EvalOptions carries what a report needs besides the snapshot.
 type EvalOptions struct {
 	Tool ToolInfo
+	// Serial evaluates the checks in one query on the calling goroutine,
+	// for callers that already evaluate several snapshots in parallel (the
+	// split into concurrent queries computes shared helpers once per part).
+	Serial bool
 }
 
 // Eval evaluates every check against the snapshot.
@@ -471,7 +481,7 @@ func (e *Engine) Eval(ctx context.Context, in *Input, opt EvalOptions) (*Report,
 		ready[i] = len(missing[i]) == 0
 	}
 	var combinedErr error
-	pqs, err := e.combined(ctx, ready)
+	pqs, err := e.combined(ctx, ready, opt.Serial)
 	if err != nil {
 		return nil, err
 	}

@@ -190,7 +190,7 @@ func readDiffSide(ctx context.Context, eng *lazyEngine, path, flag string) (*dif
 		if err != nil {
 			return nil, err
 		}
-		rep, doc, err := evalSnapshotDoc(ctx, e, path, data)
+		rep, doc, err := evalSnapshotDoc(ctx, e, path, data, false)
 		if err != nil {
 			return nil, err
 		}

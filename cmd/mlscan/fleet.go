@@ -73,7 +73,9 @@ func evalFleet(ctx context.Context, e *scanner.Engine, paths []string, keepDocs 
 			defer wg.Done()
 			for i := range next {
 				var doc map[string]any
-				reports[i], doc, errs[i] = evalFile(ctx, e, paths[i])
+				// Several snapshots already keep the cores busy: one
+				// query each, not the concurrent split.
+				reports[i], doc, errs[i] = evalFile(ctx, e, paths[i], len(paths) > 1)
 				if errs[i] != nil {
 					cancel()
 				} else if keepDocs {
@@ -105,7 +107,7 @@ feed:
 }
 
 // evalFile reads, validates and evaluates one snapshot file.
-func evalFile(ctx context.Context, e *scanner.Engine, path string) (*scanner.Report, map[string]any, error) {
+func evalFile(ctx context.Context, e *scanner.Engine, path string, serial bool) (*scanner.Report, map[string]any, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -113,11 +115,11 @@ func evalFile(ctx context.Context, e *scanner.Engine, path string) (*scanner.Rep
 	if err != nil {
 		return nil, nil, &exitError{code: exitUsage, err: err}
 	}
-	return evalSnapshotDoc(ctx, e, path, data)
+	return evalSnapshotDoc(ctx, e, path, data, serial)
 }
 
 // evalSnapshotDoc is evalSnapshot that also returns the decoded snapshot.
-func evalSnapshotDoc(ctx context.Context, e *scanner.Engine, name string, data []byte) (*scanner.Report, map[string]any, error) {
+func evalSnapshotDoc(ctx context.Context, e *scanner.Engine, name string, data []byte, serial bool) (*scanner.Report, map[string]any, error) {
 	doc, err := decodeValidSnapshot(name, data)
 	if err != nil {
 		return nil, nil, err
@@ -126,7 +128,7 @@ func evalSnapshotDoc(ctx context.Context, e *scanner.Engine, name string, data [
 	if err != nil {
 		return nil, nil, err
 	}
-	rep, err := e.Eval(ctx, in, scanner.EvalOptions{Tool: tool()})
+	rep, err := e.Eval(ctx, in, scanner.EvalOptions{Tool: tool(), Serial: serial})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -185,18 +185,8 @@ func newCollectCmd(g *globalOptions) *cobra.Command {
 
 // evalSnapshot decodes, validates and evaluates one snapshot document.
 func evalSnapshot(ctx context.Context, e *scanner.Engine, name string, data []byte) (*scanner.Report, error) {
-	doc, err := scanner.DecodeSnapshot(name, data)
-	if err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
-	}
-	if err := collectors.Validate(doc); err != nil {
-		return nil, &exitError{code: exitUsage, err: fmt.Errorf("%s: %w", name, err)}
-	}
-	in, err := scanner.NewInput(doc)
-	if err != nil {
-		return nil, err
-	}
-	return e.Eval(ctx, in, scanner.EvalOptions{Tool: tool()})
+	rep, _, err := evalSnapshotDoc(ctx, e, name, data, false)
+	return rep, err
 }
 
 func newEvalCmd(g *globalOptions) *cobra.Command {
