@@ -1,7 +1,6 @@
 package collectors
 
 import (
-	"archive/tar"
 	"bufio"
 	"bytes"
 	"context"
@@ -13,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -233,100 +231,17 @@ func mustCmd(tb testing.TB, name string, args ...string) {
 	}
 }
 
-// buildImages imports two images built from busybox and redis-server with
-// its libraries: localhost/mlscan:root (no USER) and localhost/mlscan:user
+// buildImages imports two images of the testbed's root filesystem
+// (busybox, redis-server with its libraries, celery:1000 in /etc/passwd): localhost/mlscan:root (no USER) and localhost/mlscan:user
 // (USER 1000).
 func (p *podmanBed) buildImages(tb testing.TB) {
 	tb.Helper()
 	tarPath := filepath.Join(p.dir, "rootfs.tar")
-	if err := writeRootfs(tarPath); err != nil {
+	if err := testbed.WriteRootfs(tarPath); err != nil {
 		tb.Fatal(err)
 	}
 	p.podman(tb, "import", tarPath, "localhost/mlscan:root")
 	p.podman(tb, "import", "--change", "USER=1000", tarPath, "localhost/mlscan:user")
-}
-
-// writeRootfs writes a root filesystem tar: busybox and its applets,
-// redis-server and the libraries ldd lists, /etc/passwd with celery:1000.
-func writeRootfs(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	tw := tar.NewWriter(f)
-	dirs := map[string]bool{}
-	addDir := func(d string) {
-		for _, p := range parents(d) {
-			if !dirs[p] {
-				dirs[p] = true
-				tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: p + "/", Mode: 0o755})
-			}
-		}
-	}
-	addFile := func(name string, body []byte, mode int64) error {
-		addDir(filepath.Dir(name))
-		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: mode, Size: int64(len(body))}); err != nil {
-			return err
-		}
-		_, err := tw.Write(body)
-		return err
-	}
-	copyFile := func(src, dst string) error {
-		b, err := os.ReadFile(src)
-		if err != nil {
-			return err
-		}
-		return addFile(dst, b, 0o755)
-	}
-	busybox, err := exec.LookPath("busybox")
-	if err != nil {
-		return err
-	}
-	if err := copyFile(busybox, "bin/busybox"); err != nil {
-		return err
-	}
-	for _, a := range []string{"sh", "sleep", "httpd", "true", "cat", "id"} {
-		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: "bin/" + a, Linkname: "busybox", Mode: 0o777})
-	}
-	redis, err := exec.LookPath("redis-server")
-	if err != nil {
-		return err
-	}
-	if redis, err = filepath.EvalSymlinks(redis); err != nil {
-		return err
-	}
-	if err := copyFile(redis, "usr/bin/redis-server"); err != nil {
-		return err
-	}
-	out, err := exec.Command("ldd", redis).Output()
-	if err != nil {
-		return fmt.Errorf("ldd %s: %w", redis, err)
-	}
-	for _, lib := range regexp.MustCompile(`(/\S+) \(0x`).FindAllStringSubmatch(string(out), -1) {
-		real, err := filepath.EvalSymlinks(lib[1])
-		if err != nil {
-			return err
-		}
-		if err := copyFile(real, strings.TrimPrefix(lib[1], "/")); err != nil {
-			return err
-		}
-	}
-	addFile("etc/passwd", []byte("root:x:0:0:root:/root:/bin/sh\nredis:x:999:999::/tmp:/bin/sh\ncelery:x:1000:1000::/tmp:/bin/sh\n"), 0o644)
-	addFile("etc/group", []byte("root:x:0:\nredis:x:999:\ncelery:x:1000:\n"), 0o644)
-	addFile("www/index.html", []byte("ok\n"), 0o644)
-	addDir("tmp")
-	addDir("data")
-	return tw.Close()
-}
-
-func parents(d string) []string {
-	var out []string
-	for d != "." && d != "/" && d != "" {
-		out = append([]string{d}, out...)
-		d = filepath.Dir(d)
-	}
-	return out
 }
 
 // e2eContainers creates the planted faults and the clean containers the
@@ -385,7 +300,7 @@ func (p *podmanBed) e2eContainers(tb testing.TB) string {
 		"localhost/mlscan:root", "sleep", "100000")
 	// Clean: hardened, non-root by its image's USER.
 	p.run(tb, "web", slices.Concat(labels("web"), hardened, []string{
-		"--network", "host", "localhost/mlscan:user", "httpd", "-f", "-p", "127.0.0.1:18081", "-h", "/www",
+		"--network", "host", "localhost/mlscan:user", "httpd", "-f", "-p", "127.0.0.1:18081", "-h", "/srv/www",
 	})...)
 	p.podman(tb, append(append([]string{"create", "--name", "stopped", "--network", "host"}, podmanUlimits...), "localhost/mlscan:root", "sleep", "1")...)
 	return compose

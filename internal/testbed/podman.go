@@ -92,7 +92,7 @@ func importImage(dir string, global []string) error {
 		return err
 	}
 	tarPath := filepath.Join(dir, "rootfs.tar")
-	if err := writeTestbedRootfs(tarPath); err != nil {
+	if err := WriteRootfs(tarPath); err != nil {
 		return fmt.Errorf("root filesystem: %w", err)
 	}
 	defer os.Remove(tarPath)
@@ -381,8 +381,10 @@ var standinCommands = []string{
 	"usr/bin/cadvisor", "bin/node_exporter", "usr/local/bin/traefik",
 }
 
-// writeTestbedRootfs writes the root filesystem of PodmanImage as a tar.
-func writeTestbedRootfs(path string) error {
+// WriteRootfs writes the root filesystem of PodmanImage as a tar: busybox
+// and its applets, the stand-ins, redis-server with the libraries ldd
+// lists, and /etc/passwd with redis:999 and celery:1000.
+func WriteRootfs(path string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
