@@ -176,7 +176,8 @@ type Report struct {
 	ConfigDigest string                     `json:"config_digest"`
 	Collectors   map[string]CollectorHealth `json:"collectors"`
 	// Checks are the rules evaluated, sorted by id (for reports that list
-	// every control and SARIF rule metadata).
+	// every control and SARIF rule metadata). Shared with the engine: do
+	// not modify in place.
 	Checks  []Check  `json:"-"`
 	Summary Summary  `json:"summary"`
 	Results []Result `json:"results"`

@@ -173,7 +173,15 @@ func probeSnapshot(ctx context.Context, target, addr, vantage string, ports []in
 // onlyChecks keeps the results and checks of the given rules.
 func onlyChecks(rep *scanner.Report, ids []string) {
 	rep.Results = slices.DeleteFunc(rep.Results, func(r scanner.Result) bool { return !slices.Contains(ids, r.RuleID) })
-	rep.Checks = slices.DeleteFunc(rep.Checks, func(c scanner.Check) bool { return !slices.Contains(ids, c.ID) })
+	// A new slice: rep.Checks shares the engine's array, which DeleteFunc
+	// would rewrite in place.
+	var checks []scanner.Check
+	for _, c := range rep.Checks {
+		if slices.Contains(ids, c.ID) {
+			checks = append(checks, c)
+		}
+	}
+	rep.Checks = checks
 	for name := range rep.Collectors {
 		if name != "probes" {
 			delete(rep.Collectors, name)
