@@ -27,6 +27,9 @@ var _ Reporter = (*Fleet)(nil)
 // prometheus) already hold every host.
 var fleetFormats = map[string]bool{"table": true, "json": true, "markdown": true}
 
+// IsFleetFormat says whether a format has a fleet summary.
+func IsFleetFormat(name string) bool { return fleetFormats[name] }
+
 // NewFleet returns the fleet summary writer of a format, or the format's
 // own reporter (New) when it has no fleet summary.
 func NewFleet(name string, opt Options) (Reporter, error) {

@@ -233,3 +233,43 @@ func SortResults(rs []Result) {
 		return a.Message < b.Message
 	})
 }
+
+// Compact keeps what a fleet summary and the exit code read, and drops
+// the rest of a report's results: every result that is not a pass or not
+// applicable stays, and of the passes and not-applicable results one per
+// rule and status (so each rule's worst status is unchanged); the kept
+// results lose their message, evidence, remediation, references and
+// location. The summary and the waiver states are kept as they are, so
+// call it after ApplyWaivers. A fleet of 1,000 hosts holds its reports
+// until every host is evaluated: compacted, they take a small fraction of
+// the memory.
+func (r *Report) Compact() {
+	type key struct {
+		rule   string
+		status Status
+	}
+	seen := map[key]bool{}
+	n := 0
+	for _, res := range r.Results {
+		if res.Status == StatusPass || res.Status == StatusNotApplicable {
+			k := key{res.RuleID, res.Status}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		n++
+	}
+	out := make([]Result, 0, n)
+	for _, res := range r.Results {
+		if res.Status == StatusPass || res.Status == StatusNotApplicable {
+			k := key{res.RuleID, res.Status}
+			if !seen[k] {
+				continue
+			}
+			delete(seen, k)
+		}
+		out = append(out, Result{RuleID: res.RuleID, Title: res.Title, Severity: res.Severity, Status: res.Status, Subject: res.Subject, Waiver: res.Waiver})
+	}
+	r.Results = out
+}

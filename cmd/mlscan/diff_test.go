@@ -123,7 +123,7 @@ func TestBaselineDiffs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reports, docs, err := evalFleet(ctx, e, []string{faultedSnapshot}, true)
+	reports, docs, err := evalFleet(ctx, e, []string{faultedSnapshot}, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,6 +254,26 @@ func TestEvalFleet(t *testing.T) {
 		prom, _, _ := runCLI(t, "eval", "--fleet", "-f", "prometheus", dir)
 		if n := strings.Count(prom, `mlscan_scan_as_root{host=`); n != 6 {
 			t.Errorf("%d hosts in the metrics, want 6", n)
+		}
+	})
+	t.Run("compacted reports give the same summary", func(t *testing.T) {
+		// -f json alone compacts each report as it is made; with sarif
+		// beside it every report is kept whole. The summaries must match,
+		// waivers and exit code included.
+		for _, args := range [][]string{{dir}, {"--waivers", exampleWaivers, dir, docSnapshot}} {
+			full := filepath.Join(t.TempDir(), "fleet.json")
+			compact, stderr, code := runCLI(t, append([]string{"eval", "--fleet", "-f", "json"}, args...)...)
+			_, _, code2 := runCLI(t, append([]string{"eval", "--fleet", "-f", "json=" + full, "-f", "sarif=" + full + ".sarif"}, args...)...)
+			if code != code2 {
+				t.Errorf("%v: exit %d compacted, %d whole (%s)", args, code, code2, stderr)
+			}
+			b, err := os.ReadFile(full)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if compact != string(b) {
+				t.Errorf("%v: the compacted fleet summary differs from the whole one:\n%s\n----\n%s", args, b, compact)
+			}
 		}
 	})
 	t.Run("waivers and exit code", func(t *testing.T) {

@@ -55,7 +55,10 @@ func snapshotPaths(args []string) ([]string, error) {
 // is cancelled and the error of the first failing path (in that order) is
 // returned. keepDocs also returns each decoded snapshot (for --baseline);
 // otherwise they are dropped once evaluated, so memory holds reports only.
-func evalFleet(ctx context.Context, e *scanner.Engine, paths []string, keepDocs bool) ([]*scanner.Report, []map[string]any, error) {
+// post, when not nil, is applied to each report as soon as it is made (the
+// fleet summary waives and compacts them there, so memory does not hold
+// every host's evidence).
+func evalFleet(ctx context.Context, e *scanner.Engine, paths []string, keepDocs bool, post func(*scanner.Report)) ([]*scanner.Report, []map[string]any, error) {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -78,8 +81,13 @@ func evalFleet(ctx context.Context, e *scanner.Engine, paths []string, keepDocs 
 				reports[i], doc, errs[i] = evalFile(ctx, e, paths[i], len(paths) > 1)
 				if errs[i] != nil {
 					cancel()
-				} else if keepDocs {
+					continue
+				}
+				if keepDocs {
 					docs[i] = doc
+				}
+				if post != nil {
+					post(reports[i])
 				}
 			}
 		}()
@@ -146,6 +154,39 @@ func decodeValidSnapshot(name string, data []byte) (map[string]any, error) {
 		return nil, &exitError{code: exitUsage, err: fmt.Errorf("%s: %w", name, err)}
 	}
 	return doc, nil
+}
+
+// fleetPost returns what evalFleet does to each report of a fleet summary
+// (nil: nothing) and records the waivers it applies in o. When every
+// requested format is a fleet summary and no --baseline needs the full
+// results, each report is waived and then compacted (scanner.Report.Compact)
+// as soon as it is made: the summary reads statuses, severities and
+// subjects only, and 1,000 hosts' evidence would otherwise be held until
+// the end. A bad waivers file is reported before anything is evaluated.
+func fleetPost(o *outputOptions) (func(*scanner.Report), error) {
+	specs, err := o.specs()
+	if err != nil {
+		return nil, err
+	}
+	if o.baseline != "" {
+		return nil, nil
+	}
+	for _, sp := range specs {
+		if !report.IsFleetFormat(sp.format) {
+			return nil, nil
+		}
+	}
+	var ws []scanner.Waiver
+	if o.waivers != "" {
+		if ws, err = loadWaivers(o.waivers); err != nil {
+			return nil, err
+		}
+		o.waived = ws
+	}
+	return func(r *scanner.Report) {
+		scanner.ApplyWaivers(r, ws)
+		r.Compact()
+	}, nil
 }
 
 // writeFleet is writeReports for --fleet: the table, json and markdown

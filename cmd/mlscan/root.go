@@ -48,6 +48,9 @@ type outputOptions struct {
 	quiet      bool
 	waivers    string
 	sourceRoot string
+	// waived holds the waivers already applied to the reports (the fleet
+	// applies them as each host is evaluated); nil: apply --waivers here.
+	waived []scanner.Waiver
 	// baseline is --baseline; baselineDiffs the changes it gives each host.
 	baseline      string
 	baselineDiffs map[string]*scanner.Diff
@@ -218,10 +221,10 @@ func writeReportsWith(cmd *cobra.Command, o *outputOptions, reports []*scanner.R
 	if err != nil {
 		return err
 	}
-	if o.waivers != "" {
-		ws, err := scanner.LoadWaivers(o.waivers)
+	if o.waivers != "" && o.waived == nil {
+		ws, err := loadWaivers(o.waivers)
 		if err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return err
 		}
 		for _, r := range reports {
 			scanner.ApplyWaivers(r, ws)
@@ -249,6 +252,18 @@ func writeReportsWith(cmd *cobra.Command, o *outputOptions, reports []*scanner.R
 		return &exitError{code: code}
 	}
 	return nil
+}
+
+// loadWaivers reads a --waivers file; a bad one is a usage error.
+func loadWaivers(path string) ([]scanner.Waiver, error) {
+	ws, err := scanner.LoadWaivers(path)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	if ws == nil {
+		ws = []scanner.Waiver{}
+	}
+	return ws, nil
 }
 
 // writeOutput writes to stdout, or to path through a temporary file in the

@@ -232,7 +232,13 @@ host with or without --fleet. The exit code covers every host.`,
 			if err != nil {
 				return err
 			}
-			reports, docs, err := evalFleet(cmd.Context(), e, paths, oo.baseline != "")
+			var post func(*scanner.Report)
+			if fleet {
+				if post, err = fleetPost(&oo); err != nil {
+					return err
+				}
+			}
+			reports, docs, err := evalFleet(cmd.Context(), e, paths, oo.baseline != "", post)
 			if err != nil {
 				return err
 			}
