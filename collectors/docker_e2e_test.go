@@ -357,8 +357,12 @@ func TestDockerE2E(t *testing.T) {
 		t.Fatalf("docker collector: %+v", r)
 	}
 	sec := snap.Docker
-	if sec.Engine.APIVersion != "1.41" || !strings.Contains(sec.Engine.Product, "Podman") || sec.Engine.MemTotal == 0 {
+	if sec.Engine.APIVersion != "1.41" || sec.Engine.Product != "Podman Engine" || sec.Engine.MemTotal == 0 {
 		t.Errorf("engine %+v", sec.Engine)
+	}
+	// The version comes from /_ping's Server header, the same as /version's.
+	if out, err := exec.Command("podman", "--version").Output(); err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), " "+sec.Engine.ServerVersion) || sec.Engine.ServerVersion == "" {
+		t.Errorf("engine version %q, podman --version %q (%v)", sec.Engine.ServerVersion, out, err)
 	}
 	byName := map[string]Container{}
 	var names []string

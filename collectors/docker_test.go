@@ -1015,3 +1015,21 @@ func TestDockerPermissionHelper(t *testing.T) {
 	r := snap.Collectors["docker"]
 	fmt.Printf("status=%s error=%s\n", r.Status, r.Error)
 }
+
+// TestParseServerHeader reads the Server header of /_ping: the first case
+// is what Podman 4.3's service sent here (curl -i --unix-socket ... /_ping).
+func TestParseServerHeader(t *testing.T) {
+	for _, c := range []struct{ in, product, version string }{
+		{"Libpod/4.3.1 (linux)", "Podman Engine", "4.3.1"},
+		{"Libpod/4.3.1", "Podman Engine", "4.3.1"},
+		{"Other/1.0 (linux)", "Other", "1.0"},
+		{"", "", ""},
+		{"Libpod", "", ""},
+		{"/4.3.1 (linux)", "", ""},
+	} {
+		p, v, ok := parseServerHeader(c.in)
+		if p != c.product || v != c.version || ok != (c.product != "") {
+			t.Errorf("%q: %q %q %v", c.in, p, v, ok)
+		}
+	}
+}

@@ -31,8 +31,9 @@ type DockerEngine struct {
 	HostFrom      string `json:"host_from" jsonschema:"enum=flag,enum=DOCKER_HOST,enum=default"`
 	APIVersion    string `json:"api_version,omitempty"`
 	ServerVersion string `json:"server_version,omitempty"`
-	// Product is the engine's platform name ("Docker Engine - Community",
-	// "Podman Engine").
+	// Product is the engine's name ("Docker Engine", "Podman Engine"):
+	// from the Server header of /_ping on a unix socket, else /version's
+	// platform name ("Docker Engine - Community").
 	Product string `json:"product,omitempty"`
 	// MemTotal is the host's memory in bytes (<proc>/meminfo), for the
 	// over-commit check; 0 when unknown.
