@@ -90,3 +90,16 @@ func TestBadSeverityNamesFile(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// BenchmarkEvalSnapshotSerial is BenchmarkEvalSnapshot as fleet evaluation
+// runs it: one query on the calling goroutine.
+func BenchmarkEvalSnapshotSerial(b *testing.B) {
+	e := loadDefault(b)
+	in := docInput(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Eval(context.Background(), in, scanner.EvalOptions{Serial: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

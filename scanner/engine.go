@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -157,8 +158,13 @@ func (e *Engine) prepare(ctx context.Context, query string) (rego.PreparedEvalQu
 		rego.Compiler(e.compiler),
 		rego.Store(e.store),
 		rego.StrictBuiltinErrors(true),
+		// Results stay AST values: evalCheck reads the few fields it needs
+		// from them instead of converting every result document to Go.
+		rego.GenerateJSON(keepAST),
 	).PrepareForEval(ctx)
 }
+
+func keepAST(t *ast.Term, _ *rego.EvalContext) (any, error) { return t.Value, nil }
 
 // combined returns the queries evaluating every ready check at once
 // (binding r<i> to check i), one per part with ready checks, prepared once
@@ -561,7 +567,7 @@ func (e *Engine) evalCheck(ctx context.Context, ch Check, lq *lazyQuery, in *Inp
 		}
 		value = rs[0].Expressions[0].Value
 	}
-	doc, ok := value.(map[string]any)
+	doc, ok := value.(ast.Object)
 	if !ok {
 		return []Result{errorResult(base, fmt.Errorf("package %s did not evaluate to an object", ch.Package))}
 	}
@@ -608,44 +614,100 @@ func errorResult(base Result, err error) Result {
 	return r
 }
 
-func entriesOf(doc map[string]any, key string) ([]any, error) {
-	v, ok := doc[key]
-	if !ok {
+func entriesOf(doc ast.Object, key string) ([]ast.Value, error) {
+	v := doc.Get(keyTerm(key))
+	if v == nil {
 		return nil, nil
 	}
-	list, ok := v.([]any)
-	if !ok {
-		return nil, fmt.Errorf("%s must be a set of objects, got %T", key, v)
+	var list []ast.Value
+	switch c := v.Value.(type) {
+	case ast.Set:
+		list = make([]ast.Value, 0, c.Len())
+		c.Foreach(func(x *ast.Term) { list = append(list, x.Value) })
+	case *ast.Array:
+		list = make([]ast.Value, 0, c.Len())
+		c.Foreach(func(x *ast.Term) { list = append(list, x.Value) })
+	default:
+		return nil, fmt.Errorf("%s must be a set of objects, got %T", key, goValue(v.Value))
 	}
 	return list, nil
 }
 
-func fromEntry(base Result, st Status, ent any) (Result, error) {
-	m, ok := ent.(map[string]any)
+// goValue is v as the JSON-like Go value Rego results convert to.
+func goValue(v ast.Value) any {
+	x, err := ast.JSON(v)
+	if err != nil {
+		return v.String()
+	}
+	return x
+}
+
+// keyTerms are the keys evalCheck reads, as terms made once.
+var keyTerms = func() map[string]*ast.Term {
+	m := map[string]*ast.Term{}
+	for _, k := range append([]string{"subject", "message", "severity", "evidence", "observed", "expected", "source", "location", "file", "what", "line"}, resultKinds...) {
+		m[k] = ast.StringTerm(k)
+	}
+	return m
+}()
+
+func keyTerm(k string) *ast.Term {
+	if t, ok := keyTerms[k]; ok {
+		return t
+	}
+	return ast.StringTerm(k)
+}
+
+// field is the value of key in object o, nil when absent.
+func field(o ast.Object, key string) ast.Value {
+	if t := o.Get(keyTerm(key)); t != nil {
+		return t.Value
+	}
+	return nil
+}
+
+// strField is the string at key in object o, "" when absent or another type.
+func strField(o ast.Object, key string) string {
+	s, _ := field(o, key).(ast.String)
+	return string(s)
+}
+
+// anyField is the value at key in object o as a Go value, nil when absent.
+func anyField(o ast.Object, key string) any {
+	if v := field(o, key); v != nil {
+		return goValue(v)
+	}
+	return nil
+}
+
+func fromEntry(base Result, st Status, ent ast.Value) (Result, error) {
+	m, ok := ent.(ast.Object)
 	if !ok {
-		return base, fmt.Errorf("want an object with subject and message, got %T", ent)
+		return base, fmt.Errorf("want an object with subject and message, got %T", goValue(ent))
 	}
 	r := base
 	r.Status = st
-	r.Subject, _ = m["subject"].(string)
-	r.Message, _ = m["message"].(string)
+	r.Subject = strField(m, "subject")
+	r.Message = strField(m, "message")
 	if r.Subject == "" || r.Message == "" {
-		return r, fmt.Errorf("subject and message must be non-empty strings: %v", m)
+		return r, fmt.Errorf("subject and message must be non-empty strings: %v", goValue(m))
 	}
-	if s, ok := m["severity"].(string); ok {
-		sev, err := ParseSeverity(s)
+	if s, ok := field(m, "severity").(ast.String); ok {
+		sev, err := ParseSeverity(string(s))
 		if err != nil {
 			return r, err
 		}
 		r.Severity = sev
 	}
-	if ev, ok := m["evidence"].(map[string]any); ok {
-		r.Evidence = Evidence{Observed: ev["observed"], Expected: ev["expected"], Source: str(ev["source"])}
+	if ev, ok := field(m, "evidence").(ast.Object); ok {
+		r.Evidence = Evidence{Observed: anyField(ev, "observed"), Expected: anyField(ev, "expected"), Source: strField(ev, "source")}
 	}
-	if loc, ok := m["location"].(map[string]any); ok {
-		l := &Location{File: str(loc["file"]), What: str(loc["what"])}
-		if n, ok := toFloat(loc["line"]); ok {
-			l.Line = int(n)
+	if loc, ok := field(m, "location").(ast.Object); ok {
+		l := &Location{File: strField(loc, "file"), What: strField(loc, "what")}
+		if n, ok := field(loc, "line").(ast.Number); ok {
+			if f, ok := toFloat(json.Number(n)); ok {
+				l.Line = int(f)
+			}
 		}
 		if l.File != "" {
 			r.Location = l
