@@ -90,8 +90,10 @@ var _ Collector = (*SSHD)(nil)
 // Name implements Collector.
 func (*SSHD) Name() string { return "sshd" }
 
-// Collect implements Collector. Neither binary nor configuration is
-// ErrUnavailable (sshd is not installed); a configuration file that cannot
+// Collect implements Collector. Neither binary nor configuration is not an
+// error: the section says Installed=false with no files (sshd is not
+// installed, and the SSH checks are not applicable unless something
+// listens on 22/tcp); a configuration file that cannot
 // be read for lack of privilege, when sshd -T could not stand in, is
 // ErrPermission.
 func (s *SSHD) Collect(ctx context.Context, env *Env) (Section, error) {
@@ -114,8 +116,8 @@ func (s *SSHD) Collect(ctx context.Context, env *Env) (Section, error) {
 	_, confErr := os.Stat(env.Path(conf))
 	if !sec.Installed && errors.Is(confErr, fs.ErrNotExist) {
 		sec.Source, sec.From = SSHDFromFiles, conf
-		sec.Test = Source{Status: StatusUnavailable, Error: "sshd is not installed", From: bin + " -T"}
-		return sec, fmt.Errorf("%w: sshd is not installed (no %s, no %s)", ErrUnavailable, bin, conf)
+		sec.Test = Source{Status: StatusUnavailable, Error: fmt.Sprintf("sshd is not installed (no %s, no %s)", bin, conf), From: bin + " -T"}
+		return sec, nil
 	}
 
 	parsed, perr := readSSHDConfig(env, conf)

@@ -185,7 +185,16 @@ func TestSSHDCollectUnderRoot(t *testing.T) {
 				}
 			},
 		},
-		{name: "absent", root: t.TempDir(), wantErr: ErrUnavailable, wantTest: StatusUnavailable},
+		{
+			// No sshd at all is a fact, not a failure: the section says
+			// installed false with no files, and the SSH checks judge it.
+			name: "absent", root: t.TempDir(), wantTest: StatusUnavailable,
+			check: func(t *testing.T, s *SSHDSection) {
+				if s.Installed || len(s.Files) != 0 || len(s.Effective) != 0 {
+					t.Errorf("installed %v, files %v, effective %v", s.Installed, s.Files, s.Effective)
+				}
+			},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,14 +14,13 @@
 #   references: ["https://github.com/fail2ban/fail2ban", "domain-notes §8"]
 package mlscan.ssh.fail2ban
 
+import data.mlscan.ssh.lib
+
 f := input.fail2ban
 
 source := f.client.from
 
-sshd_absent if {
-	object.get(input, ["collectors", "sshd", "status"], "") == "unavailable"
-	object.get(input, ["sshd", "installed"], true) == false
-}
+sshd_absent if lib.absent
 
 deny contains {
 	"subject": "fail2ban",
@@ -71,8 +70,8 @@ watching := sprintf("watching %s", [concat(", ", f.sshd.files)]) if {
 
 not_applicable contains {
 	"subject": "fail2ban sshd jail",
-	"message": sprintf("sshd is not installed, so no sshd jail is needed (%s)", [object.get(input, ["collectors", "sshd", "error"], "")]),
-	"evidence": {"observed": "sshd unavailable", "expected": "sshd jail when sshd runs", "source": "sshd collector"},
+	"message": "no SSH server (sshd is not installed and nothing listens on 22/tcp), so no sshd jail is needed",
+	"evidence": {"observed": "no sshd binary, no sshd_config, no listener on 22/tcp", "expected": "sshd jail when sshd runs", "source": "sshd and sockets collectors"},
 } if {
 	sshd_absent
 	not "sshd" in object.get(f, "jails", [])

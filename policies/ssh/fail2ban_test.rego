@@ -38,8 +38,7 @@ test_jail_missing_fails if {
 }
 
 test_without_sshd_not_applicable if {
-	inp := json.patch(pf.without("sshd", "unavailable", "sshd is not installed (no /usr/sbin/sshd, no /etc/ssh/sshd_config)"), [
-		{"op": "add", "path": "/sshd", "value": {"installed": false}},
+	inp := json.patch(data.mlscan.ssh.lib_test.no_sshd, [
 		{"op": "replace", "path": "/fail2ban/jails", "value": []},
 		{"op": "replace", "path": "/fail2ban/running", "value": false},
 	])

@@ -33,3 +33,27 @@ files_part := sprintf(" (files: %s)", [concat(", ", [f.from | some f in object.g
 
 # conditional(k, v) are the Match blocks that set k to v.
 conditional(k, v) := [c | some c in object.get(sshd, "conditional", []); c.keyword == k; lower(c.value) == v]
+
+# absent holds on positive evidence that no SSH server runs here: no sshd
+# binary, no sshd_config, and the sockets collector saw nothing listening
+# on 22/tcp. Without that evidence (the sockets collector did not run, or
+# something listens on 22) the checks stay unknown.
+absent if {
+	sshd.installed == false
+	count(object.get(sshd, "files", [])) == 0
+	object.get(input, ["collectors", "sockets", "status"], "") == "ok"
+	not ssh_port_listening
+}
+
+ssh_port_listening if {
+	some l in object.get(input, ["sockets", "listeners"], [])
+	l.port == 22
+	l.proto == "tcp"
+}
+
+# none is the not-applicable result of an SSH check on a host without sshd.
+none := {
+	"subject": "sshd",
+	"message": sprintf("no SSH server: sshd is not installed (no binary, no %s) and nothing listens on 22/tcp", [sshd.from]),
+	"evidence": {"observed": "no sshd binary, no sshd_config, no listener on 22/tcp", "expected": "an sshd to harden, or none", "source": "sshd and sockets collectors"},
+}

@@ -60,6 +60,7 @@ unknown contains {
 } if {
 	some k, w in want
 	not lib.value(k)
+	not lib.absent
 }
 
 deny contains {
@@ -88,3 +89,5 @@ deny contains lib.with_location({
 }, "x11forwarding") if {
 	lib.value("x11forwarding") == "yes"
 }
+
+not_applicable contains lib.none if lib.absent

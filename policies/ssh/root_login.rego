@@ -58,4 +58,7 @@ unknown contains {
 	"evidence": {"expected": sprintf("%s no", [k]), "source": lib.source},
 } if {
 	not lib.value(k)
+	not lib.absent
 }
+
+not_applicable contains lib.none if lib.absent
