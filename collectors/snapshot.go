@@ -74,6 +74,14 @@ type SocketsSection struct {
 	// (status permission when not root).
 	Owners    Source     `json:"owners"`
 	Listeners []Listener `json:"listeners"`
+	// EphemeralPorts is the range the kernel picks local ports of
+	// outgoing connections from (net.ipv4.ip_local_port_range, IPv6
+	// too): a service pinned to a port inside it can find the port taken.
+	// Absent when it could not be read.
+	EphemeralPorts *PortRange `json:"ephemeral_ports,omitempty"`
+	// ReservedPorts are the ports the kernel never hands out as ephemeral
+	// (net.ipv4.ip_local_reserved_ports).
+	ReservedPorts []PortRange `json:"reserved_ports,omitempty"`
 }
 
 // Listener is one listening TCP socket or bound UDP socket.

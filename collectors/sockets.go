@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -67,6 +68,7 @@ func (*Sockets) Collect(ctx context.Context, env *Env) (Section, error) {
 		}
 	}
 	sortListeners(sec.Listeners)
+	sec.EphemeralPorts, sec.ReservedPorts = readLocalPorts(proc)
 
 	owners, err := mapOwners(ctx, proc, sec.Listeners, env.IsRoot)
 	sec.Owners = owners
@@ -105,6 +107,46 @@ func readProcNet(path, proto, family string) ([]Listener, error) {
 }
 
 // readBindV6Only reads net.ipv6.bindv6only; nil when it cannot be read.
+// readLocalPorts reads net.ipv4.ip_local_port_range ("32768\t60999") and
+// ip_local_reserved_ports ("8080,10000-10005" or empty); nil when the
+// range cannot be read or parsed.
+func readLocalPorts(proc string) (*PortRange, []PortRange) {
+	b, err := os.ReadFile(filepath.Join(proc, "sys/net/ipv4/ip_local_port_range"))
+	if err != nil {
+		return nil, nil
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return nil, nil
+	}
+	from, err1 := strconv.Atoi(f[0])
+	to, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil || from < 1 || to > 65535 || from > to {
+		return nil, nil
+	}
+	return &PortRange{From: from, To: to}, readReservedPorts(proc)
+}
+
+func readReservedPorts(proc string) []PortRange {
+	b, err := os.ReadFile(filepath.Join(proc, "sys/net/ipv4/ip_local_reserved_ports"))
+	if err != nil {
+		return nil
+	}
+	var out []PortRange
+	for part := range strings.SplitSeq(strings.TrimSpace(string(b)), ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		if !isRange {
+			hi = lo
+		}
+		a, err1 := strconv.Atoi(lo)
+		z, err2 := strconv.Atoi(hi)
+		if err1 == nil && err2 == nil && a <= z {
+			out = append(out, PortRange{From: a, To: z})
+		}
+	}
+	return out
+}
+
 func readBindV6Only(proc string) *bool {
 	b, err := os.ReadFile(filepath.Join(proc, "sys/net/ipv6/bindv6only"))
 	if err != nil {

@@ -297,6 +297,9 @@ func TestSocketsCollectFixture(t *testing.T) {
 	if !slices.Equal(order, wantOrder) {
 		t.Errorf("listeners in order\n%v\nwant\n%v", order, wantOrder)
 	}
+	if sec.EphemeralPorts == nil || *sec.EphemeralPorts != (PortRange{32768, 60999}) || sec.ReservedPorts != nil {
+		t.Errorf("ephemeral ports %v, reserved %v; want 32768-60999, none", sec.EphemeralPorts, sec.ReservedPorts)
+	}
 
 	const listenersCmd = "/root/.pyenv/versions/3.11.7/bin/python3 /work/main/testdata/proc/listeners.py --token=<redacted>"
 	tests := []struct {
@@ -782,5 +785,18 @@ func BenchmarkSocketsCollect(b *testing.B) {
 		if _, err := (&Sockets{}).Collect(context.Background(), env); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestReadReservedPorts(t *testing.T) {
+	dir := t.TempDir()
+	// The kernel's own format (Documentation/networking/ip-sysctl.rst).
+	writeFile(t, filepath.Join(dir, "sys/net/ipv4/ip_local_reserved_ports"), "8080,10000-10005\n")
+	got := readReservedPorts(dir)
+	if want := []PortRange{{8080, 8080}, {10000, 10005}}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if _, res := readLocalPorts(dir); res != nil {
+		t.Errorf("no range file: reserved %v", res)
 	}
 }

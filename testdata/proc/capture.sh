@@ -41,6 +41,9 @@ rm -rf "$out"
 mkdir -p "$out/net" "$out/sys/net/ipv6"
 for f in tcp tcp6 udp udp6; do cat /proc/net/$f >"$out/net/$f"; done
 cat /proc/sys/net/ipv6/bindv6only >"$out/sys/net/ipv6/bindv6only"
+mkdir -p "$out/sys/net/ipv4"
+cat /proc/sys/net/ipv4/ip_local_port_range >"$out/sys/net/ipv4/ip_local_port_range"
+cat /proc/sys/net/ipv4/ip_local_reserved_ports >"$out/sys/net/ipv4/ip_local_reserved_ports"
 all="$pids $(for p in $pids; do cat /proc/$p/task/*/children 2>/dev/null; done)"
 for p in $all; do
 	mkdir -p "$out/$p/fd"
