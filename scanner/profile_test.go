@@ -141,6 +141,19 @@ func TestCheckCosts(t *testing.T) {
 		d, n := c.of(c.query(func(i int) bool { return c.e.part[i] == p }))
 		fmt.Printf("PART %d %v %d allocs\n", p, d, n)
 	}
+	if dirs := os.Getenv("MLSCAN_PART"); dirs != "" {
+		in := func(i int) bool {
+			for _, d := range strings.Split(dirs, ",") {
+				if strings.HasPrefix(c.e.checks[i].Package, "data.mlscan."+d+".") {
+					return true
+				}
+			}
+			return false
+		}
+		d, n := c.of(c.query(in))
+		d1, n1 := c.of(c.query(func(i int) bool { return !in(i) }))
+		fmt.Printf("SPLIT %s: %v %d allocs, rest %v %d allocs\n", dirs, d, n, d1, n1)
+	}
 	if os.Getenv("MLSCAN_PROFILE") == "parts" {
 		return
 	}

@@ -243,16 +243,26 @@ has_env(c, k) if {
 }
 
 # flag_value finds "--flag=value" or "--flag value" in a container's
-# command words.
+# command words (flag starts with "-" and has no "=").
 flag_value(c, flag) := v if {
-	some w in words(c)
-	startswith(w, concat("", [flag, "="]))
-	v := substring(w, count(flag) + 1, -1)
+	some v in flags(c).joined[flag]
 } else := v if {
+	some v in flags(c).next[flag]
+}
+
+# flags indexes a container's command words once: "joined" maps each flag
+# of a "--flag=value" word to its values, "next" each word starting with
+# "-" to the words that follow it.
+flags(c) := {"joined": joined, "next": next} if {
 	ws := words(c)
-	some i, w in ws
-	w == flag
-	v := ws[i + 1]
+	pairs := [[substring(w, 0, i), substring(w, i + 1, -1)] |
+		some w in ws
+		startswith(w, "-")
+		i := indexof(w, "=")
+		i > 0
+	]
+	joined := {f: {v | some [g, v] in pairs; g == f} | some [f, _] in pairs}
+	next := {w: {ws[j + 1] | some j, x in ws; x == w} | some w in ws; startswith(w, "-")}
 }
 
 has_flag(c, flag) if flag_value(c, flag)

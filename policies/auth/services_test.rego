@@ -39,6 +39,17 @@ test_flag_value if {
 	not svc.has_flag(pf.ray_head, "--worker-port-list")
 }
 
+test_flag_value_forms if {
+	c := {"cmd": ["sh", "-c", "ray start --port=6379 --port 7000 --block --x==y --head"]}
+	svc.flag_value(c, "--port") == "6379" # "--flag=value" first
+	svc.flag_value(c, "--x") == "=y"
+	svc.flag_value(c, "--block") == "--x==y"
+	not svc.flag_value(c, "--head") # last word: no value
+	not svc.flag_value(c, "--nope")
+	svc.has_flag(c, "--head")
+	svc.flag_value({"entrypoint": ["redis-server"], "cmd": ["--requirepass", "a b"]}, "--requirepass") == "a"
+}
+
 test_registry_ports_by_kind if {
 	svc.ports_of("redis") == {6380}
 	svc.ports_of("ray") == {8265}
