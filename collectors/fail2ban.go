@@ -114,7 +114,20 @@ func (f *Fail2ban) Collect(ctx context.Context, env *Env) (Section, error) {
 		return sec, fmt.Errorf("%w: %s", ErrUnavailable, sec.Client.Error)
 	}
 
+	// fail2ban-client is a Python program that takes a few hundred
+	// milliseconds to start: ask for the sshd jail at the same time as
+	// for the jail list, and use the answer only if the list has it.
+	type answer struct {
+		out, errOut []byte
+		err         error
+	}
+	sshdc := make(chan answer, 1)
+	go func() {
+		out, errOut, err := env.Command(ctx, client, f.args("status", "sshd")...)
+		sshdc <- answer{out, errOut, err}
+	}()
 	out, errOut, err := env.Command(ctx, client, f.args("status")...)
+	sshdAnswer := <-sshdc
 	if err != nil {
 		msg := f2bMessage(out, errOut)
 		switch {
@@ -146,7 +159,7 @@ func (f *Fail2ban) Collect(ctx context.Context, env *Env) (Section, error) {
 	}
 	jail := &Fail2banJail{Name: "sshd", Files: []string{}, BannedIPs: []string{}}
 	jail.From = strings.TrimSuffix(from, "status") + "status sshd"
-	out, errOut, err = env.Command(ctx, client, f.args("status", "sshd")...)
+	out, errOut, err = sshdAnswer.out, sshdAnswer.errOut, sshdAnswer.err
 	if err != nil {
 		jail.Status, jail.Error = StatusError, fmt.Sprintf("%v: %s", err, f2bMessage(out, errOut))
 		sec.SSHD = jail

@@ -88,9 +88,12 @@ func TestFail2banCollect(t *testing.T) {
 		wantInMsg   string
 	}{
 		{name: "running with sshd jail", status: "status.txt", sshd: "status-sshd-banned.txt", wantRunning: true, wantJails: []string{"sshd"}, wantSSHD: true},
-		{name: "running without sshd jail", status: "status-no-sshd.txt", wantRunning: true, wantJails: []string{"recidive"}},
-		{name: "not running", status: "status-not-running.stderr.txt", wantInMsg: "Is fail2ban running?"},
-		{name: "not root", status: "status-nonroot.stderr.txt", wantErr: ErrPermission, wantInMsg: "root"},
+		// The collector asks for the sshd jail alongside the jail list:
+		// without the jail, or without a server, that answer is an error
+		// (the client's own output for each case) and is not used.
+		{name: "running without sshd jail", status: "status-no-sshd.txt", sshd: "status-sshd-missing.stderr.txt", wantRunning: true, wantJails: []string{"recidive"}},
+		{name: "not running", status: "status-not-running.stderr.txt", sshd: "status-not-running.stderr.txt", wantInMsg: "Is fail2ban running?"},
+		{name: "not root", status: "status-nonroot.stderr.txt", sshd: "status-nonroot.stderr.txt", wantErr: ErrPermission, wantInMsg: "root"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
