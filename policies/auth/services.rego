@@ -4,6 +4,7 @@
 # that a service does not exist on the host.
 package mlscan.auth.services
 
+import data.mlscan.lib.docker as containers_lib
 import data.mlscan.lib.network
 import data.mlscan.lib.ufw
 
@@ -169,16 +170,11 @@ tag_version(c) := trim_prefix(m[0], "v") if {
 
 names(c) := {lower(n) | some n in [object.get(c, "name", ""), object.get(c, ["compose", "service"], "")]; n != ""}
 
-words(c) := [w |
-	some a in array.concat(object.get(c, "entrypoint", []), object.get(c, "cmd", []))
-	some w in split(a, " ")
-	w != ""
-]
-
-base(w) := parts[count(parts) - 1] if parts := split(w, "/")
+words(c) := [w | some w in split(concat(" ", array.concat(object.get(c, "entrypoint", []), object.get(c, "cmd", []))), " "); w != ""]
 
 named(c, word) if {
 	some n in names(c)
+	contains(n, word)
 	regex.match(sprintf(`(^|[-_.])%s([-_.0-9]|$)`, [word]), n)
 }
 
@@ -196,10 +192,7 @@ is_kind(c, "flower") if image_repo(c) == "flower"
 
 is_kind(c, "flower") if named(c, "flower")
 
-is_kind(c, "flower") if {
-	some w in words(c)
-	w == "flower"
-}
+is_kind(c, "flower") if "flower" in words(c)
 
 is_kind(c, "grafana") if image_repo(c) in {"grafana", "grafana-oss", "grafana-enterprise"}
 
@@ -208,9 +201,10 @@ is_kind(c, "grafana") if named(c, "grafana")
 # ray_start: the container runs `ray start`.
 ray_start(c) if {
 	ws := words(c)
+	"start" in ws
 	some i, w in ws
-	base(w) == "ray"
 	ws[i + 1] == "start"
+	containers_lib.is_program(w, "ray")
 }
 
 # by_kind maps each kind to its containers, computed once per evaluation.

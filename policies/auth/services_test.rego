@@ -30,6 +30,9 @@ test_ray_start if {
 	svc.ray_start({"entrypoint": ["/usr/bin/ray"], "cmd": ["start", "--head"]})
 	svc.ray_start({"cmd": ["sh", "-c", "ray start --head --block"]})
 	not svc.ray_start({"cmd": ["ray", "status"]})
+	not svc.ray_start({"cmd": ["xray", "start"]})
+	not svc.ray_start({"cmd": ["start", "ray"]})
+	svc.ray_start({"cmd": ["/opt/venv/bin/ray", "start"]})
 }
 
 test_flag_value if {

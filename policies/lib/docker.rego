@@ -73,21 +73,23 @@ none(what, list) := {{
 names(c) := {n | some n in [c.name, object.get(c, ["compose", "service"], "")]; n != ""}
 
 # words are the words of a container's (redacted) command.
-words(c) := [w |
-	some a in array.concat(c.entrypoint, c.cmd)
-	some w in split(a, " ")
-	w != ""
-]
+words(c) := [w | some w in split(concat(" ", array.concat(c.entrypoint, c.cmd)), " "); w != ""]
 
 base(w) := parts[count(parts) - 1] if parts := split(w, "/")
+
+# is_program holds when command word w runs program name: its last path
+# component (base(w)) is name.
+is_program(w, name) if w == name
+
+is_program(w, name) if endswith(w, concat("", ["/", name]))
 
 is_redis(c) if c.redis
 
 is_celery_worker(c) if {
 	ws := words(c)
-	some w in ws
-	base(w) == "celery"
 	"worker" in ws
+	some w in ws
+	is_program(w, "celery")
 }
 
 is_celery_worker(c) if {
