@@ -13,9 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -29,16 +27,15 @@ import (
 // environment; it must appear in no output.
 const e2ePassword = "mlscanPlanted7Qx9"
 
-// podmanBed is Podman's Docker-compatible API service with its own storage
-// (--root, --runroot, --tmpdir in a temporary folder) in a network
-// namespace of its own, so host-network containers and Podman's NAT rules
-// stay out of the machine's namespace. Everything is removed at the end of
-// the test, whether it passed or not.
+// podmanBed is Podman's Docker-compatible API service of a testbed host
+// (its own network namespace, so host-network containers and Podman's NAT
+// rules stay out of the machine's), with a folder for the test's files.
+// The testbed removes everything at the end of the test, whether it passed
+// or not.
 type podmanBed struct {
-	dir, ns, sock string
-	global        []string
-	svc           *exec.Cmd
-	svcDone       chan struct{}
+	*testbed.Podman
+	label string // marks the host's containers, for those made with create
+	dir   string
 }
 
 // newPodmanBed starts the service; it skips without root and the tools
@@ -46,189 +43,23 @@ type podmanBed struct {
 func newPodmanBed(tb testing.TB) *podmanBed {
 	tb.Helper()
 	testbed.Require(tb, "podman", "runc", "nsenter", "ip", "busybox", "redis-server")
-	removeStalePodmanBeds(tb)
-	dir, err := os.MkdirTemp("", fmt.Sprintf("mlsdk-%d-", os.Getpid()))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p := &podmanBed{dir: dir, ns: filepath.Base(dir), sock: filepath.Join(dir, "podman.sock")}
-	p.global = []string{
-		"--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "runroot"),
-		"--tmpdir", filepath.Join(dir, "tmp"), "--runtime", "runc",
-		"--cgroup-manager", "cgroupfs", "--events-backend", "file",
-	}
-	if out, err := exec.Command("ip", "netns", "add", p.ns).CombinedOutput(); err != nil {
-		os.RemoveAll(dir)
-		tb.Fatalf("ip netns add %s: %v: %s", p.ns, err, out)
-	}
-	tb.Cleanup(func() { p.destroy(tb) })
-	mustCmd(tb, "ip", "-n", p.ns, "link", "set", "lo", "up")
-
-	p.svc = exec.Command("nsenter", append(append([]string{"--net=/run/netns/" + p.ns, "podman"}, p.global...),
-		"system", "service", "--time=0", "unix://"+p.sock)...)
-	var logb bytes.Buffer
-	p.svc.Stdout, p.svc.Stderr = &logb, &logb
-	if err := p.svc.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	p.svcDone = make(chan struct{})
-	go func() { p.svc.Wait(); close(p.svcDone) }()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if c, err := net.Dial("unix", p.sock); err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case <-p.svcDone:
-			tb.Fatalf("podman system service exited: %s", logb.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("podman system service: no socket after 30s: %s", logb.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return p
+	h := testbed.NewHost(tb, "docker-e2e", "10.0.0.84/24")
+	return &podmanBed{Podman: h.StartPodman(tb), label: "mlscan.testbed=" + h.NS, dir: tb.TempDir()}
 }
 
 // host is the API address for the collector.
-func (p *podmanBed) host() string { return "unix://" + p.sock }
+func (p *podmanBed) host() string { return p.Addr }
 
 // podman runs the podman CLI on the bed's storage, in its namespace.
 func (p *podmanBed) podman(tb testing.TB, args ...string) string {
 	tb.Helper()
-	out, err := p.podmanErr(args...)
-	if err != nil {
-		tb.Fatalf("podman %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(out)
+	return p.Podman.Podman(tb, args...)
 }
-
-func (p *podmanBed) podmanErr(args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	argv := append(append([]string{"--net=/run/netns/" + p.ns, "podman"}, p.global...), args...)
-	cmd := exec.CommandContext(ctx, "nsenter", argv...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if err != nil {
-		return out.String() + errb.String(), err
-	}
-	return out.String(), nil
-}
-
-// limits the sandbox allows (the defaults exceed them; --privileged needs
-// nproc too).
-var podmanUlimits = []string{"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"}
 
 // run starts a detached container.
 func (p *podmanBed) run(tb testing.TB, name string, args ...string) string {
 	tb.Helper()
-	return p.podman(tb, append(append([]string{"run", "-d", "--name", name}, podmanUlimits...), args...)...)
-}
-
-// destroy removes the containers, stops the service, waits for conmon's
-// clean-up processes, then removes the storage and the namespace.
-func (p *podmanBed) destroy(tb testing.TB) {
-	if p.svc != nil && p.svc.Process != nil {
-		if out, err := p.podmanErr("rm", "-af", "-t", "0"); err != nil {
-			tb.Logf("clean-up: podman rm -af: %v: %s", err, out)
-		}
-		p.svc.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.svcDone:
-		case <-time.After(10 * time.Second):
-			p.svc.Process.Kill()
-			<-p.svcDone
-		}
-	}
-	// conmon's clean-up runs on for a while and would recreate folders.
-	deadline := time.Now().Add(30 * time.Second)
-	for len(procsMentioning(p.dir)) > 0 && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
-	}
-	for _, pid := range procsMentioning(p.dir) {
-		syscall.Kill(pid, syscall.SIGKILL)
-	}
-	if out, err := exec.Command("ip", "netns", "pids", p.ns).Output(); err == nil {
-		for _, f := range strings.Fields(string(out)) {
-			if pid, err := strconv.Atoi(f); err == nil {
-				syscall.Kill(pid, syscall.SIGKILL)
-			}
-		}
-	}
-	unmountUnder(tb, p.dir)
-	if err := os.RemoveAll(p.dir); err != nil {
-		tb.Errorf("clean-up: %v", err)
-	}
-	if out, err := exec.Command("ip", "netns", "del", p.ns).CombinedOutput(); err != nil {
-		tb.Errorf("clean-up: ip netns del %s: %v: %s", p.ns, err, out)
-	}
-}
-
-// procsMentioning lists the processes whose command line mentions s.
-func procsMentioning(s string) []int {
-	var pids []int
-	names, _ := readDirNames("/proc")
-	for _, n := range names {
-		pid, err := strconv.Atoi(n)
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", n, "cmdline"))
-		if err == nil && bytes.Contains(b, []byte(s)) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
-}
-
-// unmountUnder lazily unmounts what is still mounted below dir, deepest
-// first.
-func unmountUnder(tb testing.TB, dir string) {
-	b, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return
-	}
-	var mnts []string
-	for line := range strings.SplitSeq(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) > 4 && strings.HasPrefix(f[4], dir+"/") {
-			mnts = append(mnts, f[4])
-		}
-	}
-	slices.SortFunc(mnts, func(a, b string) int { return len(b) - len(a) })
-	for _, m := range mnts {
-		if err := syscall.Unmount(m, syscall.MNT_DETACH); err != nil {
-			tb.Logf("clean-up: umount %s: %v", m, err)
-		}
-	}
-}
-
-// removeStalePodmanBeds deletes the namespaces of test processes that died
-// before their clean-up ran (mlsdk-<pid>-*).
-func removeStalePodmanBeds(tb testing.TB) {
-	ents, _ := os.ReadDir("/run/netns")
-	for _, e := range ents {
-		var pid int
-		if _, err := fmt.Sscanf(e.Name(), "mlsdk-%d-", &pid); err != nil || pid == os.Getpid() {
-			continue
-		}
-		if syscall.Kill(pid, 0) == nil {
-			continue // alive
-		}
-		tb.Logf("removing the stale namespace %s", e.Name())
-		exec.Command("ip", "netns", "del", e.Name()).Run()
-	}
-}
-
-func mustCmd(tb testing.TB, name string, args ...string) {
-	tb.Helper()
-	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
-		tb.Fatalf("%s %s: %v: %s", name, strings.Join(args, " "), err, out)
-	}
+	return p.Run(tb, name, args...)
 }
 
 // buildImages imports two images of the testbed's root filesystem
@@ -302,7 +133,7 @@ func (p *podmanBed) e2eContainers(tb testing.TB) string {
 	p.run(tb, "web", slices.Concat(labels("web"), hardened, []string{
 		"--network", "host", "localhost/mlscan:user", "httpd", "-f", "-p", "127.0.0.1:18081", "-h", "/srv/www",
 	})...)
-	p.podman(tb, append(append([]string{"create", "--name", "stopped", "--network", "host"}, podmanUlimits...), "localhost/mlscan:root", "sleep", "1")...)
+	p.podman(tb, slices.Concat([]string{"create", "--name", "stopped", "--label", p.label, "--network", "host"}, testbed.PodmanUlimits, []string{"localhost/mlscan:root", "sleep", "1"})...)
 	return compose
 }
 
@@ -310,7 +141,7 @@ func (p *podmanBed) e2eContainers(tb testing.TB) string {
 func (p *podmanBed) rawInspect(tb testing.TB, name string) []byte {
 	tb.Helper()
 	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		return (&net.Dialer{}).DialContext(ctx, "unix", p.sock)
+		return (&net.Dialer{}).DialContext(ctx, "unix", p.Sock)
 	}}}
 	resp, err := hc.Get("http://d/v1.41/containers/" + name + "/json")
 	if err != nil {
