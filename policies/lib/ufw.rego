@@ -95,17 +95,28 @@ covers(a, b) if {
 # rule blocks every untrusted source) and "admitting", the admitting rules
 # before the first block that no earlier matching block shadows.
 family_view(l, v6) := view if {
-	m := [i | some i, r in rules; matches(r, l, v6)]
+	m := [i |
+		some i in in_rules[v6]
+		r := rules[i]
+		proto_ok(r.proto, l.proto)
+		port_ok(r.to_ranges, l.port)
+		to_ok(r, l)
+	]
 	fbs := [i | some i in m; blocks_all(rules[i])]
-	view := object.union(first_block_part(fbs), {"admitting": {i |
+	admitting := {i |
 		some i in m
 		admits_untrusted(rules[i])
 		before_first(i, fbs)
 		not shadowed_in(i, m)
-	}})
+	}
+	view := with_first_block(admitting, fbs)
 }
 
-first_block_part(fbs) := {"first_block": min(fbs)} if count(fbs) > 0 else := {}
+# in_rules are the indexes of the incoming rules of each family (v6 true or
+# false), as matches reads them, computed once per evaluation.
+in_rules := {v6: [i | some i, r in rules; r.direction == "in"; r.v6 == v6] | some v6 in [false, true]}
+
+with_first_block(admitting, fbs) := {"admitting": admitting, "first_block": min(fbs)} if count(fbs) > 0 else := {"admitting": admitting}
 
 before_first(_, fbs) if count(fbs) == 0
 
@@ -195,17 +206,21 @@ admitted_reasons(l) := {r |
 
 family_admission(view) := sprintf("admitted by rule: %s", [rule_str(rules[i])]) if {
 	i := min(view.admitting)
-} else := sprintf("no rule matches and the default incoming policy is %s (%s)", [default_incoming.value, default_incoming.source]) if {
+} else := default_admits if {
 	not view.first_block
 	default_incoming.value == "allow"
 }
+
+default_admits := sprintf("no rule matches and the default incoming policy is %s (%s)", [default_incoming.value, default_incoming.source])
 
 v6_blocked(true) if v6_closed
 
 reason_blocked(l) := concat("; ", sort(rs)) if {
 	rs := {sprintf("blocked by rule: %s", [rule_str(rules[i])]) | some v in families(l); i := family_view(l, v).first_block}
 	count(rs) > 0
-} else := sprintf("no rule admits it; default incoming policy %s (%s)", [default_incoming.value, default_incoming.source])
+} else := default_blocks
+
+default_blocks := sprintf("no rule admits it; default incoming policy %s (%s)", [default_incoming.value, default_incoming.source])
 
 # rule_str is a canonical one-line form of a rule.
 rule_str(r) := sprintf("%s %s %s%s from %s%s%s", [
