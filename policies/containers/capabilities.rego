@@ -39,20 +39,20 @@ bad(c) := added(c) & dangerous
 
 observed(c) := sprintf("CapAdd %v, CapDrop %v, Privileged %v", [c.cap_add, c.cap_drop, c.privileged])
 
-deny contains docker.entry(c, msg, observed(c), "no dangerous capability added", docker.source) if {
+deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "no dangerous capability added", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(bad(c)) > 0
 	msg := sprintf("%s adds %s%s", [docker.subject(c), concat(", ", sort(bad(c))), docker.state_note(c)])
 }
 
-deny contains docker.entry(c, msg, observed(c), "no dangerous capability added", docker.source) if {
+deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "no dangerous capability added", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(bad(c)) == 0
 	c.privileged
 	msg := sprintf("%s is privileged: it has every capability", [docker.subject(c)])
 }
 
-deny contains docker.entry_sev(c, msg, observed(c), "CapDrop [ALL] plus the few capabilities needed", docker.source, "info") if {
+deny contains {"subject": docker.subject(c), "message": msg, "severity": "info", "evidence": {"observed": observed(c), "expected": "CapDrop [ALL] plus the few capabilities needed", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(bad(c)) == 0
 	not c.privileged
@@ -60,7 +60,7 @@ deny contains docker.entry_sev(c, msg, observed(c), "CapDrop [ALL] plus the few 
 	msg := sprintf("%s keeps the engine's default capabilities (no cap_drop: [ALL])", [docker.subject(c)])
 }
 
-pass contains docker.entry(c, msg, observed(c), "CapDrop [ALL] plus the few capabilities needed", docker.source) if {
+pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "CapDrop [ALL] plus the few capabilities needed", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(bad(c)) == 0
 	not c.privileged

@@ -33,13 +33,13 @@ rw(m) := "rw" if {
 	m.rw
 } else := "ro"
 
-deny contains docker.entry(c, msg, bad(c), "no engine socket or its directory mounted", docker.source) if {
+deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": bad(c), "expected": "no engine socket or its directory mounted", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(bad(c)) > 0
 	msg := sprintf("%s mounts the container engine's API socket%s: it controls the host as root", [docker.subject(c), docker.state_note(c)])
 }
 
-pass contains docker.entry(c, msg, [m.source | some m in c.mounts], "no engine socket or its directory mounted", docker.source) if {
+pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": [m.source | some m in c.mounts], "expected": "no engine socket or its directory mounted", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(bad(c)) == 0
 	msg := sprintf("%s mounts no engine socket", [docker.subject(c)])

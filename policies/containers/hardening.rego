@@ -42,13 +42,13 @@ observed(c) := sprintf("ReadonlyRootfs %v, RestartPolicy %s:%d, healthcheck %v",
 
 expected := sprintf("read-only root, unless-stopped or on-failure ≤ %d, a healthcheck", [max_retries])
 
-deny contains docker.entry(c, msg, observed(c), expected, docker.source) if {
+deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(issues(c)) > 0
 	msg := sprintf("%s: %s", [docker.subject(c), concat(", ", issues(c))])
 }
 
-pass contains docker.entry(c, msg, observed(c), expected, docker.source) if {
+pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(issues(c)) == 0
 	msg := sprintf("%s has a read-only root, a bounded restart policy and a healthcheck", [docker.subject(c)])

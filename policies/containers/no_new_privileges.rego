@@ -20,13 +20,13 @@ set_nnp(c) if {
 	lower(o) in {"no-new-privileges", "no-new-privileges:true", "no-new-privileges=true"}
 }
 
-deny contains docker.entry(c, msg, sprintf("SecurityOpt %v", [c.security_opt]), "no-new-privileges:true", docker.source) if {
+deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": sprintf("SecurityOpt %v", [c.security_opt]), "expected": "no-new-privileges:true", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	not set_nnp(c)
 	msg := sprintf("%s can gain privileges through setuid binaries (no no-new-privileges)%s", [docker.subject(c), docker.state_note(c)])
 }
 
-pass contains docker.entry(c, msg, sprintf("SecurityOpt %v", [c.security_opt]), "no-new-privileges:true", docker.source) if {
+pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": sprintf("SecurityOpt %v", [c.security_opt]), "expected": "no-new-privileges:true", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	set_nnp(c)
 	msg := sprintf("%s sets no-new-privileges", [docker.subject(c)])

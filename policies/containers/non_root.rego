@@ -80,13 +80,13 @@ unresolved(c) if {
 	numeric(expected_user(c))
 }
 
-deny contains docker.entry(c, msg, observed(c), expected_str(c), docker.source) if {
+deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	runs_as_root(c)
 	msg := sprintf("%s runs as root%s", [docker.subject(c), docker.state_note(c)])
 }
 
-deny contains docker.entry(c, msg, observed(c), expected_str(c), docker.source) if {
+deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	not runs_as_root(c)
 	expected_user(c)
@@ -95,20 +95,20 @@ deny contains docker.entry(c, msg, observed(c), expected_str(c), docker.source) 
 	msg := sprintf("%s runs as %s, not the declared user %s", [docker.subject(c), who(c), expected_user(c)])
 }
 
-unknown contains docker.entry(c, msg, observed(c), expected_str(c), docker.source) if {
+unknown contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	unresolved(c)
 	msg := sprintf("%s is set to run as %q, which cannot be compared with the declared uid %s while it is not running", [docker.subject(c), configured(c).user, expected_user(c)])
 }
 
-pass contains docker.entry(c, msg, observed(c), expected_str(c), docker.source) if {
+pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	not runs_as_root(c)
 	not expected_user(c)
 	msg := sprintf("%s runs as %s", [docker.subject(c), who(c)])
 }
 
-pass contains docker.entry(c, msg, observed(c), expected_str(c), docker.source) if {
+pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	not runs_as_root(c)
 	matches_expected(c)

@@ -15,13 +15,13 @@ package mlscan.containers.privileged
 
 import data.mlscan.lib.docker
 
-deny contains docker.entry(c, msg, "HostConfig.Privileged=true", "HostConfig.Privileged=false", docker.source) if {
+deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": "HostConfig.Privileged=true", "expected": "HostConfig.Privileged=false", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	c.privileged
 	msg := sprintf("%s is privileged%s: root in it is root on the host", [docker.subject(c), docker.state_note(c)])
 }
 
-pass contains docker.entry(c, msg, "HostConfig.Privileged=false", "HostConfig.Privileged=false", docker.source) if {
+pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": "HostConfig.Privileged=false", "expected": "HostConfig.Privileged=false", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	not c.privileged
 	msg := sprintf("%s is not privileged", [docker.subject(c)])

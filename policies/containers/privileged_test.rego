@@ -16,3 +16,13 @@ test_unprivileged_passes if {
 }
 
 test_no_engine_not_applicable if count(check.not_applicable) == 1 with input as d.no_engine
+
+# A container from no compose file has a null location (no location in the
+# report); one from a compose file points at it.
+test_location_of_entries if {
+	c := d.mod(d.web, {"name": "solo", "compose": {"project": "", "service": "", "config_files": []}})
+	solo := d.by_subject(check.pass, "container solo") with input as d.host([c, d.redis])
+	solo.location == null
+	redis := d.by_subject(check.pass, "container redis-celery (compose service redis)") with input as d.host([c, d.redis])
+	redis.location.what == "compose service redis"
+}

@@ -25,13 +25,13 @@ expected(c) := sprintf("%v CPUs (declared)", [declared(c)]) if {
 # same: CPU counts equal to a thousandth.
 same(a, b) if abs(a - b) < 0.001
 
-deny contains docker.entry(c, msg, observed(c), expected(c), docker.source) if {
+deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	c.limits.cpus == 0
 	msg := sprintf("%s has no CPU limit%s", [docker.subject(c), docker.state_note(c)])
 }
 
-deny contains docker.entry(c, msg, observed(c), expected(c), docker.source) if {
+deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	c.limits.cpus > 0
 	declared(c)
@@ -39,7 +39,7 @@ deny contains docker.entry(c, msg, observed(c), expected(c), docker.source) if {
 	msg := sprintf("%s is limited to %v CPUs, not the declared %v", [docker.subject(c), c.limits.cpus, declared(c)])
 }
 
-pass contains docker.entry(c, msg, observed(c), expected(c), docker.source) if {
+pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	c.limits.cpus > 0
 	not mismatch(c)

@@ -29,13 +29,13 @@ expected(c) := sprintf("%s (declared)", [docker.bytes_str(declared(c))]) if {
 	declared(c)
 } else := "a memory limit"
 
-deny contains docker.entry(c, msg, observed(c), expected(c), docker.source) if {
+deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	c.limits.memory == 0
 	msg := sprintf("%s has no memory limit%s", [docker.subject(c), docker.state_note(c)])
 }
 
-deny contains docker.entry(c, msg, observed(c), expected(c), docker.source) if {
+deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	c.limits.memory > 0
 	declared(c)
@@ -43,7 +43,7 @@ deny contains docker.entry(c, msg, observed(c), expected(c), docker.source) if {
 	msg := sprintf("%s is limited to %s, not the declared %s", [docker.subject(c), docker.bytes_str(c.limits.memory), docker.bytes_str(declared(c))])
 }
 
-pass contains docker.entry(c, msg, observed(c), expected(c), docker.source) if {
+pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	c.limits.memory > 0
 	not mismatch(c)

@@ -18,13 +18,13 @@ limited(c) if c.limits.pids_limit > 0
 
 observed(c) := sprintf("HostConfig.PidsLimit %v", [c.limits.pids_limit])
 
-deny contains docker.entry(c, msg, observed(c), "PidsLimit > 0", docker.source) if {
+deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "PidsLimit > 0", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	not limited(c)
 	msg := sprintf("%s has no PIDs limit%s", [docker.subject(c), docker.state_note(c)])
 }
 
-pass contains docker.entry(c, msg, observed(c), "PidsLimit > 0", docker.source) if {
+pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "PidsLimit > 0", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	limited(c)
 	msg := sprintf("%s is limited to %d processes", [docker.subject(c), c.limits.pids_limit])

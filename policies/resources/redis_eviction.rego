@@ -36,21 +36,21 @@ verdict(c) := {"status": "unknown", "msg": sprintf("sets no maxmemory-policy on 
 	policy(c) in {"allkeys-random", "volatile-random"}
 } else := {"status": "fail", "sev": "info", "msg": sprintf("may evict queued tasks and kombu bindings when full (%s)", [policy(c)])}
 
-deny contains docker.entry_sev(c, msg, observed(c), expected, docker.source, v.sev) if {
+deny contains {"subject": docker.subject(c), "message": msg, "severity": v.sev, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.redis_containers
 	v := verdict(c)
 	v.status == "fail"
 	msg := sprintf("Redis %s %s", [docker.subject(c), v.msg])
 }
 
-unknown contains docker.entry(c, msg, observed(c), expected, docker.source) if {
+unknown contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.redis_containers
 	v := verdict(c)
 	v.status == "unknown"
 	msg := sprintf("Redis %s %s", [docker.subject(c), v.msg])
 }
 
-pass contains docker.entry(c, msg, observed(c), expected, docker.source) if {
+pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.redis_containers
 	v := verdict(c)
 	v.status == "pass"

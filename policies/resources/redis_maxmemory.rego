@@ -42,21 +42,21 @@ verdict(c) := {"status": "unknown", "msg": sprintf("sets maxmemory %q, which mls
 	mm(c) > ratio * c.limits.memory
 } else := {"status": "pass", "msg": sprintf("sets maxmemory %s under its %s limit", [docker.bytes_str(mm(c)), docker.bytes_str(c.limits.memory)])}
 
-deny contains docker.entry_sev(c, msg, observed(c), expected(c), docker.source, v.sev) if {
+deny contains {"subject": docker.subject(c), "message": msg, "severity": v.sev, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.redis_containers
 	v := verdict(c)
 	v.status == "fail"
 	msg := sprintf("Redis %s %s", [docker.subject(c), v.msg])
 }
 
-unknown contains docker.entry(c, msg, observed(c), expected(c), docker.source) if {
+unknown contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.redis_containers
 	v := verdict(c)
 	v.status == "unknown"
 	msg := sprintf("Redis %s %s", [docker.subject(c), v.msg])
 }
 
-pass contains docker.entry(c, msg, observed(c), expected(c), docker.source) if {
+pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.redis_containers
 	v := verdict(c)
 	v.status == "pass"

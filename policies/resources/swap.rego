@@ -30,14 +30,14 @@ verdict(c) := {"fail": true, "sev": "medium", "msg": "has no memory limit, so sw
 	c.limits.memory_swap == 0
 } else := {"fail": false, "msg": "cannot swap beyond its memory limit"}
 
-deny contains docker.entry_sev(c, msg, observed(c), expected, docker.source, v.sev) if {
+deny contains {"subject": docker.subject(c), "message": msg, "severity": v.sev, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	v := verdict(c)
 	v.fail
 	msg := sprintf("%s %s%s", [docker.subject(c), v.msg, docker.state_note(c)])
 }
 
-pass contains docker.entry(c, msg, observed(c), expected, docker.source) if {
+pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	v := verdict(c)
 	not v.fail

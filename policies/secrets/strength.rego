@@ -52,14 +52,14 @@ deny_note(f) := ", denylisted" if {
 
 expected := "machine secrets ≥ 32 characters, typed passwords ≥ 15, not denylisted, one secret per purpose"
 
-deny contains docker.entry(c, msg, observed(c), expected, docker.source) if {
+deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(c.secrets) > 0
 	count(issues(c)) > 0
 	msg := sprintf("%s: %s", [docker.subject(c), concat("; ", issues(c))])
 }
 
-pass contains docker.entry(c, msg, observed(c), expected, docker.source) if {
+pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(c.secrets) > 0
 	count(issues(c)) == 0
