@@ -127,7 +127,7 @@ func Load(ctx context.Context, srcs []PolicySource, config map[string]any) (*Eng
 		ready[i] = true
 	}
 	e.queries = make([]*lazyQuery, len(checks))
-	e.part, e.nparts = partition(checks, runtime.GOMAXPROCS(0))
+	e.part, e.nparts = partition(checks, runtime.GOMAXPROCS(0), mods)
 	e.exprs = make([]string, len(checks))
 	for i, ch := range checks {
 		e.queries[i] = &lazyQuery{query: ch.Package}
@@ -218,10 +218,14 @@ func (e *Engine) combined(ctx context.Context, ready []bool, serial bool) ([]reg
 	return pqs, nil
 }
 
-// partition splits the checks into at most n parts of similar size,
+// partition splits the checks into at most n parts of similar cost,
 // keeping the checks of a policy directory (which share helpers and
-// their cached values) in one part.
-func partition(checks []Check, n int) ([]int, int) {
+// their cached values) in one part. A part's cost counts its checks and,
+// once, each helper package (a package without a check) they import,
+// directly or through other packages, as helperCost checks: each part
+// computes its helpers again, so a directory goes where its helpers
+// already are unless that part is much busier.
+func partition(checks []Check, n int, mods map[string]*ast.Module) ([]int, int) {
 	part := make([]int, len(checks))
 	if n > 2 {
 		n = 2
@@ -235,14 +239,40 @@ func partition(checks []Check, n int) ([]int, int) {
 		}
 		return pkg
 	}
+	isCheck := map[string]bool{}
+	for _, ch := range checks {
+		isCheck[ch.Package] = true
+	}
+	imports := map[string][]string{}
+	for _, m := range mods {
+		pkg := m.Package.Path.String()
+		for _, imp := range m.Imports {
+			if ref, ok := imp.Path.Value.(ast.Ref); ok && ref.HasPrefix(ast.DefaultRootRef) {
+				imports[pkg] = append(imports[pkg], ref.String())
+			}
+		}
+	}
 	size := map[string]int{}
+	helpers := map[string]map[string]bool{}
 	var dirs []string
 	for _, ch := range checks {
 		d := dirOf(ch.Package)
 		if size[d] == 0 {
 			dirs = append(dirs, d)
+			helpers[d] = map[string]bool{}
 		}
 		size[d]++
+		todo := []string{ch.Package}
+		for len(todo) > 0 {
+			pkg := todo[len(todo)-1]
+			todo = todo[:len(todo)-1]
+			for _, imp := range imports[pkg] {
+				if !isCheck[imp] && !helpers[d][imp] {
+					helpers[d][imp] = true
+					todo = append(todo, imp)
+				}
+			}
+		}
 	}
 	sort.SliceStable(dirs, func(i, j int) bool {
 		if size[dirs[i]] != size[dirs[j]] {
@@ -250,17 +280,34 @@ func partition(checks []Check, n int) ([]int, int) {
 		}
 		return dirs[i] < dirs[j]
 	})
+	const helperCost = 3
 	load := make([]int, n)
+	has := make([]map[string]bool, n)
+	for p := range has {
+		has[p] = map[string]bool{}
+	}
+	costIn := func(d string, p int) int {
+		c := load[p] + size[d]
+		for h := range helpers[d] {
+			if !has[p][h] {
+				c += helperCost
+			}
+		}
+		return c
+	}
 	assign := map[string]int{}
 	for _, d := range dirs {
 		best := 0
-		for p := range load {
-			if load[p] < load[best] {
+		for p := 1; p < n; p++ {
+			if costIn(d, p) < costIn(d, best) {
 				best = p
 			}
 		}
 		assign[d] = best
-		load[best] += size[d]
+		load[best] = costIn(d, best)
+		for h := range helpers[d] {
+			has[best][h] = true
+		}
 	}
 	for i, ch := range checks {
 		part[i] = assign[dirOf(ch.Package)]
