@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -155,6 +156,26 @@ func TestE2EMatrix(t *testing.T) {
 		if t.Failed() {
 			mxLogResults(t, base)
 		}
+	})
+
+	t.Run("scan time", func(t *testing.T) {
+		// The budget is a full scan under 1 s: five more scans of the
+		// documented host give the spread (measured, not asserted). The
+		// collectors' own durations say where the time goes.
+		var walls []time.Duration
+		var last string
+		for range 5 {
+			rep, _, took := mxScan(t, s, bin)
+			walls = append(walls, took)
+			var parts []string
+			for _, name := range slices.Sorted(maps.Keys(rep.Collectors)) {
+				parts = append(parts, fmt.Sprintf("%s %.0f ms", name, rep.Collectors[name].DurationMS))
+			}
+			last = strings.Join(parts, ", ")
+		}
+		slices.Sort(walls)
+		t.Logf("mlscan scan of the documented host, 5 runs: min %s, median %s, max %s (collectors of the last: %s)",
+			walls[0].Round(time.Millisecond), walls[2].Round(time.Millisecond), walls[4].Round(time.Millisecond), last)
 	})
 
 	t.Run("waivers and every format", func(t *testing.T) {
