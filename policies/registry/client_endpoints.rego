@@ -50,10 +50,11 @@ port_part(u) := sprintf(":%d", [u.port]) if {
 
 port_of(u) := object.get(u, "port", 0)
 
-entry(x, msg, expected) := object.union(
-	{"subject": subject(x), "message": msg, "evidence": {"observed": sprintf("%s=%s%s", [x.e.key, url_str(x.e.url), pw_note(x.e.url)]), "expected": expected, "source": docker.source}},
-	docker.location(x.c),
-)
+entry(x, msg, expected) := {
+	"subject": subject(x), "message": msg,
+	"evidence": {"observed": sprintf("%s=%s%s", [x.e.key, url_str(x.e.url), pw_note(x.e.url)]), "expected": expected, "source": docker.source},
+	"location": docker.where(x.c),
+}
 
 pw_note(u) := " (with a password, not shown)" if {
 	u.password
@@ -118,9 +119,14 @@ problems(x) := array.concat(
 	not x.e.url.host in {"auto", "local"}
 }
 
-expected(x) := sprintf("the Redis broker on %s:%s", [bind_host(broker_bind), ports_str(redis_entries)]) if {
+expected(x) := broker_expected if {
 	x.e.key in broker_keys
-} else := sprintf("a registered Ray port (%s) on a trusted address", [ports_str(ray_entries)])
+} else := ray_expected
+
+# The expectations depend only on the registry: computed once.
+broker_expected := sprintf("the Redis broker on %s:%s", [bind_host(broker_bind), ports_str(redis_entries)])
+
+ray_expected := sprintf("a registered Ray port (%s) on a trusted address", [ports_str(ray_entries)])
 
 bind_host("loopback") := "127.0.0.1"
 
