@@ -9,7 +9,10 @@
 #   --dashboard-agent-listen-port, --metrics-export-port,
 #   --runtime-env-agent-port and the worker range (--min-worker-port and
 #   --max-worker-port, or --worker-port-list). mlscan reads the command line
-#   of the Ray containers.
+#   of the Ray containers. A pinned port inside the kernel's ephemeral range
+#   (net.ipv4.ip_local_port_range, 32768-60999 by default) and not in
+#   net.ipv4.ip_local_reserved_ports also fails: an outgoing connection can
+#   hold it when Ray starts.
 # custom:
 #   id: MLS-REG-004
 #   severity: medium
@@ -35,6 +38,53 @@ missing(c) := array.concat(
 
 pinned_str(c) := concat(" ", [sprintf("%s=%s", [f, svc.flag_value(c, f)]) | some f in array.concat(flags, array.concat(worker_flags, ["--worker-port-list"])); svc.flag_value(c, f)])
 
+# ephemeral is the kernel's ephemeral port range, when the snapshot has it.
+ephemeral := input.sockets.ephemeral_ports
+
+# reserved(a, b): one reserved range covers every port from a to b.
+reserved(a, b) if {
+	some r in object.get(input.sockets, "reserved_ports", [])
+	r.from <= a
+	b <= r.to
+}
+
+# pinned_ports are the single ports and worker ranges c pins, as
+# [flag, from, to].
+pinned_ports(c) := array.concat(
+	[[f, n, n] | some f in flags; n := to_number(svc.flag_value(c, f))],
+	array.concat(
+		[["--min-worker-port..--max-worker-port", lo, hi] |
+			lo := to_number(svc.flag_value(c, "--min-worker-port"))
+			hi := to_number(svc.flag_value(c, "--max-worker-port"))
+		],
+		[["--worker-port-list", n, n] | some w in split(svc.flag_value(c, "--worker-port-list"), ","); n := to_number(w)],
+	),
+)
+
+# clashes are the pinned ports of c the kernel may hand out as ephemeral
+# ports: inside the range and not reserved.
+clashes(c) := [sprintf("%s=%s", [f, range_str(lo, hi)]) |
+	some [f, lo, hi] in pinned_ports(c)
+	lo <= ephemeral.to
+	hi >= ephemeral.from
+	not reserved(max([lo, ephemeral.from]), min([hi, ephemeral.to]))
+]
+
+ephemeral_note := sprintf(", outside the kernel's ephemeral port range %d-%d", [ephemeral.from, ephemeral.to]) if {
+	ephemeral.from
+} else := " (the snapshot does not record the kernel's ephemeral port range, so clashes with it were not checked)"
+
+range_str(lo, hi) := sprintf("%d", [lo]) if lo == hi else := sprintf("%d-%d", [lo, hi])
+
+deny contains svc.with_location({
+	"subject": svc.container_subject(c),
+	"message": sprintf("%s pins %s inside the kernel's ephemeral port range %d-%d (net.ipv4.ip_local_port_range): an outgoing connection can hold such a port when Ray starts", [svc.container_subject(c), concat(", ", sort({x | some x in clashes(c)})), ephemeral.from, ephemeral.to]),
+	"evidence": {"observed": object.get(c, "command", ""), "expected": sprintf("Ray ports outside %d-%d, or listed in net.ipv4.ip_local_reserved_ports", [ephemeral.from, ephemeral.to]), "source": "container command line (docker collector), /proc/sys/net/ipv4/ip_local_port_range"},
+}, c) if {
+	some c in nodes
+	count(clashes(c)) > 0
+}
+
 deny contains svc.with_location({
 	"subject": svc.container_subject(c),
 	"message": sprintf("%s starts Ray without pinning %s: those ports are random, outside the registry and the firewall rules", [svc.container_subject(c), concat(", ", missing(c))]),
@@ -46,11 +96,12 @@ deny contains svc.with_location({
 
 pass contains {
 	"subject": svc.container_subject(c),
-	"message": sprintf("%s pins every Ray port", [svc.container_subject(c)]),
+	"message": sprintf("%s pins every Ray port%s", [svc.container_subject(c), ephemeral_note]),
 	"evidence": {"observed": pinned_str(c), "expected": concat(", ", array.concat(flags, worker_flags)), "source": "container command line (docker collector)"},
 } if {
 	some c in nodes
 	count(missing(c)) == 0
+	count(clashes(c)) == 0
 }
 
 ray_listening if {
