@@ -835,7 +835,24 @@ func containerFiles(env *Env, cs []Container, h *secretHasher) []FileMode {
 			}
 		}
 	}
+	// Ray keeps its token in the home of whoever ran `ray start` or
+	// `ray get-auth-token --generate` on the host, in plain text.
+	for _, home := range homes(env) {
+		add(path.Join(home, ".ray", "auth_token"), "Ray's token file in "+home, "host", false)
+	}
 	slices.SortFunc(out, func(a, b FileMode) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+// homes are /root and the folders in /home, as paths on the scanned host.
+func homes(env *Env) []string {
+	out := []string{"/root"}
+	ents, _ := os.ReadDir(env.Path("/home"))
+	for _, e := range ents {
+		if e.IsDir() {
+			out = append(out, path.Join("/home", e.Name()))
+		}
+	}
 	return out
 }
 

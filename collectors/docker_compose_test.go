@@ -188,6 +188,10 @@ func TestContainerFilesReadsComposeFiles(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "override.yml"), []byte("services:\n  redis:\n    environment:\n      - REDIS_PASSWORD="+pw+"\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, ".env"), []byte("REDIS_PASSWORD="+pw+"\n"), 0o600)
 	os.WriteFile(filepath.Join(dir, "redis.conf"), []byte("requirepass "+pw+"\n"), 0o640)
+	// A Ray token left world-readable in a user's home; root has none.
+	os.MkdirAll(filepath.Join(root, "home/ray/.ray"), 0o755)
+	os.WriteFile(filepath.Join(root, "home/ray/.ray/auth_token"), []byte(pw), 0o644)
+	os.MkdirAll(filepath.Join(root, "home/nobody"), 0o755)
 	cs := []Container{{
 		Name:    "redis-celery",
 		Compose: &ComposeInfo{Project: "ml", Service: "redis", ConfigFiles: []string{"/srv/ml/docker-compose.yml", "/srv/ml/override.yml"}, WorkingDir: "/srv/ml"},
@@ -214,6 +218,12 @@ func TestContainerFilesReadsComposeFiles(t *testing.T) {
 	}
 	if m := got["/srv/ml/redis.conf"]; m.Kind != "mount" || m.Content != nil || m.Mode != "0640" {
 		t.Errorf("redis.conf %+v: not read, mode 0640", m)
+	}
+	if r := got["/home/ray/.ray/auth_token"]; r.Kind != "host" || r.Content != nil || !r.WorldReadable || r.Why != "Ray's token file in /home/ray" {
+		t.Errorf("Ray token %+v: want kind host, world-readable, not read", r)
+	}
+	if len(files) != 5 {
+		t.Errorf("%d files, want 5 (no token in /root or /home/nobody): %+v", len(files), files)
 	}
 	if !h.seen[pw] {
 		t.Error("the override's password is not handed to the scrubber")

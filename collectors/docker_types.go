@@ -266,8 +266,9 @@ type FileMode struct {
 	// Why says what references the file ("compose file of project ml").
 	Why string `json:"why"`
 	// Kind is compose (a container's compose file), env (the .env of a
-	// compose project) or mount (bind-mounted at a secret-bearing path).
-	Kind string `json:"kind,omitempty" jsonschema:"enum=compose,enum=env,enum=mount"`
+	// compose project), mount (bind-mounted at a secret-bearing path) or
+	// host (a secret file at a well-known host path: ~/.ray/auth_token).
+	Kind string `json:"kind,omitempty" jsonschema:"enum=compose,enum=env,enum=mount,enum=host"`
 	// Mode is the permission bits in octal ("0644").
 	Mode string `json:"mode,omitempty"`
 	UID  int    `json:"uid"`
