@@ -103,3 +103,36 @@ test_dual_stack_blocked_by_both_defaults if {
 	inp := f.patched([{"op": "add", "path": "/sockets/listeners/-", "value": f.listener("::", 7000, "x")}])
 	not "7000/tcp" in {d.subject | some d in check.deny} with input as inp
 }
+
+# A rule on every port covers listeners on ports no other rule names.
+test_any_port_rule_admits_unnamed_port if {
+	inp := f.with_rules([f.rule("allow", "any", "tcp", "any", false)])
+	some d in check.deny with input as inp
+	d.subject == "5555/tcp"
+	contains(d.message, "admitted by rule: allow in any port/tcp from any")
+}
+
+# A port range covers the listeners inside it only.
+test_port_range_rule_covers_its_ports if {
+	inp := f.with_rules([f.rule("allow", "5000:6000", "tcp", "any", false)])
+	subjects := {d.subject | some d in check.deny} with input as inp
+	subjects == {"5555/tcp"}
+}
+
+# With IPV6=no and a default allow, a dual-stack listener is admitted over
+# IPv4 and an IPv6-only one is not.
+test_v6_closed_default_allow_by_family if {
+	v6only := object.union(f.listener("::", 7001, "y"), {"dual_stack": false})
+	inp := f.patched([
+		{"op": "replace", "path": "/ufw/live/default_incoming", "value": "allow"},
+		{"op": "replace", "path": "/ufw/defaults/ipv6", "value": false},
+		{"op": "add", "path": "/sockets/listeners/-", "value": f.listener("::", 7000, "x")},
+		{"op": "add", "path": "/sockets/listeners/-", "value": v6only},
+	])
+	subjects := {d.subject | some d in check.deny} with input as inp
+	"7000/tcp" in subjects
+	not "7001/tcp" in subjects
+	some p in check.pass with input as inp
+	p.subject == "7001/tcp"
+	contains(p.message, "not reachable")
+}

@@ -191,18 +191,49 @@ admission_of(l) := {"admitted": true, "reason": "UFW is inactive: nothing is fil
 } else := {"admitted": true, "reason": "IPv6 is enabled but UFW's IPv6 chains are not loaded: IPv6 is unfiltered"} if {
 	true in families(l)
 	v6_unfiltered
-} else := {"admitted": true, "reason": concat("; ", sort(rs))} if {
-	rs := admitted_reasons(l)
-	count(rs) > 0
-} else := {"admitted": false, "reason": reason_blocked(l)}
+} else := default_verdict(fs) if {
+	fs := families(l)
+	unruled(l.port)
+} else := ruled_verdict({v6: family_view(l, v6) | some v6 in families(l)})
 
-# admitted_reasons are, per address family, why an untrusted source gets
-# through: the first admitting rule, or the default policy allow.
-admitted_reasons(l) := {r |
-	some v6 in families(l)
-	not v6_blocked(v6)
-	r := family_admission(family_view(l, v6))
+# unruled(port): no incoming rule covers the port, so every family of a
+# listener on it falls through to the default incoming policy. Known for
+# the snapshot's listener ports (other ports take the full path).
+unruled(port) if {
+	port in listener_ports
+	not port in ruled_ports
+	not any_port_rule
 }
+
+listener_ports := {l.port | some l in object.get(input, ["sockets", "listeners"], []); not l.loopback}
+
+# in_ranges are the port ranges of the incoming rules.
+in_ranges := [x | some r in rules; r.direction == "in"; some x in r.to_ranges]
+
+ruled_ports := {p | some p in listener_ports; some x in in_ranges; x.from <= p; p <= x.to}
+
+any_port_rule if {
+	some r in rules
+	r.direction == "in"
+	count(r.to_ranges) == 0
+}
+
+# default_verdict is the admission when no rule matches in any of the
+# address families fs: the default policy of the families that are not
+# closed.
+default_verdict(fs) := {"admitted": true, "reason": default_admits} if {
+	default_incoming.value == "allow"
+	some v6 in fs
+	not v6_blocked(v6)
+} else := {"admitted": false, "reason": default_blocks}
+
+# ruled_verdict judges a listener from its family views (v6 → view): the
+# reasons untrusted sources get through, per family the first admitting
+# rule or the default policy allow; else what blocks them.
+ruled_verdict(views) := {"admitted": true, "reason": concat("; ", sort(rs))} if {
+	rs := {r | some v6, view in views; not v6_blocked(v6); r := family_admission(view)}
+	count(rs) > 0
+} else := {"admitted": false, "reason": reason_blocked(views)}
 
 family_admission(view) := sprintf("admitted by rule: %s", [rule_str(rules[i])]) if {
 	i := min(view.admitting)
@@ -215,8 +246,8 @@ default_admits := sprintf("no rule matches and the default incoming policy is %s
 
 v6_blocked(true) if v6_closed
 
-reason_blocked(l) := concat("; ", sort(rs)) if {
-	rs := {sprintf("blocked by rule: %s", [rule_str(rules[i])]) | some v in families(l); i := family_view(l, v).first_block}
+reason_blocked(views) := concat("; ", sort(rs)) if {
+	rs := {sprintf("blocked by rule: %s", [rule_str(rules[i])]) | some view in views; i := view.first_block}
 	count(rs) > 0
 } else := default_blocks
 
