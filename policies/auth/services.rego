@@ -5,12 +5,9 @@
 package mlscan.auth.services
 
 import data.mlscan.lib.docker as containers_lib
-import data.mlscan.lib.network
 import data.mlscan.lib.ufw
 
 probes := object.get(input, "probes", {})
-
-probes_ok if object.get(input, ["collectors", "probes", "status"], "") == "ok"
 
 sockets_ok if object.get(input, ["collectors", "sockets", "status"], "") == "ok"
 
@@ -299,5 +296,3 @@ exposed_listener(l, port) if {
 	not l.loopback
 	ufw.admission(l).admitted
 }
-
-trusted_str := network.trusted_str

@@ -33,29 +33,14 @@ subject(c) := sprintf("container %s (compose service %s)", [c.name, c.compose.se
 	c.compose.service != ""
 } else := sprintf("container %s", [c.name])
 
-# location points at the compose file and service the container came from.
-location(c) := {"location": l} if {
-	l := where(c)
-	l != null
-} else := {}
-
 # where is the compose file and service container c came from, null when
-# unknown: a result entry's null location is no location.
+# unknown: a result entry's null location is no location. The checks write
+# their entries literally in their rule heads, {"subject": subject(c),
+# "message": msg, "evidence": {...}, "location": where(c)}: a helper call
+# per result costs about twice as much.
 where(c) := {"file": c.compose.config_files[0], "what": sprintf("compose service %s", [c.compose.service])} if {
 	c.compose.config_files[0] != ""
 } else := null
-
-# entry builds a result entry for container c. The checks write the entry
-# literally in their rule heads, {"subject": subject(c), "message": msg,
-# "evidence": {...}, "location": where(c)}: a function call per result
-# costs about twice as much.
-entry(c, msg, observed, expected, source) := object.union(
-	{"subject": subject(c), "message": msg, "evidence": {"observed": observed, "expected": expected, "source": source}},
-	location(c),
-)
-
-# entry_sev is entry with its own severity.
-entry_sev(c, msg, observed, expected, source, sev) := object.union(entry(c, msg, observed, expected, source), {"severity": sev})
 
 # source says which engine the facts came from.
 source := sprintf("Docker Engine API %s (container inspect)", [docker.engine.host]) if {
@@ -137,11 +122,6 @@ env_value(c, k) := v if {
 	v := e.value
 }
 
-has_env(c, k) if {
-	some e in c.env
-	e.key == k
-}
-
 # bytes_str prints a size in GiB or MiB.
 bytes_str(n) := sprintf("%d.%d GiB", [floor(t / 10), t % 10]) if {
 	n >= 1073741824
@@ -198,24 +178,6 @@ same_id(a, b) if {
 	startswith(b, a)
 }
 
-# owns(c, l) holds when listener l belongs to container c: by container
-# id, else by the container name, else by the compose service the
-# collector linked it to.
-owns(c, l) if same_id(c.id, l.container_id)
-
-owns(c, l) if {
-	object.get(l, "container_id", "") == ""
-	object.get(l, "container_name", "") != ""
-	l.container_name == c.name
-}
-
-owns(c, l) if {
-	object.get(l, "container_id", "") == ""
-	object.get(l, "container_name", "") == ""
-	object.get(l, "compose_service", "") != ""
-	l.compose_service == object.get(c, ["compose", "service"], "")
-}
-
 # listeners_of(c) are the listening sockets container c owns.
 listeners_of(c) := listeners_by_owner[owner_key(c)]
 
@@ -223,8 +185,10 @@ listeners_of(c) := scan_listeners(c) if not listeners_by_owner[owner_key(c)]
 
 scan_listeners(c) := [listeners[i] | some i in sort(owned_indexes(c))]
 
-# owned_indexes are the indexes of the listeners owns(c, l) holds for,
-# found through indexes of the listeners' links (as owns reads them).
+# owned_indexes are the indexes of the listeners container c owns: by
+# container id (same_id), else, for a listener without an id, by the
+# container name, else, without a name either, by the compose service the
+# collector linked it to; found through indexes of the listeners' links.
 owned_indexes(c) := (id_hits(c) | name_hits(c)) | service_hits(c)
 
 # Two ids of at least 12 characters, one a prefix of the other, share

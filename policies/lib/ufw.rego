@@ -53,16 +53,6 @@ to_ok(r, l) if {
 	net.cidr_contains(network.as_cidr(r.to), l.address)
 }
 
-# matches holds when incoming rule r applies to traffic for listener l over
-# IPv6 (v6 true) or IPv4.
-matches(r, l, v6) if {
-	r.direction == "in"
-	r.v6 == v6
-	proto_ok(r.proto, l.proto)
-	port_ok(r.to_ranges, l.port)
-	to_ok(r, l)
-}
-
 # unconditional: no source port or interface narrows the rule.
 unconditional(r) if {
 	count(r.from_ranges) == 0
@@ -135,13 +125,6 @@ shadowed_in(i, m) if {
 	unconditional(rj)
 	covers(rj.from, rules[i].from)
 }
-
-# shadowed: an earlier matching block covers every source rule i admits.
-shadowed(i, l, v6) if shadowed_in(i, [j | some j, r in rules; matches(r, l, v6)])
-
-first_block(l, v6) := family_view(l, v6).first_block
-
-admitting(l, v6) := family_view(l, v6).admitting
 
 families(l) := {false} if l.family == "ipv4"
 
