@@ -167,37 +167,43 @@ tag_version(c) := trim_prefix(m[0], "v") if {
 
 names(c) := {lower(n) | some n in [object.get(c, "name", ""), object.get(c, ["compose", "service"], "")]; n != ""}
 
-words(c) := [w | some w in split(concat(" ", array.concat(object.get(c, "entrypoint", []), object.get(c, "cmd", []))), " "); w != ""]
+words(c) := [w | some w in split(command_line(c), " "); w != ""]
 
-named(c, word) if {
-	some n in names(c)
-	contains(n, word)
-	regex.match(sprintf(`(^|[-_.])%s([-_.0-9]|$)`, [word]), n)
+command_line(c) := concat(" ", array.concat(object.get(c, "entrypoint", []), object.get(c, "cmd", [])))
+
+# kinds_of(c) is the set of kinds container c is: by its image repository,
+# a name with the kind as a component ("ml-ray-worker-1"), its command
+# (`flower`, `ray start`) or the Redis facts the collector found.
+kinds_of(c) := (((by_repo | by_name) | by_word) | by_start) | by_redis if {
+	by_repo := {k | k := repo_kinds[image_repo(c)]}
+	by_name := {k |
+		some n in names(c)
+		some k, pattern in name_patterns
+		contains(n, k)
+		regex.match(pattern, n)
+	}
+	line := command_line(c)
+	by_word := {"flower" | contains(line, "flower"); "flower" in words(c)}
+	by_start := {"ray" | contains(line, "start"); starts_ray(words(c))}
+	by_redis := {"redis" | object.get(c, "redis", null) != null}
 }
 
-is_kind(c, "redis") if object.get(c, "redis", null) != null
+repo_kinds := {
+	"redis": "redis", "redis-stack-server": "redis", "valkey": "redis",
+	"ray": "ray", "ray-ml": "ray",
+	"flower": "flower",
+	"grafana": "grafana", "grafana-oss": "grafana", "grafana-enterprise": "grafana",
+}
 
-is_kind(c, "redis") if image_repo(c) in {"redis", "redis-stack-server", "valkey"}
+# name_patterns: a kind in a container name, as a component of it.
+name_patterns := {k: sprintf(`(^|[-_.])%s([-_.0-9]|$)`, [k]) | some k in ["ray", "flower", "grafana"]}
 
-is_kind(c, "ray") if image_repo(c) in {"ray", "ray-ml"}
-
-is_kind(c, "ray") if ray_start(c)
-
-is_kind(c, "ray") if named(c, "ray")
-
-is_kind(c, "flower") if image_repo(c) == "flower"
-
-is_kind(c, "flower") if named(c, "flower")
-
-is_kind(c, "flower") if "flower" in words(c)
-
-is_kind(c, "grafana") if image_repo(c) in {"grafana", "grafana-oss", "grafana-enterprise"}
-
-is_kind(c, "grafana") if named(c, "grafana")
+is_kind(c, kind) if kind in kinds_of(c)
 
 # ray_start: the container runs `ray start`.
-ray_start(c) if {
-	ws := words(c)
+ray_start(c) if starts_ray(words(c))
+
+starts_ray(ws) if {
 	"start" in ws
 	some i, w in ws
 	ws[i + 1] == "start"
@@ -205,7 +211,9 @@ ray_start(c) if {
 }
 
 # by_kind maps each kind to its containers, computed once per evaluation.
-by_kind := {k: [c | some c in containers; is_kind(c, k)] | some k in kinds}
+by_kind := {k: [c | some i, c in containers; k in container_kinds[i]] | some k in kinds}
+
+container_kinds := [kinds_of(c) | some c in containers]
 
 of_kind(kind) := by_kind[kind]
 

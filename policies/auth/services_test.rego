@@ -26,6 +26,21 @@ test_kinds if {
 	not svc.is_kind({"name": "array-store", "image": "custom:1"}, "ray")
 }
 
+kinds(c) := {k | some k in svc.kinds; svc.is_kind(c, k)}
+
+# Each way a container is recognised, alone (custom image, neutral name).
+test_kinds_each_signal if {
+	kinds({"name": "a", "image": "custom:1", "cmd": ["/opt/bin/ray", "start", "--head"]}) == {"ray"}
+	kinds({"name": "a", "image": "custom:1", "cmd": ["celery", "flower", "--port=5555"]}) == {"flower"}
+	kinds({"name": "a", "image": "custom:1", "redis": {}}) == {"redis"}
+	kinds({"name": "a", "image": "grafana/grafana-oss:10.4.2"}) == {"grafana"}
+	kinds({"name": "a", "image": "valkey/valkey:7.2"}) == {"redis"}
+	kinds({"name": "a", "compose": {"service": "Grafana_2"}, "image": "custom:1"}) == {"grafana"}
+	kinds({"name": "sunflower", "image": "custom:1", "cmd": ["flowers", "start"]}) == set()
+	kinds({"name": "ray-flower", "image": "custom:1"}) == {"ray", "flower"}
+	kinds({"name": "a", "image": "custom:1", "entrypoint": ["ray"], "cmd": ["start"]}) == {"ray"}
+}
+
 test_ray_start if {
 	svc.ray_start({"entrypoint": ["/usr/bin/ray"], "cmd": ["start", "--head"]})
 	svc.ray_start({"cmd": ["sh", "-c", "ray start --head --block"]})
