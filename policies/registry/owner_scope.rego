@@ -21,9 +21,12 @@ entries := {i: e |
 	e := network.registry_entry(l.port, l.proto)
 }
 
-registered contains [input.sockets.listeners[i], e] if some i, e in entries
-
-subject(l) := network.port_str(l.port, l.proto)
+# registered: each registered listener with its entry, subject and
+# observed description, computed once for all the results.
+registered contains [l, e, network.port_str(l.port, l.proto), network.listener_str(l)] if {
+	some i, e in entries
+	l := input.sockets.listeners[i]
+}
 
 location(e) := {"file": data.mlscan.config.file, "line": e.line, "what": sprintf("registry entry %s", [e.service])}
 
@@ -38,41 +41,41 @@ owner_ok(l, e) if l.container_name in e.owners
 owner_ok(l, e) if l.compose_service in e.owners
 
 deny contains {
-	"subject": subject(l),
-	"message": sprintf("%s binds %s (%s), wider than the registered %s for %s", [subject(l), l.address, network.bind_scope(l), e.bind, e.service]),
-	"evidence": {"observed": network.listener_str(l), "expected": sprintf("bind scope at most %s", [e.bind]), "source": "/proc/net"},
+	"subject": subject,
+	"message": sprintf("%s binds %s (%s), wider than the registered %s for %s", [subject, l.address, network.bind_scope(l), e.bind, e.service]),
+	"evidence": {"observed": observed, "expected": sprintf("bind scope at most %s", [e.bind]), "source": "/proc/net"},
 	"location": location(e),
 } if {
-	some [l, e] in registered
+	some [l, e, subject, observed] in registered
 	too_wide(l, e)
 }
 
 deny contains {
-	"subject": subject(l),
-	"message": sprintf("%s is owned by %s, not by the registered %s (%s)", [subject(l), l.process, e.service, concat(", ", e.owners)]),
-	"evidence": {"observed": network.listener_str(l), "expected": sprintf("one of %v", [e.owners]), "source": "/proc/net, /proc/PID"},
+	"subject": subject,
+	"message": sprintf("%s is owned by %s, not by the registered %s (%s)", [subject, l.process, e.service, concat(", ", e.owners)]),
+	"evidence": {"observed": observed, "expected": sprintf("one of %v", [e.owners]), "source": "/proc/net, /proc/PID"},
 	"location": location(e),
 } if {
-	some [l, e] in registered
+	some [l, e, subject, observed] in registered
 	owner_known(l)
 	not owner_ok(l, e)
 }
 
 unknown contains {
-	"subject": subject(l),
-	"message": sprintf("the owner of %s could not be read (%s)", [subject(l), object.get(input.sockets.owners, "error", "no pid mapping")]),
-	"evidence": {"observed": network.listener_str(l), "expected": sprintf("one of %v", [e.owners]), "source": "/proc/net"},
+	"subject": subject,
+	"message": sprintf("the owner of %s could not be read (%s)", [subject, object.get(input.sockets.owners, "error", "no pid mapping")]),
+	"evidence": {"observed": observed, "expected": sprintf("one of %v", [e.owners]), "source": "/proc/net"},
 } if {
-	some [l, e] in registered
+	some [l, e, subject, observed] in registered
 	not owner_known(l)
 }
 
 pass contains {
-	"subject": subject(l),
-	"message": sprintf("%s is owned by %s and binds within %s", [subject(l), l.process, e.bind]),
-	"evidence": {"observed": network.listener_str(l), "expected": sprintf("%s, bind at most %s", [concat("|", e.owners), e.bind]), "source": "/proc/net, /proc/PID"},
+	"subject": subject,
+	"message": sprintf("%s is owned by %s and binds within %s", [subject, l.process, e.bind]),
+	"evidence": {"observed": observed, "expected": sprintf("%s, bind at most %s", [concat("|", e.owners), e.bind]), "source": "/proc/net, /proc/PID"},
 } if {
-	some [l, e] in registered
+	some [l, e, subject, observed] in registered
 	owner_ok(l, e)
 	not too_wide(l, e)
 }
