@@ -1,7 +1,10 @@
 package scanner_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -102,4 +105,89 @@ func BenchmarkEvalSnapshotSerial(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkEvalScaling evaluates the documented host with its listeners
+// and containers repeated k times (each copy on other ports, under other
+// names and ids), serially: time and memory should grow linearly with k,
+// not with k², as no check walks the listeners or containers per listener
+// or container.
+func BenchmarkEvalScaling(b *testing.B) {
+	e := loadDefault(b)
+	base, err := os.ReadFile("../testdata/snapshots/documented-host.json")
+	if err != nil {
+		b.Skipf("documented-host snapshot missing: %v", err)
+	}
+	for _, k := range []int{1, 2, 4, 8} {
+		doc, err := scanner.DecodeSnapshot("documented-host.json", base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		scaleSnapshot(b, doc, k)
+		in, err := scanner.NewInput(doc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sock := doc["sockets"].(map[string]any)
+		name := fmt.Sprintf("listeners=%d,containers=%d", len(sock["listeners"].([]any)), len(doc["docker"].(map[string]any)["containers"].([]any)))
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := e.Eval(context.Background(), in, scanner.EvalOptions{Serial: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// scaleSnapshot adds k-1 copies of every listener (ports moved up by
+// 1000 per copy, so 20000+) and container (name suffixed, id changed, its
+// listeners following it).
+func scaleSnapshot(tb testing.TB, doc map[string]any, k int) {
+	tb.Helper()
+	clone := func(v any) map[string]any {
+		b, err := json.Marshal(v)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var m map[string]any
+		d := json.NewDecoder(bytes.NewReader(b))
+		d.UseNumber()
+		if err := d.Decode(&m); err != nil {
+			tb.Fatal(err)
+		}
+		return m
+	}
+	sock := doc["sockets"].(map[string]any)
+	docker := doc["docker"].(map[string]any)
+	ls, cs := sock["listeners"].([]any), docker["containers"].([]any)
+	n, m := len(ls), len(cs)
+	for j := 1; j < k; j++ {
+		newID := func(id string) string {
+			if len(id) < 4 {
+				return id
+			}
+			return fmt.Sprintf("%03x", j) + id[3:]
+		}
+		for _, l := range ls[:n] {
+			c := clone(l)
+			p, _ := c["port"].(json.Number).Int64()
+			c["port"] = json.Number(fmt.Sprint(20000 + 1000*j + int(p)%1000))
+			if id, ok := c["container_id"].(string); ok && id != "" {
+				c["container_id"] = newID(id)
+			}
+			if name, ok := c["container_name"].(string); ok && name != "" {
+				c["container_name"] = fmt.Sprintf("%s-%d", name, j)
+			}
+			ls = append(ls, c)
+		}
+		for _, ct := range cs[:m] {
+			c := clone(ct)
+			c["name"] = fmt.Sprintf("%s-%d", c["name"], j)
+			c["id"] = newID(c["id"].(string))
+			cs = append(cs, c)
+		}
+	}
+	sock["listeners"], docker["containers"] = ls, cs
 }
