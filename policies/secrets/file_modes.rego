@@ -7,16 +7,16 @@
 #   (com.docker.compose.project.config_files), the .env in its compose
 #   project's working directory, and files bind-mounted at secret-bearing
 #   paths (/run/secrets/*, *.env, redis.conf, users.acl, flowerconfig.py,
-#   auth_token, *.key, .htpasswd). A .env or mounted secret fails when
+#   auth_token, *.key, .htpasswd), and Ray's token file ~/.ray/auth_token in
+#   /root and /home/*. A .env, mounted secret or token file fails when
 #   world-readable. A compose file is shared configuration, often kept
 #   0644 in a repository: it fails only when it is world-readable and
 #   writes a secret value out instead of a ${VAR} reference: a value
 #   under a secret-named key, a password in a URL, or a value after a
 #   secret flag such as --requirepass. The collector reads each compose
 #   file for that and records where, never the value.
-#   Not covered: secret files no container references, such as
-#   ~/.ray/auth_token of a Ray started on the host, or a redis.conf or
-#   .env outside the compose projects; check those by hand.
+#   Not covered: other secret files no container references, such as a
+#   redis.conf or .env outside the compose projects; check those by hand.
 # custom:
 #   id: MLS-SEC-004
 #   severity: medium

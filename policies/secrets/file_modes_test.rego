@@ -8,7 +8,7 @@ file(path, kind, mode, wr, status) := {
 	"mode": mode, "uid": 0, "gid": 0, "world_readable": wr,
 }
 
-why := {"compose": "compose file of project ml", "env": "compose .env of project ml", "mount": "mounted at /run/secrets/redis in container redis-celery"}
+why := {"compose": "compose file of project ml", "env": "compose .env of project ml", "mount": "mounted at /run/secrets/redis in container redis-celery", "host": "Ray's token file in /home/ray"}
 
 # compose_file is a compose file the collector read.
 compose_file(path, mode, wr, literal) := object.union(file(path, "compose", mode, wr, "ok"), {"content": {
@@ -82,4 +82,13 @@ test_no_files_not_applicable if {
 	some n in check.not_applicable with input as d.doc
 	contains(n.message, "reference no compose file")
 	count(check.not_applicable) == 1 with input as d.no_engine
+}
+
+test_world_readable_ray_token_fails if {
+	# Ray's token file on the host is a secret like a mounted one.
+	t := with_files([file("/home/ray/.ray/auth_token", "host", "0644", true, "ok")])
+	r := d.by_subject(check.deny, "file /home/ray/.ray/auth_token") with input as t
+	contains(r.message, "is world-readable (mode 0644)")
+	p := with_files([file("/home/ray/.ray/auth_token", "host", "0600", false, "ok")])
+	"file /home/ray/.ray/auth_token" in d.subjects(check.pass) with input as p
 }
