@@ -399,7 +399,7 @@ func evalSnapshot(tb testing.TB, doc map[string]any) *scanner.Report {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	eng, err := scanner.Load(ctx, []scanner.PolicySource{{Name: "policies", FS: policies.FS}}, data)
+	eng, err := scanner.Load(ctx, []scanner.PolicySource{{Name: "policies", FS: policies.FS, Verified: true}}, data)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -72,6 +72,9 @@ func TestEveryCheckHasTests(t *testing.T) {
 }
 
 // TestLoad compiles the embedded checks and checks their metadata.
+// TestLoad loads the embedded policies as an unverified source, so with
+// every static check of OPA's compiler (types, conflicts, recursion,
+// imports), which mlscan skips for them at run time (Verified).
 func TestLoad(t *testing.T) {
 	cfg, err := scanner.LoadConfig(policies.DefaultConfig, "")
 	if err != nil {

@@ -51,7 +51,7 @@ func testEngine(tb testing.TB) *scanner.Engine {
 			engineErr = err
 			return
 		}
-		engine, engineErr = scanner.Load(context.Background(), []scanner.PolicySource{{Name: "policies", FS: policies.FS}}, data)
+		engine, engineErr = scanner.Load(context.Background(), []scanner.PolicySource{{Name: "policies", FS: policies.FS, Verified: true}}, data)
 	})
 	if engineErr != nil {
 		tb.Fatal(engineErr)

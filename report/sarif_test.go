@@ -436,7 +436,7 @@ func TestSARIFConfigFileLocations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := scanner.Load(context.Background(), []scanner.PolicySource{{Name: "policies", FS: policies.FS}}, data)
+	e, err := scanner.Load(context.Background(), []scanner.PolicySource{{Name: "policies", FS: policies.FS, Verified: true}}, data)
 	if err != nil {
 		t.Fatal(err)
 	}

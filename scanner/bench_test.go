@@ -23,7 +23,7 @@ func loadDefault(tb testing.TB) *scanner.Engine {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e, err := scanner.Load(context.Background(), []scanner.PolicySource{{Name: "policies", FS: policies.FS}}, data)
+	e, err := scanner.Load(context.Background(), []scanner.PolicySource{{Name: "policies", FS: policies.FS, Verified: true}}, data)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -190,4 +190,17 @@ func scaleSnapshot(tb testing.TB, doc map[string]any, k int) {
 		}
 	}
 	sock["listeners"], docker["containers"] = ls, cs
+}
+
+// TestUnverifiedPolicyGetsStaticChecks: the embedded policies are loaded
+// verified (static checks skipped), a --policy directory is not: its type
+// error is a load error naming the file and line.
+func TestUnverifiedPolicyGetsStaticChecks(t *testing.T) {
+	dir := t.TempDir()
+	src := "# METADATA\n# title: t\n# custom:\n#   id: SITE-010\n#   severity: low\npackage site.typed\n\ndeny contains x if {\n\tx := concat(\",\", 42)\n}\n"
+	os.WriteFile(dir+"/typed.rego", []byte(src), 0o600)
+	_, err := scanner.Load(context.Background(), []scanner.PolicySource{{Name: "policies", FS: policies.FS, Verified: true}, {Name: dir, FS: os.DirFS(dir)}}, map[string]any{})
+	if err == nil || !strings.Contains(err.Error(), "typed.rego:9") || !strings.Contains(err.Error(), "rego_type_error") {
+		t.Fatalf("got %v, want the type error at typed.rego:9", err)
+	}
 }

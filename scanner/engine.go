@@ -28,6 +28,22 @@ import (
 type PolicySource struct {
 	Name string
 	FS   fs.FS
+	// Verified says the project's own tests compile these files with
+	// every static check (the embedded policies: TestLoad in
+	// ./policies loads them unverified). When every source is
+	// verified, Load skips the compiler stages that only check (types,
+	// conflicts, recursion, imports...), about 50 ms of 300; a --policy
+	// directory gets them all.
+	Verified bool
+}
+
+// checkOnlyStages are OPA compiler stages that report errors without
+// rewriting what is evaluated.
+var checkOnlyStages = []ast.StageID{
+	ast.StageCheckTypes, ast.StageCheckRuleConflicts, ast.StageCheckUndefinedFuncs, ast.StageCheckRecursion,
+	ast.StageCheckUnusedImports, ast.StageCheckKeywordOverrides, ast.StageCheckDuplicateImports,
+	ast.StageCheckDeprecatedBuiltins, ast.StageCheckUnsafeBuiltins, ast.StageBuildRequiredCapabilities,
+	ast.StageCheckVoidCalls, ast.StageCheckSafetyRuleHeads,
 }
 
 // Engine holds the checks compiled once; Eval may be called concurrently.
@@ -148,6 +164,9 @@ func Load(ctx context.Context, srcs []PolicySource, config map[string]any) (*Eng
 		return nil, ErrNoChecks
 	}
 	c := ast.NewCompiler().WithStrict(false)
+	if !slices.ContainsFunc(srcs, func(s PolicySource) bool { return !s.Verified }) {
+		c = c.WithSkipStages(checkOnlyStages...)
+	}
 	c.Compile(mods)
 	if c.Failed() {
 		return nil, fmt.Errorf("compile policies: %w", c.Errors)

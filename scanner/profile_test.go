@@ -21,7 +21,7 @@ func TestRegoProfile(t *testing.T) {
 	}
 	cfg, _ := LoadConfig(policies.DefaultConfig, "")
 	data, _ := cfg.Data()
-	e, err := Load(context.Background(), []PolicySource{{Name: "policies", FS: policies.FS}}, data)
+	e, err := Load(context.Background(), []PolicySource{{Name: "policies", FS: policies.FS, Verified: true}}, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func newCosts(t *testing.T) *costs {
 	cfg, _ := LoadConfig(policies.DefaultConfig, "")
 	data, _ := cfg.Data()
 	ctx := context.Background()
-	e, err := Load(ctx, []PolicySource{{Name: "policies", FS: policies.FS}}, data)
+	e, err := Load(ctx, []PolicySource{{Name: "policies", FS: policies.FS, Verified: true}}, data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -147,7 +147,7 @@ func loadConfig(g *globalOptions) (*scanner.Config, error) {
 
 // loadEngine compiles the embedded checks and the --policy directories once.
 func loadEngine(ctx context.Context, g *globalOptions, cfg *scanner.Config) (*scanner.Engine, error) {
-	srcs := []scanner.PolicySource{{Name: "policies", FS: policies.FS}}
+	srcs := []scanner.PolicySource{{Name: "policies", FS: policies.FS, Verified: true}}
 	for _, dir := range g.policies {
 		st, err := os.Stat(dir)
 		if err != nil {
