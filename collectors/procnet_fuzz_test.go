@@ -62,3 +62,26 @@ func FuzzParseProcNet(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseLocalPorts feeds the sysctl parsers mutations of the captured
+// files: no panic, and what they accept is a valid port range.
+func FuzzParseLocalPorts(f *testing.F) {
+	for _, name := range []string{"ip_local_port_range", "ip_local_reserved_ports"} {
+		b, err := os.ReadFile(filepath.Join(fixture, "sys/net/ipv4", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(b))
+	}
+	f.Add("8080,10000-10005\n") // the format of Documentation/networking/ip-sysctl.rst
+	f.Fuzz(func(t *testing.T, s string) {
+		if r := ParseLocalPortRange(s); r != nil && (r.From < 1 || r.From > r.To || r.To > 65535) {
+			t.Fatalf("range %+v from %q", *r, s)
+		}
+		for _, r := range ParseReservedPorts(s) {
+			if r.From < 0 || r.From > r.To || r.To > 65535 {
+				t.Fatalf("reserved %+v from %q", r, s)
+			}
+		}
+	})
+}

@@ -115,16 +115,11 @@ func readLocalPorts(proc string) (*PortRange, []PortRange) {
 	if err != nil {
 		return nil, nil
 	}
-	f := strings.Fields(string(b))
-	if len(f) != 2 {
+	r := ParseLocalPortRange(string(b))
+	if r == nil {
 		return nil, nil
 	}
-	from, err1 := strconv.Atoi(f[0])
-	to, err2 := strconv.Atoi(f[1])
-	if err1 != nil || err2 != nil || from < 1 || to > 65535 || from > to {
-		return nil, nil
-	}
-	return &PortRange{From: from, To: to}, readReservedPorts(proc)
+	return r, readReservedPorts(proc)
 }
 
 func readReservedPorts(proc string) []PortRange {
@@ -132,15 +127,36 @@ func readReservedPorts(proc string) []PortRange {
 	if err != nil {
 		return nil
 	}
+	return ParseReservedPorts(string(b))
+}
+
+// ParseLocalPortRange parses net.ipv4.ip_local_port_range ("32768\t60999"):
+// nil unless it is two ports, the first not above the second.
+func ParseLocalPortRange(s string) *PortRange {
+	f := strings.Fields(s)
+	if len(f) != 2 {
+		return nil
+	}
+	from, err1 := strconv.Atoi(f[0])
+	to, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil || from < 1 || to > 65535 || from > to {
+		return nil
+	}
+	return &PortRange{From: from, To: to}
+}
+
+// ParseReservedPorts parses net.ipv4.ip_local_reserved_ports, a comma list
+// of ports and ranges ("8080,10000-10005"); malformed items are dropped.
+func ParseReservedPorts(s string) []PortRange {
 	var out []PortRange
-	for part := range strings.SplitSeq(strings.TrimSpace(string(b)), ",") {
+	for part := range strings.SplitSeq(strings.TrimSpace(s), ",") {
 		lo, hi, isRange := strings.Cut(part, "-")
 		if !isRange {
 			hi = lo
 		}
 		a, err1 := strconv.Atoi(lo)
 		z, err2 := strconv.Atoi(hi)
-		if err1 == nil && err2 == nil && a <= z {
+		if err1 == nil && err2 == nil && 0 <= a && a <= z && z <= 65535 {
 			out = append(out, PortRange{From: a, To: z})
 		}
 	}
