@@ -82,6 +82,9 @@ type SocketsSection struct {
 	// ReservedPorts are the ports the kernel never hands out as ephemeral
 	// (net.ipv4.ip_local_reserved_ports).
 	ReservedPorts []PortRange `json:"reserved_ports,omitempty"`
+	// DualStackFrom says how the listeners' dual_stack was settled: each
+	// socket's IPV6_V6ONLY over sock_diag (live), else net.ipv6.bindv6only.
+	DualStackFrom string `json:"dual_stack_from,omitempty"`
 }
 
 // Listener is one listening TCP socket or bound UDP socket.
@@ -92,8 +95,9 @@ type Listener struct {
 	Port     int    `json:"port"`
 	Wildcard bool   `json:"wildcard"`
 	Loopback bool   `json:"loopback"`
-	// DualStack is true for a "::" listener that also accepts IPv4
-	// (net.ipv6.bindv6only=0 or unknown).
+	// DualStack is true for a "::" listener that also accepts IPv4: its
+	// IPV6_V6ONLY is off (sock_diag), else net.ipv6.bindv6only=0 or unknown
+	// (see SocketsSection.DualStackFrom).
 	DualStack bool   `json:"dual_stack"`
 	UID       int    `json:"uid"`
 	Inode     uint64 `json:"inode"`

@@ -62,11 +62,7 @@ func (*Sockets) Collect(ctx context.Context, env *Env) (Section, error) {
 			errs = append(errs, err)
 		}
 	}
-	if v6only := readBindV6Only(proc); v6only != nil && *v6only {
-		for i := range sec.Listeners {
-			sec.Listeners[i].DualStack = false
-		}
-	}
+	sec.DualStackFrom = judgeDualStack(sec.Listeners, proc)
 	sortListeners(sec.Listeners)
 	sec.EphemeralPorts, sec.ReservedPorts = readLocalPorts(proc)
 
@@ -161,6 +157,35 @@ func ParseReservedPorts(s string) []PortRange {
 		}
 	}
 	return out
+}
+
+// judgeDualStack settles whether each "::" listener also takes IPv4 and
+// says how: from each socket's IPV6_V6ONLY over sock_diag when reading the
+// live /proc of mlscan's own network namespace, else from
+// net.ipv6.bindv6only (which a socket may override), else every "::"
+// listener stays dual-stack (the wider exposure).
+func judgeDualStack(ls []Listener, proc string) string {
+	if filepath.Clean(proc) == "/proc" {
+		if v6only, err := V6OnlyByInode(); err == nil {
+			for i := range ls {
+				if only, ok := v6only[ls[i].Inode]; ok && ls[i].DualStack {
+					ls[i].DualStack = !only
+				}
+			}
+			return "sock_diag (each socket's IPV6_V6ONLY, as ss -e shows it)"
+		}
+	}
+	v6only := readBindV6Only(proc)
+	if v6only == nil {
+		return "unknown (no net.ipv6.bindv6only): every :: listener is taken as dual-stack"
+	}
+	if *v6only {
+		for i := range ls {
+			ls[i].DualStack = false
+		}
+		return "net.ipv6.bindv6only=1 (a socket may still clear IPV6_V6ONLY)"
+	}
+	return "net.ipv6.bindv6only=0 (a socket may still set IPV6_V6ONLY)"
 }
 
 func readBindV6Only(proc string) *bool {

@@ -800,3 +800,73 @@ func TestReadReservedPorts(t *testing.T) {
 		t.Errorf("no range file: reserved %v", res)
 	}
 }
+
+// TestSocketsDualStackLive opens "::" listeners with IPV6_V6ONLY off and on
+// (TCP and UDP) and checks that the collector tells them apart through
+// sock_diag, as `ss -e` does, whatever net.ipv6.bindv6only says.
+func TestSocketsDualStackLive(t *testing.T) {
+	if _, err := os.Stat("/proc/net/tcp6"); err != nil {
+		t.Skip("IPv6 is disabled on this machine (no /proc/net/tcp6):", err)
+	}
+	listen := func(network string, v6only int) (port int, closer func()) {
+		lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+			var serr error
+			if err := c.Control(func(fd uintptr) {
+				serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY, v6only)
+			}); err != nil {
+				return err
+			}
+			return serr
+		}}
+		if network == "udp6" {
+			pc, err := lc.ListenPacket(context.Background(), network, "[::]:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return pc.LocalAddr().(*net.UDPAddr).Port, func() { pc.Close() }
+		}
+		ln, err := lc.Listen(context.Background(), network, "[::]:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ln.Addr().(*net.TCPAddr).Port, func() { ln.Close() }
+	}
+	want := map[string]bool{}
+	for _, c := range []struct {
+		network string
+		v6only  int
+	}{{"tcp6", 0}, {"tcp6", 1}, {"udp6", 0}, {"udp6", 1}} {
+		port, closer := listen(c.network, c.v6only)
+		defer closer()
+		want[fmt.Sprintf("%s/%d", c.network[:3], port)] = c.v6only == 0
+	}
+	s, err := (&Sockets{}).Collect(context.Background(), &Env{ProcRoot: "/proc", IsRoot: os.Geteuid() == 0})
+	if err != nil && !errors.Is(err, ErrPermission) {
+		t.Fatal(err)
+	}
+	sec := s.(*SocketsSection)
+	if !strings.HasPrefix(sec.DualStackFrom, "sock_diag") {
+		t.Fatalf("dual-stack settled by %q, want sock_diag", sec.DualStackFrom)
+	}
+	for _, l := range sec.Listeners {
+		key := fmt.Sprintf("%s/%d", l.Proto, l.Port)
+		if dual, ok := want[key]; ok && l.Family == "ipv6" {
+			if l.DualStack != dual {
+				t.Errorf("%s on %s: dual_stack %v, want %v", key, l.Address, l.DualStack, dual)
+			}
+			delete(want, key)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("listeners not found: %v", want)
+	}
+}
+
+// TestParseInetDiagMsgTruncated: a short or malformed message is no answer.
+func TestParseInetDiagMsgTruncated(t *testing.T) {
+	for _, b := range [][]byte{nil, make([]byte, inetDiagMsgLen-1), append(make([]byte, inetDiagMsgLen), 3, 0, 11, 0)} {
+		if _, _, ok := parseInetDiagMsg(b); ok {
+			t.Errorf("%d bytes parsed", len(b))
+		}
+	}
+}
