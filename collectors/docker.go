@@ -217,6 +217,42 @@ func (c *engineClient) EngineName(ctx context.Context) (product, version string,
 	return product, version, nil
 }
 
+// engineVersion fills the engine's name and version: from /_ping's Server
+// header when the client can read it, else from /version, which is slow
+// on Podman and so is fetched while the containers are read; the returned
+// function waits for it.
+func engineVersion(ctx context.Context, api dockerAPI, eng *DockerEngine) (wait func()) {
+	if n, ok := api.(engineNamer); ok {
+		if p, v, err := n.EngineName(ctx); err == nil {
+			eng.Product, eng.ServerVersion = p, v
+			return func() {}
+		}
+	}
+	done := make(chan struct{})
+	var v types.Version
+	var err error
+	go func() {
+		defer close(done)
+		v, err = api.ServerVersion(ctx)
+	}()
+	return func() {
+		<-done
+		if err != nil {
+			return
+		}
+		eng.ServerVersion = v.Version
+		// dockerd names its platform ("Docker Engine - Community");
+		// Podman puts an OS there and names itself in the components.
+		eng.Product = v.Platform.Name
+		if strings.Contains(v.Platform.Name, "/") && len(v.Components) > 0 {
+			eng.Product = v.Components[0].Name
+		}
+		if eng.APIVersion == "" {
+			eng.APIVersion = v.APIVersion
+		}
+	}
+}
+
 // engineProducts names the engines by the product of their Server header,
 // as their /version does.
 var engineProducts = map[string]string{"Docker": "Docker Engine", "Libpod": "Podman Engine"}
@@ -246,42 +282,7 @@ func collectDocker(ctx context.Context, api dockerAPI, env *Env, proc string, se
 	}
 	sec.Engine.APIVersion = ping.APIVersion
 	sec.Engine.MemTotal = readMemTotal(proc)
-	if n, ok := api.(engineNamer); ok {
-		if p, v, err := n.EngineName(ctx); err == nil {
-			sec.Engine.Product, sec.Engine.ServerVersion = p, v
-		}
-	}
-	// Else ask /version, which is slow on Podman: fetch it while the
-	// containers are read.
-	type verResult struct {
-		v   types.Version
-		err error
-	}
-	verc := make(chan verResult, 1)
-	if sec.Engine.ServerVersion != "" {
-		verc <- verResult{err: errNoEngineName}
-	} else {
-		go func() {
-			v, err := api.ServerVersion(ctx)
-			verc <- verResult{v, err}
-		}()
-	}
-	defer func() {
-		r := <-verc
-		if r.err != nil {
-			return
-		}
-		sec.Engine.ServerVersion = r.v.Version
-		// dockerd names its platform ("Docker Engine - Community");
-		// Podman puts an OS there and names itself in the components.
-		sec.Engine.Product = r.v.Platform.Name
-		if strings.Contains(r.v.Platform.Name, "/") && len(r.v.Components) > 0 {
-			sec.Engine.Product = r.v.Components[0].Name
-		}
-		if sec.Engine.APIVersion == "" {
-			sec.Engine.APIVersion = r.v.APIVersion
-		}
-	}()
+	defer engineVersion(ctx, api, &sec.Engine)()
 
 	list, err := api.ContainerList(ctx, container.ListOptions{All: true})
 	if err != nil {
