@@ -214,11 +214,9 @@ func (e *Engine) evalFixed(ctx context.Context) map[int]ast.Value {
 		if err != nil || len(rs) != 1 || len(rs[0].Expressions) != 1 {
 			continue
 		}
-		v, err := ast.InterfaceToValue(rs[0].Expressions[0].Value)
-		if err != nil {
-			continue
+		if v, ok := rs[0].Expressions[0].Value.(ast.Value); ok {
+			fixed[i] = v
 		}
-		fixed[i] = v
 	}
 	return fixed
 }
@@ -248,32 +246,11 @@ func readsInput(c *ast.Compiler, pkg string) bool {
 			continue
 		}
 		seen[r] = true
-		reads := false
-		ast.WalkTerms(r, func(t *ast.Term) bool {
-			switch v := t.Value.(type) {
-			case ast.Ref:
-				if v.HasPrefix(ast.InputRootRef) {
-					reads = true
-				}
-			case ast.Call:
-				if b, ok := ast.BuiltinMap[v[0].String()]; ok && b.Nondeterministic {
-					reads = true
-				}
-			}
-			return reads
-		})
-		for _, x := range r.Body {
-			if len(x.With) > 0 {
-				reads = true // with input as ...: not a plain rule
-			}
-			if x.IsCall() {
-				if b, ok := ast.BuiltinMap[x.Operator().String()]; ok && b.Nondeterministic {
-					reads = true
-				}
-			}
-		}
-		if reads {
+		if ruleReadsInput(r) {
 			return true
+		}
+		if r.Else != nil {
+			queue = append(queue, r.Else)
 		}
 		for d := range c.Graph.Dependencies(r) {
 			if dr, ok := d.(*ast.Rule); ok {
@@ -282,6 +259,32 @@ func readsInput(c *ast.Compiler, pkg string) bool {
 		}
 	}
 	return false
+}
+
+// ruleReadsInput reports whether rule r itself (head, body, nested
+// comprehension and else bodies) refers to the input, evaluates with a
+// `with` modifier or calls a non-deterministic built-in.
+func ruleReadsInput(r *ast.Rule) bool {
+	reads := false
+	ast.WalkRefs(r, func(ref ast.Ref) bool {
+		reads = reads || ref.HasPrefix(ast.InputRootRef)
+		return reads
+	})
+	nondeterministic := func(op string) bool {
+		b, ok := ast.BuiltinMap[op]
+		return ok && b.Nondeterministic
+	}
+	ast.WalkExprs(r, func(x *ast.Expr) bool {
+		reads = reads || len(x.With) > 0 || x.IsCall() && nondeterministic(x.Operator().String())
+		return reads
+	})
+	ast.WalkTerms(r, func(t *ast.Term) bool {
+		if call, ok := t.Value.(ast.Call); ok && nondeterministic(call[0].String()) {
+			reads = true
+		}
+		return reads
+	})
+	return reads
 }
 
 // lazyQuery is a query prepared on first use.

@@ -26,6 +26,10 @@ func TestFixedChecks(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(dir+"/site.rego", []byte("# METADATA\n# title: t\n# custom:\n#   id: SITE-001\n#   severity: low\npackage site.one\n\ndeny contains {\"subject\": \"host\", \"message\": \"m\"} if input.x\n"), 0o600)
 	os.WriteFile(dir+"/site2.rego", []byte("# METADATA\n# title: t\n# custom:\n#   id: SITE-002\n#   severity: low\npackage site.two\n\ndeny contains {\"subject\": \"host\", \"message\": \"m\"} if time.now_ns() > 0\n"), 0o600)
+	// The clock in a comprehension, and the input read only in the else
+	// branch of a helper.
+	os.WriteFile(dir+"/site3.rego", []byte("# METADATA\n# title: t\n# custom:\n#   id: SITE-003\n#   severity: low\npackage site.three\n\ndeny contains {\"subject\": \"host\", \"message\": \"m\"} if count([t | t := time.now_ns(); t > 0]) > 5\n"), 0o600)
+	os.WriteFile(dir+"/site4.rego", []byte("# METADATA\n# title: t\n# custom:\n#   id: SITE-004\n#   severity: low\npackage site.four\n\nv := 1 if false else := input.x\n\ndeny contains {\"subject\": \"host\", \"message\": \"m\"} if v == 2\n"), 0o600)
 	e, err := Load(context.Background(), []PolicySource{{Name: "policies", FS: policies.FS}, {Name: dir, FS: os.DirFS(dir)}}, data)
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +39,7 @@ func TestFixedChecks(t *testing.T) {
 		fixed = append(fixed, e.checks[i].ID)
 	}
 	if len(fixed) != 1 || fixed[0] != "MLS-REG-003" {
-		t.Errorf("fixed checks %v, want [MLS-REG-003] (SITE-001 reads the input, SITE-002 the clock)", fixed)
+		t.Errorf("fixed checks %v, want [MLS-REG-003] (SITE-001 and SITE-004 read the input, SITE-002 and SITE-003 the clock)", fixed)
 	}
 	b, err := os.ReadFile("../testdata/snapshots/documented-host.json")
 	if err != nil {
