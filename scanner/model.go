@@ -249,27 +249,22 @@ func (r *Report) Compact() {
 		status Status
 	}
 	seen := map[key]bool{}
+	keep := make([]bool, len(r.Results))
 	n := 0
-	for _, res := range r.Results {
-		if res.Status == StatusPass || res.Status == StatusNotApplicable {
-			k := key{res.RuleID, res.Status}
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
+	for i, res := range r.Results {
+		k := key{res.RuleID, res.Status}
+		routine := res.Status == StatusPass || res.Status == StatusNotApplicable
+		keep[i] = !routine || !seen[k]
+		seen[k] = true
+		if keep[i] {
+			n++
 		}
-		n++
 	}
 	out := make([]Result, 0, n)
-	for _, res := range r.Results {
-		if res.Status == StatusPass || res.Status == StatusNotApplicable {
-			k := key{res.RuleID, res.Status}
-			if !seen[k] {
-				continue
-			}
-			delete(seen, k)
+	for i, res := range r.Results {
+		if keep[i] {
+			out = append(out, Result{RuleID: res.RuleID, Title: res.Title, Severity: res.Severity, Status: res.Status, Subject: res.Subject, Waiver: res.Waiver})
 		}
-		out = append(out, Result{RuleID: res.RuleID, Title: res.Title, Severity: res.Severity, Status: res.Status, Subject: res.Subject, Waiver: res.Waiver})
 	}
 	r.Results = out
 }
