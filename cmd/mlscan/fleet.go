@@ -191,7 +191,7 @@ func decodeValidSnapshot(name string, data []byte) (map[string]any, error) {
 }
 
 // fleetPost returns what evalFleet does to each report of a fleet summary
-// (nil: nothing) and records the waivers it applies in o. When every
+// (nil: nothing) and records in o that it applies the waivers. When every
 // requested format is a fleet summary and no --baseline needs the full
 // results, each report is waived and then compacted (scanner.Report.Compact)
 // as soon as it is made: the summary reads statuses, severities and
@@ -215,7 +215,7 @@ func fleetPost(o *outputOptions) (func(*scanner.Report), error) {
 		if ws, err = loadWaivers(o.waivers); err != nil {
 			return nil, err
 		}
-		o.waived = ws
+		o.waiversApplied = true
 	}
 	return func(r *scanner.Report) {
 		scanner.ApplyWaivers(r, ws)

@@ -48,9 +48,9 @@ type outputOptions struct {
 	quiet      bool
 	waivers    string
 	sourceRoot string
-	// waived holds the waivers already applied to the reports (the fleet
-	// applies them as each host is evaluated); nil: apply --waivers here.
-	waived []scanner.Waiver
+	// waiversApplied says --waivers was applied to each report as it was
+	// made (the fleet summary does that), not to be applied again.
+	waiversApplied bool
 	// baseline is --baseline; baselineDiffs the changes it gives each host.
 	baseline      string
 	baselineDiffs map[string]*scanner.Diff
@@ -221,7 +221,7 @@ func writeReportsWith(cmd *cobra.Command, o *outputOptions, reports []*scanner.R
 	if err != nil {
 		return err
 	}
-	if o.waivers != "" && o.waived == nil {
+	if o.waivers != "" && !o.waiversApplied {
 		ws, err := loadWaivers(o.waivers)
 		if err != nil {
 			return err
@@ -259,9 +259,6 @@ func loadWaivers(path string) ([]scanner.Waiver, error) {
 	ws, err := scanner.LoadWaivers(path)
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
-	}
-	if ws == nil {
-		ws = []scanner.Waiver{}
 	}
 	return ws, nil
 }
