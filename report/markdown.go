@@ -113,8 +113,8 @@ func (d *mdDoc) header() {
 	for _, name := range sortedKeys(r.Collectors) {
 		c := r.Collectors[name]
 		s := name + ": " + c.Status
-		if c.Error != "" && c.Error != c.Status {
-			s += " (" + c.Error + ")"
+		if reason := collectorReason(c.Status, c.Error); reason != "" {
+			s += " (" + reason + ")"
 		}
 		cols = append(cols, s)
 	}

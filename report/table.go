@@ -39,9 +39,8 @@ func (t *Table) one(w io.Writer, r *scanner.Report) error {
 	}
 	fmt.Fprintf(w, "mlscan %s · host %s · %s · %s\n", r.Tool.Version, sanitize(r.Host), r.ScannedAt.Format("2006-01-02 15:04:05Z07:00"), root)
 	for _, name := range sortedKeys(r.Collectors) {
-		c := r.Collectors[name]
-		if c.Status != "ok" {
-			fmt.Fprintf(w, "collector %s: %s: %s\n", name, c.Status, sanitize(c.Error))
+		if c := r.Collectors[name]; c.Status != "ok" {
+			fmt.Fprintln(w, CollectorSentence(name, c))
 		}
 	}
 	tw := table.NewWriter()
@@ -104,6 +103,63 @@ func (t *Table) one(w io.Writer, r *scanner.Report) error {
 		fmt.Fprintln(w, "Some rules could not be verified without root: run `sudo mlscan scan`.")
 	}
 	return nil
+}
+
+// CollectorSentence says in one sentence how a collector fared: its state
+// once, the collector's own reason, then what its rules became and how to
+// fix that. Every host-controlled byte of the reason is sanitised.
+func CollectorSentence(name string, c scanner.CollectorHealth) string {
+	reason := collectorReason(c.Status, sanitize(c.Error))
+	var state, fix string
+	switch c.Status {
+	case "ok":
+		return fmt.Sprintf("collector %s: ok.", name)
+	case "error":
+		state, fix = "failed", "fix the cause and scan again"
+	case "unavailable":
+		state, fix = "is unavailable", fmt.Sprintf("install or start what it reads, or skip it with --skip-collectors %s if this host has none", name)
+		if name == "docker" {
+			state, fix = "is unavailable", "start the Docker (or Podman) service, or point --docker-host or DOCKER_HOST at its API socket"
+		}
+	case "permission":
+		state, fix = "lacks permission", "run as root (`sudo mlscan scan`)"
+	case "skipped":
+		state, fix = "was skipped", "run it (check --collectors and --skip-collectors) to verify them"
+	default:
+		state, fix = "is in state "+sanitize(c.Status), "evaluate it with the mlscan version that collected the snapshot"
+	}
+	if reason == "" {
+		return fmt.Sprintf("collector %s %s; the rules that need it are unknown: %s.", name, state, fix)
+	}
+	return fmt.Sprintf("collector %s %s: %s; the rules that need it are unknown: %s.", name, state, reason, fix)
+}
+
+// collectorReason is a collector's error without the words that repeat
+// its status: collectors wrap a sentinel error ("unavailable", "permission
+// denied (run mlscan as root)") whose text the status already says.
+func collectorReason(status, reason string) string {
+	r := strings.TrimSpace(reason)
+	var words []string
+	switch status {
+	case "unavailable":
+		words = []string{"unavailable"}
+	case "permission":
+		words = []string{"permission denied (run mlscan as root)", "permission"}
+	case "error":
+		words = []string{"error"}
+	}
+	for _, w := range words {
+		if rest, ok := strings.CutPrefix(r, w+": "); ok {
+			r = rest
+		}
+		if rest, ok := strings.CutSuffix(r, ": "+w); ok {
+			r = rest
+		}
+		if r == w {
+			r = ""
+		}
+	}
+	return strings.TrimRight(r, ". ")
 }
 
 func evidenceLine(e scanner.Evidence) string {
