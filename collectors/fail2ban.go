@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Where fail2ban lives on the scanned host.
@@ -34,8 +35,16 @@ type Fail2banSection struct {
 	Client Source `json:"client"`
 	// Jails are the jails the server runs, as listed.
 	Jails []string `json:"jails"`
-	// SSHD is the sshd jail's state, when that jail runs.
+	// SSHD is the state of the jail named sshd, when it runs (also in
+	// JailConfig; kept for readers of earlier snapshots).
 	SSHD *Fail2banJail `json:"sshd,omitempty"`
+	// Config is the outcome of reading the jail configuration
+	// (jail.conf, jail.d/*.conf, jail.local, jail.d/*.local): what each
+	// jail protects is written there, not in the server's answers.
+	Config *Source `json:"config,omitempty"`
+	// JailConfig is, for each running jail in Jails order, its filter and
+	// banned ports (absent when fail2ban does not run).
+	JailConfig []Fail2banJailConfig `json:"jail_config,omitempty"`
 	// ServerPID is a fail2ban-server process seen in /proc (0: none seen).
 	ServerPID int `json:"server_pid,omitempty"`
 	// Evidence states what was looked at when fail2ban is not running or
@@ -66,6 +75,9 @@ type Fail2ban struct {
 	// SOCKET`); empty means the client's configured default
 	// (/var/run/fail2ban/fail2ban.sock).
 	Socket string
+	// ConfigDir is the configuration the jails are read from (default
+	// /etc/fail2ban), under the Env's root.
+	ConfigDir string
 }
 
 var _ Collector = (*Fail2ban)(nil)
@@ -154,26 +166,106 @@ func (f *Fail2ban) Collect(ctx context.Context, env *Env) (Section, error) {
 		return sec, fmt.Errorf("%s: %w", from, err)
 	}
 	sec.Client.Status, sec.Running, sec.Jails = StatusOK, true, st
-	if !slices.Contains(sec.Jails, "sshd") {
-		return sec, nil
+	if slices.Contains(sec.Jails, "sshd") {
+		sec.SSHD = f.jailState(client, "sshd", sshdAnswer.out, sshdAnswer.errOut, sshdAnswer.err)
 	}
-	jail := &Fail2banJail{Name: "sshd", Files: []string{}, BannedIPs: []string{}}
-	jail.From = strings.TrimSuffix(from, "status") + "status sshd"
-	out, errOut, err = sshdAnswer.out, sshdAnswer.errOut, sshdAnswer.err
+	f.readJails(ctx, env, sec, client)
+	return sec, nil
+}
+
+// jailState is a jail's state from the answer to `status JAIL`; a failed
+// answer is recorded in the jail's status.
+func (f *Fail2ban) jailState(client, name string, out, errOut []byte, err error) *Fail2banJail {
+	jail := &Fail2banJail{Name: name, Files: []string{}, BannedIPs: []string{}}
+	jail.From = client + " " + strings.Join(f.args("status", name), " ")
 	if err != nil {
 		jail.Status, jail.Error = StatusError, fmt.Sprintf("%v: %s", err, f2bMessage(out, errOut))
-		sec.SSHD = jail
-		return sec, nil
+		return jail
 	}
 	parsed, perr := ParseFail2banJail(string(out))
 	if perr != nil {
 		jail.Status, jail.Error = StatusError, perr.Error()
-		sec.SSHD = jail
-		return sec, nil
+		return jail
 	}
 	parsed.Source = Source{Status: StatusOK, From: jail.From}
-	sec.SSHD = parsed
-	return sec, nil
+	return parsed
+}
+
+// f2bMaxStates bounds the `status JAIL` questions asked besides sshd's:
+// each starts a Python client.
+const f2bMaxStates = 4
+
+// readJails reads what each running jail protects from the jail
+// configuration (the filter and ports are not in the server's answers),
+// then asks the state of the jails that may protect SSH.
+func (f *Fail2ban) readJails(ctx context.Context, env *Env, sec *Fail2banSection, client string) {
+	dir := f.ConfigDir
+	if dir == "" {
+		dir = f2bConfigDir
+	}
+	base := filepath.Join(dir, "jail")
+	sec.Config = &Source{From: fmt.Sprintf("%s.conf, %s.d/*.conf, %s.local, %s.d/*.local", base, base, base, base)}
+	cfg, err := readFail2banConfig(env, base)
+	switch {
+	case err == nil:
+		sec.Config.Status = StatusOK
+	case errors.Is(err, ErrPermission):
+		sec.Config.Status, sec.Config.Error = StatusPermission, err.Error()
+	default:
+		sec.Config.Status, sec.Config.Error = StatusError, err.Error()
+	}
+	var services map[string]int
+	if b, err := readCapped(env.Path(f2bServicesFile), f2bMaxFileBytes); err == nil {
+		services = parseServices(b)
+	}
+	sec.JailConfig = make([]Fail2banJailConfig, 0, len(sec.Jails))
+	var ask []int
+	for _, name := range sec.Jails {
+		var jc Fail2banJailConfig
+		if err != nil {
+			jc = Fail2banJailConfig{Source: Source{Status: sec.Config.Status, Error: "the jail configuration was not read completely: " + sec.Config.Error},
+				Name: name, Ports: []string{}, PortRanges: []PortRange{}}
+		} else {
+			jc = cfg.jail(name, services)
+		}
+		switch {
+		case name == "sshd":
+			jc.State = sec.SSHD
+		case jc.Status == StatusOK && f2bSSHCandidate(jc) && len(ask) < f2bMaxStates:
+			ask = append(ask, len(sec.JailConfig))
+		}
+		sec.JailConfig = append(sec.JailConfig, jc)
+	}
+	var wg sync.WaitGroup
+	for _, i := range ask {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := sec.JailConfig[i].Name
+			out, errOut, err := env.Command(ctx, client, f.args("status", name)...)
+			sec.JailConfig[i].State = f.jailState(client, name, out, errOut, err)
+		}()
+	}
+	wg.Wait()
+}
+
+// f2bSSHFilters are the filters of fail2ban's distribution that read
+// sshd's log.
+var f2bSSHFilters = []string{"sshd", "sshd-ddos", "sshd-aggressive"}
+
+// f2bSSHCandidate reports whether a jail may protect SSH on the standard
+// port: the policy decides against sshd's actual ports; this only picks
+// the jails whose state is worth asking.
+func f2bSSHCandidate(jc Fail2banJailConfig) bool {
+	if slices.Contains(f2bSSHFilters, jc.Filter) {
+		return true
+	}
+	for _, r := range jc.PortRanges {
+		if r.From == 22 && r.To == 22 {
+			return true
+		}
+	}
+	return false
 }
 
 // args puts -s SOCKET before the command when a socket is set.

@@ -1,0 +1,658 @@
+package collectors
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// fail2ban's jail configuration, read the way fail2ban's own client reads
+// it (fail2ban/client/configreader.py, configparserinc.py, jailreader.py):
+// jail.conf, jail.d/*.conf, jail.local, jail.d/*.local, each with the files
+// its [INCLUDES] before/after name (and their .local), merged section by
+// section, later files winning; values interpolated with Python's
+// %(name)s syntax plus fail2ban's %(known/name)s and %(section/name)s.
+// Only what says what a jail protects is kept: its filter and the ports
+// its actions ban.
+
+// Limits on what the reader accepts, so that a strange /etc/fail2ban cannot
+// stall the scan.
+const (
+	f2bMaxFileBytes = 1 << 20
+	f2bMaxFiles     = 256
+	f2bMaxDepth     = 10 // include nesting and interpolation depth (Python's MAX_INTERPOLATION_DEPTH)
+	f2bServicesFile = "/etc/services"
+)
+
+// Fail2banJailConfig is what a running jail's configuration says it
+// protects: the filter that reads the log, and the ports its actions ban.
+type Fail2banJailConfig struct {
+	// Status is ok when the jail's filter and ports were read; otherwise
+	// Error says why (no section for the jail, a value that does not
+	// interpolate) and the jail's protection is unknown.
+	Source
+	Name string `json:"name"`
+	// Filter is the filter's name without options ("sshd" for
+	// `sshd[mode=aggressive]`); empty when the jail sets none.
+	Filter string `json:"filter"`
+	// FilterSpec is the filter value as configured, interpolated.
+	FilterSpec string `json:"filter_spec,omitempty"`
+	// Ports are the port specifications the jail's actions ban, as
+	// written (`ssh`, `22`, `0:65535`, `http,https` split into words):
+	// each action's port= option, else the jail's port.
+	Ports []string `json:"ports"`
+	// PortRanges are Ports resolved to TCP port numbers (names through
+	// the host's /etc/services).
+	PortRanges []PortRange `json:"port_ranges"`
+	// Unresolved are the port words that are neither a number, a range nor
+	// a service name of /etc/services.
+	Unresolved []string `json:"unresolved_ports,omitempty"`
+	// AllPorts is true when an action bans the address on every port
+	// (`*-allports`, `route`).
+	AllPorts bool `json:"all_ports,omitempty"`
+	// State is the jail's `fail2ban-client status JAIL`, asked for the
+	// jails that may protect SSH.
+	State *Fail2banJail `json:"state,omitempty"`
+}
+
+// f2bIni is one configuration file as Python's ConfigParser reads it.
+type f2bIni struct {
+	defaults map[string]string
+	sections map[string]map[string]string
+	order    []string
+}
+
+var (
+	f2bSectionRE = regexp.MustCompile(`^\[(.+)\]`)
+	f2bOptionRE  = regexp.MustCompile(`^(.*?)\s*([=:])\s*(.*)$`)
+	f2bCondRE    = regexp.MustCompile(`^(\w+)(\?.+)$`)
+)
+
+// parseF2BIni parses one file with the rules of Python 3's ConfigParser
+// as fail2ban sets it up: `#` and `;` comment lines, `;` inline comments
+// after a space, `key = value` or `key: value` with lower-cased keys,
+// indented continuation lines. A repeated key keeps the last value (Python
+// 2's rule; Python 3 rejects the file). Errors name the line, not its
+// value: a jail file may hold an API key.
+func parseF2BIni(b []byte) (*f2bIni, error) {
+	ini := &f2bIni{defaults: map[string]string{}, sections: map[string]map[string]string{}}
+	var cur map[string]string
+	var lines map[string][]string // the current section's values, line by line
+	curKey := ""
+	indent := 0
+	flush := func() {
+		for k, v := range lines {
+			cur[k] = strings.TrimRight(strings.Join(v, "\n"), " \t\n")
+		}
+		lines = map[string][]string{}
+	}
+	lines = map[string][]string{}
+	for n, line := range strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, ";") {
+			continue
+		}
+		value := line
+		for i := 1; i < len(value); i++ {
+			if value[i] == ';' && (value[i-1] == ' ' || value[i-1] == '\t') {
+				value = value[:i]
+				break
+			}
+		}
+		value = strings.TrimSpace(value)
+		if value == "" {
+			if cur != nil && curKey != "" && trimmed == "" {
+				lines[curKey] = append(lines[curKey], "")
+			}
+			continue
+		}
+		level := len(line) - len(strings.TrimLeft(line, " \t"))
+		if cur != nil && curKey != "" && level > indent {
+			lines[curKey] = append(lines[curKey], value)
+			continue
+		}
+		indent = level
+		if m := f2bSectionRE.FindStringSubmatch(value); m != nil {
+			if cur != nil {
+				flush()
+			}
+			name := m[1]
+			if name == "DEFAULT" {
+				cur = ini.defaults
+			} else if s, ok := ini.sections[name]; ok {
+				cur = s
+			} else {
+				cur = map[string]string{}
+				ini.sections[name] = cur
+				ini.order = append(ini.order, name)
+			}
+			curKey = ""
+			continue
+		}
+		if cur == nil {
+			return nil, fmt.Errorf("line %d: an option before any [section]", n+1)
+		}
+		m := f2bOptionRE.FindStringSubmatch(value)
+		if m == nil || m[1] == "" {
+			return nil, fmt.Errorf("line %d: neither [section] nor key = value", n+1)
+		}
+		curKey = strings.ToLower(strings.TrimRight(m[1], " \t"))
+		lines[curKey] = []string{m[3]}
+	}
+	if cur != nil {
+		flush()
+	}
+	return ini, nil
+}
+
+// f2bConfig is the merged jail configuration.
+type f2bConfig struct {
+	defaults map[string]string
+	sections map[string]map[string]string
+	known    map[string]map[string]string // KNOWN/<section>: values later files replaced
+	files    []string                     // host paths read, in order
+}
+
+// f2bReader reads configuration files under an Env's root.
+type f2bReader struct {
+	env    *Env
+	parsed map[string]*f2bIni
+	errs   []string
+}
+
+// readFail2banConfig reads base ("/etc/fail2ban/jail") with fail2ban's
+// precedence. A file that cannot be read or parsed is skipped, as fail2ban
+// skips it, and named in the returned error; the error wraps ErrPermission
+// when a file could not be read for lack of privilege and fs.ErrNotExist
+// when there is no base file at all.
+func readFail2banConfig(env *Env, base string) (*f2bConfig, error) {
+	r := &f2bReader{env: env, parsed: map[string]*f2bIni{}}
+	top := []string{base + ".conf"}
+	top = append(top, r.glob(base+".d", ".conf")...)
+	top = append(top, base+".local")
+	top = append(top, r.glob(base+".d", ".local")...)
+	var exist []string
+	for _, f := range top {
+		if _, err := os.Stat(env.Path(f)); err == nil {
+			exist = append(exist, f)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			r.errs = append(r.errs, fmt.Sprintf("%s: %v", f, pathErr(err)))
+		}
+	}
+	if len(exist) == 0 && len(r.errs) == 0 {
+		return nil, fmt.Errorf("no %s.conf, %s.local or %s.d: %w", base, base, base, fs.ErrNotExist)
+	}
+	cfg := &f2bConfig{defaults: map[string]string{}, sections: map[string]map[string]string{}, known: map[string]map[string]string{}}
+	for _, f := range r.includes(exist, nil, 0) {
+		ini := r.parse(f)
+		if ini == nil {
+			continue
+		}
+		cfg.files = append(cfg.files, f)
+		cfg.merge(ini)
+	}
+	if len(r.errs) > 0 {
+		err := errors.New(strings.Join(r.errs, "; "))
+		if strings.Contains(err.Error(), "permission denied") {
+			err = fmt.Errorf("%w: %v", ErrPermission, err)
+		}
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// pathErr is err without the path os adds (the caller names the file).
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// glob lists dir/*ext sorted, as Python's sorted(glob.glob()).
+func (r *f2bReader) glob(dir, ext string) []string {
+	names, err := readDirNames(r.env.Path(dir))
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			r.errs = append(r.errs, fmt.Sprintf("%s: %v", dir, pathErr(err)))
+		}
+		return nil
+	}
+	var out []string
+	for _, n := range names {
+		if strings.HasSuffix(n, ext) && !strings.HasPrefix(n, ".") {
+			out = append(out, filepath.Join(dir, n))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// parse reads and parses one host file once; nil when it cannot be read
+// (recorded) or does not exist (fail2ban ignores a missing include).
+func (r *f2bReader) parse(f string) *f2bIni {
+	if ini, ok := r.parsed[f]; ok {
+		return ini
+	}
+	r.parsed[f] = nil
+	if len(r.parsed) > f2bMaxFiles {
+		r.errs = append(r.errs, fmt.Sprintf("%s: more than %d files, not read", f, f2bMaxFiles))
+		return nil
+	}
+	full := r.env.Path(f)
+	st, err := os.Stat(full)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err == nil && !st.Mode().IsRegular() {
+		err = errors.New("not a regular file")
+	}
+	var b []byte
+	if err == nil {
+		b, err = readCapped(full, f2bMaxFileBytes+1)
+	}
+	if err == nil && len(b) > f2bMaxFileBytes {
+		err = fmt.Errorf("larger than %d bytes", f2bMaxFileBytes)
+	}
+	var ini *f2bIni
+	if err == nil {
+		ini, err = parseF2BIni(b)
+	}
+	if err != nil {
+		r.errs = append(r.errs, fmt.Sprintf("%s: %v", f, pathErr(err)))
+		return nil
+	}
+	r.parsed[f] = ini
+	return ini
+}
+
+// includes expands files with their .local and their [INCLUDES] before
+// and after lists, recursively (configparserinc.py _getIncludes).
+func (r *f2bReader) includes(files, seen []string, depth int) []string {
+	var expanded []string
+	for _, f := range files {
+		expanded = append(expanded, f)
+		local := strings.TrimSuffix(f, filepath.Ext(f)) + ".local"
+		if !slices.Contains(files, local) {
+			if st, err := os.Stat(r.env.Path(local)); err == nil && st.Mode().IsRegular() {
+				expanded = append(expanded, local)
+			}
+		}
+	}
+	var out []string
+	for _, f := range expanded {
+		ini := r.parse(f)
+		if ini == nil {
+			continue
+		}
+		var before, after []string
+		if inc, ok := ini.sections["INCLUDES"]; ok && depth < f2bMaxDepth {
+			for key, list := range map[string]*[]string{"before": &before, "after": &after} {
+				for _, res := range strings.Split(inc[key], "\n") {
+					if res = strings.TrimSpace(res); res == "" {
+						continue
+					}
+					if !filepath.IsAbs(res) {
+						res = filepath.Join(filepath.Dir(f), res)
+					}
+					if slices.Contains(seen, res) {
+						continue
+					}
+					*list = append(*list, r.includes([]string{res}, append(slices.Clone(seen), f), depth+1)...)
+				}
+			}
+		}
+		out = append(out, before...)
+		out = append(out, f)
+		out = append(out, after...)
+	}
+	return out
+}
+
+// merge adds one file's values over what was read before; a replaced value
+// is kept as known/ for %(known/name)s.
+func (c *f2bConfig) merge(ini *f2bIni) {
+	for k, v := range ini.defaults {
+		c.defaults[k] = v
+	}
+	for _, name := range ini.order {
+		s := ini.sections[name]
+		if m := f2bCondRE.FindStringSubmatch(name); m != nil {
+			cond := map[string]string{}
+			for k, v := range s {
+				cond[k+m[2]] = v
+			}
+			name, s = m[1], cond
+		}
+		old, ok := c.sections[name]
+		if !ok {
+			c.sections[name] = copyStrings(s)
+			continue
+		}
+		if c.known[name] == nil {
+			c.known[name] = map[string]string{}
+		}
+		for k := range s {
+			if v, ok := old[k]; ok {
+				c.known[name][k] = v
+			}
+		}
+		for k, v := range s {
+			old[k] = v
+		}
+	}
+}
+
+// copyStrings copies a string map.
+func copyStrings(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// errF2BMissing is an option that neither the section nor [DEFAULT] sets.
+var errF2BMissing = errors.New("not set")
+
+// raw is an option's value before interpolation: the section's, else
+// [DEFAULT]'s; name may be known/x, default/x or section/x.
+func (c *f2bConfig) raw(section, name string) (string, error) {
+	if sec, opt, ok := strings.Cut(name, "/"); ok && sec != "" && opt != "" {
+		switch strings.ToLower(sec) {
+		case "known":
+			if v, ok := c.known[section][opt]; ok {
+				return v, nil
+			}
+		case "default":
+		default:
+			s, ok := c.sections[sec]
+			if !ok {
+				return "", fmt.Errorf("%%(%s)s: no [%s] section", name, sec)
+			}
+			if v, ok := s[opt]; ok {
+				return v, nil
+			}
+		}
+		if v, ok := c.defaults[opt]; ok {
+			return v, nil
+		}
+		return "", fmt.Errorf("%%(%s)s: %w", name, errF2BMissing)
+	}
+	if v, ok := c.sections[section][name]; ok {
+		return v, nil
+	}
+	if v, ok := c.defaults[name]; ok {
+		return v, nil
+	}
+	if name == "__name__" {
+		return section, nil
+	}
+	return "", fmt.Errorf("%s: %w", name, errF2BMissing)
+}
+
+// get is an option's interpolated value.
+func (c *f2bConfig) get(section, name string) (string, error) {
+	v, err := c.raw(section, name)
+	if err != nil {
+		return "", err
+	}
+	out, err := c.interpolate(section, v, 1)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	return out, nil
+}
+
+// interpolate replaces %(name)s and %% in v, as Python's
+// BasicInterpolation does, in the context of section.
+func (c *f2bConfig) interpolate(section, v string, depth int) (string, error) {
+	if depth > f2bMaxDepth {
+		return "", fmt.Errorf("interpolation deeper than %d levels", f2bMaxDepth)
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(v, '%')
+		if i < 0 {
+			b.WriteString(v)
+			return b.String(), nil
+		}
+		b.WriteString(v[:i])
+		v = v[i:]
+		switch {
+		case strings.HasPrefix(v, "%%"):
+			b.WriteByte('%')
+			v = v[2:]
+		case strings.HasPrefix(v, "%("):
+			end := strings.Index(v, ")s")
+			if end < 0 {
+				return "", errors.New("'%(' without ')s'")
+			}
+			name := strings.ToLower(v[2:end])
+			v = v[end+2:]
+			sub, err := c.raw(section, name)
+			if err != nil {
+				return "", err
+			}
+			if strings.Contains(sub, "%") {
+				if sub, err = c.interpolate(section, sub, depth+1); err != nil {
+					return "", err
+				}
+			}
+			b.WriteString(sub)
+		default:
+			return "", errors.New("'%' must be followed by '%' or '('")
+		}
+	}
+}
+
+// f2bAllPortsAction reports whether an action bans the address on every
+// port, whatever the jail's port says.
+func f2bAllPortsAction(name string) bool {
+	return strings.HasSuffix(name, "-allports") || name == "route"
+}
+
+// jail is the named jail's filter and ports; services maps TCP service
+// names to ports (nil: names stay unresolved).
+func (c *f2bConfig) jail(name string, services map[string]int) Fail2banJailConfig {
+	j := Fail2banJailConfig{Name: name, Ports: []string{}, PortRanges: []PortRange{}}
+	j.Status = StatusOK
+	fail := func(err error) Fail2banJailConfig {
+		return Fail2banJailConfig{Source: Source{Status: StatusError, Error: err.Error()}, Name: name, Ports: []string{}, PortRanges: []PortRange{}}
+	}
+	if _, ok := c.sections[name]; !ok {
+		return fail(fmt.Errorf("no [%s] section in the jail configuration", name))
+	}
+	opt := func(k string) (string, error) {
+		if _, err := c.raw(name, k); err != nil {
+			return "", nil // not set at all: fail2ban's default is empty
+		}
+		return c.get(name, k)
+	}
+	filter, err := opt("filter")
+	if err != nil {
+		return fail(err)
+	}
+	j.FilterSpec = strings.TrimSpace(filter)
+	j.Filter = strings.TrimSpace(strings.SplitN(j.FilterSpec, "[", 2)[0])
+	port, err := opt("port")
+	if err != nil {
+		return fail(err)
+	}
+	action, err := opt("action")
+	if err != nil {
+		return fail(err)
+	}
+	var specs []string
+	acts := splitF2BActions(action)
+	for _, act := range acts {
+		an, opts, err := extractF2BOptions(act)
+		if err != nil {
+			return fail(fmt.Errorf("action: %w", err))
+		}
+		switch p, ok := opts["port"]; {
+		case f2bAllPortsAction(an):
+			j.AllPorts = true
+		case ok:
+			specs = append(specs, p)
+		default:
+			specs = append(specs, port)
+		}
+	}
+	if len(acts) == 0 {
+		specs = append(specs, port)
+	}
+	seen := map[string]bool{}
+	for _, s := range specs {
+		for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' }) {
+			if seen[w] {
+				continue
+			}
+			seen[w] = true
+			j.Ports = append(j.Ports, w)
+			if r, ok := f2bPortRange(w, services); ok {
+				j.PortRanges = append(j.PortRanges, r)
+			} else {
+				j.Unresolved = append(j.Unresolved, w)
+			}
+		}
+	}
+	return j
+}
+
+// f2bPortRange resolves one port word: a number, a:b or a-b, or a TCP
+// service name.
+func f2bPortRange(w string, services map[string]int) (PortRange, bool) {
+	num := func(s string) (int, bool) {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			p, ok := services[s]
+			return p, ok
+		}
+		return n, n >= 0 && n <= 65535
+	}
+	for _, sep := range []string{":", "-"} {
+		if a, b, ok := strings.Cut(w, sep); ok {
+			from, ok1 := num(a)
+			to, ok2 := num(b)
+			if !ok1 || !ok2 || from > to {
+				return PortRange{}, false
+			}
+			return PortRange{From: from, To: to}, true
+		}
+	}
+	p, ok := num(w)
+	return PortRange{From: p, To: p}, ok
+}
+
+// splitF2BActions splits an action value into actions: words separated by
+// spaces or new lines, where `name[opt=..., opt="a b"]` is one word
+// (helpers.py splitWithOptions).
+func splitF2BActions(v string) []string {
+	var out []string
+	var cur strings.Builder
+	depth := 0
+	var quote byte
+	for i := 0; i < len(v); i++ {
+		ch := v[i]
+		switch {
+		case quote != 0:
+			if ch == quote {
+				quote = 0
+			}
+		case depth > 0 && (ch == '"' || ch == '\''):
+			quote = ch
+		case ch == '[':
+			depth++
+		case ch == ']':
+			if depth > 0 {
+				depth--
+			}
+		case depth == 0 && (ch == ' ' || ch == '\t' || ch == '\n'):
+			// a space before '[' belongs to the action: "act [opts]"
+			rest := strings.TrimLeft(v[i:], " \t\n")
+			if cur.Len() > 0 && strings.HasPrefix(rest, "[") && !strings.Contains(cur.String(), "[") {
+				continue
+			}
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+			continue
+		}
+		cur.WriteByte(ch)
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// f2bOptRE is one name=value of an option list (helpers.py
+// OPTION_EXTRACT_CRE).
+var f2bOptRE = regexp.MustCompile(`^\s*([\w\-_\.]+)=(?:"([^"]*)"|'([^']*)'|([^,\]]*))\s*(?:,|\]\s*\[|$)`)
+
+// extractF2BOptions splits `name[k=v, k2="v2"]` into the name and its
+// options (helpers.py extractOptions).
+func extractF2BOptions(s string) (string, map[string]string, error) {
+	opts := map[string]string{}
+	name, rest, ok := strings.Cut(s, "[")
+	name = strings.TrimSpace(name)
+	if !ok {
+		return name, opts, nil
+	}
+	rest = strings.TrimSpace(rest)
+	if !strings.HasSuffix(rest, "]") {
+		return name, nil, fmt.Errorf("%s: '[' without ']'", name)
+	}
+	rest = strings.TrimSuffix(rest, "]")
+	for rest = strings.TrimSpace(rest); rest != ""; rest = strings.TrimSpace(rest) {
+		m := f2bOptRE.FindStringSubmatchIndex(rest)
+		if m == nil {
+			return name, nil, fmt.Errorf("%s: unexpected option syntax", name)
+		}
+		k := rest[m[2]:m[3]]
+		var v string
+		for g := 2; g <= 4; g++ {
+			if m[2*g] >= 0 {
+				v = rest[m[2*g]:m[2*g+1]]
+				break
+			}
+		}
+		opts[k] = strings.TrimSpace(v)
+		rest = rest[m[1]:]
+	}
+	return name, opts, nil
+}
+
+// parseServices maps TCP service names and aliases of an /etc/services file
+// to their ports.
+func parseServices(b []byte) map[string]int {
+	out := map[string]int{}
+	for _, line := range strings.Split(string(b), "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		port, proto, ok := strings.Cut(f[1], "/")
+		n, err := strconv.Atoi(port)
+		if !ok || proto != "tcp" || err != nil {
+			continue
+		}
+		for _, name := range append([]string{f[0]}, f[2:]...) {
+			if _, dup := out[name]; !dup {
+				out[name] = n
+			}
+		}
+	}
+	return out
+}
