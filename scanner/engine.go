@@ -141,12 +141,12 @@ func ParseModules(srcs []PolicySource, withTests bool) (map[string]*ast.Module, 
 	return mods, nil
 }
 
-// NewStore returns the data document the policies read: the configuration
-// at data.mlscan.config.
+// NewStore returns a store holding the data document the policies read
+// (DataDocument: the configuration at data.mlscan.config).
 func NewStore(config map[string]any) storage.Store {
 	// AST values on read: the configuration is not converted again at
 	// every evaluation.
-	return inmem.NewFromObjectWithOpts(map[string]any{"mlscan": map[string]any{"config": config}}, inmem.OptReturnASTValuesOnRead(true))
+	return inmem.NewFromObjectWithOpts(DataDocument(config), inmem.OptReturnASTValuesOnRead(true))
 }
 
 // Load parses, compiles and prepares the checks of the sources with the
