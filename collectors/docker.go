@@ -338,7 +338,7 @@ func collectDocker(ctx context.Context, api dockerAPI, env *Env, proc string, se
 	slices.SortFunc(sec.Containers, func(a, b Container) int {
 		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
 	})
-	sec.Files = containerFiles(env, sec.Containers, h)
+	sec.Files = containerFiles(ctx, env, sec.Containers, h)
 	scrubSecrets(sec, h)
 	return errors.Join(errs...)
 }
@@ -781,68 +781,6 @@ func podmanServiceAddr(argv []string) string {
 		}
 	}
 	return "unix:///run/podman/podman.sock"
-}
-
-// containerFiles stats the secret-bearing host files the containers
-// reference: compose files, the .env beside them, and bind-mounted
-// secrets and service configurations. Compose files are read too, for the
-// secret values they write out (their values go to h.seen only).
-func containerFiles(env *Env, cs []Container, h *secretHasher) []FileMode {
-	out := []FileMode{}
-	seen := map[string]bool{}
-	add := func(p, why, kind string, mustExist bool) {
-		if p == "" || !filepath.IsAbs(p) || seen[p] {
-			return
-		}
-		seen[p] = true
-		f := FileMode{Path: p, Why: why, Kind: kind}
-		f.From = "stat " + env.Path(p)
-		st, err := os.Stat(env.Path(p))
-		switch {
-		case err == nil:
-			mode := st.Mode().Perm()
-			f.Status, f.Mode, f.WorldReadable = StatusOK, fmt.Sprintf("%04o", mode), mode&0o004 != 0
-			if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-				f.UID, f.GID = int(sys.Uid), int(sys.Gid)
-			}
-			if kind == "compose" {
-				f.Content = readComposeContent(env.Path(p), h)
-				f.Content.From = "read " + p
-			}
-		case errors.Is(err, fs.ErrNotExist):
-			if !mustExist {
-				return
-			}
-			f.Status, f.Error = StatusUnavailable, "not found on this host"
-		case errors.Is(err, fs.ErrPermission):
-			f.Status, f.Error = StatusPermission, err.Error()
-		default:
-			f.Status, f.Error = StatusError, err.Error()
-		}
-		out = append(out, f)
-	}
-	for _, c := range cs {
-		if ci := c.Compose; ci != nil {
-			for _, f := range ci.ConfigFiles {
-				add(f, "compose file of project "+ci.Project, "compose", true)
-			}
-			if ci.WorkingDir != "" {
-				add(path.Join(ci.WorkingDir, ".env"), "compose .env of project "+ci.Project, "env", false)
-			}
-		}
-		for _, m := range c.Mounts {
-			if m.Type == "bind" && secretBearing(m.Destination) {
-				add(m.Source, fmt.Sprintf("mounted at %s in container %s", m.Destination, c.Name), "mount", true)
-			}
-		}
-	}
-	// Ray keeps its token in the home of whoever ran `ray start` or
-	// `ray get-auth-token --generate` on the host, in plain text.
-	for _, home := range homes(env) {
-		add(path.Join(home, ".ray", "auth_token"), "Ray's token file in "+home, "host", false)
-	}
-	slices.SortFunc(out, func(a, b FileMode) int { return strings.Compare(a.Path, b.Path) })
-	return out
 }
 
 // homes are /root and the folders in /home, as paths on the scanned host.

@@ -1,11 +1,14 @@
 package collectors
 
 import (
+	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -150,29 +153,108 @@ func TestReadComposeContent(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "docker-compose.yml")
 	os.WriteFile(p, []byte("services:\n  redis:\n    command: redis-server --requirepass "+pw+"\n"), 0o644)
-	h := newSecretHasher()
-	fc := readComposeContent(p, h)
+	fc, values := readComposeContent(p, p)
 	if fc.Status != StatusOK || !slices.Equal(fc.LiteralSecrets, []string{"line 3: --requirepass"}) {
 		t.Errorf("content %+v", fc)
 	}
-	if !h.seen[pw] {
+	if !slices.Equal(values, []string{pw}) {
 		t.Error("the value is not handed to the scrubber")
 	}
+	if b, _ := json.Marshal(fc); strings.Contains(string(b), pw) {
+		t.Errorf("the content holds the password: %s", b)
+	}
+}
 
+// TestReadComposeContentHostile reads what a container's label may name
+// instead of a compose file: each is refused quickly, with its reason,
+// an empty list of literal secrets (never null) and nothing of its
+// content.
+func TestReadComposeContentHostile(t *testing.T) {
+	dir := t.TempDir()
 	clean := filepath.Join(dir, "clean.yml")
 	os.WriteFile(clean, []byte("services: {}\n"), 0o644)
-	if fc := readComposeContent(clean, nil); fc.Status != StatusOK || fc.LiteralSecrets == nil || len(fc.LiteralSecrets) != 0 {
-		t.Errorf("clean content %+v: want ok and an empty list", fc)
+	fifo := filepath.Join(dir, "fifo.yml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
 	}
-
-	if fc := readComposeContent(filepath.Join(dir, "missing.yml"), nil); fc.Status != StatusError || fc.LiteralSecrets != nil {
-		t.Errorf("missing file %+v", fc)
-	}
-
 	big := filepath.Join(dir, "big.yml")
-	os.WriteFile(big, make([]byte, composeMaxBytes+1), 0o644)
-	if fc := readComposeContent(big, nil); fc.Status != StatusError || !strings.Contains(fc.Error, "not read") {
-		t.Errorf("big file %+v", fc)
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(1 << 30); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	f.Close()
+	justOver := filepath.Join(dir, "over.yml")
+	os.WriteFile(justOver, make([]byte, composeMaxBytes+1), 0o644)
+	shadow := filepath.Join(dir, "shadow.yml")
+	os.Symlink("/etc/shadow", shadow)
+	sock := filepath.Join(dir, "sock.yml")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	tests := []struct {
+		name   string
+		path   string
+		status string
+		reason string // in the error
+	}{
+		{"a clean file", clean, StatusOK, ""},
+		{"missing", filepath.Join(dir, "missing.yml"), StatusError, "no such file"},
+		{"FIFO", fifo, StatusError, "is a FIFO, not a regular file: not read"},
+		{"1 GiB sparse file", big, StatusError, "is 1.0 GiB, larger than 1 MiB: not read"},
+		{"one byte over the limit", justOver, StatusError, "larger than 1 MiB: not read"},
+		{"directory", dir, StatusError, "is a directory, not a regular file: not read"},
+		{"symbolic link to /etc/shadow", shadow, StatusError, "is a symbolic link (to /etc/shadow): not followed"},
+		{"unix socket", sock, StatusError, "is a socket, not a regular file: not read"},
+		{"/dev/zero", "/dev/zero", StatusError, "/dev/zero is under /dev (device and kernel files): not read"},
+		{"/proc file", "/proc/self/environ", StatusError, "is under /proc"},
+		{"/sys file", "/sys/kernel/mm/transparent_hugepage/enabled", StatusError, "is under /sys"},
+		{"/dev reached through ..", "/srv/../dev/zero", StatusError, "is under /dev"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fc, values := readComposeContent(tt.path, tt.path)
+			if fc.Status != tt.status || !strings.Contains(fc.Error, tt.reason) {
+				t.Errorf("status %q error %q, want %q with %q", fc.Status, fc.Error, tt.status, tt.reason)
+			}
+			if fc.LiteralSecrets == nil || len(fc.LiteralSecrets) != 0 || len(values) != 0 {
+				t.Errorf("literal secrets %#v values %d, want an empty list", fc.LiteralSecrets, len(values))
+			}
+			if b, _ := json.Marshal(fc); !strings.Contains(string(b), `"literal_secrets":[]`) {
+				t.Errorf("JSON %s: want literal_secrets []", b)
+			}
+		})
+	}
+}
+
+// A device or kernel file reached without a /dev or /proc prefix (a
+// symbolic link higher up the path) is refused by its type or its file
+// system, after an O_PATH open that opens nothing.
+func TestOpenRegularRefusesByType(t *testing.T) {
+	dir := t.TempDir()
+	os.Symlink("/dev", filepath.Join(dir, "d"))
+	os.Symlink("/proc", filepath.Join(dir, "p"))
+	tests := []struct {
+		name, path, reason string
+	}{
+		{"character device", filepath.Join(dir, "d", "zero"), "is a character device, not a regular file"},
+		{"proc file", filepath.Join(dir, "p", "self", "status"), "is on the kernel's proc file system"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := openRegular(tt.path)
+			if err == nil {
+				f.Close()
+				t.Fatal("opened")
+			}
+			if !strings.Contains(err.Error(), tt.reason) {
+				t.Errorf("error %q, want %q", err, tt.reason)
+			}
+		})
 	}
 }
 
@@ -198,7 +280,7 @@ func TestContainerFilesReadsComposeFiles(t *testing.T) {
 		Mounts:  []Mount{{Type: "bind", Source: "/srv/ml/redis.conf", Destination: "/etc/redis/redis.conf"}},
 	}}
 	h := newSecretHasher()
-	files := containerFiles(&Env{Root: root}, cs, h)
+	files := containerFiles(context.Background(), &Env{Root: root}, cs, h)
 	got := map[string]FileMode{}
 	for _, f := range files {
 		got[f.Path] = f

@@ -1,0 +1,195 @@
+package collectors
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/mlscan/mlscan/scanner"
+)
+
+// hostileBed is a host root with one honest compose project and one
+// container per hostile path its label names instead of a compose file.
+type hostileBed struct {
+	root       string
+	containers []Container
+	secret     string // in /etc/shadow-like file the symlink names
+}
+
+func newHostileBed(t *testing.T) hostileBed {
+	t.Helper()
+	b := hostileBed{root: t.TempDir(), secret: "Zr8xq2LmN4pW7vK1shadow"}
+	mk := func(p string) string {
+		full := filepath.Join(b.root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return full
+	}
+	honest := mk("srv/ml/docker-compose.yml")
+	os.WriteFile(honest, []byte("services:\n  redis:\n    command: redis-server --requirepass ${REDIS_PASSWORD}\n"), 0o644)
+	os.WriteFile(mk("srv/ml/.env"), []byte("REDIS_PASSWORD=x\n"), 0o600)
+	if err := syscall.Mkfifo(mk("srv/evil/fifo.yml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(mk("srv/evil/big.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(1 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	os.MkdirAll(mk("srv/evil/dir.yml"), 0o755)
+	os.Chmod(mk("srv/evil/dir.yml"), 0o755)
+	shadow := mk("etc/shadow")
+	os.WriteFile(shadow, []byte("root:"+b.secret+":19000:0:99999:7:::\nPASSWORD: "+b.secret+"\n"), 0o644)
+	os.Symlink(shadow, mk("srv/evil/shadow.yml"))
+	// Regular files where the host has kernel files: refused by path.
+	os.WriteFile(mk("dev/zero"), []byte("PASSWORD: "+b.secret+"\n"), 0o644)
+	os.WriteFile(mk("proc/self/environ"), []byte("PASSWORD: "+b.secret+"\n"), 0o644)
+	compose := func(name, project string, files ...string) Container {
+		return Container{Name: name, Compose: &ComposeInfo{Project: project, Service: name, ConfigFiles: files}}
+	}
+	b.containers = []Container{
+		withWD(compose("redis", "ml", "/srv/ml/docker-compose.yml"), "/srv/ml"),
+		compose("zero", "evil", "/dev/zero"),
+		compose("fifo", "evil", "/srv/evil/fifo.yml"),
+		compose("dir", "evil", "/srv/evil/dir.yml"),
+		compose("big", "evil", "/srv/evil/big.yml"),
+		compose("shadow", "evil", "/srv/evil/shadow.yml"),
+		compose("proc", "evil", "/proc/self/environ", "relative.yml"),
+	}
+	return b
+}
+
+// TestContainerFilesHostile: labels naming /dev/zero, a FIFO, a directory,
+// a 1 GiB file, a symbolic link to a secret file and /proc cost only
+// their own files: each gets its reason, the honest project is read, the
+// collector returns at once, and nothing of any content comes out.
+func TestContainerFilesHostile(t *testing.T) {
+	b := newHostileBed(t)
+	// A FIFO opened for reading would block this call for good.
+	files := containerFiles(context.Background(), &Env{Root: b.root}, b.containers, newSecretHasher())
+	want := map[string]struct{ status, content, reason string }{
+		"/srv/ml/docker-compose.yml": {StatusOK, StatusOK, ""},
+		"/srv/ml/.env":               {StatusOK, "", ""},
+		"/dev/zero":                  {StatusOK, StatusError, "/dev/zero is under /dev (device and kernel files): not read"},
+		"/srv/evil/fifo.yml":         {StatusOK, StatusError, "/srv/evil/fifo.yml is a FIFO, not a regular file: not read"},
+		"/srv/evil/dir.yml":          {StatusOK, StatusError, "/srv/evil/dir.yml is a directory, not a regular file: not read"},
+		"/srv/evil/big.yml":          {StatusOK, StatusError, "/srv/evil/big.yml is 1.0 GiB, larger than 1 MiB: not read"},
+		"/srv/evil/shadow.yml":       {StatusOK, StatusError, "/srv/evil/shadow.yml is a symbolic link (to " + filepath.Join(b.root, "etc/shadow") + "): not followed"},
+		"/proc/self/environ":         {StatusOK, StatusError, "is under /proc"},
+		"relative.yml":               {StatusError, "", "not an absolute path: not examined"},
+	}
+	got := map[string]FileMode{}
+	for _, f := range files {
+		got[f.Path] = f
+	}
+	for p, w := range want {
+		f, ok := got[p]
+		if !ok {
+			t.Errorf("%s: no entry", p)
+			continue
+		}
+		if w.status != "" && f.Status != w.status {
+			t.Errorf("%s: status %s (%s), want %s", p, f.Status, f.Error, w.status)
+		}
+		var content, reason string
+		if f.Content != nil {
+			content, reason = f.Content.Status, f.Content.Error
+			if f.Content.LiteralSecrets == nil {
+				t.Errorf("%s: literal_secrets null", p)
+			}
+		} else {
+			reason = f.Error
+		}
+		if content != w.content || !strings.Contains(reason, w.reason) {
+			t.Errorf("%s: content %q reason %q, want %q with %q", p, content, reason, w.content, w.reason)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d files, want %d: %+v", len(got), len(want), files)
+	}
+	js, _ := json.Marshal(files)
+	if strings.Contains(string(js), b.secret) {
+		t.Errorf("a file's content leaked: %s", js)
+	}
+}
+
+// TestContainerFilesDeadline: a file not examined before the collector's
+// deadline is reported as such, never as read.
+func TestContainerFilesDeadline(t *testing.T) {
+	b := newHostileBed(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, f := range containerFiles(ctx, &Env{Root: b.root}, b.containers[:1], newSecretHasher()) {
+		if f.Status != StatusError || !strings.Contains(f.Error, "not examined: context canceled") {
+			t.Errorf("%s: %s %q, want not examined", f.Path, f.Status, f.Error)
+		}
+	}
+}
+
+// TestHostileFilesVerdicts evaluates the policies on a snapshot of the
+// hostile bed: it validates against the schema, the hostile compose files
+// are unknown for MLS-SEC-004 with their reasons, and the honest project
+// is still judged.
+func TestHostileFilesVerdicts(t *testing.T) {
+	b := newHostileBed(t)
+	sec := &DockerSection{EngineInstalled: true, Engine: DockerEngine{Source: Source{Status: StatusOK}, Host: "unix:///run/docker.sock", HostFrom: "default"},
+		Daemon: DockerDaemon{Source: Source{Status: StatusOK}, Hosts: []DaemonHost{}}}
+	for _, c := range b.containers {
+		pc := parseContainer(inspectPayload(t, "podman-4.3-web.json", nil), newSecretHasher())
+		pc.Name, pc.Compose = c.Name, c.Compose
+		sec.Containers = append(sec.Containers, pc)
+	}
+	sec.Files = containerFiles(context.Background(), &Env{Root: b.root}, sec.Containers, newSecretHasher())
+	snap := Snapshot{SchemaVersion: SchemaVersion, Tool: Tool{Name: "mlscan", Version: "test"}, Host: Host{Hostname: "h", Addresses: []string{}},
+		Collectors: map[string]CollectorResult{"docker": {Status: StatusOK}}, Docker: sec}
+	js, _ := json.Marshal(snap)
+	doc, err := scanner.DecodeSnapshot("hostile.json", js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(doc); err != nil {
+		t.Fatal(err)
+	}
+	statuses := map[string]scanner.Status{}
+	messages := map[string]string{}
+	for _, r := range evalSnapshot(t, doc).Results {
+		if r.RuleID == "MLS-SEC-004" {
+			statuses[r.Subject] = r.Status
+			messages[r.Subject] = r.Message
+		}
+	}
+	tests := []struct {
+		name, subject string
+		status        scanner.Status
+		message       string
+	}{
+		{"honest compose file", "file /srv/ml/docker-compose.yml", scanner.StatusPass, "writes no secret value out"},
+		{"honest .env", "file /srv/ml/.env", scanner.StatusPass, "not world-readable"},
+		{"FIFO", "file /srv/evil/fifo.yml", scanner.StatusUnknown, "is a FIFO, not a regular file"},
+		{"device", "file /dev/zero", scanner.StatusUnknown, "under /dev"},
+		{"directory", "file /srv/evil/dir.yml", scanner.StatusUnknown, "is a directory"},
+		{"1 GiB", "file /srv/evil/big.yml", scanner.StatusUnknown, "larger than 1 MiB"},
+		{"symbolic link", "file /srv/evil/shadow.yml", scanner.StatusUnknown, "symbolic link"},
+		{"relative path", "file relative.yml", scanner.StatusUnknown, "not an absolute path"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if statuses[tt.subject] != tt.status || !strings.Contains(messages[tt.subject], tt.message) {
+				t.Errorf("%s: %s %q, want %s with %q", tt.subject, statuses[tt.subject], messages[tt.subject], tt.status, tt.message)
+			}
+		})
+	}
+}
+
+func withWD(c Container, wd string) Container {
+	c.Compose.WorkingDir = wd
+	return c
+}
