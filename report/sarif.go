@@ -117,6 +117,34 @@ func ruleArea(id string) string {
 	return strings.ToLower(p)
 }
 
+// sarifVersions gives the driver's version and semanticVersion for
+// mlscan's version v. SARIF2005 (the Multitool) wants a version that
+// starts with a number: a Go module version loses its "v" ("v1.4.0" →
+// "1.4.0"). A version that is not numeric (a bare commit, or "dev" when
+// nothing is known) is left out of version and given as the pre-release
+// of 0.0.0 in semanticVersion ("dev" → "0.0.0-dev"), which sorts before
+// every release.
+func sarifVersions(v string) (version, semantic *string) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		v = "dev"
+	}
+	if t := strings.TrimPrefix(v, "v"); t != "" && t[0] >= '0' && t[0] <= '9' {
+		if semverRE.MatchString(t) {
+			return strPtr(t), strPtr(t)
+		}
+		return strPtr(t), nil
+	}
+	pre := strings.Trim(nonSemverRE.ReplaceAllString(v, "-"), "-")
+	if pre == "" {
+		pre = "dev"
+	}
+	return nil, strPtr("0.0.0-" + pre)
+}
+
+// nonSemverRE matches what may not stand in a semver pre-release.
+var nonSemverRE = regexp.MustCompile(`[^0-9A-Za-z-]+`)
+
 var semverRE = regexp.MustCompile(`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
 
 // Write implements Reporter. Two reports of one host, or more than 20
@@ -173,12 +201,7 @@ func (s *SARIF) run(r *scanner.Report, loc *locator) (*sarif.Run, error) {
 		InformationURI: strPtr(InformationURI),
 		Rules:          rules.rules,
 	}
-	if v := clean(r.Tool.Version); v != "" {
-		driver.Version = strPtr(v)
-		if semverRE.MatchString(v) {
-			driver.SemanticVersion = strPtr(strings.TrimPrefix(v, "v"))
-		}
-	}
+	driver.Version, driver.SemanticVersion = sarifVersions(clean(r.Tool.Version))
 	run := &sarif.Run{
 		Tool:              sarif.Tool{Driver: driver},
 		Results:           []*sarif.Result{},
