@@ -270,17 +270,22 @@ func (d *mdDoc) failures() {
 			continue
 		}
 		d.f("### %s (%d)\n\n", capitalize(string(sv)), len(list))
-		for _, res := range list {
+		for _, g := range groupByAddress(list) {
 			num++
-			d.f("#### %d. %s: %s\n\n", num, res.RuleID, mdText(res.Subject))
+			res := g.results[0]
+			if len(g.results) == 1 {
+				d.f("#### %d. %s: %s\n\n", num, res.RuleID, mdText(res.Subject))
+			} else {
+				d.f("#### %d. %s: port %d on %s\n\n", num, res.RuleID, g.port, mdText(strings.Join(g.addrs(), ", ")))
+			}
 			d.f("*%s*\n\n", mdText(res.Title))
-			d.f("- **Finding:** %s\n", mdText(res.Message))
-			d.evidence(res.Evidence)
+			d.f("- **Finding:** %s\n", mdText(g.finding()))
+			d.evidence(g.evidence())
 			if where := d.where(res); where != "" {
-				d.f("- **Location:** %s\n", where)
+				d.f("- **Location:** %s\n", g.likewise(where))
 			}
 			if res.Remediation != "" {
-				d.f("- **Remediation:** %s\n", mdTrusted(res.Remediation))
+				d.f("- **Remediation:** %s\n", mdTrusted(g.likewise(res.Remediation)))
 			}
 			if len(res.References) > 0 {
 				d.f("- **References:** %s\n", mdReferences(res.References))
