@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -55,6 +57,29 @@ type SSHDSection struct {
 	// connections the block matches, and neither `sshd -T` nor Effective
 	// shows them.
 	Conditional []SSHDConditional `json:"conditional"`
+	// Unparsed are the lines of the files mlscan did not understand (or
+	// Includes it could not read), at most 100. When Source is "files",
+	// a keyword such a line could set first is missing from Effective
+	// (unknown), and the others keep their value.
+	Unparsed []SSHDUnparsed `json:"unparsed,omitempty"`
+}
+
+// SSHDUnparsed is a configuration line mlscan did not understand, or an
+// Include it could not read.
+type SSHDUnparsed struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	// Text is the line as written, trimmed, secret-looking words
+	// redacted, cut at 200 bytes.
+	Text   string `json:"text"`
+	Reason string `json:"reason"`
+	// Match is the Match criteria in force at the line ("" outside Match
+	// blocks): only the settings of connections matching it are affected.
+	Match string `json:"match"`
+	// Affects are the lower-case keywords whose value the line could set;
+	// "*" is any keyword; empty is none (the line sets nothing, though
+	// sshd refuses to load the file).
+	Affects []string `json:"affects"`
 }
 
 // SSHDOrigin is where a keyword got its effective value.
@@ -67,6 +92,8 @@ type SSHDOrigin struct {
 // SSHDConditional is one setting inside a Match block.
 type SSHDConditional struct {
 	// Match is the block's criteria as written ("Address 10.0.0.0/24").
+	// Inside a file Included under a Match block, the enclosing blocks'
+	// criteria come first ("Host m Host c"): sshd ANDs them all.
 	Match   string `json:"match"`
 	Keyword string `json:"keyword"`
 	Value   string `json:"value"`
@@ -126,6 +153,7 @@ func (s *SSHD) Collect(ctx context.Context, env *Env) (Section, error) {
 	if parsed.conditional != nil {
 		sec.Conditional = parsed.conditional
 	}
+	sec.Unparsed = parsed.unparsed
 
 	derived, defaulted := parsed.effective()
 	if perr == nil {
@@ -255,12 +283,25 @@ type sshdConfig struct {
 	files       []Source
 	origins     map[string]SSHDOrigin
 	values      map[string][]string // first value, or every value of sshdMulti keys
-	order       []string
 	conditional []SSHDConditional
+	unparsed    []SSHDUnparsed
+	// unknown are the global keywords a line not understood could set
+	// before any line mlscan read did, with the line's reason.
+	unknown map[string]string
+	// blind is the reason of the first global line not understood that
+	// could set any keyword (an Include not read); setBefore are the
+	// keywords already set then, which it could no longer change.
+	blind     string
+	setBefore map[string]bool
+}
+
+func newSSHDConfig() *sshdConfig {
+	return &sshdConfig{origins: map[string]SSHDOrigin{}, values: map[string][]string{}, files: []Source{}, unknown: map[string]string{}}
 }
 
 // effective returns the settings with OpenSSH's defaults for what no file
-// sets, and the keywords so defaulted.
+// sets, and the keywords so defaulted. A keyword a line not understood
+// could have set first is left out: its value is unknown.
 func (c *sshdConfig) effective() (map[string]string, []string) {
 	eff := map[string]string{}
 	for k, vs := range c.values {
@@ -273,6 +314,12 @@ func (c *sshdConfig) effective() (map[string]string, []string) {
 			def = append(def, k)
 		}
 	}
+	for k := range eff {
+		if !c.known(k) {
+			delete(eff, k)
+		}
+	}
+	def = slices.DeleteFunc(def, func(k string) bool { return !c.known(k) })
 	sort.Strings(def)
 	if def == nil {
 		def = []string{}
@@ -280,14 +327,24 @@ func (c *sshdConfig) effective() (map[string]string, []string) {
 	return eff, def
 }
 
+// known reports whether keyword k's global value is known despite the
+// lines not understood.
+func (c *sshdConfig) known(k string) bool {
+	if _, bad := c.unknown[k]; bad {
+		return false
+	}
+	return c.blind == "" || c.setBefore[k] && !sshdMulti[k]
+}
+
 // sshdMaxDepth is sshd's limit on nested Includes (SERVCONF_MAX_DEPTH).
 const sshdMaxDepth = 16
 
 // sshdMaxFileBytes caps one configuration file; sshdMaxFiles the files
-// read through Includes.
+// read through Includes; sshdMaxUnparsed the lines not understood kept.
 const (
 	sshdMaxFileBytes = 1 << 20
 	sshdMaxFiles     = 256
+	sshdMaxUnparsed  = 100
 )
 
 // errSSHDOutsideRoot is an Include that leaves Env.Root ("../..").
@@ -324,13 +381,33 @@ func sshdUnderRoot(env *Env, path string) (string, bool) {
 }
 
 // readSSHDConfig reads path (a path on the scanned host) and its Includes
-// under env's root. The error wraps ErrPermission when a file could not be
-// read for lack of privilege.
+// under env's root, as sshd does. The error is about the main file only
+// (it wraps ErrPermission when that could not be read for lack of
+// privilege): an Include that cannot be read, like any line not
+// understood, is kept in unparsed and makes unknown only what it could set.
 func readSSHDConfig(env *Env, path string) (*sshdConfig, error) {
-	c := &sshdConfig{origins: map[string]SSHDOrigin{}, values: map[string][]string{}, files: []Source{}}
+	c := newSSHDConfig()
 	p := &sshdParser{env: env, cfg: c}
-	err := p.file(path, "", 0, false)
-	return c, err
+	b, err := readSSHDFile(env, path)
+	src := Source{Status: StatusOK, From: path}
+	if err != nil {
+		src.Status, src.Error = StatusError, err.Error()
+		switch {
+		case errors.Is(err, fs.ErrPermission):
+			src.Status = StatusPermission
+			err = fmt.Errorf("%w: read %s: %v", ErrPermission, path, err)
+		case errors.Is(err, fs.ErrNotExist):
+			src.Status = StatusUnavailable
+			err = fmt.Errorf("read %s: %w", path, err)
+		default:
+			err = fmt.Errorf("read %s: %w", path, err)
+		}
+		c.files = append(c.files, src)
+		return c, err
+	}
+	c.files = append(c.files, src)
+	p.parse(path, b, nil, 0)
+	return c, nil
 }
 
 type sshdParser struct {
@@ -338,98 +415,168 @@ type sshdParser struct {
 	cfg *sshdConfig
 }
 
-// file parses one file. match is the Match criteria in force where the
-// file is included ("" outside a Match block); a Match block inside the
-// file ends with it, as in sshd. A missing optional file (an Include that
-// matches nothing) is skipped, as sshd does.
-func (p *sshdParser) file(path, match string, depth int, optional bool) error {
-	if depth > sshdMaxDepth {
-		return fmt.Errorf("%s: Include nested more than %d deep", path, sshdMaxDepth)
-	}
-	if len(p.cfg.files) >= sshdMaxFiles {
-		return fmt.Errorf("%s: more than %d configuration files included", path, sshdMaxFiles)
-	}
-	b, err := readSSHDFile(p.env, path)
-	src := Source{Status: StatusOK, From: path}
-	if err != nil {
-		src.Status, src.Error = StatusError, err.Error()
-		switch {
-		case errors.Is(err, fs.ErrPermission):
-			src.Status = StatusPermission
-			p.cfg.files = append(p.cfg.files, src)
-			return fmt.Errorf("%w: read %s: %v", ErrPermission, path, err)
-		case errors.Is(err, fs.ErrNotExist) && optional:
-			return nil
-		case errors.Is(err, fs.ErrNotExist):
-			src.Status = StatusUnavailable
-		}
-		p.cfg.files = append(p.cfg.files, src)
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	p.cfg.files = append(p.cfg.files, src)
-	return p.parse(path, b, match, depth)
-}
+// sshdContext is the Match criteria in force: every Match line that
+// encloses a line, outermost first (an Include inside a Match block
+// applies the included file under that block). Empty is global.
+type sshdContext []string
 
-// parse applies the lines of one file's content.
-func (p *sshdParser) parse(path string, b []byte, match string, depth int) error {
-	var errs []error
+// match is the context as one Match line: sshd ANDs the criteria of a
+// line, and the enclosing blocks must all match too.
+func (m sshdContext) match() string { return strings.Join(m, " ") }
+
+// parse applies the lines of one file's content in context outer: a Match
+// line in the file replaces the file's own block, never the blocks that
+// enclose its Include, and `Match all` returns to outer (servconf.c gives
+// an included file the including line's Match state and restores it
+// after).
+func (p *sshdParser) parse(path string, b []byte, outer sshdContext, depth int) {
+	cur := outer
 	for i, line := range strings.Split(string(b), "\n") {
-		kw, val, ok := ParseSSHDLine(line)
-		if !ok {
+		n := i + 1
+		kw, args, err := splitSSHDLine(line)
+		switch {
+		case err != nil && kw == "":
+			p.unparsed(path, n, line, err.Error(), cur, nil)
+			continue
+		case err != nil:
+			p.unparsed(path, n, line, err.Error(), cur, []string{kw})
+			continue
+		case kw == "":
 			continue
 		}
 		switch kw {
 		case "match":
-			// A Match block runs to the next Match or the end of this file.
-			match = val
-			if strings.EqualFold(strings.TrimSpace(val), "all") {
-				match = ""
+			crit, all, err := sshdMatchCriteria(args)
+			if err != nil {
+				// sshd refuses the file; the block's lines stay
+				// conditional on the criteria as written.
+				p.unparsed(path, n, line, err.Error(), cur, nil)
+				crit = strings.Join(args, " ")
+			}
+			cur = outer
+			if !all {
+				cur = append(slices.Clip(outer), crit)
 			}
 			continue
 		case "include":
-			for _, pat := range strings.Fields(val) {
-				if err := p.include(pat, match, depth); err != nil {
-					errs = append(errs, err)
-				}
+			for _, pat := range args {
+				p.include(path, n, line, pat, cur, depth)
 			}
 			continue
 		}
-		if match != "" {
-			p.cfg.conditional = append(p.cfg.conditional, SSHDConditional{Match: match, Keyword: kw, Value: val, File: path, Line: i + 1})
+		if !sshdKnownKeywords[kw] {
+			p.unparsed(path, n, line, fmt.Sprintf("%q is not an sshd keyword (sshd refuses to load this file)", kw), cur, nil)
+			continue
+		}
+		if a, ok := sshdAliases[kw]; ok {
+			kw = a
+		}
+		if err := checkSSHDValue(kw, args); err != nil {
+			p.unparsed(path, n, line, err.Error(), cur, []string{kw})
+			continue
+		}
+		val := strings.Join(args, " ")
+		if len(cur) > 0 {
+			p.cfg.conditional = append(p.cfg.conditional, SSHDConditional{Match: cur.match(), Keyword: kw, Value: val, File: path, Line: n})
 			continue
 		}
 		if _, seen := p.cfg.values[kw]; seen && !sshdMulti[kw] {
 			continue // first value wins
 		}
 		if _, seen := p.cfg.origins[kw]; !seen {
-			p.cfg.origins[kw] = SSHDOrigin{File: path, Line: i + 1, Value: val}
+			p.cfg.origins[kw] = SSHDOrigin{File: path, Line: n, Value: val}
 		}
 		p.cfg.values[kw] = append(p.cfg.values[kw], val)
 	}
-	return errors.Join(errs...)
+}
+
+// unparsed keeps a line not understood (or an Include not read) with its
+// reason, and makes unknown the global keywords it could set first: affects
+// lists them, nil is none, "*" any.
+func (p *sshdParser) unparsed(path string, line int, text, reason string, ctx sshdContext, affects []string) {
+	c := p.cfg
+	if len(ctx) == 0 {
+		for _, k := range affects {
+			switch _, set := c.values[k]; {
+			case k == "*" && c.blind == "":
+				c.blind = fmt.Sprintf("%s:%d: %s", path, line, reason)
+				c.setBefore = map[string]bool{}
+				for k := range c.values {
+					c.setBefore[k] = true
+				}
+			case k != "*" && (!set || sshdMulti[k]):
+				if _, dup := c.unknown[k]; !dup {
+					c.unknown[k] = fmt.Sprintf("%s:%d: %s", path, line, reason)
+				}
+			}
+		}
+	}
+	if len(c.unparsed) >= sshdMaxUnparsed {
+		return
+	}
+	if affects == nil {
+		affects = []string{}
+	}
+	c.unparsed = append(c.unparsed, SSHDUnparsed{File: path, Line: line, Text: sshdLineText(text), Reason: reason, Match: ctx.match(), Affects: affects})
+}
+
+// sshdLineText is a line as it may appear in the snapshot: trimmed, words
+// that look like secrets redacted, valid UTF-8, at most 200 bytes.
+func sshdLineText(s string) string {
+	s = strings.ToValidUTF8(strings.TrimSpace(redactWords(s)), "\uFFFD")
+	if len(s) > 200 {
+		s = strings.ToValidUTF8(s[:200], "") + "..."
+	}
+	return s
 }
 
 // include expands an Include pattern (relative to /etc/ssh) in lexical
-// order, as glob(3) does, and parses each file.
-func (p *sshdParser) include(pat, match string, depth int) error {
-	if !strings.HasPrefix(pat, "/") {
+// order, as glob(3) does, and parses each file in context ctx. A pattern
+// that matches nothing is skipped, as sshd does; a file that cannot be
+// read could have set anything in ctx.
+func (p *sshdParser) include(from string, line int, text, pat string, ctx sshdContext, depth int) {
+	if !strings.HasPrefix(pat, "/") && !strings.HasPrefix(pat, "~") {
 		pat = sshdConfigDir + "/" + pat
 	}
+	if depth+1 > sshdMaxDepth {
+		p.unparsed(from, line, text, fmt.Sprintf("Include nested more than %d deep (sshd refuses this)", sshdMaxDepth), ctx, []string{"*"})
+		return
+	}
+	if strings.HasPrefix(pat, "~") {
+		p.unparsed(from, line, text, "Include of a path relative to a home directory: not read", ctx, []string{"*"})
+		return
+	}
 	pat = filepath.Clean(pat)
-	if !strings.ContainsAny(pat, "*?[") {
-		return p.file(pat, match, depth+1, true)
-	}
-	matches, err := globUnder(p.env, pat)
-	if err != nil {
-		return fmt.Errorf("Include %s: %w", pat, err)
-	}
-	var errs []error
-	for _, m := range matches {
-		if err := p.file(m, match, depth+1, true); err != nil {
-			errs = append(errs, err)
+	matches := []string{pat}
+	if strings.ContainsAny(pat, "*?[") {
+		var err error
+		if matches, err = globUnder(p.env, pat); err != nil {
+			p.unparsed(from, line, text, fmt.Sprintf("Include %s: %v", pat, err), ctx, []string{"*"})
+			return
 		}
 	}
-	return errors.Join(errs...)
+	for _, m := range matches {
+		if len(p.cfg.files) >= sshdMaxFiles {
+			p.unparsed(from, line, text, fmt.Sprintf("Include %s: more than %d configuration files", m, sshdMaxFiles), ctx, []string{"*"})
+			return
+		}
+		b, err := readSSHDFile(p.env, m)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		src := Source{Status: StatusOK, From: m}
+		if err != nil {
+			src.Status, src.Error = StatusError, err.Error()
+			if errors.Is(err, fs.ErrPermission) {
+				src.Status = StatusPermission
+			}
+			p.cfg.files = append(p.cfg.files, src)
+			p.unparsed(from, line, text, fmt.Sprintf("Include %s: %v", m, err), ctx, []string{"*"})
+			continue
+		}
+		p.cfg.files = append(p.cfg.files, src)
+		p.parse(m, b, ctx, depth+1)
+	}
 }
 
 // globUnder expands pattern (a path on the scanned host) under env's root
@@ -460,52 +607,167 @@ func globUnder(env *Env, pattern string) ([]string, error) {
 	return out, nil
 }
 
+// sshdMatchAttrs are the criteria of a Match line (servconf.c
+// match_cfg_line); "all" stands alone.
+var sshdMatchAttrs = map[string]bool{
+	"user": true, "group": true, "host": true, "address": true, "localaddress": true,
+	"localport": true, "rdomain": true, "version": true, "invalid-user": true,
+}
+
+// sshdMatchCriteria checks a Match line's arguments as sshd does and
+// returns them as written, joined, and whether the line is `Match all`.
+func sshdMatchCriteria(args []string) (string, bool, error) {
+	for i := 0; i < len(args); i++ {
+		a := strings.ToLower(args[i])
+		if a == "all" {
+			if len(args) > 1 {
+				return "", false, errors.New(`"all" cannot be combined with other Match attributes (sshd refuses this file)`)
+			}
+			return "", true, nil
+		}
+		if a == "invalid-user" {
+			continue
+		}
+		name, arg, eq := strings.Cut(a, "=")
+		if !sshdMatchAttrs[name] {
+			return "", false, fmt.Errorf("unknown Match criterion %q (sshd refuses this file)", args[i])
+		}
+		if !eq {
+			if i+1 >= len(args) {
+				return "", false, fmt.Errorf("missing Match criteria for %s (sshd refuses this file)", args[i])
+			}
+			i++
+			arg = args[i]
+		}
+		if arg == "" {
+			return "", false, fmt.Errorf("missing Match criteria for %s (sshd refuses this file)", name)
+		}
+	}
+	return strings.Join(args, " "), false, nil
+}
+
+// sshdFlags are the checked keywords that take yes or no.
+var sshdFlags = map[string]bool{
+	"passwordauthentication": true, "kbdinteractiveauthentication": true, "pubkeyauthentication": true,
+	"permitemptypasswords": true, "x11forwarding": true, "usepam": true, "hostbasedauthentication": true,
+}
+
+// checkSSHDValue checks the value of a keyword the SSH checks read as sshd
+// does: a value sshd would refuse leaves the setting unknown.
+func checkSSHDValue(kw string, args []string) error {
+	one := func(ok func(string) bool, want string) error {
+		switch {
+		case len(args) > 1:
+			return fmt.Errorf("%s takes one value, got %d (sshd refuses this file)", kw, len(args))
+		case !ok(strings.ToLower(args[0])):
+			return fmt.Errorf("%s %q: want %s (sshd refuses this file)", kw, args[0], want)
+		}
+		return nil
+	}
+	switch {
+	case sshdFlags[kw]:
+		return one(func(v string) bool { return v == "yes" || v == "no" }, "yes or no")
+	case kw == "permitrootlogin":
+		return one(func(v string) bool {
+			return slices.Contains([]string{"yes", "no", "prohibit-password", "without-password", "forced-commands-only"}, v)
+		}, "yes, prohibit-password, forced-commands-only or no")
+	case kw == "maxauthtries":
+		return one(func(v string) bool {
+			n, err := strconv.Atoi(v)
+			return err == nil && n >= 0
+		}, "a number")
+	}
+	return nil
+}
+
 // ParseSSHDLine splits one sshd_config line into its lower-case keyword
 // (aliases resolved to the name sshd -T prints) and value. Comments, blank
-// lines and lines without a keyword return ok=false. The keyword and value
-// are separated by white space or '=' (sshd accepts "Keyword=value"); a
-// value in double quotes loses them; a '#' after white space starts a
-// comment, as in sshd's argv_split.
+// lines and lines sshd would refuse return ok=false. The keyword and value
+// are separated by white space or '=' (sshd accepts "Keyword=value"); the
+// value's words are split as sshd's argv_split does (quotes and
+// backslash escapes removed, '#' at the start of a word starts a comment)
+// and joined with one space.
 func ParseSSHDLine(line string) (keyword, value string, ok bool) {
-	s := strings.TrimSpace(strings.TrimRight(line, "\r\f"))
-	if s == "" || s[0] == '#' {
+	kw, args, err := splitSSHDLine(line)
+	if err != nil || kw == "" {
 		return "", "", false
 	}
-	i := strings.IndexAny(s, " \t=")
+	if a, ok := sshdAliases[kw]; ok {
+		kw = a
+	}
+	return kw, strings.Join(args, " "), true
+}
+
+// splitSSHDLine splits a line as servconf.c does: the keyword (lower
+// case) ends at white space, a quote or one '='; the arguments are split
+// by argv_split. A comment or blank line returns "". An error says why
+// sshd would refuse the line, with the keyword when one was read.
+func splitSSHDLine(line string) (string, []string, error) {
+	s := strings.TrimLeft(strings.TrimRight(line, " \t\r\n\f"), " \t\r\n")
+	if s == "" || s[0] == '#' {
+		return "", nil, nil
+	}
+	i := strings.IndexAny(s, " \t\r\n\"=")
 	if i < 0 {
 		i = len(s)
 	}
 	kw := strings.ToLower(s[:i])
 	if !sshdKeyword(kw) {
-		return "", "", false
+		return "", nil, fmt.Errorf("%q is not an sshd keyword (sshd refuses to load this file)", sshdLineText(s[:min(i, 40)]))
 	}
-	rest := strings.TrimLeft(s[i:], " \t")
+	rest := strings.TrimLeft(s[i:], " \t\r\n")
 	if strings.HasPrefix(rest, "=") {
-		rest = strings.TrimLeft(rest[1:], " \t")
+		rest = strings.TrimLeft(rest[1:], " \t\r\n")
 	}
-	rest = stripSSHDComment(rest)
-	if len(rest) >= 2 && rest[0] == '"' && rest[len(rest)-1] == '"' && !strings.Contains(rest[1:len(rest)-1], `"`) {
-		rest = rest[1 : len(rest)-1]
+	args, err := sshdArgv(rest)
+	if err != nil {
+		return kw, nil, err
 	}
-	if a, ok := sshdAliases[kw]; ok {
-		kw = a
+	if len(args) == 0 {
+		return kw, nil, fmt.Errorf("no argument after keyword %q (sshd refuses this file)", kw)
 	}
-	return kw, rest, true
+	return kw, args, nil
 }
 
-// stripSSHDComment cuts a trailing comment: '#' at the start of a word,
-// outside double quotes.
-func stripSSHDComment(s string) string {
-	quoted := false
+// sshdArgv splits s into words as OpenSSH's argv_split does with
+// terminate_on_comment: white space separates words, single or double
+// quotes group, a backslash escapes a quote, a backslash or (outside
+// quotes) a space, and a '#' where a word would start ends the line.
+func sshdArgv(s string) ([]string, error) {
+	var args []string
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '"':
-			quoted = !quoted
-		case '#':
-			if !quoted && (i == 0 || s[i-1] == ' ' || s[i-1] == '\t') {
-				return strings.TrimRight(s[:i], " \t")
-			}
+		if s[i] == ' ' || s[i] == '\t' {
+			continue
 		}
+		if s[i] == '#' {
+			break
+		}
+		var b strings.Builder
+		var quote byte
+		for ; i < len(s); i++ {
+			c := s[i]
+			switch {
+			case c == '\\' && i+1 < len(s) && (s[i+1] == '\'' || s[i+1] == '"' || s[i+1] == '\\' || quote == 0 && s[i+1] == ' '):
+				i++
+				b.WriteByte(s[i])
+				continue
+			case quote == 0 && (c == ' ' || c == '\t'):
+			case quote == 0 && (c == '"' || c == '\''):
+				quote = c
+				continue
+			case quote != 0 && c == quote:
+				quote = 0
+				continue
+			default:
+				b.WriteByte(c)
+				continue
+			}
+			break
+		}
+		if quote != 0 {
+			return nil, errors.New("invalid quotes (sshd refuses this file)")
+		}
+		args = append(args, b.String())
 	}
-	return s
+	return args, nil
 }

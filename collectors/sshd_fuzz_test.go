@@ -39,14 +39,22 @@ func FuzzSSHDParsers(f *testing.F) {
 				t.Fatalf("sshd -T: key %q value %q", k, v)
 			}
 		}
-		cfg := &sshdConfig{origins: map[string]SSHDOrigin{}, values: map[string][]string{}, files: []Source{}}
+		cfg := newSSHDConfig()
 		p := &sshdParser{env: &Env{Root: empty}, cfg: cfg}
-		p.parse("/etc/ssh/sshd_config", []byte(in), "", 0)
+		p.parse("/etc/ssh/sshd_config", []byte(in), nil, 0)
 		eff, def := cfg.effective()
 		for k := range sshdDefaults {
-			if _, ok := eff[k]; !ok {
-				t.Fatalf("effective lacks %s", k)
+			if _, ok := eff[k]; !ok && cfg.known(k) {
+				t.Fatalf("effective lacks %s, which no line not understood could set", k)
 			}
+		}
+		for _, u := range cfg.unparsed {
+			if u.Line < 1 || u.Reason == "" || len(u.Text) > 203 || strings.ContainsAny(u.Text, "\n") {
+				t.Fatalf("unparsed %+v", u)
+			}
+		}
+		if len(cfg.unparsed) > sshdMaxUnparsed {
+			t.Fatalf("%d lines not understood kept", len(cfg.unparsed))
 		}
 		for _, k := range def {
 			if _, set := cfg.values[k]; set {

@@ -321,13 +321,22 @@ func TestSSHDIncludeStaysUnderRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg, err := readSSHDConfig(&Env{Root: root}, sshdConfigFile)
-	if err == nil || !strings.Contains(err.Error(), "/etc/ssh/fifo.conf is not a regular file") {
-		t.Errorf("err %v, want the FIFO refused", err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.unparsed) != 1 || !strings.Contains(cfg.unparsed[0].Reason, "/etc/ssh/fifo.conf is not a regular file") || cfg.unparsed[0].Line != 2 {
+		t.Errorf("unparsed %+v, want the FIFO refused", cfg.unparsed)
 	}
 	if o := cfg.origins["passwordauthentication"]; o.File != "/x.conf" {
 		t.Errorf("origin %+v, want /x.conf under the root", o)
 	}
 	if cfg.values["permitrootlogin"][0] != "no" {
 		t.Errorf("values %v", cfg.values)
+	}
+	// The FIFO could have set PermitRootLogin before line 3 did, not
+	// PasswordAuthentication, which /x.conf set first.
+	eff, _ := cfg.effective()
+	if _, ok := eff["permitrootlogin"]; ok || eff["passwordauthentication"] != "no" {
+		t.Errorf("effective permitrootlogin %q passwordauthentication %q: want unknown, no", eff["permitrootlogin"], eff["passwordauthentication"])
 	}
 }

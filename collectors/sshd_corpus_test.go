@@ -1,0 +1,259 @@
+package collectors
+
+import (
+	"bufio"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sshdUpstreamDir holds OpenSSH's regression configurations with the
+// answers its tests expect (testdata/sshd/upstream/SOURCES.md).
+const sshdUpstreamDir = "../testdata/sshd/upstream"
+
+// sshdExpect is one case's expect.txt: the main configuration file, what
+// sshd prints for each connection ("global": no -C), the lines sshd
+// refuses, and what the captured sshd -T printed where it differs from
+// upstream's answer (an older OpenSSH).
+type sshdExpect struct {
+	config   string
+	values   []sshdExpectValue
+	unparsed map[string]bool // "file:line"
+	captured map[string]string
+}
+
+type sshdExpectValue struct {
+	line                int
+	spec, keyword, want string
+}
+
+func readSSHDExpect(t *testing.T, path string) sshdExpect {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	e := sshdExpect{unparsed: map[string]bool{}, captured: map[string]string{}}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		f := strings.Fields(line)
+		switch {
+		case f[0] == "config" && len(f) == 2:
+			e.config = f[1]
+		case f[0] == "unparsed" && len(f) == 2:
+			e.unparsed[f[1]] = true
+		case f[0] == "captured" && len(f) >= 4:
+			e.captured[f[1]+" "+f[2]] = strings.Join(f[3:], " ")
+		case len(f) >= 3:
+			e.values = append(e.values, sshdExpectValue{n, f[0], strings.ToLower(f[1]), strings.Join(f[2:], " ")})
+		default:
+			t.Fatalf("%s:%d: want SPEC KEYWORD VALUE, config, unparsed or captured: %q", path, n, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if e.config == "" {
+		t.Fatalf("%s: no config line", path)
+	}
+	return e
+}
+
+// TestSSHDUpstreamCorpus reads each of OpenSSH's regression
+// configurations and checks, for every connection its test names, the
+// value sshd applies (the first matching Match block's, else the global
+// one) against the answer the test states, and against what the real sshd
+// printed for it (sshd-T/SPEC.txt, captured with sshd -T -C SPEC).
+func TestSSHDUpstreamCorpus(t *testing.T) {
+	cases, err := os.ReadDir(sshdUpstreamDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files, checked, captured int
+	for _, c := range cases {
+		if !c.IsDir() {
+			continue
+		}
+		t.Run(c.Name(), func(t *testing.T) {
+			dir := filepath.Join(sshdUpstreamDir, c.Name())
+			exp := readSSHDExpect(t, filepath.Join(dir, "expect.txt"))
+			cfg, err := readSSHDConfig(&Env{Root: dir}, exp.config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files += len(cfg.files)
+			eff, _ := cfg.effective()
+			for _, v := range exp.values {
+				got := sshdValueFor(t, cfg, eff, v.spec, v.keyword)
+				if got != v.want {
+					t.Errorf("expect.txt:%d: %s for %s: got %q, OpenSSH's test expects %q", v.line, v.keyword, v.spec, got, v.want)
+				}
+				checked++
+				want := v.want
+				if w, ok := exp.captured[v.spec+" "+v.keyword]; ok {
+					want = w
+				}
+				if want == "refused" {
+					if _, err := os.Stat(filepath.Join(dir, "sshd-T", v.spec+".stderr.txt")); err != nil {
+						t.Errorf("expect.txt:%d: sshd refused the file, but its message is missing: %v", v.line, err)
+					}
+					continue
+				}
+				out, err := os.ReadFile(filepath.Join(dir, "sshd-T", v.spec+".txt"))
+				if err != nil {
+					t.Errorf("expect.txt:%d: no captured sshd -T output: %v", v.line, err)
+					continue
+				}
+				real := ParseSSHDTest(string(out))[v.keyword]
+				if real == "" {
+					real = "none"
+				}
+				if real != want {
+					t.Errorf("expect.txt:%d: the captured sshd printed %s %q, expect.txt says %q", v.line, v.keyword, real, want)
+				}
+				captured++
+			}
+			seen := map[string]bool{}
+			for _, u := range cfg.unparsed {
+				at := fmt.Sprintf("%s:%d", u.File, u.Line)
+				if !exp.unparsed[at] {
+					t.Errorf("line not understood %s (%q): %s", at, u.Text, u.Reason)
+				}
+				seen[at] = true
+			}
+			for at := range exp.unparsed {
+				if !seen[at] {
+					t.Errorf("%s: sshd refuses this line, the parser took it", at)
+				}
+			}
+		})
+	}
+	t.Logf("%d cases, %d files, %d expected answers checked (%d also against a captured sshd -T)", len(cases), files, checked, captured)
+}
+
+// sshdValueFor is keyword's value for a connection as sshd -T -C spec
+// prints it: the first Match block that matches sets it, else the global
+// value; "none" when nothing does.
+func sshdValueFor(t *testing.T, cfg *sshdConfig, eff map[string]string, spec, keyword string) string {
+	t.Helper()
+	if spec != "global" {
+		conn := map[string]string{}
+		for _, kv := range strings.Split(spec, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				t.Fatalf("connection spec %q: want key=value,...", spec)
+			}
+			conn[k] = v
+		}
+		for _, c := range cfg.conditional {
+			if c.Keyword == keyword && sshdMatches(t, c.Match, conn) {
+				return c.Value
+			}
+		}
+	}
+	if v, ok := eff[keyword]; ok {
+		return v
+	}
+	return "none"
+}
+
+// sshdMatches evaluates a Match line's criteria for a connection as
+// servconf.c's match_cfg_line does with sshd -T -C: every criterion must
+// match; one the connection does not describe does not.
+func sshdMatches(t *testing.T, match string, conn map[string]string) bool {
+	t.Helper()
+	args, err := sshdArgv(match)
+	if err != nil {
+		t.Fatalf("Match %q: %v", match, err)
+	}
+	attrs := map[string]string{"user": "user", "group": "group", "host": "host", "address": "addr", "localaddress": "laddr", "localport": "lport", "rdomain": "rdomain"}
+	ok := true
+	for i := 0; i < len(args); i++ {
+		name, arg, eq := strings.Cut(strings.ToLower(args[i]), "=")
+		if name == "all" || name == "invalid-user" {
+			ok = ok && name == "all"
+			continue
+		}
+		if !eq {
+			i++
+			arg = args[i]
+		} else {
+			arg = args[i][len(name)+1:]
+		}
+		v, has := conn[attrs[name]]
+		switch {
+		case !has:
+			ok = false
+		case name == "address" || name == "localaddress":
+			ok = ok && sshdAddrMatch(v, arg)
+		case name == "localport":
+			ok = ok && v == arg
+		default:
+			ok = ok && sshdPatternList(v, arg)
+		}
+	}
+	return ok
+}
+
+// sshdPatternList is OpenSSH's match_pattern_list: comma-separated
+// wildcard patterns (* and ?), '!' negating; a negated match wins.
+func sshdPatternList(s, list string) bool {
+	got := false
+	for _, p := range strings.Split(list, ",") {
+		neg := strings.HasPrefix(p, "!")
+		if sshdWildcard(strings.ToLower(s), strings.ToLower(strings.TrimPrefix(p, "!"))) {
+			if neg {
+				return false
+			}
+			got = true
+		}
+	}
+	return got
+}
+
+// sshdAddrMatch is addr_match_list: entries are CIDR networks, addresses
+// or wildcard patterns.
+func sshdAddrMatch(addr, list string) bool {
+	a, err := netip.ParseAddr(addr)
+	got := false
+	for _, p := range strings.Split(list, ",") {
+		neg := strings.HasPrefix(p, "!")
+		p = strings.TrimPrefix(p, "!")
+		m := sshdWildcard(addr, p)
+		if pfx, perr := netip.ParsePrefix(p); perr == nil && err == nil {
+			m = pfx.Contains(a)
+		}
+		if m && neg {
+			return false
+		}
+		got = got || m
+	}
+	return got
+}
+
+// sshdWildcard is OpenSSH's match_pattern: '*' any run, '?' one character.
+func sshdWildcard(s, p string) bool {
+	if p == "" {
+		return s == ""
+	}
+	switch p[0] {
+	case '*':
+		for i := 0; i <= len(s); i++ {
+			if sshdWildcard(s[i:], p[1:]) {
+				return true
+			}
+		}
+		return false
+	case '?':
+		return s != "" && sshdWildcard(s[1:], p[1:])
+	}
+	return s != "" && s[0] == p[0] && sshdWildcard(s[1:], p[1:])
+}
