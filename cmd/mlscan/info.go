@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mlscan/mlscan/collectors"
+	"github.com/mlscan/mlscan/scanner"
 )
 
 func newPoliciesCmd(g *globalOptions) *cobra.Command {
@@ -47,21 +48,35 @@ func newPoliciesCmd(g *globalOptions) *cobra.Command {
 }
 
 func newConfigCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	var asData bool
+	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "Print the effective configuration (embedded defaults overlaid with --config)",
-		Args:  cobra.NoArgs,
+		Long: `config prints the effective configuration as YAML (a valid --config file).
+With --data it prints instead the JSON data document the checks read (the
+configuration at data.mlscan.config, with each registry entry's line, the
+file and its digest), exactly as the engine and mlscan verify give it to
+the policies: stock OPA then sees the same data,
+  mlscan config --data > mlscan-data.json
+  opa test policies/ mlscan-data.json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadConfig(g)
 			if err != nil {
 				return err
 			}
+			if asData {
+				return scanner.WriteData(cmd.OutOrStdout(), cfg)
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "# effective configuration from %s (%s)\n", cfg.File, cfg.Digest)
+			fmt.Fprintln(cmd.OutOrStdout(), "# the policies read it as JSON at data.mlscan.config: mlscan config --data prints that document")
 			enc := yaml.NewEncoder(cmd.OutOrStdout())
 			enc.SetIndent(2)
 			return enc.Encode(cfg)
 		},
 	}
+	cmd.Flags().BoolVar(&asData, "data", false, "print the JSON data document the policies read (for opa test / opa eval -d)")
+	return cmd
 }
 
 func newSchemaCmd() *cobra.Command {

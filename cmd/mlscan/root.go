@@ -19,17 +19,16 @@ import (
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; a
-// plain build reports the module version or "dev".
+// plain build reports the module version, its VCS stamp or "dev".
 var version = ""
 
+// toolVersion is the version of this build (see versionFrom).
 func toolVersion() string {
-	if version != "" {
-		return version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		bi = nil
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
+	return versionFrom(version, bi, sourceRevision)
 }
 
 func tool() scanner.ToolInfo { return scanner.ToolInfo{Name: "mlscan", Version: toolVersion()} }
@@ -115,6 +114,7 @@ runtime error; 3 no failures but some rule is unknown or error.`,
 		newDiffCmd(g),
 		newPoliciesCmd(g),
 		newConfigCmd(g),
+		newVerifyCmd(g),
 		newSchemaCmd(),
 		newVersionCmd(),
 	)
