@@ -32,6 +32,8 @@ var packages = map[string]string{
 	"fail2ban-client":  "fail2ban",
 	"nc":               "netcat-openbsd",
 	"podman":           "podman",
+	"dockerd":          "docker.io",
+	"docker":           "docker.io",
 	"runc":             "runc",
 	"curl":             "curl",
 	"setpriv":          "util-linux",
