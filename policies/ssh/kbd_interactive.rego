@@ -20,11 +20,14 @@ k := "kbdinteractiveauthentication"
 
 subject := "sshd KbdInteractiveAuthentication"
 
-deny contains lib.with_location({
-	"subject": subject,
-	"message": sprintf("sshd allows keyboard-interactive logins (PAM may prompt for passwords): %s %s%s%s", [k, lib.value(k), lib.origin_str(k), lib.derived_note]),
-	"evidence": {"observed": sprintf("%s %s", [k, lib.value(k)]), "expected": sprintf("%s no", [k]), "source": lib.source},
-}, k) if {
+deny contains lib.with_location(
+	{
+		"subject": subject,
+		"message": sprintf("sshd allows keyboard-interactive logins (PAM may prompt for passwords): %s %s%s%s", [k, lib.value(k), lib.origin_str(k), lib.derived_note]),
+		"evidence": {"observed": sprintf("%s %s", [k, lib.value(k)]), "expected": sprintf("%s no", [k]), "source": lib.source},
+	},
+	k,
+) if {
 	lib.value(k) != "no"
 }
 
@@ -38,11 +41,22 @@ pass contains {
 
 unknown contains {
 	"subject": subject,
-	"message": sprintf("sshd's effective %s is unknown", [k]),
+	"message": sprintf("sshd's effective %s is unknown%s", [k, lib.unknown_why(k)]),
 	"evidence": {"expected": sprintf("%s no", [k]), "source": lib.source},
 } if {
 	not lib.value(k)
 	not lib.absent
+}
+
+# A Match block is never host-wide: one that sets kbdinteractiveauthentication yes fails for the
+# connections it matches, and a line not understood inside one that could
+# set it leaves them unknown.
+deny contains lib.conditional_entry(c, "a Match block turns keyboard-interactive logins back on") if {
+	some c in lib.conditional(k, "yes")
+}
+
+unknown contains lib.scoped_unknown_entry(u, k, "no") if {
+	some u in lib.scoped_unknown(k)
 }
 
 not_applicable contains lib.none if lib.absent

@@ -18,3 +18,20 @@ test_on_fails if {
 test_missing_sshd_section_gives_no_pass if {
 	count(check.pass) == 0 with input as pf.without("sshd", "unavailable", "sshd is not installed")
 }
+
+test_match_block_enabling_fails_and_unread_block_unknown if {
+	inp := pf.patched([
+		{"op": "replace", "path": "/sshd/conditional", "value": [{
+			"match": "Group legacy", "keyword": "kbdinteractiveauthentication", "value": "yes",
+			"file": "/etc/ssh/sshd_config", "line": 140,
+		}]},
+		{"op": "add", "path": "/sshd/unparsed", "value": [{
+			"file": "/etc/ssh/sshd_config", "line": 150, "text": "Include /etc/ssh/fifo.conf",
+			"reason": "Include /etc/ssh/fifo.conf: /etc/ssh/fifo.conf is not a regular file",
+			"match": "User ops", "affects": ["*"],
+		}]},
+	])
+	{d.subject | some d in check.deny} == {"sshd Match Group legacy"} with input as inp
+	{u.subject | some u in check.unknown} == {"sshd Match User ops"} with input as inp
+	"sshd KbdInteractiveAuthentication" in {p.subject | some p in check.pass} with input as inp
+}

@@ -34,11 +34,14 @@ messages := {
 	"pubkeyauthentication": "sshd refuses public keys, so logins fall back to passwords",
 }
 
-deny contains lib.with_location({
-	"subject": subjects[k],
-	"message": sprintf("%s: %s %s%s%s", [messages[k], k, v, lib.origin_str(k), lib.derived_note]),
-	"evidence": {"observed": sprintf("%s %s", [k, v]), "expected": sprintf("%s %s", [k, w]), "source": lib.source},
-}, k) if {
+deny contains lib.with_location(
+	{
+		"subject": subjects[k],
+		"message": sprintf("%s: %s %s%s%s", [messages[k], k, v, lib.origin_str(k), lib.derived_note]),
+		"evidence": {"observed": sprintf("%s %s", [k, v]), "expected": sprintf("%s %s", [k, w]), "source": lib.source},
+	},
+	k,
+) if {
 	some k, w in want
 	v := lib.value(k)
 	v != w
@@ -55,7 +58,7 @@ pass contains {
 
 unknown contains {
 	"subject": subjects[k],
-	"message": sprintf("sshd's effective %s is unknown", [k]),
+	"message": sprintf("sshd's effective %s is unknown%s", [k, lib.unknown_why(k)]),
 	"evidence": {"expected": sprintf("%s %s", [k, w]), "source": lib.source},
 } if {
 	some k, w in want
@@ -72,21 +75,33 @@ deny contains {
 	some c in lib.conditional("passwordauthentication", "yes")
 }
 
-deny contains lib.with_location({
-	"subject": "sshd MaxAuthTries",
-	"message": sprintf("sshd allows %s authentication attempts per connection%s: 4 or fewer slows guessing", [lib.value("maxauthtries"), lib.origin_str("maxauthtries")]),
-	"severity": "low",
-	"evidence": {"observed": sprintf("maxauthtries %s", [lib.value("maxauthtries")]), "expected": "maxauthtries <= 4", "source": lib.source},
-}, "maxauthtries") if {
+# A line not understood inside a Match block could turn passwords back on
+# for the connections it matches.
+unknown contains lib.scoped_unknown_entry(u, "passwordauthentication", "no") if {
+	some u in lib.scoped_unknown("passwordauthentication")
+}
+
+deny contains lib.with_location(
+	{
+		"subject": "sshd MaxAuthTries",
+		"message": sprintf("sshd allows %s authentication attempts per connection%s: 4 or fewer slows guessing", [lib.value("maxauthtries"), lib.origin_str("maxauthtries")]),
+		"severity": "low",
+		"evidence": {"observed": sprintf("maxauthtries %s", [lib.value("maxauthtries")]), "expected": "maxauthtries <= 4", "source": lib.source},
+	},
+	"maxauthtries",
+) if {
 	to_number(lib.value("maxauthtries")) > 4
 }
 
-deny contains lib.with_location({
-	"subject": "sshd X11Forwarding",
-	"message": sprintf("sshd forwards X11%s: a server needs no display forwarding", [lib.origin_str("x11forwarding")]),
-	"severity": "low",
-	"evidence": {"observed": "x11forwarding yes", "expected": "x11forwarding no", "source": lib.source},
-}, "x11forwarding") if {
+deny contains lib.with_location(
+	{
+		"subject": "sshd X11Forwarding",
+		"message": sprintf("sshd forwards X11%s: a server needs no display forwarding", [lib.origin_str("x11forwarding")]),
+		"severity": "low",
+		"evidence": {"observed": "x11forwarding yes", "expected": "x11forwarding no", "source": lib.source},
+	},
+	"x11forwarding",
+) if {
 	lib.value("x11forwarding") == "yes"
 }
 

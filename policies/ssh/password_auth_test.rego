@@ -67,3 +67,59 @@ test_missing_setting_is_unknown if {
 	some u in check.unknown with input as inp
 	u.subject == "sshd PubkeyAuthentication"
 }
+
+# testdata/sshd/upstream/servcfginclude-match: a Match all in a file
+# Included under `Match User admin` stays inside that block, so its
+# PasswordAuthentication no is for admin only; the host keeps OpenSSH's
+# default yes.
+test_match_scoped_no_is_not_host_wide if {
+	inp := pf.patched([
+		{"op": "replace", "path": "/sshd/effective/passwordauthentication", "value": "yes"},
+		{"op": "remove", "path": "/sshd/origins/passwordauthentication"},
+		{"op": "replace", "path": "/sshd/defaulted", "value": ["passwordauthentication"]},
+		{"op": "replace", "path": "/sshd/conditional", "value": [{
+			"match": "User admin", "keyword": "passwordauthentication", "value": "no",
+			"file": "/etc/ssh/sshd_config.d/admin.conf", "line": 2,
+		}]},
+	])
+	some d in check.deny with input as inp
+	d.subject == "sshd PasswordAuthentication"
+	not "sshd PasswordAuthentication" in {p.subject | some p in check.pass} with input as inp
+}
+
+unparsed_line(match, affects) := {
+	"file": "/etc/ssh/sshd_config.d/50-site.conf", "line": 3, "text": "Include /etc/ssh/secret.d/*.conf",
+	"reason": "Include /etc/ssh/secret.d/a.conf: permission denied", "match": match, "affects": affects,
+}
+
+# An Include that could not be read before any PasswordAuthentication
+# line: the collector leaves the setting out, the check says why.
+test_line_not_understood_makes_unknown if {
+	inp := pf.patched([
+		{"op": "remove", "path": "/sshd/effective/passwordauthentication"},
+		{"op": "add", "path": "/sshd/unparsed", "value": [unparsed_line("", ["*"])]},
+	])
+	some u in check.unknown with input as inp
+	u.subject == "sshd PasswordAuthentication"
+	contains(u.message, "50-site.conf:3")
+	contains(u.message, "permission denied")
+	not "sshd PasswordAuthentication" in {p.subject | some p in check.pass} with input as inp
+
+	# the settings it could not change are still judged
+	"sshd PubkeyAuthentication" in {p.subject | some p in check.pass} with input as inp
+}
+
+# Inside a Match block, the same line makes that block unknown and leaves
+# the host-wide verdict alone.
+test_scoped_line_not_understood if {
+	inp := pf.patched([{"op": "add", "path": "/sshd/unparsed", "value": [unparsed_line("User admin", ["*"])]}])
+	some u in check.unknown with input as inp
+	u.subject == "sshd Match User admin"
+	u.location.line == 3
+	"sshd PasswordAuthentication" in {p.subject | some p in check.pass} with input as inp
+}
+
+test_scoped_line_for_another_keyword_ignored if {
+	inp := pf.patched([{"op": "add", "path": "/sshd/unparsed", "value": [unparsed_line("User admin", ["permitrootlogin"])]}])
+	count(check.unknown) == 0 with input as inp
+}

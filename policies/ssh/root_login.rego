@@ -22,11 +22,14 @@ subject := "sshd PermitRootLogin"
 
 key_only := {"prohibit-password", "without-password", "forced-commands-only"}
 
-entry(msg, v) := lib.with_location({
-	"subject": subject,
-	"message": sprintf("%s: %s %s%s%s", [msg, k, v, lib.origin_str(k), lib.derived_note]),
-	"evidence": {"observed": sprintf("%s %s", [k, v]), "expected": sprintf("%s no", [k]), "source": lib.source},
-}, k)
+entry(msg, v) := lib.with_location(
+	{
+		"subject": subject,
+		"message": sprintf("%s: %s %s%s%s", [msg, k, v, lib.origin_str(k), lib.derived_note]),
+		"evidence": {"observed": sprintf("%s %s", [k, v]), "expected": sprintf("%s no", [k]), "source": lib.source},
+	},
+	k,
+)
 
 deny contains entry("sshd lets root log in with a password", v) if {
 	v := lib.value(k)
@@ -54,11 +57,22 @@ pass contains {
 
 unknown contains {
 	"subject": subject,
-	"message": sprintf("sshd's effective %s is unknown", [k]),
+	"message": sprintf("sshd's effective %s is unknown%s", [k, lib.unknown_why(k)]),
 	"evidence": {"expected": sprintf("%s no", [k]), "source": lib.source},
 } if {
 	not lib.value(k)
 	not lib.absent
+}
+
+# A Match block is never host-wide: one that sets permitrootlogin yes fails for the
+# connections it matches, and a line not understood inside one that could
+# set it leaves them unknown.
+deny contains lib.conditional_entry(c, "a Match block lets root log in with a password") if {
+	some c in lib.conditional(k, "yes")
+}
+
+unknown contains lib.scoped_unknown_entry(u, k, "no") if {
+	some u in lib.scoped_unknown(k)
 }
 
 not_applicable contains lib.none if lib.absent

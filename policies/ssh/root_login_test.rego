@@ -24,3 +24,28 @@ test_without_password_is_info if {
 	d2.severity == "info"
 	count(check.pass) == 0 with input as root("prohibit-password")
 }
+
+test_match_block_allowing_root_fails if {
+	inp := pf.patched([{"op": "replace", "path": "/sshd/conditional", "value": [{
+		"match": "Address 10.0.0.0/24", "keyword": "permitrootlogin", "value": "yes",
+		"file": "/etc/ssh/sshd_config", "line": 130,
+	}]}])
+	some d in check.deny with input as inp
+	d.subject == "sshd Match Address 10.0.0.0/24"
+	d.location.line == 130
+	"sshd PermitRootLogin" in {p.subject | some p in check.pass} with input as inp
+}
+
+test_bad_value_unknown if {
+	inp := pf.patched([
+		{"op": "remove", "path": "/sshd/effective/permitrootlogin"},
+		{"op": "add", "path": "/sshd/unparsed", "value": [{
+			"file": "/etc/ssh/sshd_config", "line": 33, "text": "PermitRootLogin maybe",
+			"reason": "permitrootlogin \"maybe\": want yes, prohibit-password, forced-commands-only or no (sshd refuses this file)",
+			"match": "", "affects": ["permitrootlogin"],
+		}]},
+	])
+	some u in check.unknown with input as inp
+	contains(u.message, "sshd_config:33")
+	count(check.deny) == 0 with input as inp
+}
