@@ -1,0 +1,420 @@
+package collectors
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// ufwCorpusDir holds real ufw outputs and files taken from ufw's own test
+// suite and packaging (provenance in its SOURCES.md).
+const ufwCorpusDir = "../testdata/ufw/upstream"
+
+// ufwCorpusGolden is the parsed facts of every corpus input, reviewed by
+// hand against the inputs; MLSCAN_UPDATE_TESTDATA=1 rewrites it.
+const ufwCorpusGolden = ufwCorpusDir + "/parsed.golden.json"
+
+// ufwCorpusRule is what a check can learn from one parsed rule.
+type ufwCorpusRule struct {
+	Raw        string   `json:"raw"`
+	Action     string   `json:"action"`
+	Direction  string   `json:"dir"`
+	Proto      string   `json:"proto"`
+	To         string   `json:"to"`
+	ToPorts    string   `json:"to_ports"`
+	ToRanges   [][2]int `json:"to_ranges,omitempty"`
+	From       string   `json:"from"`
+	FromPorts  string   `json:"from_ports"`
+	FromRanges [][2]int `json:"from_ranges,omitempty"`
+	V6         bool     `json:"v6"`
+	IfaceIn    string   `json:"iface_in,omitempty"`
+	IfaceOut   string   `json:"iface_out,omitempty"`
+	ToApp      string   `json:"to_app,omitempty"`
+	FromApp    string   `json:"from_app,omitempty"`
+	Log        string   `json:"log,omitempty"`
+	Comment    string   `json:"comment,omitempty"`
+}
+
+// ufwCorpusLive is the `ufw status` header.
+type ufwCorpusLive struct {
+	Active          bool   `json:"active"`
+	Logging         string `json:"logging,omitempty"`
+	LogLevel        string `json:"loglevel,omitempty"`
+	DefaultIncoming string `json:"default_incoming,omitempty"`
+	DefaultOutgoing string `json:"default_outgoing,omitempty"`
+	DefaultRouted   string `json:"default_routed,omitempty"`
+}
+
+// ufwCorpusConf is ufw.conf.
+type ufwCorpusConf struct {
+	Enabled  bool   `json:"enabled"`
+	LogLevel string `json:"loglevel,omitempty"`
+}
+
+// ufwCorpusDefaults is /etc/default/ufw.
+type ufwCorpusDefaults struct {
+	IPv6              bool   `json:"ipv6"`
+	InputPolicy       string `json:"input_policy,omitempty"`
+	OutputPolicy      string `json:"output_policy,omitempty"`
+	ForwardPolicy     string `json:"forward_policy,omitempty"`
+	ApplicationPolicy string `json:"application_policy,omitempty"`
+	ManageBuiltins    bool   `json:"manage_builtins"`
+}
+
+// ufwCorpusFacts is what the parsers read from one corpus input.
+type ufwCorpusFacts struct {
+	// Parser names the function the input went through.
+	Parser string `json:"parser"`
+	// Error is the parser's error, if any.
+	Error    string             `json:"error,omitempty"`
+	Live     *ufwCorpusLive     `json:"live,omitempty"`
+	Conf     *ufwCorpusConf     `json:"conf,omitempty"`
+	Defaults *ufwCorpusDefaults `json:"defaults,omitempty"`
+	// DockerUser is hasDockerUserRules for before/after rules files.
+	DockerUser *bool `json:"docker_user,omitempty"`
+	// RuleCount is the number of rules, for the parsers that return rules.
+	RuleCount *int `json:"rule_count,omitempty"`
+	// Rules are the parsed rules, in order.
+	Rules []ufwCorpusRule `json:"rules,omitempty"`
+}
+
+func ufwCorpusRanges(rs []PortRange) [][2]int {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([][2]int, len(rs))
+	for i, r := range rs {
+		out[i] = [2]int{r.From, r.To}
+	}
+	return out
+}
+
+func ufwCorpusRules(rs []UFWRule) []ufwCorpusRule {
+	out := make([]ufwCorpusRule, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, ufwCorpusRule{
+			Raw: r.Raw, Action: r.Action, Direction: r.Direction, Proto: r.Proto,
+			To: r.To, ToPorts: r.ToPorts, ToRanges: ufwCorpusRanges(r.ToRanges),
+			From: r.From, FromPorts: r.FromPort, FromRanges: ufwCorpusRanges(r.FromRanges),
+			V6: r.V6, IfaceIn: r.IfaceIn, IfaceOut: r.IfaceOut, ToApp: r.ToApp, FromApp: r.FromApp,
+			Log: r.Log, Comment: r.Comment,
+		})
+	}
+	return out
+}
+
+// ufwCorpusParse runs one input through the parser its name calls for.
+func ufwCorpusParse(name string, in []byte) (ufwCorpusFacts, error) {
+	var f ufwCorpusFacts
+	var err error
+	r := bytes.NewReader(in)
+	switch {
+	case strings.Contains(name, "-status"):
+		f.Parser = "ParseUFWStatus"
+		var live UFWLive
+		var rules []UFWRule
+		live, rules, err = ParseUFWStatus(r)
+		f.Live = &ufwCorpusLive{
+			Active: live.Active, Logging: live.Logging, LogLevel: live.LogLevel,
+			DefaultIncoming: live.DefaultIncoming, DefaultOutgoing: live.DefaultOutgoing, DefaultRouted: live.DefaultRouted,
+		}
+		f.Rules = ufwCorpusRules(rules)
+	case strings.HasPrefix(name, "conf-ufw.conf@"):
+		f.Parser = "ParseUFWConf"
+		var c UFWConf
+		c, err = ParseUFWConf(r)
+		f.Conf = &ufwCorpusConf{Enabled: c.Enabled, LogLevel: c.LogLevel}
+	case strings.HasPrefix(name, "conf-ufw.defaults@"):
+		f.Parser = "ParseUFWDefaults"
+		var d UFWDefaults
+		d, err = ParseUFWDefaults(r)
+		f.Defaults = &ufwCorpusDefaults{
+			IPv6: d.IPv6, InputPolicy: d.InputPolicy, OutputPolicy: d.OutputPolicy,
+			ForwardPolicy: d.ForwardPolicy, ApplicationPolicy: d.ApplicationPolicy, ManageBuiltins: d.ManageBuiltins,
+		}
+	case strings.Contains(name, "rules"):
+		v6 := strings.Contains(name, "6.rules")
+		f.Parser = fmt.Sprintf("ParseUFWRulesFile(v6=%v)", v6)
+		var rules []UFWRule
+		rules, err = ParseUFWRulesFile(r, v6)
+		f.Rules = ufwCorpusRules(rules)
+		if strings.HasPrefix(name, "conf-before") || strings.HasPrefix(name, "conf-after") {
+			du := hasDockerUserRules(in)
+			f.DockerUser = &du
+		}
+	default:
+		return f, fmt.Errorf("%s: no parser for this name", name)
+	}
+	if err != nil {
+		f.Error = err.Error()
+	}
+	if f.Error == "" && f.Rules != nil {
+		n := len(f.Rules)
+		f.RuleCount = &n
+	}
+	return f, nil
+}
+
+// ufwCorpusInputs lists the corpus inputs, sorted.
+func ufwCorpusInputs(t testing.TB) []string {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(ufwCorpusDir, "*.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range names {
+		names[i] = filepath.Base(n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ufwCorpusJSON renders the facts of every input, one rule a line so that
+// the golden file can be read next to the inputs.
+func ufwCorpusJSON(names []string, facts map[string]ufwCorpusFacts) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("{\n")
+	for i, n := range names {
+		f := facts[n]
+		rules := f.Rules
+		f.Rules = nil
+		head, err := json.Marshal(f)
+		if err != nil {
+			return nil, err
+		}
+		key, _ := json.Marshal(n)
+		fmt.Fprintf(&b, "%s: %s", key, head[:len(head)-1])
+		if len(rules) > 0 {
+			b.WriteString(`,"rules":[`)
+			for j, r := range rules {
+				line, err := json.Marshal(r)
+				if err != nil {
+					return nil, err
+				}
+				sep := ","
+				if j == len(rules)-1 {
+					sep = ""
+				}
+				fmt.Fprintf(&b, "\n  %s%s", line, sep)
+			}
+			b.WriteString("\n]")
+		}
+		b.WriteString("}")
+		if i < len(names)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("}\n")
+	return b.Bytes(), nil
+}
+
+// ufwCorpusUnparsed lists the corpus inputs the parsers reject today, with
+// a part of the error they give. The test fails when one of them starts to
+// parse or fails differently, and when another input fails: update this
+// table (and the golden file) on purpose.
+var ufwCorpusUnparsed = []struct {
+	name    string
+	wantErr string
+}{
+	// ufw keeps a non-contiguous dotted netmask as written and iptables
+	// applies it (issue 15).
+	{name: "good_rules-L8830-user.rules-dryrun.txt", wantErr: `line 20: bad address "192.168.0.2/255.255.0.2"`},
+	{name: "root_valid-L2173-user.rules-grepA2.txt", wantErr: `line 1: bad address "192.168.0.2/255.255.0.2"`},
+}
+
+// Every corpus input parses (or fails as ufwCorpusUnparsed says) to the
+// facts in the golden file.
+func TestUFWCorpus(t *testing.T) {
+	names := ufwCorpusInputs(t)
+	if len(names) < 80 {
+		t.Fatalf("corpus has %d inputs, want at least 80", len(names))
+	}
+	unparsed := map[string]string{}
+	for _, u := range ufwCorpusUnparsed {
+		unparsed[u.name] = u.wantErr
+	}
+	facts := make(map[string]ufwCorpusFacts, len(names))
+	read := 0
+	for _, n := range names {
+		in, err := os.ReadFile(filepath.Join(ufwCorpusDir, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := ufwCorpusParse(n, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		facts[n] = f
+		want, listed := unparsed[n]
+		delete(unparsed, n)
+		switch {
+		case f.Error == "" && listed:
+			t.Errorf("%s: parses now; remove it from ufwCorpusUnparsed (it expected %q)", n, want)
+		case f.Error != "" && !listed:
+			t.Errorf("%s: %s: %s", n, f.Parser, f.Error)
+		case f.Error != "" && !strings.Contains(f.Error, want):
+			t.Errorf("%s: error %q, want one containing %q", n, f.Error, want)
+		case f.Error == "":
+			read++
+		}
+	}
+	for n := range unparsed {
+		t.Errorf("ufwCorpusUnparsed names %s, which is not in the corpus", n)
+	}
+	t.Logf("%d inputs, %d read, %d not understood", len(names), read, len(names)-read)
+
+	got, err := ufwCorpusJSON(names, facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("MLSCAN_UPDATE_TESTDATA") == "1" {
+		if err := os.WriteFile(ufwCorpusGolden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(ufwCorpusGolden)
+	if err != nil {
+		t.Fatalf("%v (create it with MLSCAN_UPDATE_TESTDATA=1, then review it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		ufwCorpusDiff(t, got, want)
+	}
+}
+
+// ufwCorpusDiff names each input whose facts differ from the golden file.
+func ufwCorpusDiff(t *testing.T, got, want []byte) {
+	t.Helper()
+	var g, w map[string]json.RawMessage
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(want, &w); err != nil {
+		t.Fatalf("%s: %v", ufwCorpusGolden, err)
+	}
+	keys := slices.Sorted(maps.Keys(g))
+	for k := range w {
+		if _, ok := g[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	for _, k := range keys {
+		var gc, wc bytes.Buffer
+		_ = json.Compact(&gc, g[k])
+		_ = json.Compact(&wc, w[k])
+		if !bytes.Equal(gc.Bytes(), wc.Bytes()) {
+			t.Errorf("%s: parsed facts differ from the golden file:\n got %s\nwant %s", k, gc.Bytes(), wc.Bytes())
+		}
+	}
+	t.Errorf("%s is stale: review the differences above, then rerun with MLSCAN_UPDATE_TESTDATA=1", ufwCorpusGolden)
+}
+
+// Every corpus input has its provenance in SOURCES.md.
+func TestUFWCorpusSources(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(ufwCorpusDir, "SOURCES.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Split(l, "|"); len(f) > 2 {
+			listed[strings.TrimSpace(f[1])] = true
+		}
+	}
+	for _, n := range ufwCorpusInputs(t) {
+		if !listed[n] {
+			t.Errorf("%s has no row in SOURCES.md", n)
+		}
+	}
+}
+
+// ufwCorpusFactCases are facts written by hand from the inputs' text (and
+// ufw's get_status, which prints "on IF" of a route rule's outgoing
+// interface under To and of another rule's outgoing interface under From),
+// independently of the golden file.
+var ufwCorpusFactCases = []struct {
+	name  string
+	file  string
+	count int
+	i     int
+	want  ufwCorpusRule
+}{
+	{
+		name: "plain status, deny to a host port from a network", file: "root_live-L109-status.txt", count: 17, i: 4,
+		want: ufwCorpusRule{Action: "deny", Direction: "in", Proto: "tcp", To: "192.168.0.1", ToPorts: "25", ToRanges: [][2]int{{25, 25}}, From: "10.0.0.0/8", FromPorts: "any"},
+	},
+	{
+		name: "plain status, v6 source port, no (v6) mark", file: "root_live-L109-status.txt", count: 17, i: 16,
+		want: ufwCorpusRule{Action: "deny", Direction: "in", Proto: "any", To: "2001:db8:3:4:5:6:7:8", ToPorts: "any", From: "2001:db8::/32", FromPorts: "26", FromRanges: [][2]int{{26, 26}}, V6: true},
+	},
+	{
+		name: "numbered status, outgoing rule logged, interface under From", file: "root_live-L1285-status-numbered.txt", count: 14, i: 8,
+		want: ufwCorpusRule{Action: "allow", Direction: "out", Proto: "tcp", To: "10.0.0.1", ToPorts: "24", ToRanges: [][2]int{{24, 24}}, From: "192.168.0.1", FromPorts: "any", IfaceOut: "eth0", Log: "log"},
+	},
+	{
+		name: "numbered status, outgoing v6 rule", file: "root_live-L1285-status-numbered.txt", count: 14, i: 12,
+		want: ufwCorpusRule{Action: "allow", Direction: "out", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPorts: "any", V6: true, IfaceOut: "eth0", Log: "log"},
+	},
+	{
+		name: "numbered status, route rule, outgoing interface under To", file: "root_live_route-L1271-status-numbered.txt", count: 17, i: 0,
+		want: ufwCorpusRule{Action: "allow", Direction: "fwd", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPorts: "any", IfaceOut: "fake0"},
+	},
+	{
+		name: "verbose status, applications on both sides, v6", file: "root_live_apps-L99-status-verbose.txt", count: 29, i: 15,
+		want: ufwCorpusRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "137,138", ToRanges: [][2]int{{137, 137}, {138, 138}}, From: "any", FromPorts: "53", FromRanges: [][2]int{{53, 53}}, V6: true, ToApp: "Samba", FromApp: "Bind9"},
+	},
+	{
+		name: "plain status, limit on an interface, v6", file: "root_kern_limit6-L29-status.txt", count: 6, i: 5,
+		want: ufwCorpusRule{Action: "limit", Direction: "in", Proto: "any", To: "any", ToPorts: "23", ToRanges: [][2]int{{23, 23}}, From: "any", FromPorts: "any", V6: true, IfaceIn: "eth1"},
+	},
+	{
+		name: "dry-run user.rules, route rule with both interfaces and port lists", file: "good_route-L1681-user.rules-dryrun.txt", count: 1, i: 0,
+		want: ufwCorpusRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "10.0.0.0/8", ToPorts: "24:26", ToRanges: [][2]int{{24, 26}}, From: "192.168.0.1", FromPorts: "13,15:19,21,23", FromRanges: [][2]int{{13, 13}, {15, 19}, {21, 21}, {23, 23}}, IfaceIn: "fake0", IfaceOut: "fake1"},
+	},
+	{
+		name: "grep of user.rules, outgoing deny with log-all", file: "root_live-L1337-user.rules-grepA2.txt", count: 14, i: 11,
+		want: ufwCorpusRule{Action: "deny", Direction: "out", Proto: "tcp", To: "10.0.0.1", ToPorts: "25", ToRanges: [][2]int{{25, 25}}, From: "192.168.0.1", FromPorts: "any", IfaceOut: "eth0", Log: "log-all"},
+	},
+	{
+		name: "grep of user.rules, esp protocol", file: "root_valid6-L1680-user.rules-grepA2.txt", count: 1, i: 0,
+		want: ufwCorpusRule{Action: "allow", Direction: "in", Proto: "esp", To: "10.0.0.1", ToPorts: "any", From: "any", FromPorts: "any"},
+	},
+}
+
+// The parsers read the facts written by hand in ufwCorpusFactCases.
+func TestUFWCorpusFacts(t *testing.T) {
+	for _, tc := range ufwCorpusFactCases {
+		t.Run(tc.name, func(t *testing.T) {
+			in, err := os.ReadFile(filepath.Join(ufwCorpusDir, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := ufwCorpusParse(tc.file, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Error != "" {
+				t.Fatalf("%s: %s", f.Parser, f.Error)
+			}
+			if len(f.Rules) != tc.count {
+				t.Fatalf("got %d rules, want %d", len(f.Rules), tc.count)
+			}
+			if tc.i >= len(f.Rules) {
+				t.Fatalf("rule %d: only %d rules", tc.i, len(f.Rules))
+			}
+			got := f.Rules[tc.i]
+			tc.want.Raw = got.Raw
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("rule %d (%q):\n got %+v\nwant %+v", tc.i, got.Raw, got, tc.want)
+			}
+		})
+	}
+}
