@@ -366,6 +366,9 @@ func composeSecretKey(key, value string) bool {
 	if strings.Contains(v, "://") {
 		return false // a URL: only its password counts (judged as a URL)
 	}
+	if isSecretReference(v) {
+		return false // the path of a secret's file
+	}
 	return true
 }
 

@@ -31,6 +31,9 @@ services:
       - "REDIS_PASSWORD=${REDIS_PASSWORD:?set it in .env}"
       REDIS_PASSWORD: $REDIS_PASSWORD
       GF_SECURITY_ADMIN_PASSWORD__FILE: /run/secrets/grafana_admin_password
+      OPENVPN_PASSWORD_SECRETFILE: /run/secrets/openvpn_password
+      REDIS_PASSWORD: /run/secrets/redis_password
+      - DB_PASSWORD_FILE=/run/secrets/db
       GF_AUTH_ANONYMOUS_ENABLED: "false"
       RAY_AUTH_MODE: token
       FLOWER_UNAUTHENTICATED_API: "false"

@@ -140,24 +140,15 @@ func TestContainerFilesDeadline(t *testing.T) {
 // is still judged.
 func TestHostileFilesVerdicts(t *testing.T) {
 	b := newHostileBed(t)
-	sec := &DockerSection{EngineInstalled: true, Engine: DockerEngine{Source: Source{Status: StatusOK}, Host: "unix:///run/docker.sock", HostFrom: "default"},
-		Daemon: DockerDaemon{Source: Source{Status: StatusOK}, Hosts: []DaemonHost{}}}
+	var cs []Container
 	for _, c := range b.containers {
 		pc := parseContainer(inspectPayload(t, "podman-4.3-web.json", nil), newSecretHasher())
 		pc.Name, pc.Compose = c.Name, c.Compose
-		sec.Containers = append(sec.Containers, pc)
+		cs = append(cs, pc)
 	}
+	sec := engineSection(cs)
 	sec.Files = containerFiles(context.Background(), &Env{Root: b.root}, sec.Containers, newSecretHasher())
-	snap := Snapshot{SchemaVersion: SchemaVersion, Tool: Tool{Name: "mlscan", Version: "test"}, Host: Host{Hostname: "h", Addresses: []string{}},
-		Collectors: map[string]CollectorResult{"docker": {Status: StatusOK}}, Docker: sec}
-	js, _ := json.Marshal(snap)
-	doc, err := scanner.DecodeSnapshot("hostile.json", js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Validate(doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := sectionDoc(t, sec)
 	statuses := map[string]scanner.Status{}
 	messages := map[string]string{}
 	for _, r := range evalSnapshot(t, doc).Results {
@@ -192,4 +183,30 @@ func TestHostileFilesVerdicts(t *testing.T) {
 func withWD(c Container, wd string) Container {
 	c.Compose.WorkingDir = wd
 	return c
+}
+
+// engineSection is the docker section of a reachable engine with cs.
+func engineSection(cs []Container) *DockerSection {
+	return &DockerSection{EngineInstalled: true, Engine: DockerEngine{Source: Source{Status: StatusOK}, Host: "unix:///run/docker.sock", HostFrom: "default"},
+		Daemon: DockerDaemon{Source: Source{Status: StatusOK}, Hosts: []DaemonHost{}}, Containers: cs, Files: []FileMode{}}
+}
+
+// sectionDoc is a snapshot holding sec, decoded and validated against
+// the schema as mlscan eval does.
+func sectionDoc(t *testing.T, sec *DockerSection) map[string]any {
+	t.Helper()
+	snap := Snapshot{SchemaVersion: SchemaVersion, Tool: Tool{Name: "mlscan", Version: "test"}, Host: Host{Hostname: "h", Addresses: []string{}},
+		Collectors: map[string]CollectorResult{"docker": {Status: StatusOK}}, Docker: sec}
+	js, err := json.Marshal(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := scanner.DecodeSnapshot("snapshot.json", js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }

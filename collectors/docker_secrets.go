@@ -81,9 +81,10 @@ var pathSchemes = map[string]bool{
 // words of redact.go; KEY must be a whole word (SECRET_KEY, not KEYBOARD).
 var secretEnvWords = []string{"KEY", "PASS", "PWD", "CREDENTIALS"}
 
-// notSecretSuffixes end keys that name a secret's file or a setting about
-// authentication rather than a secret (RAY_AUTH_TOKEN_PATH, RAY_AUTH_MODE).
-var notSecretSuffixes = []string{"_FILE", "_PATH", "_DIR", "_MODE", "_ENABLED", "_TYPE", "_METHOD", "_ALGORITHM", "_ID", "_USER", "_USERNAME"}
+// notSecretSuffixes end keys that name a setting about authentication
+// rather than a secret (RAY_AUTH_MODE); keys naming a secret's file
+// (*_FILE, *_SECRETFILE, *_PATH) are namesSecretFile's.
+var notSecretSuffixes = []string{"_DIR", "_MODE", "_ENABLED", "_TYPE", "_METHOD", "_ALGORITHM", "_ID", "_USER", "_USERNAME"}
 
 // secretDenylist are secrets any scanner tries first (compared lower case,
 // also with trailing digits and punctuation removed).
@@ -101,7 +102,7 @@ var notSecretKeys = map[string]bool{"PWD": true, "OLDPWD": true, "GPG_KEY": true
 // isSecretEnvKey reports whether an environment key names a secret.
 func isSecretEnvKey(k string) bool {
 	u := strings.ToUpper(k)
-	if notSecretKeys[u] {
+	if notSecretKeys[u] || namesSecretFile(k) {
 		return false
 	}
 	for _, s := range notSecretSuffixes {
@@ -380,6 +381,9 @@ func redactEnv(env []string, h *secretHasher) ([]EnvVar, []SecretFinding) {
 			ev.Value, ev.Kept = v, true
 		case envVersionKeys[k] && versionValue.MatchString(v):
 			ev.Value, ev.Kept = v, true
+		case isSecretEnvKey(k) && isSecretReference(v):
+			// REDIS_PASSWORD=/run/secrets/redis: the file's path, which
+			// is what MLS-SEC-002 recommends; the value is dropped.
 		case isSecretEnvKey(k):
 			if strings.Contains(v, "://") {
 				ev.URL = endpointOf(v, endpointKeys[k])

@@ -360,6 +360,14 @@ func TestRedactEnv(t *testing.T) {
 		{"flower's oauth pattern is kept", `FLOWER_AUTH=.*@example\.com`, EnvVar{Key: "FLOWER_AUTH", Value: `.*@example\.com`, Kept: true}, nil},
 		{"other token path dropped, not a secret", "APP_TOKEN_PATH=/run/secrets/app", EnvVar{Key: "APP_TOKEN_PATH"}, nil},
 		{"password file is not a secret", "REDIS_PASSWORD_FILE=/run/secrets/redis", EnvVar{Key: "REDIS_PASSWORD_FILE"}, nil},
+		{"password file anywhere is not a secret", "DB_PASSWORD_FILE=/etc/app/db.pw", EnvVar{Key: "DB_PASSWORD_FILE"}, nil},
+		{"grafana's __FILE is not a secret", "GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana", EnvVar{Key: "GF_SECURITY_ADMIN_PASSWORD__FILE"}, nil},
+		{"gluetun's _SECRETFILE is not a secret", "OPENVPN_PASSWORD_SECRETFILE=/run/secrets/openvpn_password", EnvVar{Key: "OPENVPN_PASSWORD_SECRETFILE"}, nil},
+		{"gluetun's key _SECRETFILE is not a secret", "WIREGUARD_PRIVATE_KEY_SECRETFILE=/gluetun/wg.key", EnvVar{Key: "WIREGUARD_PRIVATE_KEY_SECRETFILE"}, nil},
+		{"lower-case _file is not a secret", "redis_password_file=/run/secrets/redis", EnvVar{Key: "redis_password_file"}, nil},
+		{"a value under /run/secrets is a reference", "REDIS_PASSWORD=/run/secrets/redis_password", EnvVar{Key: "REDIS_PASSWORD"}, nil},
+		{"a /run/secrets value escaping the folder is a secret", "REDIS_PASSWORD=/run/secrets/../" + pw, EnvVar{Key: "REDIS_PASSWORD", Secret: true}, []string{"REDIS_PASSWORD@redis"}},
+		{"a secret that merely ends in FILE is one", "API_KEY=" + pw + "_FILE", EnvVar{Key: "API_KEY", Secret: true}, []string{"API_KEY@"}},
 		{"python image gpg key", "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D", EnvVar{Key: "GPG_KEY"}, nil},
 		{"keyboard is no key", "KEYBOARD=us", EnvVar{Key: "KEYBOARD"}, nil},
 		{
@@ -1031,5 +1039,47 @@ func TestParseServerHeader(t *testing.T) {
 		if p != c.product || v != c.version || ok != (c.product != "") {
 			t.Errorf("%q: %q %q %v", c.in, p, v, ok)
 		}
+	}
+}
+
+// TestSecretFileReferencesPass: a container whose environment names its
+// secrets' files (the gluetun, Grafana and compose conventions) passes
+// MLS-SEC-002 through the whole pipeline: inspect payload, collector,
+// snapshot, policy.
+func TestSecretFileReferencesPass(t *testing.T) {
+	tests := []struct {
+		name   string
+		env    []string
+		status scanner.Status
+	}{
+		{"gluetun _SECRETFILE", []string{"OPENVPN_PASSWORD_SECRETFILE=/run/secrets/openvpn_password", "WIREGUARD_PRIVATE_KEY_SECRETFILE=/gluetun/wireguard/key"}, scanner.StatusPass},
+		{"_FILE and __FILE", []string{"REDIS_PASSWORD_FILE=/run/secrets/redis", "GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana"}, scanner.StatusPass},
+		{"a value under /run/secrets", []string{"REDIS_PASSWORD=/run/secrets/redis_password"}, scanner.StatusPass},
+		{"the secret itself", []string{"REDIS_PASSWORD=Zr8xq2LmN4pW7vK1"}, scanner.StatusFail},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ir := inspectPayload(t, "podman-4.3-web.json", func(m map[string]any) {
+				env := []any{"PATH=/usr/bin:/bin"}
+				for _, e := range tt.env {
+					env = append(env, e)
+				}
+				obj(m, "Config")["Env"] = env
+			})
+			sec := engineSection([]Container{parseContainer(ir, newSecretHasher())})
+			doc := sectionDoc(t, sec)
+			n := 0
+			for _, r := range evalSnapshot(t, doc).Results {
+				if r.RuleID == "MLS-SEC-002" {
+					n++
+					if r.Status != tt.status {
+						t.Errorf("%s: %s %q, want %s", r.Subject, r.Status, r.Message, tt.status)
+					}
+				}
+			}
+			if n != 1 {
+				t.Errorf("%d MLS-SEC-002 results, want 1", n)
+			}
+		})
 	}
 }

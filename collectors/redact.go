@@ -67,7 +67,7 @@ func redactArgv(args []string) []string {
 		// redacting beats leaking.
 		if redis && a == "-a" {
 			next = 1
-		} else if name, ok := flagName(a); ok && !strings.Contains(a, "=") {
+		} else if name, ok := flagName(a); ok && !strings.Contains(a, "=") && !namesSecretFile(name) {
 			switch {
 			case secretFlags[name]:
 				next = 1
@@ -141,13 +141,45 @@ func flagName(a string) (string, bool) {
 // argument before '=', names a secret.
 func isSecretKey(k string) bool {
 	n := strings.TrimLeft(k, "-")
-	if n == "" || !isName(n) {
+	if n == "" || !isName(n) || namesSecretFile(n) {
 		return false
 	}
 	if name, ok := flagName(k); ok && secretFlags[name] {
 		return true
 	}
 	return containsWord(n, secretKeyWords)
+}
+
+// secretFileSuffixes end the names of keys and flags whose value is the
+// path of a secret's file, not the secret: REDIS_PASSWORD_FILE, Grafana's
+// GF_SECURITY_ADMIN_PASSWORD__FILE, gluetun's OPENVPN_PASSWORD_SECRETFILE,
+// --password-file, RAY_AUTH_TOKEN_PATH. (Compared upper case with '-'
+// and '.' as '_'.)
+var secretFileSuffixes = []string{"_FILE", "SECRETFILE", "_PATH"}
+
+// namesSecretFile reports whether a key or flag name names a secret's
+// file rather than a secret.
+func namesSecretFile(name string) bool {
+	u := strings.Map(func(r rune) rune {
+		if r == '-' || r == '.' {
+			return '_'
+		}
+		return unicode.ToUpper(r)
+	}, name)
+	for _, s := range secretFileSuffixes {
+		if strings.HasSuffix(u, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// isSecretReference reports whether an environment value names a secret's
+// file instead of holding it: a path under /run/secrets/, where compose
+// and swarm mount secrets.
+func isSecretReference(v string) bool {
+	v = strings.TrimSpace(v)
+	return strings.HasPrefix(path.Clean(v), "/run/secrets/") && strings.IndexFunc(v, unicode.IsSpace) < 0
 }
 
 // containsWord reports whether name, upper-cased with '-' and '.' as '_',

@@ -31,6 +31,17 @@ func TestRedactCommand(t *testing.T) {
 			secret: "S3cretPassw0rd",
 		},
 		{
+			name: "a secret's file is no secret",
+			args: []string{"app", "--password-file", "/run/secrets/db", "--api-key-file=/etc/app/key", "REDIS_PASSWORD_FILE=/run/secrets/redis", "VPN_PASSWORD_SECRETFILE=/run/secrets/vpn"},
+			want: "app --password-file /run/secrets/db --api-key-file=/etc/app/key REDIS_PASSWORD_FILE=/run/secrets/redis VPN_PASSWORD_SECRETFILE=/run/secrets/vpn",
+		},
+		{
+			name:   "a flag that takes the secret itself is redacted even when it looks like a path",
+			args:   []string{"redis-server", "--requirepass", "/run/secrets/redis"},
+			want:   "redis-server --requirepass <redacted>",
+			secret: "/run/secrets/redis",
+		},
+		{
 			name:   "Flower's basic auth: the password",
 			args:   []string{"celery", "flower", "--basic-auth", "admin:fl0werpw"},
 			want:   "celery flower --basic-auth <redacted>",

@@ -12,3 +12,17 @@ test_command_line_secrets_are_not_env if {
 	"container redis-celery (compose service redis)" in d.subjects(check.pass) with input as d.doc
 	"container web (compose service web)" in d.subjects(check.pass) with input as d.doc
 }
+
+# A variable naming a secret's file is what the check recommends: the
+# collector records its key and no finding (REDIS_PASSWORD_FILE,
+# Grafana's __FILE, gluetun's _SECRETFILE, a value under /run/secrets).
+test_secret_file_references_pass if {
+	c := d.mod(d.clean("vpn", "vpn"), {"env": [
+		{"key": "OPENVPN_PASSWORD_SECRETFILE", "kept": false},
+		{"key": "GF_SECURITY_ADMIN_PASSWORD__FILE", "kept": false},
+		{"key": "REDIS_PASSWORD", "kept": false},
+	]})
+	p := d.by_subject(check.pass, "container vpn (compose service vpn)") with input as d.host([c])
+	p.evidence.observed == ["GF_SECURITY_ADMIN_PASSWORD__FILE", "OPENVPN_PASSWORD_SECRETFILE", "REDIS_PASSWORD"]
+	count(check.deny) == 0 with input as d.host([c])
+}
