@@ -61,13 +61,14 @@ func (*UFW) Collect(ctx context.Context, env *Env) (Section, error) {
 	sec.Conf = collectUFWConf(env)
 	sec.Defaults = collectUFWDefaults(env)
 	var liveRules []UFWRule
-	sec.Live, liveRules = collectUFWLive(ctx, env, hasBinary)
+	var liveUnparsed []UFWUnparsedRule
+	sec.Live, liveRules, liveUnparsed = collectUFWLive(ctx, env, hasBinary)
 	if env.IsRoot && sec.Defaults.Status == StatusOK && sec.Defaults.IPv6 && sec.Live.Status != StatusUnavailable &&
 		(sec.Live.Status != StatusOK || sec.Live.Active) {
 		sec.Live.V6Chains = checkV6Chains(ctx, env)
 	}
 	if sec.Live.Status == StatusOK && sec.Live.Active {
-		sec.Rules = UFWRules{Source: Source{Status: StatusOK, From: ufwStatusFrom}, Items: liveRules}
+		sec.Rules = UFWRules{Source: Source{Status: StatusOK, From: ufwStatusFrom}, Items: liveRules, Unparsed: liveUnparsed}
 	} else {
 		// With IPV6=no ufw never loads user6.rules; when the defaults are
 		// unknown, read both.
@@ -120,16 +121,17 @@ func collectUFWDefaults(env *Env) UFWDefaults {
 	return d
 }
 
-// collectUFWLive runs `ufw status verbose` when it can.
-func collectUFWLive(ctx context.Context, env *Env, hasBinary bool) (UFWLive, []UFWRule) {
+// collectUFWLive runs `ufw status verbose` when it can. Rows it cannot
+// read are returned apart; the other rules are still used.
+func collectUFWLive(ctx context.Context, env *Env, hasBinary bool) (UFWLive, []UFWRule, []UFWUnparsedRule) {
 	live := UFWLive{Source: Source{From: ufwStatusFrom}}
 	switch {
 	case !hasBinary:
 		live.Status, live.Error = StatusUnavailable, ufwBinary+": not found"
-		return live, nil
+		return live, nil, nil
 	case !env.IsRoot:
 		live.Status, live.Error = StatusPermission, "`ufw status` needs root: run mlscan as root"
-		return live, nil
+		return live, nil, nil
 	}
 	stdout, stderr, err := env.Command(ctx, ufwBinary, "status", "verbose")
 	if err != nil {
@@ -145,15 +147,18 @@ func collectUFWLive(ctx context.Context, env *Env, hasBinary bool) (UFWLive, []U
 			}
 			live.Status, live.Error = StatusError, fmt.Sprintf("%s: %s", ufwStatusFrom, msg)
 		}
-		return live, nil
+		return live, nil, nil
 	}
-	parsed, rules, err := ParseUFWStatus(bytes.NewReader(stdout))
+	parsed, rules, unparsed, err := ParseUFWStatusLenient(bytes.NewReader(stdout))
 	if err != nil {
 		live.Status, live.Error = StatusError, fmt.Sprintf("parse %s: %v", ufwStatusFrom, err)
-		return live, nil
+		return live, nil, nil
+	}
+	for i := range unparsed {
+		unparsed[i].From = ufwStatusFrom
 	}
 	parsed.Source = Source{Status: StatusOK, From: ufwStatusFrom}
-	return parsed, rules
+	return parsed, rules, unparsed
 }
 
 // checkV6Chains reports whether ip6tables has ufw's chains: true when
@@ -176,7 +181,8 @@ func checkV6Chains(ctx context.Context, env *Env) *bool {
 }
 
 // collectUFWRuleFiles reads user.rules and, with v6, user6.rules, in that
-// order. If either cannot be read the list is empty and the status says why.
+// order. If either cannot be read the list is empty and the status says why;
+// lines not understood are kept apart and the other rules still used.
 func collectUFWRuleFiles(env *Env, v6 bool) UFWRules {
 	type file struct {
 		path string
@@ -190,9 +196,14 @@ func collectUFWRuleFiles(env *Env, v6 bool) UFWRules {
 	}
 	out := UFWRules{Source: Source{From: from}, Items: []UFWRule{}}
 	var items []UFWRule
+	var unparsed []UFWUnparsedRule
 	for _, f := range files {
 		src := readUFWPart(env, f.path, func(r io.Reader) error {
-			got, err := ParseUFWRulesFile(r, f.v6)
+			got, bad, err := ParseUFWRulesFileLenient(r, f.v6)
+			for _, u := range bad {
+				u.From, u.Before = f.path, u.Before+len(items)
+				unparsed = append(unparsed, u)
+			}
 			items = append(items, got...)
 			return err
 		})
@@ -203,6 +214,7 @@ func collectUFWRuleFiles(env *Env, v6 bool) UFWRules {
 	}
 	out.Status = StatusOK
 	out.Items = append(out.Items, items...)
+	out.Unparsed = unparsed
 	return out
 }
 

@@ -2,23 +2,46 @@ package collectors
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/mlscan/mlscan/internal/netspec"
 )
 
-// addUFWSeeds seeds f with every file of testdata/ufw.
+// addUFWSeeds seeds f with every file under testdata/ufw.
 func addUFWSeeds(f *testing.F, add func(b []byte)) {
-	entries, err := os.ReadDir(ufwTestdata)
+	err := filepath.WalkDir(ufwTestdata, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		add(b)
+		return nil
+	})
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(ufwTestdata, e.Name()))
-		if err != nil {
-			f.Fatal(err)
+}
+
+// checkFuzzedUnparsed checks the lines not understood: in order, placed
+// between rules, each with its reason and a bounded Raw.
+func checkFuzzedUnparsed(t *testing.T, unparsed []UFWUnparsedRule, nRules int) {
+	t.Helper()
+	if len(unparsed) > maxUFWUnparsed {
+		t.Fatalf("%d lines not understood kept", len(unparsed))
+	}
+	for i, u := range unparsed {
+		if u.Reason == "" || u.Line < 1 || u.Before < 0 || u.Before > nRules || i > 0 && (u.Before < unparsed[i-1].Before || u.Line <= unparsed[i-1].Line) {
+			t.Fatalf("unparsed %d: %+v", i, u)
 		}
-		add(b)
+		if len(u.Raw) > maxUFWUnparsedRaw+3 || u.ToRanges == nil || !u.PortsKnown && len(u.ToRanges) > 0 {
+			t.Fatalf("unparsed %d: raw of %d bytes or ranges %v", i, len(u.Raw), u.ToRanges)
+		}
 	}
 }
 
@@ -58,19 +81,33 @@ func checkFuzzedRules(t *testing.T, rules []UFWRule) {
 		if (r.ToPorts == "any") != (len(r.ToRanges) == 0) && r.ToApp == "" {
 			t.Fatalf("rule %d: ports %q vs ranges %v", i, r.ToPorts, r.ToRanges)
 		}
+		for _, n := range []*UFWNet{r.ToNet, r.FromNet} {
+			if n == nil || n.Family != map[bool]string{false: "ipv4", true: "ipv6"}[r.V6] || n.Cover == "" {
+				t.Fatalf("rule %d: net %+v of a v6=%v rule", i, n, r.V6)
+			}
+			back, err := netspec.Parse(n.Canonical)
+			if err != nil || back.IsAny() != n.Any || back.Contiguous() != n.Contiguous {
+				t.Fatalf("rule %d: canonical %q does not parse back (%v)", i, n.Canonical, err)
+			}
+		}
 	}
 }
 
 func FuzzParseUFWStatus(f *testing.F) {
 	addUFWSeeds(f, func(b []byte) { f.Add(b) })
 	f.Fuzz(func(t *testing.T, in []byte) {
-		live, rules, err := ParseUFWStatus(bytes.NewReader(in))
+		live, rules, unparsed, err := ParseUFWStatusLenient(bytes.NewReader(in))
 		if err != nil {
 			return
 		}
 		checkFuzzedRules(t, rules)
-		if !live.Active && len(rules) > 0 {
+		checkFuzzedUnparsed(t, unparsed, len(rules))
+		if !live.Active && len(rules)+len(unparsed) > 0 {
 			t.Fatal("rules while inactive")
+		}
+		_, strict, serr := ParseUFWStatus(bytes.NewReader(in))
+		if (serr == nil) != (len(unparsed) == 0) {
+			t.Fatalf("strict parse error %v with %d lines not understood (%+v)", serr, len(unparsed), strict)
 		}
 	})
 }
@@ -81,11 +118,15 @@ func FuzzParseUFWRulesFile(f *testing.F) {
 		f.Add(b, true)
 	})
 	f.Fuzz(func(t *testing.T, in []byte, v6 bool) {
-		rules, err := ParseUFWRulesFile(bytes.NewReader(in), v6)
+		rules, unparsed, err := ParseUFWRulesFileLenient(bytes.NewReader(in), v6)
 		if err != nil {
 			return
 		}
 		checkFuzzedRules(t, rules)
+		checkFuzzedUnparsed(t, unparsed, len(rules))
+		if _, serr := ParseUFWRulesFile(bytes.NewReader(in), v6); (serr == nil) != (len(unparsed) == 0) {
+			t.Fatalf("strict parse error %v with %d lines not understood", serr, len(unparsed))
+		}
 		for i, r := range rules {
 			if v6 && !r.V6 {
 				t.Fatalf("rule %d of user6.rules not v6", i)

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mlscan/mlscan/internal/netspec"
 )
 
 // maxUFWInput caps how much of a ufw output or file the parsers read. Real
@@ -45,6 +46,13 @@ func ufwNextLine(s string) (line, rest string) {
 	return strings.TrimSuffix(line, "\r"), rest
 }
 
+// maxUFWUnparsed caps how many lines not understood a ufw output or rules
+// file may hold before the whole input is rejected as not ufw's.
+const maxUFWUnparsed = 256
+
+// maxUFWUnparsedRaw caps how much of a line not understood is kept.
+const maxUFWUnparsedRaw = 1024
+
 // ParseUFWStatus parses the output of `ufw status`, `ufw status verbose` or
 // `ufw status numbered`. It returns the state the header reports (the
 // Source is left for the caller) and the rules in the order printed.
@@ -55,15 +63,34 @@ func ufwNextLine(s string) (line, rest string) {
 // incoming rules without IN; they get direction in. An application rule
 // shown by name only (plain and numbered forms) has ToApp or FromApp set
 // and its ports are not in the output: ToPorts is then "any" and ToRanges
-// empty. A row that cannot be parsed is an error naming its line.
+// empty. A row that cannot be parsed is an error naming its line; see
+// ParseUFWStatusLenient to keep going past it.
 func ParseUFWStatus(r io.Reader) (UFWLive, []UFWRule, error) {
-	var live UFWLive
+	live, rules, unparsed, err := ParseUFWStatusLenient(r)
+	if err == nil && len(unparsed) > 0 {
+		return live, nil, unparsed[0].err()
+	}
+	return live, rules, err
+}
+
+// err is the error a strict parser returns for u.
+func (u UFWUnparsedRule) err() error {
+	return fmt.Errorf("line %d: %s: %q", u.Line, u.Reason, ufwClip(u.Raw))
+}
+
+// ParseUFWStatusLenient is ParseUFWStatus that degrades per row: a rule row
+// it cannot read is returned in unparsed, verbatim with the reason and what
+// could still be read of it (From left for the caller), and every other row
+// is still parsed. Only input that is not ufw status output at all (no
+// Status line, an unknown header line, more than maxUFWUnparsed bad rows) is
+// an error.
+func ParseUFWStatusLenient(r io.Reader) (live UFWLive, rules []UFWRule, unparsed []UFWUnparsedRule, err error) {
 	text, err := readUFWInput(r)
 	if err != nil {
-		return live, nil, err
+		return live, nil, nil, err
 	}
 	// At most one rule a line: size the list once.
-	rules := make([]UFWRule, 0, min(strings.Count(text, "\n")+1, 4096))
+	rules = make([]UFWRule, 0, min(strings.Count(text, "\n")+1, 4096))
 	seenStatus, inTable := false, false
 	for n := 1; text != ""; n++ {
 		var line string
@@ -76,21 +103,21 @@ func ParseUFWStatus(r io.Reader) (UFWLive, []UFWRule, error) {
 		if !seenStatus {
 			v, ok := strings.CutPrefix(trimmed, "Status: ")
 			if !ok {
-				return live, nil, fmt.Errorf("line %d: want \"Status: active|inactive\", got %q", n, ufwClip(raw))
+				return live, nil, nil, fmt.Errorf("line %d: want \"Status: active|inactive\", got %q", n, ufwClip(raw))
 			}
 			switch v {
 			case "active":
 				live.Active = true
 			case "inactive":
 			default:
-				return live, nil, fmt.Errorf("line %d: unknown status %q", n, ufwClip(v))
+				return live, nil, nil, fmt.Errorf("line %d: unknown status %q", n, ufwClip(v))
 			}
 			seenStatus = true
 			continue
 		}
 		if !inTable {
 			if err := ufwParseStatusHeader(trimmed, &live); err != nil {
-				return live, nil, fmt.Errorf("line %d: %w: %q", n, err, ufwClip(raw))
+				return live, nil, nil, fmt.Errorf("line %d: %w: %q", n, err, ufwClip(raw))
 			}
 			inTable = ufwIsTableHeader(trimmed)
 			continue
@@ -98,19 +125,51 @@ func ParseUFWStatus(r io.Reader) (UFWLive, []UFWRule, error) {
 		if strings.Trim(trimmed, "- ") == "" {
 			continue // the "--   ------   ----" underline
 		}
-		rule, err := ufwParseStatusRow(raw)
+		rule, toOK, err := ufwParseStatusRow(raw)
 		if err != nil {
-			return live, nil, fmt.Errorf("line %d: %w: %q", n, err, ufwClip(raw))
+			if len(unparsed) == maxUFWUnparsed {
+				return live, nil, nil, fmt.Errorf("more than %d rule rows not understood: not ufw status output", maxUFWUnparsed)
+			}
+			unparsed = append(unparsed, ufwStatusUnparsed(rule, toOK, raw, err, n, len(rules)))
+			continue
 		}
 		rules = append(rules, rule)
 	}
 	if !seenStatus {
-		return live, nil, errors.New("no \"Status:\" line: not ufw status output")
+		return live, nil, nil, errors.New("no \"Status:\" line: not ufw status output")
 	}
-	if !live.Active && len(rules) > 0 {
-		return live, nil, errors.New("rules listed while status is inactive")
+	if !live.Active && len(rules)+len(unparsed) > 0 {
+		return live, nil, nil, errors.New("rules listed while status is inactive")
 	}
-	return live, rules, nil
+	return live, rules, unparsed, nil
+}
+
+// ufwUnparsed starts the record of a line not understood.
+func ufwUnparsed(raw string, err error, line, before int) UFWUnparsedRule {
+	if len(raw) > maxUFWUnparsedRaw {
+		raw = strings.ToValidUTF8(raw[:maxUFWUnparsedRaw], "") + "..."
+	}
+	return UFWUnparsedRule{Raw: raw, Reason: err.Error(), Line: line, Before: before, ToRanges: []PortRange{}}
+}
+
+// ufwStatusUnparsed records a status row that failed to parse, with what
+// ufwParseStatusRow had read of it: the action and direction, and the
+// ports and protocol when the To field was read (toOK).
+func ufwStatusUnparsed(partial UFWRule, toOK bool, raw string, err error, line, before int) UFWUnparsedRule {
+	u := ufwUnparsed(raw, err, line, before)
+	u.Action, u.Direction = partial.Action, partial.Direction
+	if toOK && partial.ToApp == "" {
+		u.PortsKnown, u.ToRanges, u.Proto = true, partial.ToRanges, partial.Proto
+	}
+	// ufw marks every IPv6 row "(v6)" or shows an IPv6 address; a row with
+	// neither and no colon at all is IPv4.
+	switch {
+	case partial.V6 || strings.Contains(raw, "(v6)"):
+		u.Family = "ipv6"
+	case !strings.Contains(raw, ":"):
+		u.Family = "ipv4"
+	}
+	return u
 }
 
 // ufwIsTableHeader reports whether s is the "To  Action  From" header.
@@ -234,18 +293,20 @@ func ufwFieldSpans(s string, buf []ufwSpan) []ufwSpan {
 // ufwStatusToWidth is the width ufw pads the To column to ("%-26s ").
 const ufwStatusToWidth = 26
 
-// ufwParseStatusRow parses one rule row of `ufw status`.
-func ufwParseStatusRow(raw string) (UFWRule, error) {
-	rule := UFWRule{Raw: raw}
+// ufwParseStatusRow parses one rule row of `ufw status`. On error the rule
+// holds what was read before it, and toOK says whether the To field (ports,
+// protocol) was.
+func ufwParseStatusRow(raw string) (rule UFWRule, toOK bool, err error) {
+	rule = UFWRule{Raw: raw}
 	s := raw
 	// Numbered form: "[ 1] " / "[12] " before the row.
 	if strings.HasPrefix(s, "[") {
 		end := strings.IndexByte(s, ']')
 		if end < 0 {
-			return rule, errors.New("unterminated rule number")
+			return rule, false, errors.New("unterminated rule number")
 		}
 		if _, err := strconv.Atoi(strings.TrimSpace(s[1:end])); err != nil {
-			return rule, errors.New("bad rule number")
+			return rule, false, errors.New("bad rule number")
 		}
 		s = strings.TrimPrefix(s[end+1:], " ")
 	}
@@ -263,7 +324,7 @@ func ufwParseStatusRow(raw string) (UFWRule, error) {
 		}
 	}
 	if ai < 0 {
-		return rule, errors.New("no action (ALLOW, DENY, REJECT or LIMIT)")
+		return rule, false, errors.New("no action (ALLOW, DENY, REJECT or LIMIT)")
 	}
 	rule.Action = ufwStatusAction(s[spans[ai].start:spans[ai].end])
 	rule.Direction = "in"
@@ -275,7 +336,7 @@ func ufwParseStatusRow(raw string) (UFWRule, error) {
 		}
 	}
 	if fromAt >= len(spans) {
-		return rule, errors.New("no From field")
+		return rule, false, errors.New("no From field")
 	}
 	toText := strings.TrimSpace(s[:spans[ai].start])
 	rest := s[spans[fromAt].start:]
@@ -286,7 +347,7 @@ func ufwParseStatusRow(raw string) (UFWRule, error) {
 		rule.Comment = strings.TrimSpace(rest[i+2:])
 		rest = rest[:i]
 	} else if strings.HasPrefix(rest, "#") {
-		return rule, errors.New("no From field")
+		return rule, false, errors.New("no From field")
 	}
 	fromText := strings.TrimSpace(rest)
 	// Attributes after From: " (log)", " (log-all)", " (out)", " (log, out)".
@@ -301,15 +362,16 @@ func ufwParseStatusRow(raw string) (UFWRule, error) {
 
 	to, err := ufwParseStatusEndpoint(toText)
 	if err != nil {
-		return rule, fmt.Errorf("To %q: %w", ufwClip(toText), err)
+		return rule, false, fmt.Errorf("To %q: %w", ufwClip(toText), err)
 	}
+	rule.ToPorts, rule.ToRanges, rule.ToApp, rule.Proto, rule.V6 = to.ports, to.ranges, to.app, to.proto, to.v6
 	from, err := ufwParseStatusEndpoint(fromText)
 	if err != nil {
-		return rule, fmt.Errorf("From %q: %w", ufwClip(fromText), err)
+		return rule, true, fmt.Errorf("From %q: %w", ufwClip(fromText), err)
 	}
 	switch {
 	case to.proto != "" && from.proto != "" && to.proto != from.proto:
-		return rule, fmt.Errorf("protocols disagree: %s and %s", to.proto, from.proto)
+		return rule, false, fmt.Errorf("protocols disagree: %s and %s", to.proto, from.proto)
 	case to.proto != "":
 		rule.Proto = to.proto
 	case from.proto != "":
@@ -333,7 +395,10 @@ func ufwParseStatusRow(raw string) (UFWRule, error) {
 	default:
 		rule.IfaceOut = to.iface + from.iface
 	}
-	return rule, nil
+	if err := ufwSetNets(&rule); err != nil {
+		return rule, true, err
+	}
+	return rule, true, nil
 }
 
 // ufwParseStatusAttribs parses the inside of "(log, out)"; ok is false when it
@@ -470,14 +535,50 @@ func ufwSplitProto(s string) (base, proto string) {
 	return s[:i], p
 }
 
-// ufwIsAddress reports whether s is an IP address or CIDR.
+// ufwIsAddress reports whether s is an IP address, a CIDR or an
+// address/mask (ufw keeps non-contiguous dotted masks as written); "any"
+// and "Anywhere" are not addresses here.
 func ufwIsAddress(s string) bool {
-	if strings.IndexByte(s, '/') >= 0 {
-		_, err := netip.ParsePrefix(s)
-		return err == nil
+	if s == "" || !(s[0] >= '0' && s[0] <= '9' || s[0] >= 'a' && s[0] <= 'f' || s[0] >= 'A' && s[0] <= 'F' || s[0] == ':') {
+		return false
 	}
-	_, err := netip.ParseAddr(s)
-	return err == nil
+	n, err := netspec.Parse(s)
+	return err == nil && n.Family() != netspec.Both
+}
+
+// ufwNet normalises a rule's To or From ("any" is every address of the
+// rule's family).
+func ufwNet(s string, v6 bool) (*UFWNet, error) {
+	if s == "any" {
+		if v6 {
+			return &UFWNet{Canonical: "::/0", Any: true, Family: "ipv6", Contiguous: true, Cover: "::/0"}, nil
+		}
+		return &UFWNet{Canonical: "0.0.0.0/0", Any: true, Family: "ipv4", Contiguous: true, Cover: "0.0.0.0/0"}, nil
+	}
+	n, err := netspec.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("bad address: %w", err)
+	}
+	fam := n.Family()
+	if fam == netspec.Both || (fam == netspec.IPv6) != v6 {
+		return nil, fmt.Errorf("address %q is not of the rule's family", ufwClip(s))
+	}
+	u := &UFWNet{Canonical: n.String(), Any: n.IsAny(), Family: fam.String(), Contiguous: n.Contiguous(), Cover: n.Cover().String()}
+	if !u.Contiguous {
+		u.Addr, u.Mask = n.Addr().String(), n.Mask().String()
+	}
+	return u, nil
+}
+
+// ufwSetNets fills the rule's ToNet and FromNet.
+func ufwSetNets(rule *UFWRule) (err error) {
+	if rule.ToNet, err = ufwNet(rule.To, rule.V6); err != nil {
+		return fmt.Errorf("To: %w", err)
+	}
+	if rule.FromNet, err = ufwNet(rule.From, rule.V6); err != nil {
+		return fmt.Errorf("From: %w", err)
+	}
+	return nil
 }
 
 // ufwLooksLikePorts reports whether s is made only of port-list characters.
@@ -566,31 +667,95 @@ func ufwValidAppName(s string) bool {
 //	### tuple ### <action> <proto> <dport> <dst> <sport> <src> <dapp> <sapp> <dir>[ comment=<hex>]
 //
 // The other lines must look like iptables-restore input; anything else is
-// an error naming its line.
+// an error naming its line. See ParseUFWRulesFileLenient to keep going.
 func ParseUFWRulesFile(r io.Reader, v6 bool) ([]UFWRule, error) {
+	rules, unparsed, err := ParseUFWRulesFileLenient(r, v6)
+	if err == nil && len(unparsed) > 0 {
+		return nil, unparsed[0].err()
+	}
+	return rules, err
+}
+
+// ParseUFWRulesFileLenient is ParseUFWRulesFile that degrades per line: a
+// tuple it cannot read, or a line that is not iptables-restore input, is
+// returned in unparsed, verbatim with the reason and what could still be
+// read of it (From left for the caller); every other tuple is still
+// parsed. Only input too large or with more than maxUFWUnparsed such lines
+// is an error.
+func ParseUFWRulesFileLenient(r io.Reader, v6 bool) (rules []UFWRule, unparsed []UFWUnparsedRule, err error) {
 	text, err := readUFWInput(r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	rules := make([]UFWRule, 0, min(strings.Count(text, "### tuple ###"), 4096))
+	rules = make([]UFWRule, 0, min(strings.Count(text, "### tuple ###"), 4096))
+	family := "ipv4"
+	if v6 {
+		family = "ipv6"
+	}
 	for n := 1; text != ""; n++ {
 		var line string
 		line, text = ufwNextLine(text)
 		raw := strings.TrimRight(line, " \t")
+		var u UFWUnparsedRule
 		if body, ok := strings.CutPrefix(raw, "### tuple ###"); ok {
 			rule, err := ufwParseTuple(body, v6)
-			if err != nil {
-				return nil, fmt.Errorf("line %d: %w: %q", n, err, ufwClip(raw))
+			if err == nil {
+				rule.Raw = raw
+				rules = append(rules, rule)
+				continue
 			}
-			rule.Raw = raw
-			rules = append(rules, rule)
+			u = ufwUnparsed(raw, err, n, len(rules))
+			ufwPartialTuple(body, &u)
+		} else if ufwIsRestoreLine(strings.TrimSpace(raw)) {
 			continue
+		} else {
+			u = ufwUnparsed(raw, errors.New("not an iptables-restore line"), n, len(rules))
 		}
-		if !ufwIsRestoreLine(strings.TrimSpace(raw)) {
-			return nil, fmt.Errorf("line %d: not an iptables-restore line: %q", n, ufwClip(raw))
+		if len(unparsed) == maxUFWUnparsed {
+			return nil, nil, fmt.Errorf("more than %d lines not understood: not a ufw rules file", maxUFWUnparsed)
 		}
+		u.Family = family
+		unparsed = append(unparsed, u)
 	}
-	return rules, nil
+	return rules, unparsed, nil
+}
+
+// ufwPartialTuple reads what it can of a tuple that failed to parse: the
+// action, protocol, destination ports and direction, each on its own.
+func ufwPartialTuple(body string, u *UFWUnparsedRule) {
+	if i := strings.Index(body, " comment="); i >= 0 {
+		body = body[:i]
+	}
+	f := strings.Fields(body)
+	if len(f) < 6 || len(f) > 9 {
+		return
+	}
+	action, route := f[0], false
+	if a, ok := strings.CutPrefix(action, "route:"); ok {
+		action, route = a, true
+	}
+	action, _, _ = strings.Cut(action, "_")
+	switch action {
+	case "allow", "deny", "reject", "limit":
+		u.Action = action
+	}
+	if ufwValidProto(f[1]) {
+		u.Proto = f[1]
+	}
+	if ranges, err := ufwParsePortSpec(f[2]); err == nil {
+		u.PortsKnown, u.ToRanges = true, ranges
+	}
+	var probe UFWRule
+	if len(f) == 7 || len(f) == 9 {
+		if ufwParseTupleDir(f[len(f)-1], &probe) == nil {
+			u.Direction = probe.Direction
+		}
+	} else {
+		u.Direction = "in"
+	}
+	if route {
+		u.Direction = "fwd"
+	}
 }
 
 // ufwIsRestoreLine reports whether s is a line iptables-restore accepts in a
@@ -679,6 +844,9 @@ func ufwParseTuple(body string, v6 bool) (UFWRule, error) {
 		rule.Direction = "fwd"
 	}
 	rule.V6 = v6 || strings.Contains(rule.To, ":") || strings.Contains(rule.From, ":")
+	if err := ufwSetNets(&rule); err != nil {
+		return rule, err
+	}
 	return rule, nil
 }
 
