@@ -439,7 +439,7 @@ func (p *sshdParser) parse(path string, b []byte, outer sshdContext, depth int) 
 			p.unparsed(path, n, line, err.Error(), cur, nil)
 			continue
 		case err != nil:
-			p.unparsed(path, n, line, err.Error(), cur, []string{kw})
+			p.unparsed(path, n, line, err.Error(), cur, sshdSettable(kw))
 			continue
 		case kw == "":
 			continue
@@ -488,6 +488,19 @@ func (p *sshdParser) parse(path string, b []byte, outer sshdContext, depth int) 
 		}
 		p.cfg.values[kw] = append(p.cfg.values[kw], val)
 	}
+}
+
+// sshdSettable is what a line with keyword kw could set: the setting kw
+// names (aliases resolved), nothing for Match, Include or a word that is
+// no sshd keyword.
+func sshdSettable(kw string) []string {
+	if !sshdKnownKeywords[kw] || kw == "match" || kw == "include" {
+		return nil
+	}
+	if a, ok := sshdAliases[kw]; ok {
+		kw = a
+	}
+	return []string{kw}
 }
 
 // unparsed keeps a line not understood (or an Include not read) with its

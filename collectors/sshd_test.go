@@ -3,6 +3,7 @@ package collectors
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -338,5 +339,141 @@ func TestSSHDIncludeStaysUnderRoot(t *testing.T) {
 	eff, _ := cfg.effective()
 	if _, ok := eff["permitrootlogin"]; ok || eff["passwordauthentication"] != "no" {
 		t.Errorf("effective permitrootlogin %q passwordauthentication %q: want unknown, no", eff["permitrootlogin"], eff["passwordauthentication"])
+	}
+}
+
+// TestSSHDSemantics covers OpenSSH's reading of Match and Include and the
+// lines mlscan does not understand, on small trees under a root.
+func TestSSHDSemantics(t *testing.T) {
+	type cond struct{ match, kw, val string }
+	tests := []struct {
+		name  string
+		files map[string]string // host path -> content; /etc/ssh/sshd_config is read
+		want  map[string]string // effective; "" means unknown (absent)
+		conds []cond
+		// unparsed are the lines not understood, as "file:line affects".
+		unparsed []string
+	}{
+		{
+			name: "Match all in an Included file ends its own block, not the including one",
+			files: map[string]string{
+				"/etc/ssh/sshd_config": "Match User admin\n\tInclude admin.conf\nMatch all\nX11Forwarding no\n",
+				"/etc/ssh/admin.conf":  "MaxAuthTries 2\nMatch Address 10.0.0.0/8\nPermitRootLogin yes\nMatch all\nPasswordAuthentication no\n",
+			},
+			want:  map[string]string{"passwordauthentication": "yes", "permitrootlogin": "without-password", "x11forwarding": "no", "maxauthtries": "6"},
+			conds: []cond{{"User admin", "maxauthtries", "2"}, {"User admin Address 10.0.0.0/8", "permitrootlogin", "yes"}, {"User admin", "passwordauthentication", "no"}},
+		},
+		{
+			name: "a top-level Include's Match block ends with the file",
+			files: map[string]string{
+				"/etc/ssh/sshd_config":              "Include sshd_config.d/*.conf\nPasswordAuthentication no\n",
+				"/etc/ssh/sshd_config.d/10-a.conf":  "Match Group sftp\nX11Forwarding yes\n",
+				"/etc/ssh/sshd_config.d/20-b.conf":  "PermitRootLogin no\n",
+				"/etc/ssh/sshd_config.d/05-c.conf":  "PermitRootLogin yes\n",
+				"/etc/ssh/sshd_config.d/x.conf.bak": "PermitRootLogin yes\n",
+			},
+			want:  map[string]string{"passwordauthentication": "no", "permitrootlogin": "yes", "x11forwarding": "no"},
+			conds: []cond{{"Group sftp", "x11forwarding", "yes"}},
+		},
+		{
+			name: "a bad value makes only its setting unknown, and only if it came first",
+			files: map[string]string{
+				"/etc/ssh/sshd_config": "PermitRootLogin maybe\nPermitRootLogin no\nPasswordAuthentication no\nPasswordAuthentication \"yes\nMaxAuthTries 3 4\n",
+			},
+			want:     map[string]string{"permitrootlogin": "", "passwordauthentication": "no", "maxauthtries": "", "pubkeyauthentication": "yes"},
+			unparsed: []string{"/etc/ssh/sshd_config:1 permitrootlogin", "/etc/ssh/sshd_config:4 passwordauthentication", "/etc/ssh/sshd_config:5 maxauthtries"},
+		},
+		{
+			name: "an unknown keyword or a bad Match line sets nothing",
+			files: map[string]string{
+				"/etc/ssh/sshd_config": "PasswordAuthenticaton no\nPass-word no\nMatch Nobody x\nPermitRootLogin yes\nMatch all extra\nKbdInteractiveAuthentication no\n",
+			},
+			want:     map[string]string{"passwordauthentication": "yes", "kbdinteractiveauthentication": "yes"},
+			conds:    []cond{{"Nobody x", "permitrootlogin", "yes"}, {"all extra", "kbdinteractiveauthentication", "no"}},
+			unparsed: []string{"/etc/ssh/sshd_config:1 ", "/etc/ssh/sshd_config:2 ", "/etc/ssh/sshd_config:3 ", "/etc/ssh/sshd_config:5 "},
+		},
+		{
+			name: "an Include not read blinds what it could set first, globally",
+			files: map[string]string{
+				"/etc/ssh/sshd_config": "PasswordAuthentication no\nInclude /etc/ssh/dir.conf\nPermitRootLogin no\nPort 2222\n",
+				"/etc/ssh/dir.conf/x":  "",
+			},
+			want:     map[string]string{"passwordauthentication": "no", "permitrootlogin": "", "port": "", "kbdinteractiveauthentication": ""},
+			unparsed: []string{"/etc/ssh/sshd_config:2 *"},
+		},
+		{
+			name: "an Include not read inside a Match block leaves the global settings known",
+			files: map[string]string{
+				"/etc/ssh/sshd_config": "Match User ops\nInclude /etc/ssh/dir.conf\nMatch all\nPermitRootLogin no\n",
+				"/etc/ssh/dir.conf/x":  "",
+			},
+			want:     map[string]string{"permitrootlogin": "no", "passwordauthentication": "yes"},
+			unparsed: []string{"/etc/ssh/sshd_config:2 *"},
+		},
+		{
+			name: "an Include of itself stops at sshd's depth",
+			files: map[string]string{
+				"/etc/ssh/sshd_config": "PermitRootLogin no\nInclude sshd_config sshd_config\nPasswordAuthentication no\n",
+			},
+			want:     map[string]string{"permitrootlogin": "no", "passwordauthentication": ""},
+			unparsed: []string{"/etc/ssh/sshd_config:2 *"},
+		},
+		{
+			name: "an Include with no file and a missing Include",
+			files: map[string]string{
+				"/etc/ssh/sshd_config": "Include\nInclude none.conf /nowhere/*.conf\nChallengeResponseAuthentication\nPermitRootLogin no\n",
+			},
+			want:     map[string]string{"permitrootlogin": "no", "kbdinteractiveauthentication": ""},
+			unparsed: []string{"/etc/ssh/sshd_config:1 ", "/etc/ssh/sshd_config:3 kbdinteractiveauthentication"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			for p, body := range tc.files {
+				full := filepath.Join(root, p)
+				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(full, []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cfg, err := readSSHDConfig(&Env{Root: root}, sshdConfigFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eff, def := cfg.effective()
+			for k, want := range tc.want {
+				if got := eff[k]; got != want {
+					t.Errorf("effective %s = %q, want %q", k, got, want)
+				}
+				if want == "" && slices.Contains(def, k) {
+					t.Errorf("%s is unknown but listed as defaulted", k)
+				}
+			}
+			var conds []cond
+			for _, c := range cfg.conditional {
+				conds = append(conds, cond{c.Match, c.Keyword, c.Value})
+			}
+			if !slices.Equal(conds, tc.conds) {
+				t.Errorf("conditional %v, want %v", conds, tc.conds)
+			}
+			var unparsed []string
+			seen := map[string]bool{}
+			for _, u := range cfg.unparsed {
+				s := fmt.Sprintf("%s:%d %s", u.File, u.Line, strings.Join(u.Affects, ","))
+				if u.Reason == "" || u.Text == "" {
+					t.Errorf("unparsed %+v: no reason or text", u)
+				}
+				if !seen[s] {
+					unparsed = append(unparsed, s)
+				}
+				seen[s] = true
+			}
+			if !slices.Equal(unparsed, tc.unparsed) {
+				t.Errorf("unparsed %q, want %q (%+v)", unparsed, tc.unparsed, cfg.unparsed)
+			}
+		})
 	}
 }
