@@ -93,18 +93,22 @@ func (d *Docker) Collect(ctx context.Context, env *Env) (Section, error) {
 	sec.Engine = DockerEngine{Host: host, HostFrom: from}
 	sec.Engine.From = host
 	if evidence != "" {
-		sec.Engine.Status, sec.Engine.Error, sec.Engine.Evidence = StatusUnavailable, evidence, evidence
 		if host == "" {
 			bins := existing(env, engineBinaries)
 			if len(bins) == 0 {
 				sec.EngineInstalled = false
-				sec.Engine.Evidence = evidence + "; no dockerd or podman binary (" + strings.Join(engineBinaries, ", ") + ")"
-				sec.Engine.Error = "no container engine installed"
+				sec.Engine.Status, sec.Engine.Error = StatusUnavailable, "no container engine installed"
+				sec.Engine.Evidence = evidence + ", and no dockerd or podman binary at " + joinList(engineBinaries, "or")
 				return sec, nil
 			}
-			sec.Engine.Evidence = evidence + "; but " + strings.Join(bins, ", ") + " exists: the daemon is not running"
+			verb := "is"
+			if len(bins) > 1 {
+				verb = "are"
+			}
+			evidence += fmt.Sprintf("; %s %s installed but not running: start the daemon or pass --docker-host", joinList(bins, "and"), verb)
 		}
-		return sec, fmt.Errorf("%w: %s", ErrUnavailable, sec.Engine.Evidence)
+		sec.Engine.Status, sec.Engine.Error, sec.Engine.Evidence = StatusUnavailable, evidence, evidence
+		return sec, unavailableError(evidence)
 	}
 	if strings.HasPrefix(host, "tcp://") {
 		// The address mlscan itself uses is one the daemon serves.
@@ -149,12 +153,32 @@ func (d *Docker) resolveHost(env *Env) (host, from, evidence string) {
 		for _, s := range dockerSockets {
 			ps = append(ps, env.Path(s))
 		}
-		return "", "default", "no socket at " + strings.Join(ps, ", ")
+		return "", "default", "no Docker API socket at " + joinList(ps, "or")
 	}
 	if p, ok := strings.CutPrefix(host, "unix://"); ok && !pathExists(p) {
-		return host, from, "no socket at " + p + " (" + from + ")"
+		what := "--docker-host"
+		if from == "DOCKER_HOST" {
+			what = "DOCKER_HOST"
+		}
+		return host, from, "no Docker API socket at " + p + " (the " + what + " address)"
 	}
 	return host, from, ""
+}
+
+// unavailableError is ErrUnavailable with a sentence of its own, which
+// does not repeat the status ("no Docker API socket at ...").
+type unavailableError string
+
+func (e unavailableError) Error() string { return string(e) }
+
+func (e unavailableError) Unwrap() error { return ErrUnavailable }
+
+// joinList joins items as prose: "a", "a or b", "a, b or c".
+func joinList(items []string, conj string) string {
+	if len(items) <= 1 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " " + conj + " " + items[len(items)-1]
 }
 
 func newDockerClient(host, from string) (dockerAPI, error) {

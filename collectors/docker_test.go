@@ -771,7 +771,7 @@ func TestDockerDaemonDown(t *testing.T) {
 			t.Fatalf("err %v after %s", err, time.Since(start))
 		}
 		sec := s.(*DockerSection)
-		if !sec.EngineInstalled || sec.Engine.Status != StatusUnavailable || !strings.Contains(sec.Engine.Evidence, "no socket at") {
+		if !sec.EngineInstalled || sec.Engine.Status != StatusUnavailable || !strings.HasPrefix(err.Error(), "no Docker API socket at ") || !strings.HasSuffix(err.Error(), "docker.sock (the --docker-host address)") {
 			t.Errorf("%+v", sec.Engine)
 		}
 	})
@@ -797,14 +797,22 @@ func TestDockerDaemonDown(t *testing.T) {
 		if err := os.MkdirAll(filepath.Join(root, "usr/bin"), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(root, "usr/bin/dockerd"), nil, 0o755); err != nil {
-			t.Fatal(err)
+		for _, b := range []string{"usr/bin/dockerd", "usr/bin/podman"} {
+			if err := os.WriteFile(filepath.Join(root, b), nil, 0o755); err != nil {
+				t.Fatal(err)
+			}
 		}
 		s, err := (&Docker{}).Collect(ctx, &Env{Root: root})
 		if !errors.Is(err, ErrUnavailable) {
 			t.Fatalf("err %v", err)
 		}
-		if sec := s.(*DockerSection); !sec.EngineInstalled || !strings.Contains(sec.Engine.Evidence, "not running") {
+		// One sentence, without the status it stands for.
+		want := fmt.Sprintf("no Docker API socket at %[1]s/var/run/docker.sock, %[1]s/run/docker.sock or %[1]s/run/podman/podman.sock; "+
+			"%[1]s/usr/bin/dockerd and %[1]s/usr/bin/podman are installed but not running: start the daemon or pass --docker-host", root)
+		if err.Error() != want {
+			t.Errorf("error\n %q\nwant %q", err, want)
+		}
+		if sec := s.(*DockerSection); !sec.EngineInstalled || sec.Engine.Evidence != want || sec.Engine.Error != want {
 			t.Errorf("%+v", sec.Engine)
 		}
 	})
@@ -910,7 +918,7 @@ func TestDockerRulesWithoutDaemon(t *testing.T) {
 		why    string
 	}{
 		{"no engine installed", &Docker{}, t.TempDir(), StatusOK, scanner.StatusNotApplicable, "no container engine is installed"},
-		{"daemon not running", &Docker{}, binRoot, StatusUnavailable, scanner.StatusUnknown, "the daemon is not running"},
+		{"daemon not running", &Docker{}, binRoot, StatusUnavailable, scanner.StatusUnknown, "installed but not running"},
 		{"daemon hung", &Docker{Host: hungDaemon(t)}, t.TempDir(), StatusError, scanner.StatusUnknown, "deadline"},
 	}
 	for _, tt := range tests {
