@@ -13,8 +13,13 @@
 #   0644 in a repository: it fails only when it is world-readable and
 #   writes a secret value out instead of a ${VAR} reference: a value
 #   under a secret-named key, a password in a URL, or a value after a
-#   secret flag such as --requirepass. The collector reads each compose
-#   file for that and records where, never the value.
+#   secret flag such as --requirepass. The collector reads each
+#   world-readable compose file for that and records where, never the
+#   value. The paths come from the containers' labels and mounts: a path
+#   that is not a regular file (FIFO, device, directory, symbolic link),
+#   lies under /proc, /sys or /dev, exceeds 1 MiB or does not answer within
+#   2 s is not read, and only that file's verdict is unknown, naming the
+#   containers that reference it and the reason.
 #   Not covered: other secret files no container references, such as a
 #   redis.conf or .env outside the compose projects; check those by hand.
 # custom:
@@ -46,6 +51,28 @@ compose(f) if {
 content_read(f) if f.content.status == "ok"
 
 literal(f) := object.get(f, ["content", "literal_secrets"], [])
+
+# named_by says which containers reference file f (their labels or
+# mounts name it), so that an unknown points at the container whose
+# configuration names a file that cannot be judged.
+named_by(f) := sprintf(" (named by %s)", [concat(", ", [sprintf("container %s", [n]) | some n in names])]) if {
+	names := sort({c.name | some c in docker.containers; references(c, f.path)})
+	count(names) > 0
+} else := ""
+
+references(c, p) if p in object.get(c, ["compose", "config_files"], [])
+
+references(c, p) if {
+	some m in c.mounts
+	m.type == "bind"
+	m.source == p
+}
+
+references(c, p) if {
+	wd := object.get(c, ["compose", "working_dir"], "")
+	wd != ""
+	p == concat("/", [trim_right(wd, "/"), ".env"])
+}
 
 # content_why says why a compose file's content is unknown.
 content_why(f) := sprintf("its content could not be read (%s: %s)", [f.content.status, object.get(f.content, "error", "no error recorded")]) if {
@@ -93,7 +120,7 @@ pass contains {
 
 unknown contains {
 	"subject": subject(f),
-	"message": sprintf("%s is world-readable (mode %s), and whether it writes secrets out is unknown: %s", [f.path, f.mode, content_why(f)]),
+	"message": sprintf("%s%s is world-readable (mode %s), and whether it writes secrets out is unknown: %s", [f.path, named_by(f), f.mode, content_why(f)]),
 	"evidence": {"observed": observed(f), "expected": sprintf("%s, or only ${VAR} references in it", [expected]), "source": f.from},
 } if {
 	some f in files
@@ -115,7 +142,7 @@ pass contains {
 
 unknown contains {
 	"subject": subject(f),
-	"message": sprintf("the mode of %s could not be read: %s", [f.path, object.get(f, "error", f.status)]),
+	"message": sprintf("the mode of %s%s could not be read: %s", [f.path, named_by(f), object.get(f, "error", f.status)]),
 	"evidence": {"observed": f.status, "expected": expected, "source": f.from},
 } if {
 	some f in files

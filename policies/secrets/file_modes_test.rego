@@ -92,3 +92,28 @@ test_world_readable_ray_token_fails if {
 	p := with_files([file("/home/ray/.ray/auth_token", "host", "0600", false, "ok")])
 	"file /home/ray/.ray/auth_token" in d.subjects(check.pass) with input as p
 }
+
+# A label naming a FIFO (or a device, a directory, a 1 GiB file) costs
+# only that file's verdict: unknown, naming the file, the container whose
+# label names it and the reason; the honest project is still judged.
+test_hostile_compose_file_is_unknown_alone if {
+	fifo := object.union(file("/srv/evil/fifo.yml", "compose", "0644", true, "ok"), {"content": {
+		"status": "error", "from": "read /srv/evil/fifo.yml", "literal_secrets": [],
+		"error": "/srv/evil/fifo.yml is a FIFO, not a regular file: not read",
+	}})
+	evil := d.mod(d.clean("evil", "evil"), {"compose": {"project": "evil", "service": "evil", "config_files": ["/srv/evil/fifo.yml"], "working_dir": "/srv/evil"}})
+	doc := json.patch(d.host(array.concat(d.containers, [evil])), [{"op": "replace", "path": "/docker/files", "value": [
+		fifo,
+		compose_file("/opt/ml/docker-compose.yml", "0644", true, []),
+	]}])
+	u := d.by_subject(check.unknown, "file /srv/evil/fifo.yml") with input as doc
+	u.message == "/srv/evil/fifo.yml (named by container evil) is world-readable (mode 0644), and whether it writes secrets out is unknown: its content could not be read (error: /srv/evil/fifo.yml is a FIFO, not a regular file: not read)"
+	count(check.unknown) == 1 with input as doc
+	"file /opt/ml/docker-compose.yml" in d.subjects(check.pass) with input as doc
+}
+
+test_unreadable_mode_names_its_containers if {
+	f := object.union(file("/opt/ml/.env", "env", "", false, "error"), {"error": "not examined within 2s (a hung file system?)"})
+	u := d.by_subject(check.unknown, "file /opt/ml/.env") with input as with_files([f])
+	u.message == "the mode of /opt/ml/.env (named by container celery-worker, container redis-celery, container web) could not be read: not examined within 2s (a hung file system?)"
+}
