@@ -165,7 +165,7 @@ func runTests(ctx context.Context, store storage.Store, mods map[string]*ast.Mod
 	}
 	var out []TestResult
 	for tr := range ch {
-		out = append(out, testResult(tr))
+		out = append(out, testResult(tr, mods))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -176,7 +176,7 @@ func runTests(ctx context.Context, store storage.Store, mods map[string]*ast.Mod
 	return out, nil
 }
 
-func testResult(tr *tester.Result) TestResult {
+func testResult(tr *tester.Result, mods map[string]*ast.Module) TestResult {
 	t := TestResult{Name: tr.Package + "." + tr.Name, Output: string(tr.Output), Outcome: TestPass}
 	if tr.Location != nil {
 		t.File, t.Line = tr.Location.File, tr.Location.Row
@@ -188,7 +188,7 @@ func testResult(tr *tester.Result) TestResult {
 		t.Outcome, t.Error = TestError, tr.Error.Error()
 	case tr.Fail:
 		t.Outcome = TestFail
-		t.Failure = failureLine(tr.Trace)
+		t.Failure = failureLine(tr.Trace, testRows(mods, t.File, t.Line))
 		if len(tr.Trace) > 0 {
 			var b bytes.Buffer
 			topdown.PrettyTraceWithOpts(&b, tr.Trace, topdown.PrettyTraceOptions{Locations: true})
@@ -198,12 +198,26 @@ func testResult(tr *tester.Result) TestResult {
 	return t
 }
 
-// failureLine returns the last expression of the test's own query that
+// testRows returns the file and the last row of the test rule that starts
+// at file:row, so that a failure is looked for in the test's own body.
+func testRows(mods map[string]*ast.Module, file string, row int) func(*ast.Location) bool {
+	end := row
+	if m, ok := mods[file]; ok {
+		for _, r := range m.Rules {
+			if r.Location != nil && r.Location.Row == row {
+				end = row + bytes.Count(r.Location.Text, []byte("\n"))
+			}
+		}
+	}
+	return func(l *ast.Location) bool { return l.File == file && l.Row >= row && l.Row <= end }
+}
+
+// failureLine returns the last expression of the test's own body that
 // failed, with its location and its variables' values, as `opa test
 // --var-values` prints it.
-func failureLine(trace []*topdown.Event) string {
+func failureLine(trace []*topdown.Event, inTest func(*ast.Location) bool) string {
 	for _, e := range slices.Backward(trace) {
-		if e.Op != topdown.FailOp || e.Location == nil || e.QueryID == 0 {
+		if e.Op != topdown.FailOp || e.Location == nil || e.QueryID == 0 || !inTest(e.Location) {
 			continue
 		}
 		if x, ok := e.Node.(*ast.Expr); ok {
