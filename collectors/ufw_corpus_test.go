@@ -228,6 +228,9 @@ var ufwCorpusUnparsed = []struct {
 	// applies it (issue 15).
 	{name: "good_rules-L8830-user.rules-dryrun.txt", wantErr: `line 20: bad address "192.168.0.2/255.255.0.2"`},
 	{name: "root_valid-L2173-user.rules-grepA2.txt", wantErr: `line 1: bad address "192.168.0.2/255.255.0.2"`},
+	// ufw 0.31's word for a firewall whose chains are not loaded; current
+	// ufw says "inactive". Not reading it is right: the state is unknown.
+	{name: "v0.31.1-destructive_bugs-L9-status.txt", wantErr: `line 1: unknown status "not loaded"`},
 }
 
 // Every corpus input parses (or fails as ufwCorpusUnparsed says) to the

@@ -10,6 +10,12 @@ import os, re, sys, subprocess, hashlib
 
 C = "8c062e811a51d65ec2158122bc143ecfef75b2a8"
 git, out = sys.argv[1], sys.argv[2]
+# extract.py GITDIR OUTDIR REF PREFIX: another release's results, names prefixed
+PREFIX = ""
+if len(sys.argv) > 4:
+    C = subprocess.run(["git", "--git-dir", git, "rev-parse", sys.argv[3] + "^{commit}"],
+                       check=True, capture_output=True).stdout.decode().strip()
+    PREFIX = sys.argv[4]
 
 def show(commit, path):
     return subprocess.run(["git", "--git-dir", git, "show", f"{commit}:{path}"],
@@ -22,6 +28,10 @@ def ls(commit, prefix):
 
 step_re = re.compile(r"^(\d+): (.*)$")
 seen = {}
+if len(sys.argv) > 4:  # do not repeat what an earlier run already wrote
+    for l in open(os.path.join(out, "sources.tsv")):
+        name = l.split("\t")[0]
+        seen[hashlib.sha256(open(os.path.join(out, name), "rb").read()).hexdigest()] = name
 rows = []
 
 def emit(name, lines, path, commit, first, last, cmd, kind):
@@ -35,10 +45,10 @@ def emit(name, lines, path, commit, first, last, cmd, kind):
     rows.append((name, kind, path, commit, first, last, cmd))
 
 def suite(path):
-    return path[len("tests/"):-len("/result")].replace("/", "_")
+    return PREFIX + path[len("tests/"):-len("/result")].replace("/", "_")
 
 for path in ls(C, "tests"):
-    if not path.endswith("/result"):
+    if not path.endswith("/result") or path.endswith("-result"):
         continue
     lines = show(C, path).split("\n")
     if lines and lines[-1] == "":
@@ -109,6 +119,6 @@ for path in ls(C, "tests"):
             continue
         i += 1
 
-with open(os.path.join(out, "sources.tsv"), "w") as f:
+with open(os.path.join(out, "sources.tsv"), "a" if PREFIX else "w") as f:
     for r in rows:
         f.write("\t".join(str(x) for x in r) + "\n")

@@ -56,7 +56,7 @@ for r in rows:
         shapes = {(fam, "empty")}
     # the issue-15 cases: every non-contiguous dotted mask and prefix 0 with host bits
     special = any(v in ("v4-dotmask", "v6-dotmask", "v4-prefix0-hostbits", "v6-prefix0-hostbits") for s in shapes for v in s[-1:])
-    if shapes - seen or special:
+    if shapes - seen or special and not name.startswith("v"):
         seen |= shapes
         keep.append(name)
 print("\n".join(keep))
