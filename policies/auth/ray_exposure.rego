@@ -38,7 +38,9 @@ token_on if {
 	svc.env_value(c, "RAY_AUTH_MODE") == "token"
 }
 
-token_str := "on" if token_on else := "off (no dashboard probe or container reports RAY_AUTH_MODE=token)"
+token_str := "on" if token_on
+
+else := "off (no dashboard probe or container reports RAY_AUTH_MODE=token)"
 
 exposed(e) := [sprintf("%s: %s", [network.listener_str(l), d.reason]) |
 	some l in svc.listeners
@@ -47,6 +49,18 @@ exposed(e) := [sprintf("%s: %s", [network.listener_str(l), d.reason]) |
 	not l.loopback
 	d := ufw.admission(l)
 	d.admitted
+	not d.unknown
+]
+
+# doubtful(e): listeners whose admission depends on UFW rules that could
+# not be judged (see ufw.admission).
+doubtful(e) := [sprintf("%s: %s", [network.listener_str(l), d.reason]) |
+	some l in svc.listeners
+	l.port == e.port
+	l.proto == e.proto
+	not l.loopback
+	d := ufw.admission(l)
+	d.unknown
 ]
 
 listeners_of(e) := [network.listener_str(l) | some l in svc.listeners; l.port == e.port; l.proto == e.proto]
@@ -73,6 +87,28 @@ pass contains {
 	token_on
 }
 
+unknown contains {
+	"subject": subject(e),
+	"message": sprintf("%s %s: cannot tell whether it is reachable from outside %s, and Ray token authentication is %s", [e.service, subject(e), network.trusted_str, token_str]),
+	"evidence": {"observed": doubtful(e), "expected": sprintf("reachable only from %s, or token authentication on", [network.trusted_str]), "source": sprintf("/proc/net, %s, probes", [input.ufw.rules.from])},
+} if {
+	some e in entries
+	count(exposed(e)) == 0
+	count(doubtful(e)) > 0
+	not token_on
+}
+
+pass contains {
+	"subject": subject(e),
+	"message": sprintf("%s %s: whether it is reachable from outside %s cannot be told, but Ray token authentication is on", [e.service, subject(e), network.trusted_str]),
+	"evidence": {"observed": doubtful(e), "expected": sprintf("reachable only from %s, or token authentication on", [network.trusted_str]), "source": sprintf("/proc/net, %s, probes", [input.ufw.rules.from])},
+} if {
+	some e in entries
+	count(exposed(e)) == 0
+	count(doubtful(e)) > 0
+	token_on
+}
+
 pass contains {
 	"subject": subject(e),
 	"message": sprintf("%s %s is not reachable from outside %s", [e.service, subject(e), network.trusted_str]),
@@ -81,6 +117,7 @@ pass contains {
 	some e in entries
 	count(listeners_of(e)) > 0
 	count(exposed(e)) == 0
+	count(doubtful(e)) == 0
 }
 
 not_applicable contains {

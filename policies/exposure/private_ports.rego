@@ -8,7 +8,10 @@
 #   listener counts for IPv4 too when net.ipv6.bindv6only=0. Severity
 #   follows the port's registry category: critical for Ray, Redis, Flower
 #   and the Docker API, high for SSH and unregistered ports, medium for
-#   monitoring endpoints.
+#   monitoring endpoints. A UFW rule that could change a port's verdict
+#   but could not be read, or a block whose non-contiguous mask keeps what
+#   it matches from being judged exactly, makes that port unknown, naming
+#   the rule; the other ports are still judged.
 # custom:
 #   id: MLS-EXP-001
 #   severity: critical
@@ -37,7 +40,9 @@ by_port := {[port, proto]: [i |
 	some i, _ in decisions
 	listeners[i].port == port
 	listeners[i].proto == proto
-] | some [port, proto] in ports}
+] |
+	some [port, proto] in ports
+}
 
 category_severity := {
 	"ray": "critical", "redis": "critical", "flower": "critical", "docker": "critical",
@@ -75,8 +80,32 @@ deny contains {
 	admitted := [{"listener": listeners[i], "reason": decisions[i].reason} |
 		some i in idx
 		decisions[i].admitted
+		not decisions[i].unknown
 	]
 	count(admitted) > 0
+}
+
+unknown contains {
+	"subject": network.port_str(port, proto),
+	"message": sprintf("%s port %s: cannot tell whether it is reachable from outside %s: %s", [service(port, proto), network.port_str(port, proto), network.trusted_str, doubtful[0].reason]),
+	"location": network.registry_location(port, proto),
+	"evidence": {
+		"observed": [sprintf("%s: %s", [network.listener_str(a.listener), a.reason]) | some a in doubtful],
+		"expected": sprintf("reachable only from %s and loopback", [network.trusted_str]),
+		"source": sprintf("/proc/net, %s", [input.ufw.rules.from]),
+	},
+} if {
+	some [port, proto], idx in by_port
+	every i in idx {
+		not surely_admitted(i)
+	}
+	doubtful := [{"listener": listeners[i], "reason": decisions[i].reason} | some i in idx; decisions[i].unknown]
+	count(doubtful) > 0
+}
+
+surely_admitted(i) if {
+	decisions[i].admitted
+	not decisions[i].unknown
 }
 
 pass contains {

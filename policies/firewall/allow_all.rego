@@ -2,8 +2,11 @@
 # title: No allow-all rules
 # description: >-
 #   A rule that allows every port from outside the trusted networks (for
-#   example `ufw allow from 0.0.0.0/0`, or `Anywhere ALLOW IN Anywhere`)
-#   defeats the default deny.
+#   example `ufw allow from 0.0.0.0/0`, `ufw allow from ::1/0`, which ufw
+#   keeps as written and matches every IPv6 source, or `Anywhere ALLOW IN
+#   Anywhere`) defeats the default deny. Addresses are compared as
+#   networks; a rule mlscan could not read that may be such a rule makes
+#   the result unknown, naming it.
 # custom:
 #   id: MLS-FW-006
 #   severity: critical
@@ -12,18 +15,32 @@
 #   references: ["networking-architecture.md §Firewall Protection (UFW)"]
 package mlscan.firewall.allow_all
 
-import data.mlscan.lib.network
 import data.mlscan.lib.ufw
 
 deny contains {
 	"subject": sprintf("ufw rule: %s", [ufw.rule_str(r)]),
-	"message": sprintf("allows every port from %s", [r.from]),
+	"message": sprintf("allows every port from %s", [ufw.from_str(r)]),
 	"evidence": {"observed": r.raw, "expected": "no rule without a port from outside the trusted networks", "source": input.ufw.rules.from},
 } if {
 	some r in ufw.rules
 	r.direction == "in"
 	ufw.admits(r)
-	r.to == "any"
+	ufw.to_any(r)
 	count(r.to_ranges) == 0
-	not network.within_trusted(r.from)
+	not ufw.from_trusted(r)
 }
+
+unknown contains {
+	"subject": sprintf("ufw rule: %s", [u.raw]),
+	"message": sprintf("%s line %d could not be read (%s): it may allow every port from anywhere", [u.from, u.line, u.reason]),
+	"evidence": {"observed": u.raw, "expected": "no rule without a port from outside the trusted networks", "source": u.from},
+} if {
+	some u in ufw.unparsed
+	object.get(u, "direction", "") in {"", "in"}
+	not object.get(u, "action", "") in {"deny", "reject"}
+	every_port_possible(u)
+}
+
+every_port_possible(u) if not u.ports_known
+
+every_port_possible(u) if count(u.to_ranges) == 0

@@ -28,16 +28,39 @@ opens_private(r) if {
 
 deny contains {
 	"subject": sprintf("ufw rule: %s", [ufw.rule_str(r)]),
-	"message": sprintf("IPv6 rule admits a non-public port from %s", [r.from]),
+	"message": sprintf("IPv6 rule admits a non-public port from %s", [ufw.from_str(r)]),
 	"evidence": {"observed": r.raw, "expected": "IPv6 rules scoped like IPv4 (public ports only from anywhere)", "source": input.ufw.rules.from},
 } if {
 	some r in ufw.rules
 	r.v6
 	r.direction == "in"
 	ufw.admits(r)
-	not network.within_trusted(r.from)
+	not ufw.from_trusted(r)
 	opens_private(r)
 }
+
+# v6_doubts are the rules not understood that may be IPv6 rules admitting
+# a non-public port.
+v6_doubts contains u if {
+	some u in ufw.unparsed
+	object.get(u, "family", "") in {"", "ipv6"}
+	object.get(u, "direction", "") in {"", "in"}
+	not object.get(u, "action", "") in {"deny", "reject"}
+	may_open_private(u)
+}
+
+may_open_private(u) if not u.ports_known
+
+may_open_private(u) if {
+	u.ports_known
+	opens_private({"to_ranges": u.to_ranges, "proto": object.get(u, "proto", "any")})
+}
+
+unknown contains {
+	"subject": sprintf("ufw rule: %s", [u.raw]),
+	"message": sprintf("%s line %d could not be read (%s): it may admit a non-public port over IPv6", [u.from, u.line, u.reason]),
+	"evidence": {"observed": u.raw, "expected": "IPv6 rules scoped like IPv4 (public ports only from anywhere)", "source": u.from},
+} if some u in v6_doubts
 
 deny contains {
 	"subject": "ufw ipv6",
@@ -59,4 +82,5 @@ pass contains {
 } if {
 	input.ufw.defaults.ipv6 == true
 	not ufw.v6_unfiltered
+	count(v6_doubts) == 0
 }

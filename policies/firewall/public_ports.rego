@@ -15,11 +15,12 @@ package mlscan.firewall.public_ports
 import data.mlscan.lib.network
 import data.mlscan.lib.ufw
 
+# open_rules admit every source of their family (Anywhere, ::/0, ::1/0).
 open_rules contains r if {
 	some r in ufw.rules
 	r.direction == "in"
 	ufw.admits(r)
-	r.from == "any"
+	ufw.from_any(r)
 }
 
 # non_public lists what a rule opens beyond the public ports.
@@ -45,6 +46,26 @@ deny contains {
 	some r in open_rules
 	extra := non_public(r)
 	count(extra) > 0
+}
+
+# A rule that could not be read and may open a non-public port from
+# anywhere makes the result unknown for that rule.
+unknown contains {
+	"subject": sprintf("ufw rule: %s", [u.raw]),
+	"message": sprintf("%s line %d could not be read (%s): it may open a non-public port to anywhere", [u.from, u.line, u.reason]),
+	"evidence": {"observed": u.raw, "expected": sprintf("from anywhere only %v", [data.mlscan.config.public_ports]), "source": u.from},
+} if {
+	some u in ufw.unparsed
+	object.get(u, "direction", "") in {"", "in"}
+	not object.get(u, "action", "") in {"deny", "reject"}
+	may_open_non_public(u)
+}
+
+may_open_non_public(u) if not u.ports_known
+
+may_open_non_public(u) if {
+	u.ports_known
+	count(non_public({"to_ranges": u.to_ranges, "proto": object.get(u, "proto", "any")})) > 0
 }
 
 ports_word(x) := "non-public port" if count(x) == 1

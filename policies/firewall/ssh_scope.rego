@@ -27,11 +27,11 @@ ssh_rules contains r if {
 
 deny contains {
 	"subject": sprintf("ufw rule: %s", [ufw.rule_str(r)]),
-	"message": sprintf("SSH (22/tcp) is allowed from %s, outside the trusted networks %s", [r.from, network.trusted_str]),
+	"message": sprintf("SSH (22/tcp) is allowed from %s, outside the trusted networks %s", [ufw.from_str(r), network.trusted_str]),
 	"evidence": {"observed": r.raw, "expected": sprintf("from %s only", [network.trusted_str]), "source": input.ufw.rules.from},
 } if {
 	some r in ssh_rules
-	not network.within_trusted(r.from)
+	not ufw.from_trusted(r)
 }
 
 deny contains {
@@ -41,13 +41,29 @@ deny contains {
 	"evidence": {"observed": "no allow rule for 22/tcp", "expected": sprintf("allow from %s to any port 22 proto tcp", [network.trusted_str]), "source": input.ufw.rules.from},
 } if {
 	not trusted_rule
-	count([r | some r in ssh_rules; not network.within_trusted(r.from)]) == 0
+	count([r | some r in ssh_rules; not ufw.from_trusted(r)]) == 0
+	count(ssh_doubts) == 0
 }
 
 trusted_rule if {
 	some r in ssh_rules
-	network.within_trusted(r.from)
+	ufw.from_trusted(r)
 }
+
+# ssh_doubts are the rules not understood that may admit 22/tcp.
+ssh_doubts contains u if {
+	some u in ufw.unparsed
+	object.get(u, "direction", "") in {"", "in"}
+	not object.get(u, "action", "") in {"deny", "reject"}
+	ufw.unparsed_proto_ok(object.get(u, "proto", ""), "tcp")
+	ufw.unparsed_port_ok(u, 22)
+}
+
+unknown contains {
+	"subject": sprintf("ufw rule: %s", [u.raw]),
+	"message": sprintf("%s line %d could not be read (%s): it may admit SSH (22/tcp) from outside %s", [u.from, u.line, u.reason, network.trusted_str]),
+	"evidence": {"observed": u.raw, "expected": sprintf("from %s only", [network.trusted_str]), "source": u.from},
+} if some u in ssh_doubts
 
 pass contains {
 	"subject": "ssh",
@@ -55,5 +71,6 @@ pass contains {
 	"evidence": {"observed": [r.raw | some r in ssh_rules], "expected": sprintf("from %s only", [network.trusted_str]), "source": input.ufw.rules.from},
 } if {
 	trusted_rule
-	count([r | some r in ssh_rules; not network.within_trusted(r.from)]) == 0
+	count([r | some r in ssh_rules; not ufw.from_trusted(r)]) == 0
+	count(ssh_doubts) == 0
 }

@@ -38,6 +38,16 @@ within_trusted(a) if {
 
 within_trusted(a) if is_loopback(a)
 
+# net_within_trusted holds for a normalised network (a UFW rule's to_net or
+# from_net, see ufw.net_of) inside a trusted network or loopback. Its cover
+# is the set itself when contiguous, else the smallest CIDR holding it: a
+# set is inside a CIDR exactly when its cover is. Any is never within.
+net_within_trusted(n) if {
+	not n.any
+	some t in array.concat(trusted, loopback_nets)
+	net.cidr_contains(t, n.cover)
+}
+
 # public_ports is the set of {port, proto} reachable from anywhere by design.
 public_ports := {{"port": to_number(parts[0]), "proto": proto_of(parts)} |
 	some p in data.mlscan.config.public_ports

@@ -7,6 +7,60 @@ import data.mlscan.lib.network
 
 rules := input.ufw.rules.items
 
+# unparsed are the rule lines the collector could not read (kept verbatim
+# with what could still be read of them): each makes unknown only the
+# verdicts it could change.
+unparsed := object.get(input, ["ufw", "rules", "unparsed"], [])
+
+# net_of(r, side) is a rule's To (side "to") or From ("from") as a network:
+# {canonical, any, family, contiguous, cover}. Checks compare these, never
+# the address strings (::1/0 is every IPv6 address, like Anywhere (v6)).
+# Snapshots written before to_net/from_net existed get the same facts
+# derived from the string.
+net_of(r, side) := n if {
+	n := r[concat("_", [side, "net"])]
+} else := legacy_net(r[side], r.v6)
+
+legacy_net("any", v6) := {"canonical": any_cidr(v6), "any": true, "contiguous": true, "cover": any_cidr(v6)}
+
+legacy_net(s, _) := {"canonical": s, "any": endswith(s, "/0"), "contiguous": true, "cover": network.as_cidr(s)} if {
+	s != "any"
+	regex.match(`^[^/]+(/[0-9]+)?$`, s)
+}
+
+# A mask written as an address cannot be judged from the string: its cover
+# is every address of the family.
+legacy_net(s, v6) := {"canonical": s, "any": false, "contiguous": false, "cover": any_cidr(v6)} if {
+	s != "any"
+	not regex.match(`^[^/]+(/[0-9]+)?$`, s)
+}
+
+any_cidr(true) := "::/0"
+
+any_cidr(false) := "0.0.0.0/0"
+
+# from_any: the rule's source is every address of its family.
+from_any(r) if net_of(r, "from").any
+
+to_any(r) if net_of(r, "to").any
+
+# from_trusted: every source the rule names is inside the trusted networks.
+from_trusted(r) if network.net_within_trusted(net_of(r, "from"))
+
+# exact: both sides are CIDRs, so what the rule matches is known exactly.
+# A non-contiguous mask (addr&mask, as iptables applies it) is not.
+exact(r) if {
+	net_of(r, "to").contiguous
+	net_of(r, "from").contiguous
+}
+
+# from_str is the rule's source as ufw wrote it, saying when it is every
+# address although not written "any" (::1/0).
+from_str(r) := sprintf("%s (every %s address)", [r.from, net_of(r, "from").family]) if {
+	r.from != "any"
+	from_any(r)
+} else := r.from
+
 live_ok if input.ufw.live.status == "ok"
 
 defaults_ok if input.ufw.defaults.status == "ok"
@@ -40,17 +94,20 @@ port_ok(ranges, port) if {
 	port <= x.to
 }
 
-to_ok(r, _) if r.to == "any"
+# to_ok: the rule's destination may be the listener's address (a
+# non-contiguous destination is over-approximated by its cover; a block
+# with one is never taken as deciding, see exact).
+to_ok(r, _) if to_any(r)
 
 to_ok(r, l) if {
-	r.to != "any"
+	not to_any(r)
 	l.wildcard
 }
 
 to_ok(r, l) if {
-	r.to != "any"
+	not to_any(r)
 	not l.wildcard
-	net.cidr_contains(network.as_cidr(r.to), l.address)
+	net.cidr_contains(net_of(r, "to").cover, l.address)
 }
 
 # unconditional: no source port or interface narrows the rule.
@@ -59,25 +116,28 @@ unconditional(r) if {
 	not r.iface_in
 }
 
-# A rule that admits some untrusted source.
+# A rule that admits some untrusted source (a non-contiguous source is
+# judged by its cover: an allow over-approximates what gets through).
 admits_untrusted(r) if {
 	admits(r)
-	not network.within_trusted(r.from)
+	not from_trusted(r)
 }
 
 # A rule that blocks every untrusted source.
 blocks_all(r) if {
 	blocks(r)
-	r.from == "any"
+	from_any(r)
+	exact(r)
 	unconditional(r)
 }
 
-covers("any", _)
+# covers(a, b): block rule a's source holds every source of rule b.
+covers(a, _) if from_any(a)
 
 covers(a, b) if {
-	a != "any"
-	b != "any"
-	net.cidr_contains(network.as_cidr(a), b)
+	not from_any(a)
+	not from_any(b)
+	net.cidr_contains(net_of(a, "from").cover, net_of(b, "from").cover)
 }
 
 # family_view is, for listener l over IPv6 (v6 true) or IPv4, the indexes
@@ -99,14 +159,16 @@ family_view(l, v6) := view if {
 		before_first(i, fbs)
 		not shadowed_in(i, m)
 	}
-	view := with_first_block(admitting, fbs)
+	view := object.union(with_first_block(admitting, fbs), {"matching": m})
 }
 
 # in_rules are the indexes of the incoming rules of each family (v6 true or
 # false), as matches reads them, computed once per evaluation.
 in_rules := {v6: [i | some i, r in rules; r.direction == "in"; r.v6 == v6] | some v6 in [false, true]}
 
-with_first_block(admitting, fbs) := {"admitting": admitting, "first_block": min(fbs)} if count(fbs) > 0 else := {"admitting": admitting}
+with_first_block(admitting, fbs) := {"admitting": admitting, "first_block": min(fbs)} if count(fbs) > 0
+
+else := {"admitting": admitting}
 
 before_first(_, fbs) if count(fbs) == 0
 
@@ -122,8 +184,9 @@ shadowed_in(i, m) if {
 	j < i
 	rj := rules[j]
 	blocks(rj)
+	exact(rj)
 	unconditional(rj)
-	covers(rj.from, rules[i].from)
+	covers(rj, rules[i])
 }
 
 families(l) := {false} if l.family == "ipv4"
@@ -177,7 +240,7 @@ admission_of(l) := {"admitted": true, "reason": "UFW is inactive: nothing is fil
 } else := default_verdict(fs) if {
 	fs := families(l)
 	unruled(l.port)
-} else := ruled_verdict({v6: family_view(l, v6) | some v6 in families(l)})
+} else := ruled_verdict(l, {v6: family_view(l, v6) | some v6 in families(l)})
 
 # unruled(port): no incoming rule covers the port, so every family of a
 # listener on it falls through to the default incoming policy. Known for
@@ -186,7 +249,54 @@ unruled(port) if {
 	port in listener_ports
 	not port in ruled_ports
 	not any_port_rule
+	not unparsed_port(port)
 }
+
+# unparsed_port(port): some rule not understood may be an incoming rule for
+# the port (its ports unread, or listing it).
+unparsed_port(port) if {
+	some u in unparsed
+	object.get(u, "direction", "") in {"", "in"}
+	unparsed_port_ok(u, port)
+}
+
+unparsed_port_ok(u, _) if not u.ports_known
+
+unparsed_port_ok(u, port) if {
+	u.ports_known
+	port_ok(u.to_ranges, port)
+}
+
+# unparsed_for(l, v6): the rules not understood that may match listener l
+# over IPv6 (v6 true) or IPv4: same direction, family, protocol and port
+# as far as they could be read.
+unparsed_for(l, v6) := [u |
+	some u in unparsed
+	object.get(u, "direction", "") in {"", "in"}
+	family_may_be(object.get(u, "family", ""), v6)
+	unparsed_proto_ok(object.get(u, "proto", ""), l.proto)
+	unparsed_port_ok(u, l.port)
+]
+
+family_may_be("", _)
+
+family_may_be("ipv4", false)
+
+family_may_be("ipv6", true)
+
+unparsed_proto_ok("", _)
+
+unparsed_proto_ok(p, q) if {
+	p != ""
+	proto_ok(p, q)
+}
+
+# unparsed_str quotes a rule not understood for a message.
+unparsed_str(u) := sprintf("%s line %d, not understood (%s): %s", [u.from, u.line, u.reason, u.raw])
+
+# inexact_str names a rule whose non-contiguous mask keeps what it matches
+# from being judged exactly.
+inexact_str(r) := sprintf("%s (non-contiguous mask: may block only part of the traffic)", [rule_str(r)])
 
 listener_ports := {l.port | some l in object.get(input, ["sockets", "listeners"], []); not l.loopback}
 
@@ -204,6 +314,7 @@ any_port_rule if {
 # default_verdict is the admission when no rule matches in any of the
 # address families fs: the default policy of the families that are not
 # closed.
+# (unruled: no rule, read or not, can match, so there is nothing to doubt.)
 default_verdict(fs) := {"admitted": true, "reason": default_admits} if {
 	default_incoming.value == "allow"
 	some v6 in fs
@@ -212,11 +323,53 @@ default_verdict(fs) := {"admitted": true, "reason": default_admits} if {
 
 # ruled_verdict judges a listener from its family views (v6 → view): the
 # reasons untrusted sources get through, per family the first admitting
-# rule or the default policy allow; else what blocks them.
-ruled_verdict(views) := {"admitted": true, "reason": concat("; ", sort(rs))} if {
-	rs := {r | some v6, view in views; not v6_blocked(v6); r := family_admission(view)}
+# rule or the default policy allow; else what blocks them. A family's
+# verdict is in doubt when a rule that could change it was not understood
+# or cannot be judged exactly (a block with a non-contiguous mask before
+# the admitting rule); then, unless another family surely admits, the
+# admission is unknown: {"admitted": true, "unknown": true, "reason"}
+# (admitted stays true so that a caller that ignores unknown never takes
+# it for private).
+ruled_verdict(l, views) := {"admitted": true, "reason": concat("; ", sort(rs))} if {
+	rs := {r | some v6, view in views; not v6_blocked(v6); r := family_admission(view); count(doubts(l, v6, view)) == 0}
 	count(rs) > 0
+} else := {"admitted": true, "unknown": true, "reason": sprintf("UFW rules that could change the verdict cannot be judged: %s", [concat("; ", sort(ds))])} if {
+	ds := {d | some v6, view in views; not v6_blocked(v6); some d in doubts(l, v6, view)}
+	count(ds) > 0
 } else := {"admitted": false, "reason": reason_blocked(views)}
+
+# doubts(l, v6, view) names the rules that could change the family's
+# verdict: when it admits, the rules before the admitting one (all, when
+# the default policy admits) that may block and could not be judged; when
+# it blocks, the rules not understood before the blocking one (all, under
+# the default policy) that may admit.
+doubts(l, v6, view) := ds if {
+	family_admission(view)
+	upto := decided_at(view.admitting)
+	inexact := {inexact_str(r) |
+		some j in view.matching
+		j < upto
+		r := rules[j]
+		blocks(r)
+		not exact(r)
+	}
+	unread := {unparsed_str(u) |
+		some u in unparsed_for(l, v6)
+		u.before <= upto
+		not object.get(u, "action", "") in {"allow", "limit"}
+	}
+	ds := inexact | unread
+} else := {unparsed_str(u) |
+	some u in unparsed_for(l, v6)
+	u.before <= object.get(view, "first_block", count(rules))
+	not object.get(u, "action", "") in {"deny", "reject"}
+}
+
+# decided_at is the index of the admitting rule, or past the last rule
+# when the default policy admits.
+decided_at(admitting) := min(admitting) if count(admitting) > 0
+
+else := count(rules)
 
 family_admission(view) := sprintf("admitted by rule: %s", [rule_str(rules[i])]) if {
 	i := min(view.admitting)
@@ -238,7 +391,7 @@ default_blocks := sprintf("no rule admits it; default incoming policy %s (%s)", 
 
 # rule_str is a canonical one-line form of a rule.
 rule_str(r) := sprintf("%s %s %s%s from %s%s%s", [
-	r.action, r.direction, port_part(r), proto_part(r), r.from, v6_part(r), comment_part(r),
+	r.action, r.direction, port_part(r), proto_part(r), from_str(r), v6_part(r), comment_part(r),
 ])
 
 port_part(r) := "any port" if r.to_ports == "any"
