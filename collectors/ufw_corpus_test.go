@@ -421,3 +421,73 @@ func TestUFWCorpusFacts(t *testing.T) {
 		})
 	}
 }
+
+// ufwCorpusPairs are `ufw status numbered` outputs with the greps of
+// user.rules and user6.rules the test suite printed right after them: the
+// same firewall state read twice.
+var ufwCorpusPairs = []struct {
+	name, status, v4, v6 string
+}{
+	{name: "live, IPv6, insert", status: "root_live-L1059-status-numbered.txt", v4: "root_live-L1082-user.rules-grepA2.txt", v6: "root_live-L1132-user6.rules-grepA2.txt"},
+	{name: "live, IPv6, interfaces", status: "root_live-L1314-status-numbered.txt", v4: "root_live-L1337-user.rules-grepA2.txt", v6: "root_live-L1387-user6.rules-grepA2.txt"},
+	{name: "live, IPv4 only, insert", status: "root_live-L1562-status-numbered.txt", v4: "root_live-L1581-user.rules-grepA2.txt"},
+	{name: "live, IPv4 only, interfaces", status: "root_live-L1783-status-numbered.txt", v4: "root_live-L1802-user.rules-grepA2.txt"},
+	{name: "route, IPv6, insert", status: "root_live_route-L1011-status-numbered.txt", v4: "root_live_route-L1037-user.rules-grepA2.txt", v6: "root_live_route-L1093-user6.rules-grepA2.txt"},
+	{name: "route, IPv6, interfaces", status: "root_live_route-L1303-status-numbered.txt", v4: "root_live_route-L1329-user.rules-grepA2.txt", v6: "root_live_route-L1385-user6.rules-grepA2.txt"},
+	{name: "route, IPv4 only, insert", status: "root_live_route-L1586-status-numbered.txt", v4: "root_live_route-L1607-user.rules-grepA2.txt"},
+	{name: "route, IPv4 only, interfaces", status: "root_live_route-L1837-status-numbered.txt", v4: "root_live_route-L1858-user.rules-grepA2.txt"},
+}
+
+// The numbered status and the rules files of one firewall state give the
+// same rules, in file order (user.rules then user6.rules). ufw prints an
+// application rule once by name where the file has a tuple a protocol.
+func TestUFWCorpusPairs(t *testing.T) {
+	parse := func(t *testing.T, name string) []ufwCorpusRule {
+		t.Helper()
+		if name == "" {
+			return nil
+		}
+		in, err := os.ReadFile(filepath.Join(ufwCorpusDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := ufwCorpusParse(name, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Error != "" {
+			t.Fatalf("%s: %s: %s", name, f.Parser, f.Error)
+		}
+		return f.Rules
+	}
+	for _, tc := range ufwCorpusPairs {
+		t.Run(tc.name, func(t *testing.T) {
+			status := parse(t, tc.status)
+			var files []ufwCorpusRule
+			seenApp := map[string]bool{}
+			for _, r := range append(parse(t, tc.v4), parse(t, tc.v6)...) {
+				if r.ToApp != "" || r.FromApp != "" {
+					k := fmt.Sprint(r.V6, r.Action, r.Direction, r.IfaceIn, r.IfaceOut, r.To, r.From, r.ToApp, r.FromApp, r.Log)
+					if seenApp[k] {
+						continue
+					}
+					seenApp[k] = true
+				}
+				files = append(files, r)
+			}
+			if len(files) != len(status) {
+				t.Fatalf("rules files have %d rules, status %d", len(files), len(status))
+			}
+			for i := range files {
+				f, s := files[i], status[i]
+				f.Raw, s.Raw = "", ""
+				if s.ToApp != "" || s.FromApp != "" {
+					f.Proto, f.ToPorts, f.ToRanges, f.FromPorts, f.FromRanges = s.Proto, s.ToPorts, s.ToRanges, s.FromPorts, s.FromRanges
+				}
+				if !reflect.DeepEqual(f, s) {
+					t.Errorf("rule %d:\n file   %+v\n status %+v", i+1, f, s)
+				}
+			}
+		})
+	}
+}

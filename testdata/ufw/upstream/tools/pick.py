@@ -39,6 +39,19 @@ def shape(t):
     sh.append("comment" if comment else "")
     return tuple(sh)
 
+# the user.rules/user6.rules greps printed right after a `status numbered`
+# (same firewall state: TestUFWCorpusPairs compares the two)
+paired = set()
+ordered = sorted(rows, key=lambda r: (r[2], r[3], int(r[4])))
+for i, r in enumerate(ordered):
+    if r[1] != "status-numbered" or r[0].startswith("v"):
+        continue
+    j = i + 1
+    while j < len(ordered) and ordered[j][1].endswith("grepA2") and ordered[j][2:4] == r[2:4] \
+            and int(ordered[j][4]) - int(ordered[j-1][5]) <= 4:
+        paired.add(ordered[j][0])
+        j += 1
+
 seen = set()
 keep = []
 for r in rows:
@@ -56,7 +69,7 @@ for r in rows:
         shapes = {(fam, "empty")}
     # the issue-15 cases: every non-contiguous dotted mask and prefix 0 with host bits
     special = any(v in ("v4-dotmask", "v6-dotmask", "v4-prefix0-hostbits", "v6-prefix0-hostbits") for s in shapes for v in s[-1:])
-    if shapes - seen or special and not name.startswith("v"):
+    if shapes - seen or special and not name.startswith("v") or name in paired:
         seen |= shapes
         keep.append(name)
 print("\n".join(keep))
