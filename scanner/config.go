@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/netip"
 	"os"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -166,6 +169,9 @@ func decodeConfig(name string, b []byte, cfg *Config) error {
 	if doc.Kind != yaml.MappingNode {
 		return fmt.Errorf("%s:%d: config must be a mapping of keys (networks, public_ports, registry, ...)", name, doc.Line)
 	}
+	if errs := checkShape(name, doc, reflect.TypeFor[Config](), ""); len(errs) > 0 {
+		return errors.New(strings.Join(errs, "\n"))
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
@@ -193,101 +199,105 @@ func decodeConfig(name string, b []byte, cfg *Config) error {
 }
 
 func validateConfig(name string, doc *yaml.Node, cfg *Config) error {
-	at := func(key string) int {
-		for i := 0; i+1 < len(doc.Content); i += 2 {
-			if doc.Content[i].Value == key {
-				return doc.Content[i].Line
-			}
-		}
-		return doc.Line
+	// at is the line of the value at path; key the line of its key.
+	at := func(path ...any) int { return lineAt(doc, false, path...) }
+	key := func(path ...any) int { return lineAt(doc, true, path...) }
+	type problem struct {
+		line int
+		msg  string
 	}
-	var errs []string
+	var errs []problem
 	bad := func(line int, format string, a ...any) {
-		errs = append(errs, fmt.Sprintf("%s:%d: %s", name, line, fmt.Sprintf(format, a...)))
+		errs = append(errs, problem{line, fmt.Sprintf("%s:%d: %s", name, line, fmt.Sprintf(format, a...))})
 	}
-	for _, n := range cfg.Networks.Trusted {
+	for i, n := range cfg.Networks.Trusted {
 		if _, err := netip.ParsePrefix(n); err != nil {
-			bad(at("networks"), "networks.trusted: %q is not a CIDR like 10.0.0.0/24", n)
+			bad(at("networks", "trusted", i), "networks.trusted: %q is not a CIDR like 10.0.0.0/24", n)
 		}
 	}
-	for _, p := range cfg.PublicPorts {
+	for i, p := range cfg.PublicPorts {
 		if _, _, err := ParsePortProto(p); err != nil {
-			bad(at("public_ports"), "public_ports: %v", err)
+			bad(at("public_ports", i), "public_ports: %v", err)
 		}
 	}
 	if o := cfg.UFW.DefaultOutgoing; o != "" && !oneOf(o, []string{"allow", "deny", "reject"}) {
-		bad(at("ufw"), "ufw.default_outgoing: %q is not allow, deny or reject", o)
+		bad(at("ufw", "default_outgoing"), "ufw.default_outgoing: %q is not allow, deny or reject", o)
 	}
-	for _, e := range cfg.Registry {
-		line := e.Line
+	for j, e := range cfg.Registry {
+		line := func(field string) int { return at("registry", j, field) }
 		if e.Port < 1 || e.Port > 65535 {
-			bad(line, "registry entry: port %d is not between 1 and 65535", e.Port)
+			bad(line("port"), "registry entry: port %d is not between 1 and 65535", e.Port)
 		}
 		if e.EndPort != 0 && (e.EndPort < e.Port || e.EndPort > 65535) {
-			bad(line, "registry entry %d: end_port %d must be between port and 65535", e.Port, e.EndPort)
+			bad(line("end_port"), "registry entry %d: end_port %d must be between port and 65535", e.Port, e.EndPort)
 		}
 		if !oneOf(e.Proto, protos) {
-			bad(line, "registry entry %d: proto %q is not one of %s", e.Port, e.Proto, strings.Join(protos, ", "))
+			bad(line("proto"), "registry entry %d: proto %q is not one of %s", e.Port, e.Proto, strings.Join(protos, ", "))
 		}
 		if e.Service == "" {
-			bad(line, "registry entry %d: service is required", e.Port)
+			bad(line("service"), "registry entry %d: service is required", e.Port)
 		}
 		if !oneOf(e.Bind, bindScopes) {
-			bad(line, "registry entry %d: bind %q is not one of %s", e.Port, e.Bind, strings.Join(bindScopes, ", "))
+			bad(line("bind"), "registry entry %d: bind %q is not one of %s", e.Port, e.Bind, strings.Join(bindScopes, ", "))
 		}
 		if len(e.AllowedSources) == 0 {
-			bad(line, "registry entry %d: allowed_sources is required (%s)", e.Port, strings.Join(sourceKind, ", "))
+			bad(line("allowed_sources"), "registry entry %d: allowed_sources is required (%s)", e.Port, strings.Join(sourceKind, ", "))
 		}
-		for _, s := range e.AllowedSources {
+		for i, s := range e.AllowedSources {
 			if !oneOf(s, sourceKind) {
-				bad(line, "registry entry %d: allowed source %q is not one of %s", e.Port, s, strings.Join(sourceKind, ", "))
+				bad(at("registry", j, "allowed_sources", i), "registry entry %d: allowed source %q is not one of %s", e.Port, s, strings.Join(sourceKind, ", "))
 			}
 		}
 		if !oneOf(e.Category, categories) {
-			bad(line, "registry entry %d: category %q is not one of %s", e.Port, e.Category, strings.Join(categories, ", "))
+			bad(line("category"), "registry entry %d: category %q is not one of %s", e.Port, e.Category, strings.Join(categories, ", "))
 		}
 	}
 	ce := cfg.Containers
-	for role, x := range ce.Roles {
+	for _, role := range slices.Sorted(maps.Keys(ce.Roles)) {
 		if role != "celery_worker" && role != "redis" {
-			bad(at("containers"), "containers.roles: %q is not a role (celery_worker, redis)", role)
+			bad(key("containers", "roles", role), "containers.roles: %q is not a role (celery_worker, redis)", role)
 		}
-		validateExpect(bad, at("containers"), "containers.roles."+role, x)
+		validateExpect(bad, func(f string) int { return at("containers", "roles", role, f) }, "containers.roles."+role, ce.Roles[role])
 	}
-	for svc, x := range ce.Services {
-		validateExpect(bad, at("containers"), "containers.services."+svc, x)
+	for _, svc := range slices.Sorted(maps.Keys(ce.Services)) {
+		validateExpect(bad, func(f string) int { return at("containers", "services", svc, f) }, "containers.services."+svc, ce.Services[svc])
 	}
 	if ce.MemoryReserve < 0 {
-		bad(at("containers"), "containers.memory_reserve must not be negative")
+		bad(at("containers", "memory_reserve"), "containers.memory_reserve must not be negative")
 	}
 	if ce.RedisMaxmemoryRatio <= 0 || ce.RedisMaxmemoryRatio > 1 {
-		bad(at("containers"), "containers.redis_maxmemory_ratio %g must be in (0, 1]", ce.RedisMaxmemoryRatio)
+		bad(at("containers", "redis_maxmemory_ratio"), "containers.redis_maxmemory_ratio %g must be in (0, 1]", ce.RedisMaxmemoryRatio)
 	}
 	if ce.MaxRestartRetries < 0 {
-		bad(at("containers"), "containers.max_restart_retries must not be negative")
+		bad(at("containers", "max_restart_retries"), "containers.max_restart_retries must not be negative")
 	}
 	for _, f := range cfg.ForbiddenPorts {
 		if f.Port < 1 || f.Port > 65535 || !oneOf(f.Proto, protos) {
 			bad(f.Line, "forbidden_ports: want port 1-65535 and proto tcp or udp, got %d/%s", f.Port, f.Proto)
 		}
 	}
-	if len(errs) > 0 {
-		return errors.New(strings.Join(errs, "\n"))
+	if len(errs) == 0 {
+		return nil
 	}
-	return nil
+	slices.SortStableFunc(errs, func(a, b problem) int { return a.line - b.line })
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.msg
+	}
+	return errors.New(strings.Join(msgs, "\n"))
 }
 
 var userRe = regexp.MustCompile(`^[a-z_0-9][a-z0-9_.-]*(:[a-z_0-9][a-z0-9_.-]*)?$`)
 
-func validateExpect(bad func(int, string, ...any), line int, where string, x ContainerExpect) {
+func validateExpect(bad func(int, string, ...any), line func(field string) int, where string, x ContainerExpect) {
 	if x.User != "" && !userRe.MatchString(x.User) {
-		bad(line, "%s.user %q is not a uid or name (optionally :group)", where, x.User)
+		bad(line("user"), "%s.user %q is not a uid or name (optionally :group)", where, x.User)
 	}
 	if x.Memory < 0 {
-		bad(line, "%s.memory must be positive", where)
+		bad(line("memory"), "%s.memory must be positive", where)
 	}
 	if x.CPUs < 0 || x.CPUs > 1024 {
-		bad(line, "%s.cpus %g must be in (0, 1024]", where, x.CPUs)
+		bad(line("cpus"), "%s.cpus %g must be in (0, 1024]", where, x.CPUs)
 	}
 }
 
@@ -326,7 +336,21 @@ func (c *Config) Data() (map[string]any, error) {
 	return m, nil
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var (
+	yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	// goType is the decoder's "cannot unmarshal !!int `x` into int" (a Go
+	// type name users cannot act on).
+	goType = regexp.MustCompile("cannot unmarshal !!\\w+ (`.*`) into \\S+$")
+)
+
+// unclosed are the YAML parser's errors that point (0-based) at the start
+// of the collection they are about, with what they mean.
+var unclosed = map[string]string{
+	"did not find expected ',' or ']'":    "the list opened on this line is not closed",
+	"did not find expected ',' or '}'":    "the mapping opened on this line is not closed",
+	"did not find expected '-' indicator": "a line of the list starting here is not indented like its entries",
+	"did not find expected key":           "a line of the mapping starting here is not indented like its keys",
+}
 
 // yamlError rewrites the YAML decoder's "line N: problem" messages as
 // "file:N: problem", one per line.
@@ -340,8 +364,16 @@ func yamlError(name string, err error) error {
 	}
 	out := make([]string, 0, len(msgs))
 	for _, m := range msgs {
+		m = goType.ReplaceAllString(m, "$1 is out of range or not of the right kind")
 		if g := yamlLine.FindStringSubmatch(strings.TrimSpace(m)); g != nil {
-			out = append(out, fmt.Sprintf("%s:%s: %s", name, g[1], g[2]))
+			line, msg := g[1], g[2]
+			// The parser's errors about an unclosed or misindented
+			// collection carry the 0-based line where it starts.
+			if hint, ok := unclosed[msg]; ok {
+				n, _ := strconv.Atoi(line)
+				line, msg = strconv.Itoa(n+1), msg+" ("+hint+")"
+			}
+			out = append(out, fmt.Sprintf("%s:%s: %s", name, line, msg))
 		} else {
 			out = append(out, fmt.Sprintf("%s: %s", name, strings.TrimPrefix(m, "yaml: ")))
 		}

@@ -1,0 +1,222 @@
+package scanner
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// checkShape walks a configuration document against the type it decodes
+// into and returns one "file:line: problem" per unknown key (with the
+// nearest valid key) and per value of the wrong kind, in the words of the
+// file (keys, lists, numbers), never Go's type names.
+func checkShape(name string, n *yaml.Node, t reflect.Type, path string) []string {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Tag == "!!null" || reflect.PointerTo(t).Implements(reflect.TypeFor[yaml.Unmarshaler]()) {
+		return nil // a null leaves the default; ByteSize checks itself
+	}
+	bad := func(want string) []string {
+		return []string{fmt.Sprintf("%s:%d: %s must be %s, got %s", name, n.Line, keyName(path), want, describe(n))}
+	}
+	var errs []string
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return bad("a mapping of keys (" + strings.Join(yamlKeys(t), ", ") + ")")
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			f, ok := fieldByKey(t, k.Value)
+			if !ok {
+				errs = append(errs, fmt.Sprintf("%s:%d: %s", name, k.Line, unknownKey(k.Value, path, yamlKeys(t))))
+				continue
+			}
+			errs = append(errs, checkShape(name, v, f.Type, join(path, k.Value))...)
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			return bad("a mapping")
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			errs = append(errs, checkShape(name, n.Content[i+1], t.Elem(), join(path, n.Content[i].Value))...)
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return bad("a list")
+		}
+		for _, item := range n.Content {
+			errs = append(errs, checkShape(name, item, t.Elem(), path)...)
+		}
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			return bad("a string")
+		}
+	case reflect.Int, reflect.Int64:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+			return bad("a whole number")
+		}
+	case reflect.Float64:
+		if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
+			return bad("a number")
+		}
+	}
+	return errs
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func keyName(path string) string {
+	if path == "" {
+		return "the configuration"
+	}
+	return "`" + path + "`"
+}
+
+// describe names what a node is, for "got ...".
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	v := n.Value
+	if len(v) > 40 {
+		v = v[:40] + "..."
+	}
+	return "`" + v + "`"
+}
+
+// fieldByKey finds the field of struct t whose yaml tag is key.
+func fieldByKey(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if tagName(f) == key && key != "" {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func tagName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	if name == "-" || !f.IsExported() {
+		return ""
+	}
+	return name
+}
+
+// yamlKeys lists the keys struct t accepts, in declaration order.
+func yamlKeys(t reflect.Type) []string {
+	var keys []string
+	for i := range t.NumField() {
+		if k := tagName(t.Field(i)); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// unknownKey says that key is not valid at path and suggests the nearest
+// valid key, or lists them when none is close.
+func unknownKey(key, path string, valid []string) string {
+	where := ""
+	if path != "" {
+		where = " in `" + path + "`"
+	}
+	msg := fmt.Sprintf("unknown key `%s`%s", key, where)
+	if s := nearest(key, valid); s != "" {
+		return msg + fmt.Sprintf(" (did you mean `%s`?)", s)
+	}
+	return msg + " (valid keys: " + strings.Join(valid, ", ") + ")"
+}
+
+// nearest returns the valid key closest to key in edit distance (a
+// transposition counts one), if it is close enough to be a typo: at most
+// a third of the key's length, and at least one edit allowed.
+func nearest(key string, valid []string) string {
+	best, bestD := "", max(1, len(key)/3)+1
+	for _, v := range slices.Sorted(slices.Values(valid)) {
+		if d := editDistance(strings.ToLower(key), v); d < bestD {
+			best, bestD = v, d
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance between a and b:
+// insertions, deletions, substitutions and adjacent transpositions.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
+// lineAt returns the line of the node at path in doc (string keys of
+// mappings, int indexes of lists): of the value, or of its key when
+// keyLine. When the file does not set the whole path it returns the line
+// of the deepest key it does set, else the document's first line.
+func lineAt(doc *yaml.Node, keyLine bool, path ...any) int {
+	n, line := doc, doc.Line
+	for _, p := range path {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		var next *yaml.Node
+		switch p := p.(type) {
+		case string:
+			if n.Kind != yaml.MappingNode {
+				return line
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == p {
+					next, line = n.Content[i+1], n.Content[i].Line
+					break
+				}
+			}
+		case int:
+			if n.Kind != yaml.SequenceNode || p < 0 || p >= len(n.Content) {
+				return line
+			}
+			next = n.Content[p]
+			line = next.Line
+		}
+		if next == nil {
+			return line
+		}
+		n = next
+	}
+	if keyLine {
+		return line
+	}
+	return n.Line
+}
