@@ -2,6 +2,7 @@ package mlscan.exposure.private_ports_test
 
 import data.mlscan.exposure.private_ports as check
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.ufw_test as u
 
 test_documented_host_passes if {
 	count(check.deny) == 0 with input as f.doc_host
@@ -135,4 +136,38 @@ test_v6_closed_default_allow_by_family if {
 	some p in check.pass with input as inp
 	p.subject == "7001/tcp"
 	contains(p.message, "not reachable")
+}
+
+test_normalised_documented_host_passes if {
+	count(check.deny) == 0 with input as u.with_extra([])
+	count(check.unknown) == 0 with input as u.with_extra([])
+}
+
+# The dotted-mask rules of ufw's test suite are read: the rest is judged.
+test_dotted_mask_deny_leaves_other_ports_judged if {
+	inp := u.with_extra([u.dotted_deny_8080])
+	count(check.deny) == 0 with input as inp
+	count(check.unknown) == 0 with input as inp
+	some p in check.pass with input as inp
+	p.subject == "6380/tcp"
+}
+
+test_dotted_mask_allow_exposes_every_port if {
+	inp := u.with_extra([u.dotted_allow])
+	some d in check.deny with input as inp
+	d.subject == "6380/tcp"
+	contains(d.message, "192.168.0.2/255.255.0.2")
+}
+
+# A rule not understood for 8080 makes 8080 unknown, naming it; 6380 is
+# still judged.
+test_unparsed_rule_makes_only_its_port_unknown if {
+	inp := u.listener_on(u.host(f.doc_rules, [u.unparsed_8080]), 8080)
+	some x in check.unknown with input as inp
+	x.subject == "8080/tcp"
+	contains(x.message, "10.0.0.0/33")
+	count(check.unknown) == 1 with input as inp
+	count(check.deny) == 0 with input as inp
+	some p in check.pass with input as inp
+	p.subject == "6380/tcp"
 }

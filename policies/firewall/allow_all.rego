@@ -31,7 +31,7 @@ deny contains {
 }
 
 unknown contains {
-	"subject": sprintf("ufw rule: %s", [u.raw]),
+	"subject": ufw.unparsed_subject(u),
 	"message": sprintf("%s line %d could not be read (%s): it may allow every port from anywhere", [u.from, u.line, u.reason]),
 	"evidence": {"observed": u.raw, "expected": "no rule without a port from outside the trusted networks", "source": u.from},
 } if {

@@ -57,7 +57,7 @@ may_open_private(u) if {
 }
 
 unknown contains {
-	"subject": sprintf("ufw rule: %s", [u.raw]),
+	"subject": ufw.unparsed_subject(u),
 	"message": sprintf("%s line %d could not be read (%s): it may admit a non-public port over IPv6", [u.from, u.line, u.reason]),
 	"evidence": {"observed": u.raw, "expected": "IPv6 rules scoped like IPv4 (public ports only from anywhere)", "source": u.from},
 } if some u in v6_doubts

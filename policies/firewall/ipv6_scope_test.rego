@@ -2,6 +2,7 @@ package mlscan.firewall.ipv6_scope_test
 
 import data.mlscan.firewall.ipv6_scope as check
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.ufw_test as u
 
 test_documented_host_passes if {
 	count(check.deny) == 0 with input as f.doc_host
@@ -25,4 +26,23 @@ test_v6_chains_missing_fails if {
 test_ipv6_no_is_info if {
 	some d in check.deny with input as f.patched([{"op": "replace", "path": "/ufw/defaults/ipv6", "value": false}])
 	d.severity == "info"
+}
+
+test_v6_prefix0_fails if {
+	some d in check.deny with input as u.with_extra([u.v6_prefix0_allow])
+	contains(d.message, "::1/0 (every ipv6 address)")
+}
+
+# An IPv6 deny not understood cannot widen IPv6; an IPv4 rule is not IPv6.
+test_unparsed_deny_or_v4_rule_leaves_pass if {
+	inp := u.host(f.doc_rules, [u.unparsed_v6_ports, u.unparsed_8080])
+	count(check.unknown) == 0 with input as inp
+	count(check.pass) == 1 with input as inp
+}
+
+test_unparsed_v6_allow_is_unknown if {
+	inp := u.host(f.doc_rules, [object.union(u.unparsed_v6_ports, {"action": "allow"})])
+	some x in check.unknown with input as inp
+	contains(x.message, "line 13")
+	count(check.pass) == 0 with input as inp
 }

@@ -51,7 +51,7 @@ deny contains {
 # A rule that could not be read and may open a non-public port from
 # anywhere makes the result unknown for that rule.
 unknown contains {
-	"subject": sprintf("ufw rule: %s", [u.raw]),
+	"subject": ufw.unparsed_subject(u),
 	"message": sprintf("%s line %d could not be read (%s): it may open a non-public port to anywhere", [u.from, u.line, u.reason]),
 	"evidence": {"observed": u.raw, "expected": sprintf("from anywhere only %v", [data.mlscan.config.public_ports]), "source": u.from},
 } if {

@@ -2,6 +2,7 @@ package mlscan.firewall.public_ports_test
 
 import data.mlscan.firewall.public_ports as check
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.ufw_test as u
 
 test_documented_host_passes if {
 	count(check.deny) == 0 with input as f.doc_host
@@ -29,4 +30,27 @@ test_scoped_rule_is_not_judged if {
 
 test_deny_rule_is_not_judged if {
 	count(check.deny) == 0 with input as f.with_rules([f.rule("deny", "6380", "tcp", "any", false)])
+}
+
+test_normalised_documented_host_passes if {
+	count(check.deny) == 0 with input as u.with_extra([])
+	count(check.pass) == 4 with input as u.with_extra([])
+}
+
+# Every port from ::1/0 is every port from anywhere.
+test_v6_prefix0_opens_every_port_to_anywhere if {
+	some d in check.deny with input as u.with_extra([u.v6_prefix0_allow])
+	contains(d.message, "every port")
+}
+
+test_unparsed_non_public_port_is_unknown if {
+	inp := u.host(f.doc_rules, [u.unparsed_8080])
+	some x in check.unknown with input as inp
+	x.subject == "ufw rule: 8080/tcp ALLOW IN 10.0.0.0/33"
+	count(check.deny) == 0 with input as inp
+	count(check.pass) == 4 with input as inp
+}
+
+test_unparsed_deny_is_not_judged if {
+	count(check.unknown) == 0 with input as u.host(f.doc_rules, [u.unparsed_v6_ports])
 }

@@ -60,7 +60,7 @@ ssh_doubts contains u if {
 }
 
 unknown contains {
-	"subject": sprintf("ufw rule: %s", [u.raw]),
+	"subject": ufw.unparsed_subject(u),
 	"message": sprintf("%s line %d could not be read (%s): it may admit SSH (22/tcp) from outside %s", [u.from, u.line, u.reason, network.trusted_str]),
 	"evidence": {"observed": u.raw, "expected": sprintf("from %s only", [network.trusted_str]), "source": u.from},
 } if some u in ssh_doubts

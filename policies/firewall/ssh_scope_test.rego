@@ -2,6 +2,7 @@ package mlscan.firewall.ssh_scope_test
 
 import data.mlscan.firewall.ssh_scope as check
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.ufw_test as u
 
 test_documented_host_passes if {
 	count(check.deny) == 0 with input as f.doc_host
@@ -31,4 +32,28 @@ test_no_ssh_rule_is_info if {
 	inp := f.patched([{"op": "replace", "path": "/ufw/rules/items", "value": []}])
 	some d in check.deny with input as inp
 	d.severity == "info"
+}
+
+test_normalised_documented_host_passes if {
+	count(check.deny) == 0 with input as u.with_extra([])
+	count(check.pass) == 1 with input as u.with_extra([])
+}
+
+test_v6_prefix0_admits_ssh_from_anywhere if {
+	some d in check.deny with input as u.with_extra([u.v6_prefix0_allow])
+	contains(d.message, "::1/0 (every ipv6 address)")
+}
+
+# A rule not understood that may admit 22/tcp: unknown, and no pass.
+test_unparsed_rule_of_unknown_ports_is_unknown if {
+	inp := u.host(f.doc_rules, [u.unparsed_any])
+	count(check.unknown) == 1 with input as inp
+	count(check.pass) == 0 with input as inp
+}
+
+# One for 8080 leaves SSH judged.
+test_unparsed_other_port_leaves_ssh_judged if {
+	inp := u.host(f.doc_rules, [u.unparsed_8080])
+	count(check.unknown) == 0 with input as inp
+	count(check.pass) == 1 with input as inp
 }

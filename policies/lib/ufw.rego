@@ -291,6 +291,10 @@ unparsed_proto_ok(p, q) if {
 	proto_ok(p, q)
 }
 
+# unparsed_subject names a rule not understood as a result's subject (its
+# line with the column padding collapsed).
+unparsed_subject(u) := sprintf("ufw rule: %s", [regex.replace(trim_space(u.raw), `\s+`, " ")])
+
 # unparsed_str quotes a rule not understood for a message.
 unparsed_str(u) := sprintf("%s line %d, not understood (%s): %s", [u.from, u.line, u.reason, u.raw])
 
