@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -119,4 +121,40 @@ func TestDataDocumentIsTheStore(t *testing.T) {
 	if w, _ := json.Marshal(want); !reflect.DeepEqual(back, want) {
 		t.Errorf("the engine's data document differs from the export:\nstore:  %s\nexport: %s", g, w)
 	}
+}
+
+// opaCLI returns the path of the stock OPA CLI (PATH, then GOPATH/bin); it
+// skips the test without it, unless MLSCAN_E2E=1 makes it mandatory.
+func opaCLI(t *testing.T) string {
+	t.Helper()
+	if p, err := exec.LookPath("opa"); err == nil {
+		return p
+	}
+	if gopath, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+		p := filepath.Join(strings.TrimSpace(string(gopath)), "bin", "opa")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	const install = "go install github.com/open-policy-agent/opa@v1.22.3"
+	if os.Getenv("MLSCAN_E2E") == "1" {
+		t.Fatal("opa not found (" + install + "); MLSCAN_E2E=1 makes this test mandatory")
+	}
+	t.Skip("opa not found: " + install)
+	return ""
+}
+
+// TestStockOPACLI runs the real `opa test policies/ DATA.json` with the
+// exported data document: what a policy author runs.
+func TestStockOPACLI(t *testing.T) {
+	opa := opaCLI(t)
+	data, _ := exportData(t)
+	out, err := exec.Command(opa, "test", "../policies", data).CombinedOutput()
+	if err != nil {
+		t.Fatalf("opa test: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "PASS: ") || strings.Contains(string(out), "FAIL: ") {
+		t.Fatalf("opa test:\n%s", out)
+	}
+	t.Logf("%s", bytes.TrimSpace(out))
 }
