@@ -1,0 +1,188 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"testing"
+
+	"github.com/mlscan/mlscan/internal/testbed"
+)
+
+func TestVersionFrom(t *testing.T) {
+	const rev = "b85153564252cb4107f8daaa17f6a826331645d0"
+	vcs := func(modified string) []debug.BuildSetting {
+		return []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: modified}}
+	}
+	checkout := func() string { return "0123456789ab-devel" }
+	tests := []struct {
+		name     string
+		ldflags  string
+		bi       *debug.BuildInfo
+		checkout func() string
+		want     string
+	}{
+		{"ldflags win", "1.4.0", &debug.BuildInfo{Main: debug.Module{Version: "v1.3.0"}, Settings: vcs("true")}, checkout, "1.4.0"},
+		{"go install @version", "", &debug.BuildInfo{Main: debug.Module{Version: "v1.3.0"}}, checkout, "v1.3.0"},
+		{"go build pseudo-version", "", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261203142247-b85153564252+dirty"}, Settings: vcs("true")}, checkout, "v0.0.0-20261203142247-b85153564252+dirty"},
+		{"vcs stamp, modified", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("true")}, checkout, "b85153564252-dirty"},
+		{"vcs stamp, clean", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("false")}, checkout, "b85153564252"},
+		{"no stamp, checkout", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, checkout, "0123456789ab-devel"},
+		{"no build info, checkout", "", nil, checkout, "0123456789ab-devel"},
+		{"nothing known", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, func() string { return "" }, "dev"},
+		{"no checkout lookup", " ", nil, nil, "dev"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := versionFrom(tt.ldflags, tt.bi, tt.checkout); got != tt.want {
+				t.Errorf("versionFrom: %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// git runs git in dir, failing the test on error.
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"}, args...)...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func TestGoRunBinary(t *testing.T) {
+	tests := []struct {
+		name, exe string
+		want      bool
+	}{
+		{"go run, work directory", "/tmp/go-build1997990392/b001/exe/mlscan", true},
+		{"go run, build cache", "/root/.cache/go-build/5c/5c864677db1f7c2651095788dfc5e297fc375314dc2fb90d4f1d160209311e53-d/mlscan", true},
+		{"installed", "/usr/local/bin/mlscan", false},
+		{"go build -o", "/home/u/src/mlscan/mlscan", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := goRunBinary(tt.exe); got != tt.want {
+				t.Errorf("goRunBinary(%q) = %v, want %v", tt.exe, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestGitHead reads HEAD from real repositories made by git: a branch as
+// a loose ref, a packed ref, a detached HEAD and a worktree; and refuses
+// what is not a commit id.
+func TestGitHead(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not found")
+	}
+	repo := t.TempDir()
+	git(t, repo, "init", "-q")
+	git(t, repo, "commit", "-q", "--allow-empty", "-m", "one")
+	first := git(t, repo, "rev-parse", "HEAD")
+	git(t, repo, "commit", "-q", "--allow-empty", "-m", "two")
+	second := git(t, repo, "rev-parse", "HEAD")
+
+	packed := t.TempDir()
+	git(t, packed, "init", "-q")
+	git(t, packed, "commit", "-q", "--allow-empty", "-m", "one")
+	git(t, packed, "pack-refs", "--all")
+	packedHead := git(t, packed, "rev-parse", "HEAD")
+
+	detached := t.TempDir()
+	git(t, detached, "clone", "-q", repo, ".")
+	git(t, detached, "checkout", "-q", first)
+
+	wt := filepath.Join(t.TempDir(), "wt")
+	git(t, repo, "worktree", "add", "-q", "-b", "side", wt, first)
+
+	bad := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bad, "HEAD"), []byte("$(touch /tmp/x)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	escape := t.TempDir()
+	if err := os.WriteFile(filepath.Join(escape, "HEAD"), []byte("ref: refs/../../../etc/passwd\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name, gitDir, want string
+	}{
+		{"loose branch", filepath.Join(repo, ".git"), second},
+		{"packed branch", filepath.Join(packed, ".git"), packedHead},
+		{"detached", filepath.Join(detached, ".git"), first},
+		{"worktree", filepath.Join(wt, ".git"), first},
+		{"not a commit id", bad, ""},
+		{"ref outside refs", escape, ""},
+		{"no repository", t.TempDir(), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, at := gitHead(tt.gitDir)
+			if got != tt.want {
+				t.Errorf("gitHead: %q, want %q", got, tt.want)
+			}
+			if got != "" && at.IsZero() {
+				t.Error("gitHead: no time for the ref")
+			}
+		})
+	}
+}
+
+// TestBuildsSayTheirVersion builds mlscan the ways a user does in the
+// checkout and runs `mlscan version`: -ldflags wins; a plain `go build`
+// and `go run` say the checkout's commit (the pseudo-version Go stamps,
+// or, when the build is not VCS-stamped, the commit read from the
+// checkout), never "dev".
+func TestBuildsSayTheirVersion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds mlscan three times (-short)")
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go not found")
+	}
+	root, err := testbed.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, ".git")); err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "mlscan")
+	commit := regexp.MustCompile(`^mlscan (v0\.0\.0-\d{14}-[0-9a-f]{12}(\+dirty)?|v\d+\.\d+\.\d+\S*|[0-9a-f]{12}(-dirty|-devel)?) \(snapshot schema \d+\)$`)
+	tests := []struct {
+		name string
+		args []string
+		want *regexp.Regexp
+	}{
+		{"ldflags", []string{"build", "-ldflags", "-X main.version=9.8.7", "-o", bin, "./cmd/mlscan"}, regexp.MustCompile(`^mlscan 9\.8\.7 \(`)},
+		{"go build", []string{"build", "-o", bin, "./cmd/mlscan"}, commit},
+		{"go run", []string{"run", "./cmd/mlscan", "version"}, commit},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command("go", tt.args...)
+			cmd.Dir = root
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("go %s: %v\n%s", strings.Join(tt.args, " "), err, out)
+			}
+			if tt.args[0] == "build" {
+				if out, err = exec.Command(bin, "version").CombinedOutput(); err != nil {
+					t.Fatalf("mlscan version: %v\n%s", err, out)
+				}
+			}
+			got := strings.TrimSpace(string(out))
+			if !tt.want.MatchString(got) {
+				t.Errorf("mlscan version: %q, want %s", got, tt.want)
+			}
+		})
+	}
+}
