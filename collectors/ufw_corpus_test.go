@@ -40,6 +40,9 @@ type ufwCorpusRule struct {
 	FromApp    string   `json:"from_app,omitempty"`
 	Log        string   `json:"log,omitempty"`
 	Comment    string   `json:"comment,omitempty"`
+	// ToNet and FromNet are the networks checks compare (netspec).
+	ToNet   *UFWNet `json:"to_net,omitempty"`
+	FromNet *UFWNet `json:"from_net,omitempty"`
 }
 
 // ufwCorpusLive is the `ufw status` header.
@@ -83,6 +86,9 @@ type ufwCorpusFacts struct {
 	RuleCount *int `json:"rule_count,omitempty"`
 	// Rules are the parsed rules, in order.
 	Rules []ufwCorpusRule `json:"rules,omitempty"`
+	// Unparsed are the rule lines kept verbatim with the reason they were
+	// not understood.
+	Unparsed []UFWUnparsedRule `json:"unparsed,omitempty"`
 }
 
 func ufwCorpusRanges(rs []PortRange) [][2]int {
@@ -104,7 +110,7 @@ func ufwCorpusRules(rs []UFWRule) []ufwCorpusRule {
 			To: r.To, ToPorts: r.ToPorts, ToRanges: ufwCorpusRanges(r.ToRanges),
 			From: r.From, FromPorts: r.FromPort, FromRanges: ufwCorpusRanges(r.FromRanges),
 			V6: r.V6, IfaceIn: r.IfaceIn, IfaceOut: r.IfaceOut, ToApp: r.ToApp, FromApp: r.FromApp,
-			Log: r.Log, Comment: r.Comment,
+			Log: r.Log, Comment: r.Comment, ToNet: r.ToNet, FromNet: r.FromNet,
 		})
 	}
 	return out
@@ -117,10 +123,10 @@ func ufwCorpusParse(name string, in []byte) (ufwCorpusFacts, error) {
 	r := bytes.NewReader(in)
 	switch {
 	case strings.Contains(name, "-status"):
-		f.Parser = "ParseUFWStatus"
+		f.Parser = "ParseUFWStatusLenient"
 		var live UFWLive
 		var rules []UFWRule
-		live, rules, err = ParseUFWStatus(r)
+		live, rules, f.Unparsed, err = ParseUFWStatusLenient(r)
 		f.Live = &ufwCorpusLive{
 			Active: live.Active, Logging: live.Logging, LogLevel: live.LogLevel,
 			DefaultIncoming: live.DefaultIncoming, DefaultOutgoing: live.DefaultOutgoing, DefaultRouted: live.DefaultRouted,
@@ -141,9 +147,9 @@ func ufwCorpusParse(name string, in []byte) (ufwCorpusFacts, error) {
 		}
 	case strings.Contains(name, "rules"):
 		v6 := strings.Contains(name, "6.rules")
-		f.Parser = fmt.Sprintf("ParseUFWRulesFile(v6=%v)", v6)
+		f.Parser = fmt.Sprintf("ParseUFWRulesFileLenient(v6=%v)", v6)
 		var rules []UFWRule
-		rules, err = ParseUFWRulesFile(r, v6)
+		rules, f.Unparsed, err = ParseUFWRulesFileLenient(r, v6)
 		f.Rules = ufwCorpusRules(rules)
 		if strings.HasPrefix(name, "conf-before") || strings.HasPrefix(name, "conf-after") {
 			du := hasDockerUserRules(in)
@@ -216,24 +222,35 @@ func ufwCorpusJSON(names []string, facts map[string]ufwCorpusFacts) ([]byte, err
 	return b.Bytes(), nil
 }
 
-// ufwCorpusUnparsed lists the corpus inputs the parsers reject today, with
-// a part of the error they give. The test fails when one of them starts to
-// parse or fails differently, and when another input fails: update this
-// table (and the golden file) on purpose.
+// ufwCorpusUnparsed lists the corpus inputs the parsers do not fully read
+// today, with a part of what they say (see ufwCorpusProblem). The test
+// fails when one of them starts to be read or is read differently, and
+// when another input is not fully read: update this table (and the golden
+// file) on purpose.
 var ufwCorpusUnparsed = []struct {
-	name    string
-	wantErr string
+	name string
+	want string
 }{
-	// ufw keeps a non-contiguous dotted netmask as written and iptables
-	// applies it (issue 15).
-	{name: "good_rules-L8830-user.rules-dryrun.txt", wantErr: `line 20: bad address "192.168.0.2/255.255.0.2"`},
-	{name: "root_valid-L2173-user.rules-grepA2.txt", wantErr: `line 1: bad address "192.168.0.2/255.255.0.2"`},
 	// ufw 0.31's word for a firewall whose chains are not loaded; current
 	// ufw says "inactive". Not reading it is right: the state is unknown.
-	{name: "v0.31.1-destructive_bugs-L9-status.txt", wantErr: `line 1: unknown status "not loaded"`},
+	{name: "v0.31.1-destructive_bugs-L9-status.txt", want: `error: line 1: unknown status "not loaded"`},
 }
 
-// Every corpus input parses (or fails as ufwCorpusUnparsed says) to the
+// ufwCorpusProblem is what the parser says of an input it did not fully
+// read: its error, else each line it kept as not understood; "" when the
+// input was read whole.
+func ufwCorpusProblem(f ufwCorpusFacts) string {
+	if f.Error != "" {
+		return "error: " + f.Error
+	}
+	var lines []string
+	for _, u := range f.Unparsed {
+		lines = append(lines, fmt.Sprintf("unparsed line %d: %s: %q", u.Line, u.Reason, u.Raw))
+	}
+	return strings.Join(lines, "; ")
+}
+
+// Every corpus input is read (or not, as ufwCorpusUnparsed says) to the
 // facts in the golden file.
 func TestUFWCorpus(t *testing.T) {
 	names := ufwCorpusInputs(t)
@@ -242,7 +259,7 @@ func TestUFWCorpus(t *testing.T) {
 	}
 	unparsed := map[string]string{}
 	for _, u := range ufwCorpusUnparsed {
-		unparsed[u.name] = u.wantErr
+		unparsed[u.name] = u.want
 	}
 	facts := make(map[string]ufwCorpusFacts, len(names))
 	read := 0
@@ -256,23 +273,24 @@ func TestUFWCorpus(t *testing.T) {
 			t.Fatal(err)
 		}
 		facts[n] = f
+		problem := ufwCorpusProblem(f)
 		want, listed := unparsed[n]
 		delete(unparsed, n)
 		switch {
-		case f.Error == "" && listed:
-			t.Errorf("%s: parses now; remove it from ufwCorpusUnparsed (it expected %q)", n, want)
-		case f.Error != "" && !listed:
-			t.Errorf("%s: %s: %s", n, f.Parser, f.Error)
-		case f.Error != "" && !strings.Contains(f.Error, want):
-			t.Errorf("%s: error %q, want one containing %q", n, f.Error, want)
-		case f.Error == "":
+		case problem == "" && listed:
+			t.Errorf("%s: read whole now; remove it from ufwCorpusUnparsed (it expected %q)", n, want)
+		case problem != "" && !listed:
+			t.Errorf("%s: %s: %s", n, f.Parser, problem)
+		case problem != "" && !strings.Contains(problem, want):
+			t.Errorf("%s: %s says %s, want %q in it", n, f.Parser, problem, want)
+		case problem == "":
 			read++
 		}
 	}
 	for n := range unparsed {
 		t.Errorf("ufwCorpusUnparsed names %s, which is not in the corpus", n)
 	}
-	t.Logf("%d inputs, %d read, %d not understood", len(names), read, len(names)-read)
+	t.Logf("%d inputs, %d read whole, %d not", len(names), read, len(names)-read)
 
 	got, err := ufwCorpusJSON(names, facts)
 	if err != nil {
@@ -349,47 +367,93 @@ var ufwCorpusFactCases = []struct {
 	count int
 	i     int
 	want  ufwCorpusRule
+	// toNet and fromNet are the networks, as ufwCorpusNet writes them.
+	toNet, fromNet string
 }{
 	{
 		name: "plain status, deny to a host port from a network", file: "root_live-L109-status.txt", count: 17, i: 4,
-		want: ufwCorpusRule{Action: "deny", Direction: "in", Proto: "tcp", To: "192.168.0.1", ToPorts: "25", ToRanges: [][2]int{{25, 25}}, From: "10.0.0.0/8", FromPorts: "any"},
+		want:  ufwCorpusRule{Action: "deny", Direction: "in", Proto: "tcp", To: "192.168.0.1", ToPorts: "25", ToRanges: [][2]int{{25, 25}}, From: "10.0.0.0/8", FromPorts: "any"},
+		toNet: "192.168.0.1/32 ipv4", fromNet: "10.0.0.0/8 ipv4",
 	},
 	{
 		name: "plain status, v6 source port, no (v6) mark", file: "root_live-L109-status.txt", count: 17, i: 16,
-		want: ufwCorpusRule{Action: "deny", Direction: "in", Proto: "any", To: "2001:db8:3:4:5:6:7:8", ToPorts: "any", From: "2001:db8::/32", FromPorts: "26", FromRanges: [][2]int{{26, 26}}, V6: true},
+		want:  ufwCorpusRule{Action: "deny", Direction: "in", Proto: "any", To: "2001:db8:3:4:5:6:7:8", ToPorts: "any", From: "2001:db8::/32", FromPorts: "26", FromRanges: [][2]int{{26, 26}}, V6: true},
+		toNet: "2001:db8:3:4:5:6:7:8/128 ipv6", fromNet: "2001:db8::/32 ipv6",
 	},
 	{
 		name: "numbered status, outgoing rule logged, interface under From", file: "root_live-L1285-status-numbered.txt", count: 14, i: 8,
-		want: ufwCorpusRule{Action: "allow", Direction: "out", Proto: "tcp", To: "10.0.0.1", ToPorts: "24", ToRanges: [][2]int{{24, 24}}, From: "192.168.0.1", FromPorts: "any", IfaceOut: "eth0", Log: "log"},
+		want:  ufwCorpusRule{Action: "allow", Direction: "out", Proto: "tcp", To: "10.0.0.1", ToPorts: "24", ToRanges: [][2]int{{24, 24}}, From: "192.168.0.1", FromPorts: "any", IfaceOut: "eth0", Log: "log"},
+		toNet: "10.0.0.1/32 ipv4", fromNet: "192.168.0.1/32 ipv4",
 	},
 	{
 		name: "numbered status, outgoing v6 rule", file: "root_live-L1285-status-numbered.txt", count: 14, i: 12,
-		want: ufwCorpusRule{Action: "allow", Direction: "out", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPorts: "any", V6: true, IfaceOut: "eth0", Log: "log"},
+		want:  ufwCorpusRule{Action: "allow", Direction: "out", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPorts: "any", V6: true, IfaceOut: "eth0", Log: "log"},
+		toNet: "::/0 ipv6 any", fromNet: "::/0 ipv6 any",
 	},
 	{
 		name: "numbered status, route rule, outgoing interface under To", file: "root_live_route-L1271-status-numbered.txt", count: 17, i: 0,
-		want: ufwCorpusRule{Action: "allow", Direction: "fwd", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPorts: "any", IfaceOut: "fake0"},
+		want:  ufwCorpusRule{Action: "allow", Direction: "fwd", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPorts: "any", IfaceOut: "fake0"},
+		toNet: "0.0.0.0/0 ipv4 any", fromNet: "0.0.0.0/0 ipv4 any",
 	},
 	{
 		name: "verbose status, applications on both sides, v6", file: "root_live_apps-L99-status-verbose.txt", count: 29, i: 15,
-		want: ufwCorpusRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "137,138", ToRanges: [][2]int{{137, 137}, {138, 138}}, From: "any", FromPorts: "53", FromRanges: [][2]int{{53, 53}}, V6: true, ToApp: "Samba", FromApp: "Bind9"},
+		want:  ufwCorpusRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "137,138", ToRanges: [][2]int{{137, 137}, {138, 138}}, From: "any", FromPorts: "53", FromRanges: [][2]int{{53, 53}}, V6: true, ToApp: "Samba", FromApp: "Bind9"},
+		toNet: "::/0 ipv6 any", fromNet: "::/0 ipv6 any",
 	},
 	{
 		name: "plain status, limit on an interface, v6", file: "root_kern_limit6-L29-status.txt", count: 6, i: 5,
-		want: ufwCorpusRule{Action: "limit", Direction: "in", Proto: "any", To: "any", ToPorts: "23", ToRanges: [][2]int{{23, 23}}, From: "any", FromPorts: "any", V6: true, IfaceIn: "eth1"},
+		want:  ufwCorpusRule{Action: "limit", Direction: "in", Proto: "any", To: "any", ToPorts: "23", ToRanges: [][2]int{{23, 23}}, From: "any", FromPorts: "any", V6: true, IfaceIn: "eth1"},
+		toNet: "::/0 ipv6 any", fromNet: "::/0 ipv6 any",
 	},
 	{
 		name: "dry-run user.rules, route rule with both interfaces and port lists", file: "good_route-L1681-user.rules-dryrun.txt", count: 1, i: 0,
-		want: ufwCorpusRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "10.0.0.0/8", ToPorts: "24:26", ToRanges: [][2]int{{24, 26}}, From: "192.168.0.1", FromPorts: "13,15:19,21,23", FromRanges: [][2]int{{13, 13}, {15, 19}, {21, 21}, {23, 23}}, IfaceIn: "fake0", IfaceOut: "fake1"},
+		want:  ufwCorpusRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "10.0.0.0/8", ToPorts: "24:26", ToRanges: [][2]int{{24, 26}}, From: "192.168.0.1", FromPorts: "13,15:19,21,23", FromRanges: [][2]int{{13, 13}, {15, 19}, {21, 21}, {23, 23}}, IfaceIn: "fake0", IfaceOut: "fake1"},
+		toNet: "10.0.0.0/8 ipv4", fromNet: "192.168.0.1/32 ipv4",
 	},
 	{
 		name: "grep of user.rules, outgoing deny with log-all", file: "root_live-L1337-user.rules-grepA2.txt", count: 14, i: 11,
-		want: ufwCorpusRule{Action: "deny", Direction: "out", Proto: "tcp", To: "10.0.0.1", ToPorts: "25", ToRanges: [][2]int{{25, 25}}, From: "192.168.0.1", FromPorts: "any", IfaceOut: "eth0", Log: "log-all"},
+		want:  ufwCorpusRule{Action: "deny", Direction: "out", Proto: "tcp", To: "10.0.0.1", ToPorts: "25", ToRanges: [][2]int{{25, 25}}, From: "192.168.0.1", FromPorts: "any", IfaceOut: "eth0", Log: "log-all"},
+		toNet: "10.0.0.1/32 ipv4", fromNet: "192.168.0.1/32 ipv4",
 	},
 	{
 		name: "grep of user.rules, esp protocol", file: "root_valid6-L1680-user.rules-grepA2.txt", count: 1, i: 0,
-		want: ufwCorpusRule{Action: "allow", Direction: "in", Proto: "esp", To: "10.0.0.1", ToPorts: "any", From: "any", FromPorts: "any"},
+		want:  ufwCorpusRule{Action: "allow", Direction: "in", Proto: "esp", To: "10.0.0.1", ToPorts: "any", From: "any", FromPorts: "any"},
+		toNet: "10.0.0.1/32 ipv4", fromNet: "0.0.0.0/0 ipv4 any",
 	},
+	{
+		name: "dry-run user.rules, non-contiguous dotted netmask (issue 15)", file: "good_rules-L8830-user.rules-dryrun.txt", count: 1, i: 0,
+		want:  ufwCorpusRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "192.168.0.2/255.255.0.2", FromPorts: "any"},
+		toNet: "0.0.0.0/0 ipv4 any", fromNet: "192.168.0.2/255.255.0.2 ipv4 non-contiguous addr=192.168.0.2 mask=255.255.0.2 cover=192.168.0.0/16",
+	},
+	{
+		name: "dry-run user6.rules, ::1/0 is every IPv6 address (issue 15)", file: "ipv6_rules6-L3182-user6.rules-dryrun.txt", count: 1, i: 0,
+		want:  ufwCorpusRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "::1/0", FromPorts: "any", V6: true},
+		toNet: "::/0 ipv6 any", fromNet: "::/0 ipv6 any",
+	},
+	{
+		name: "dry-run user.rules, host bits set: ufw wrote the network", file: "bugs_rules-L4-user.rules-dryrun.txt", count: 1, i: 0,
+		want:  ufwCorpusRule{Action: "allow", Direction: "in", Proto: "any", To: "96.0.0.0/4", ToPorts: "any", From: "any", FromPorts: "any"},
+		toNet: "96.0.0.0/4 ipv4", fromNet: "0.0.0.0/0 ipv4 any",
+	},
+}
+
+// ufwCorpusNet writes n in one line: canonical form, family, and what
+// differs from a plain CIDR.
+func ufwCorpusNet(n *UFWNet) string {
+	if n == nil {
+		return "<nil>"
+	}
+	s := n.Canonical + " " + n.Family
+	if n.Any {
+		s += " any"
+	}
+	if !n.Contiguous {
+		s += " non-contiguous addr=" + n.Addr + " mask=" + n.Mask
+	}
+	if n.Cover != n.Canonical {
+		s += " cover=" + n.Cover
+	}
+	return s
 }
 
 // The parsers read the facts written by hand in ufwCorpusFactCases.
@@ -414,7 +478,13 @@ func TestUFWCorpusFacts(t *testing.T) {
 				t.Fatalf("rule %d: only %d rules", tc.i, len(f.Rules))
 			}
 			got := f.Rules[tc.i]
-			tc.want.Raw = got.Raw
+			if n := ufwCorpusNet(got.ToNet); n != tc.toNet {
+				t.Errorf("rule %d: to_net %s, want %s", tc.i, n, tc.toNet)
+			}
+			if n := ufwCorpusNet(got.FromNet); n != tc.fromNet {
+				t.Errorf("rule %d: from_net %s, want %s", tc.i, n, tc.fromNet)
+			}
+			tc.want.Raw, tc.want.ToNet, tc.want.FromNet = got.Raw, got.ToNet, got.FromNet
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("rule %d (%q):\n got %+v\nwant %+v", tc.i, got.Raw, got, tc.want)
 			}

@@ -43,6 +43,7 @@ def tuple_rule(raw, v6file):
     r["to_ranges"], r["from_ranges"] = ranges(f[2]), ranges(f[4])
     r.update(iface_in=ii, iface_out=io, to_app="" if dapp == "-" else dapp.replace("%20", " "),
              from_app="" if sapp == "-" else sapp.replace("%20", " "), log=log, comment=comment)
+    r["to_net"], r["from_net"] = net(f[3], r["v6"]), net(f[5], r["v6"])
     return r
 
 row_re = re.compile(r"^(?:\[ *\d+\] )?(.*?)\s+(ALLOW|DENY|REJECT|LIMIT)(?: (IN|OUT|FWD))?\s+(.*?)$")
@@ -100,7 +101,32 @@ def status_rule(raw):
              from_ports=fp, from_ranges=ranges(fp), v6=tv6 or fv6 or ":" in ta or ":" in fa,
              iface_in=ii, iface_out=io, to_app=tapp, from_app=fapp, log=log, comment=comment)
     r["from"] = fa
+    v6 = r["v6"]
+    r["to_net"], r["from_net"] = net(ta, v6), net(fa, v6)
     return r
+
+import ipaddress
+
+def net(a, v6):
+    """The network ufw (iptables) applies for an address as written: see
+    UFWNet. A dotted mask may be non-contiguous; iptables matches addr&mask."""
+    if a == "any":
+        a = "::/0" if v6 else "0.0.0.0/0"
+    fam = "ipv6" if ":" in a else "ipv4"
+    ip, _, m = a.partition("/")
+    if "." in m and fam == "ipv4":
+        mask = int(ipaddress.IPv4Address(m))
+        ones = bin(mask)[2:].zfill(32)
+        if "01" not in ones:  # contiguous: a plain prefix
+            m = str(ones.count("1"))
+        else:
+            addr = int(ipaddress.IPv4Address(ip)) & mask
+            lead = len(ones) - len(ones.lstrip("1"))
+            cover = ipaddress.ip_network((addr, lead), strict=False)
+            return dict(canonical=f"{ipaddress.IPv4Address(addr)}/{m}", any=False, family=fam, contiguous=False,
+                        cover=str(cover), addr=str(ipaddress.IPv4Address(addr)), mask=m)
+    n = ipaddress.ip_network(f"{ip}/{m}" if m else ip, strict=False)
+    return dict(canonical=str(n), any=n.prefixlen == 0, family=fam, contiguous=True, cover=str(n))
 
 def norm(r):
     return {k: v for k, v in r.items() if v not in ("", None, [], False) or k in ("v6",)}
@@ -125,6 +151,8 @@ for name, facts in sorted(g.items()):
         continue
     if facts.get("error"):
         print("ERROR", name, facts["error"]); continue
+    for u in facts.get("unparsed", []):
+        print("UNPARSED", name, u["line"], u["reason"], u["raw"])
     got = facts.get("rules", [])
     if len(got) != len(want):
         print("COUNT", name, len(got), len(want)); bad += 1; continue
