@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -107,7 +108,18 @@ func TestExampleSystemdUnits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	move := strings.NewReplacer("/var/lib/", root+"/var/lib/", "/etc/mlscan/waivers.yaml", waivers)
+	// /etc/mlscan/config.yaml as the Debian package installs it: the
+	// effective default configuration, every line commented out.
+	cfgOut, stderr, code := runCLI(t, "config")
+	if code != exitOK {
+		t.Fatalf("mlscan config: exit %d: %s", code, stderr)
+	}
+	config := filepath.Join(root, "config.yaml")
+	commented := "# " + strings.ReplaceAll(strings.TrimSuffix(cfgOut, "\n"), "\n", "\n# ") + "\n"
+	if err := os.WriteFile(config, []byte(commented), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	move := strings.NewReplacer("/var/lib/", root+"/var/lib/", "/etc/mlscan/waivers.yaml", waivers, "/etc/mlscan/config.yaml", config)
 	for _, d := range []string{"var/lib/mlscan/snapshots", "var/lib/prometheus/node-exporter"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o700); err != nil {
 			t.Fatal(err)
@@ -115,7 +127,8 @@ func TestExampleSystemdUnits(t *testing.T) {
 	}
 
 	args := systemdWords(t, svc["ExecStart"][0])
-	if args[0] != "/usr/local/bin/mlscan" || args[1] != "scan" {
+	// The path the Debian package installs (packaging/nfpm.yaml).
+	if args[0] != "/usr/bin/mlscan" || args[1] != "scan" {
 		t.Fatalf("ExecStart runs %v", args[:2])
 	}
 	for i := range args {
@@ -123,7 +136,7 @@ func TestExampleSystemdUnits(t *testing.T) {
 	}
 	// The firewall, sockets and containers of this machine only: every
 	// collector is exercised by its own tests and the end-to-end ones.
-	_, stderr, code := runCLI(t, append(args[1:], "--collectors", "sockets,ufw,docker")...)
+	_, stderr, code = runCLI(t, append(args[1:], "--collectors", "sockets,ufw,docker")...)
 	// SuccessExitStatus=3 and --fail-on never: 0 or 3 is a good run.
 	if svc["SuccessExitStatus"][0] != "3" || (code != exitOK && code != exitUnknown) {
 		t.Fatalf("ExecStart exit %d (SuccessExitStatus=%v): %s", code, svc["SuccessExitStatus"], stderr)
@@ -133,6 +146,12 @@ func TestExampleSystemdUnits(t *testing.T) {
 		if st, err := os.Stat(f); err != nil || st.Mode().Perm() != 0o600 {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+	var last struct {
+		ConfigFile string `json:"config_file"`
+	}
+	if b, err := os.ReadFile(filepath.Join(root, "var/lib/mlscan/last.json")); err != nil || json.Unmarshal(b, &last) != nil || last.ConfigFile != config {
+		t.Errorf("the scan did not read %s: config_file %q (%v)", config, last.ConfigFile, err)
 	}
 	if tool, err := exec.LookPath("promtool"); err == nil {
 		b, _ := os.ReadFile(prom)
@@ -195,7 +214,7 @@ func TestExampleSystemdUnits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b = []byte(strings.ReplaceAll(string(b), "/usr/local/bin/mlscan", self))
+		b = []byte(strings.ReplaceAll(string(b), "/usr/bin/mlscan", self))
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
