@@ -464,7 +464,7 @@ func (p *sshdParser) parse(path string, b []byte, outer sshdContext, depth int) 
 			}
 			continue
 		}
-		if !sshdKnownKeywords[kw] {
+		if !sshdKnownKeywords[kw] && !sshdVendorKeywords[kw] {
 			p.unparsed(path, n, line, fmt.Sprintf("%q is not an sshd keyword (sshd refuses to load this file)", kw), cur, nil)
 			continue
 		}
@@ -494,7 +494,7 @@ func (p *sshdParser) parse(path string, b []byte, outer sshdContext, depth int) 
 // names (aliases resolved), nothing for Match, Include or a word that is
 // no sshd keyword.
 func sshdSettable(kw string) []string {
-	if !sshdKnownKeywords[kw] || kw == "match" || kw == "include" {
+	if !sshdKnownKeywords[kw] && !sshdVendorKeywords[kw] || kw == "match" || kw == "include" {
 		return nil
 	}
 	if a, ok := sshdAliases[kw]; ok {
@@ -684,6 +684,11 @@ func checkSSHDValue(kw string, args []string) error {
 		return one(func(v string) bool {
 			return slices.Contains([]string{"yes", "no", "prohibit-password", "without-password", "forced-commands-only"}, v)
 		}, "yes, prohibit-password, forced-commands-only or no")
+	case kw == "port":
+		return one(func(v string) bool {
+			n, err := strconv.Atoi(v)
+			return err == nil && n > 0 && n <= 65535
+		}, "a port number")
 	case kw == "maxauthtries":
 		return one(func(v string) bool {
 			n, err := strconv.Atoi(v)

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -256,4 +257,80 @@ func sshdWildcard(s, p string) bool {
 		return s != "" && sshdWildcard(s[1:], p[1:])
 	}
 	return s != "" && s[0] == p[0] && sshdWildcard(s[1:], p[1:])
+}
+
+// sshdRealWorldDir holds public sshd_config files (distributions, cloud
+// and container images, hardening guides) with what the real sshd printed
+// for them (testdata/sshd/realworld/SOURCES.md).
+const sshdRealWorldDir = "../testdata/sshd/realworld"
+
+// sshdRefusedLine finds "FILE line N:" or "FILE: line N:" in sshd's
+// error messages.
+var sshdRefusedLine = regexp.MustCompile(`(/\S+?):? line (\d+):`)
+
+// TestSSHDRealWorldCorpus reads each real configuration as a scan without
+// root does. Where the real sshd accepted it (sshd-T.txt), every setting
+// the checks read must be the one sshd printed, and no line may be left
+// not understood; where it refused it (sshd-T.stderr.txt only), the line
+// it names must be among the lines not understood, unless refused.txt
+// says why mlscan takes it (a newer OpenSSH accepts it).
+func TestSSHDRealWorldCorpus(t *testing.T) {
+	cases, err := os.ReadDir(sshdRealWorldDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := append([]string{"port", "usepam", "hostbasedauthentication", "authenticationmethods"}, sshdCheckedKeys...)
+	var accepted, refused, files int
+	for _, c := range cases {
+		if !c.IsDir() {
+			continue
+		}
+		t.Run(c.Name(), func(t *testing.T) {
+			dir := filepath.Join(sshdRealWorldDir, c.Name())
+			cfg, err := readSSHDConfig(&Env{Root: dir}, sshdConfigFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files += len(cfg.files)
+			got, _ := cfg.effective()
+			notUnderstood := map[string]bool{}
+			for _, u := range cfg.unparsed {
+				notUnderstood[fmt.Sprintf("%s:%d", u.File, u.Line)] = true
+			}
+			out, err := os.ReadFile(filepath.Join(dir, "sshd-T.txt"))
+			if err == nil {
+				accepted++
+				want := ParseSSHDTest(string(out))
+				for _, k := range keys {
+					// The OpenSSH 9.2 of the captures prints
+					// prohibit-password by its old name.
+					g := strings.ReplaceAll(strings.ToLower(got[k]), "prohibit-password", "without-password")
+					if g != strings.ReplaceAll(want[k], "prohibit-password", "without-password") {
+						t.Errorf("%s: files give %q, sshd -T %q", k, got[k], want[k])
+					}
+				}
+				for _, u := range cfg.unparsed {
+					t.Errorf("sshd accepts %s:%d %q, mlscan did not understand it: %s", u.File, u.Line, u.Text, u.Reason)
+				}
+				return
+			}
+			refused++
+			msg, err := os.ReadFile(filepath.Join(dir, "sshd-T.stderr.txt"))
+			if err != nil {
+				t.Fatalf("neither sshd-T.txt nor sshd-T.stderr.txt: %v", err)
+			}
+			why, _ := os.ReadFile(filepath.Join(dir, "refused.txt"))
+			ms := sshdRefusedLine.FindAllStringSubmatch(string(msg), -1)
+			if len(ms) == 0 {
+				t.Fatalf("sshd-T.stderr.txt names no line: %s", msg)
+			}
+			for _, m := range ms {
+				at := m[1] + ":" + m[2]
+				if !notUnderstood[at] && !strings.Contains(string(why), at+" ") {
+					t.Errorf("sshd refuses %s, mlscan took it (%s)", at, strings.TrimSpace(string(msg)))
+				}
+			}
+		})
+	}
+	t.Logf("%d configurations, %d files: %d accepted by the real sshd (every checked setting compared), %d refused (the refused line found)", len(cases), files, accepted, refused)
 }

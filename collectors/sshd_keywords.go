@@ -136,3 +136,18 @@ var sshdKnownKeywords = map[string]bool{
 	"x11uselocalhost":                 true,
 	"xauthlocation":                   true,
 }
+
+// sshdVendorKeywords are keywords that distributions' patched sshd know
+// (Debian's OpenSSH patches, as in Azure/sonic-openssh servconf.c
+// 16a58197c8d7: DebianBanner and the GSSAPI key exchange patch). sshd
+// built without these patches refuses them; mlscan takes them.
+var sshdVendorKeywords = map[string]bool{
+	"debianbanner":                  true,
+	"gssapicleanupcreds":            true,
+	"gssapikexalgorithms":           true,
+	"gssapikeyexchange":             true,
+	"gssapistorecredentialsonrekey": true,
+	"gssapiusesessioncredcache":     true,
+	"gssusesessionccache":           true,
+	"permitblacklistedkeys":         true,
+}
