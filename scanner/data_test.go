@@ -15,7 +15,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/tester"
 
-	"github.com/mlscan/mlscan/policies"
 	"github.com/mlscan/mlscan/scanner"
 )
 
@@ -23,12 +22,8 @@ import (
 // `mlscan config --data` prints) to a file and returns its path.
 func exportData(t *testing.T) (string, []byte) {
 	t.Helper()
-	cfg, err := scanner.LoadConfig(policies.DefaultConfig, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var b bytes.Buffer
-	if err := scanner.WriteData(&b, cfg); err != nil {
+	if err := scanner.WriteData(&b, defaultConfig(t)); err != nil {
 		t.Fatal(err)
 	}
 	p := filepath.Join(t.TempDir(), "mlscan-data.json")
@@ -95,15 +90,7 @@ func TestDataDocumentIsTheStore(t *testing.T) {
 	if err := json.Unmarshal(exported, &want); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := scanner.LoadConfig(policies.DefaultConfig, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := cfg.Data()
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := scanner.NewStore(m)
+	store := scanner.NewStore(defaultData(t))
 	v, err := storage.ReadOne(ctx, store, storage.RootPath)
 	if err != nil {
 		t.Fatal(err)

@@ -34,13 +34,20 @@ todo_test_later if false
 `)},
 }
 
-func defaultData(t testing.TB) map[string]any {
+func defaultConfig(t testing.TB) *scanner.Config {
 	t.Helper()
 	cfg, err := scanner.LoadConfig(policies.DefaultConfig, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := cfg.Data()
+	return cfg
+}
+
+// defaultData is the configuration part of the data document, as Load
+// and Verify take it.
+func defaultData(t testing.TB) map[string]any {
+	t.Helper()
+	m, err := defaultConfig(t).Data()
 	if err != nil {
 		t.Fatal(err)
 	}
