@@ -118,9 +118,6 @@ func CollectorSentence(name string, c scanner.CollectorHealth) string {
 		state, fix = "failed", "fix the cause and scan again"
 	case "unavailable":
 		state, fix = "is unavailable", fmt.Sprintf("install or start what it reads, or skip it with --skip-collectors %s if this host has none", name)
-		if name == "docker" {
-			state, fix = "is unavailable", "start the Docker (or Podman) service, or point --docker-host or DOCKER_HOST at its API socket"
-		}
 	case "permission":
 		state, fix = "lacks permission", "run as root (`sudo mlscan scan`)"
 	case "skipped":

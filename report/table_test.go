@@ -22,7 +22,7 @@ func TestCollectorSentence(t *testing.T) {
 		{
 			name: "unavailable docker, sentinel word not repeated", collector: "docker",
 			c:    scanner.CollectorHealth{Status: "unavailable", Error: "unavailable: no socket at /run/docker.sock; but /usr/sbin/dockerd exists: the daemon is not running"},
-			want: "collector docker is unavailable: no socket at /run/docker.sock; but /usr/sbin/dockerd exists: the daemon is not running; the rules that need it are unknown: start the Docker (or Podman) service, or point --docker-host or DOCKER_HOST at its API socket.",
+			want: "collector docker is unavailable: no socket at /run/docker.sock; but /usr/sbin/dockerd exists: the daemon is not running; the rules that need it are unknown: install or start what it reads, or skip it with --skip-collectors docker if this host has none.",
 		},
 		{
 			name: "unavailable, sentinel at the end", collector: "fail2ban",
