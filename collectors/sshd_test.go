@@ -477,3 +477,39 @@ func TestSSHDSemantics(t *testing.T) {
 		})
 	}
 }
+
+// TestSSHDCollectDegradesPerSetting: an Include that cannot be read (a
+// FIFO) is no collector error; the section lists it, and only the
+// settings it could have set first are missing from Effective, so only
+// their checks are unknown.
+func TestSSHDCollectDegradesPerSetting(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "etc/ssh/sshd_config.d"), 0o755)
+	os.WriteFile(filepath.Join(root, "etc/ssh/sshd_config"), []byte("PasswordAuthentication no\nInclude sshd_config.d/*.conf\nPermitRootLogin no\nMatch User ops\n\tInclude /etc/ssh/ops.conf\n"), 0o644)
+	if err := syscall.Mkfifo(filepath.Join(root, "etc/ssh/sshd_config.d/10-fifo.conf"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(root, "etc/ssh/ops.conf"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sec, err := (&SSHD{}).Collect(context.Background(), &Env{Root: root})
+	if err != nil {
+		t.Fatalf("err %v: an Include not read must not fail the collector", err)
+	}
+	s := sec.(*SSHDSection)
+	if s.Effective["passwordauthentication"] != "no" {
+		t.Errorf("passwordauthentication %q, want no (set before the FIFO)", s.Effective["passwordauthentication"])
+	}
+	if v, ok := s.Effective["permitrootlogin"]; ok {
+		t.Errorf("permitrootlogin %q, want unknown (the FIFO could set it first)", v)
+	}
+	if slices.Contains(s.Defaulted, "kbdinteractiveauthentication") {
+		t.Error("kbdinteractiveauthentication listed as defaulted, but the FIFO could set it")
+	}
+	if len(s.Unparsed) != 2 || s.Unparsed[0].Match != "" || s.Unparsed[1].Match != "User ops" || !slices.Equal(s.Unparsed[1].Affects, []string{"*"}) {
+		t.Errorf("unparsed %+v", s.Unparsed)
+	}
+	if st := s.Files[len(s.Files)-1]; st.Status != StatusError || !strings.Contains(st.Error, "not a regular file") {
+		t.Errorf("files %+v", s.Files)
+	}
+}
