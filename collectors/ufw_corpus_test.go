@@ -21,30 +21,6 @@ const ufwCorpusDir = "../testdata/ufw/upstream"
 // hand against the inputs; MLSCAN_UPDATE_TESTDATA=1 rewrites it.
 const ufwCorpusGolden = ufwCorpusDir + "/parsed.golden.json"
 
-// ufwCorpusRule is what a check can learn from one parsed rule.
-type ufwCorpusRule struct {
-	Raw        string   `json:"raw"`
-	Action     string   `json:"action"`
-	Direction  string   `json:"dir"`
-	Proto      string   `json:"proto"`
-	To         string   `json:"to"`
-	ToPorts    string   `json:"to_ports"`
-	ToRanges   [][2]int `json:"to_ranges,omitempty"`
-	From       string   `json:"from"`
-	FromPorts  string   `json:"from_ports"`
-	FromRanges [][2]int `json:"from_ranges,omitempty"`
-	V6         bool     `json:"v6"`
-	IfaceIn    string   `json:"iface_in,omitempty"`
-	IfaceOut   string   `json:"iface_out,omitempty"`
-	ToApp      string   `json:"to_app,omitempty"`
-	FromApp    string   `json:"from_app,omitempty"`
-	Log        string   `json:"log,omitempty"`
-	Comment    string   `json:"comment,omitempty"`
-	// ToNet and FromNet are the networks checks compare (netspec).
-	ToNet   *UFWNet `json:"to_net,omitempty"`
-	FromNet *UFWNet `json:"from_net,omitempty"`
-}
-
 // ufwCorpusLive is the `ufw status` header.
 type ufwCorpusLive struct {
 	Active          bool   `json:"active"`
@@ -84,36 +60,11 @@ type ufwCorpusFacts struct {
 	DockerUser *bool `json:"docker_user,omitempty"`
 	// RuleCount is the number of rules, for the parsers that return rules.
 	RuleCount *int `json:"rule_count,omitempty"`
-	// Rules are the parsed rules, in order.
-	Rules []ufwCorpusRule `json:"rules,omitempty"`
+	// Rules are the parsed rules, in order, as the snapshot holds them.
+	Rules []UFWRule `json:"rules,omitempty"`
 	// Unparsed are the rule lines kept verbatim with the reason they were
 	// not understood.
 	Unparsed []UFWUnparsedRule `json:"unparsed,omitempty"`
-}
-
-func ufwCorpusRanges(rs []PortRange) [][2]int {
-	if len(rs) == 0 {
-		return nil
-	}
-	out := make([][2]int, len(rs))
-	for i, r := range rs {
-		out[i] = [2]int{r.From, r.To}
-	}
-	return out
-}
-
-func ufwCorpusRules(rs []UFWRule) []ufwCorpusRule {
-	out := make([]ufwCorpusRule, 0, len(rs))
-	for _, r := range rs {
-		out = append(out, ufwCorpusRule{
-			Raw: r.Raw, Action: r.Action, Direction: r.Direction, Proto: r.Proto,
-			To: r.To, ToPorts: r.ToPorts, ToRanges: ufwCorpusRanges(r.ToRanges),
-			From: r.From, FromPorts: r.FromPort, FromRanges: ufwCorpusRanges(r.FromRanges),
-			V6: r.V6, IfaceIn: r.IfaceIn, IfaceOut: r.IfaceOut, ToApp: r.ToApp, FromApp: r.FromApp,
-			Log: r.Log, Comment: r.Comment, ToNet: r.ToNet, FromNet: r.FromNet,
-		})
-	}
-	return out
 }
 
 // ufwCorpusParse runs one input through the parser its name calls for.
@@ -131,7 +82,7 @@ func ufwCorpusParse(name string, in []byte) (ufwCorpusFacts, error) {
 			Active: live.Active, Logging: live.Logging, LogLevel: live.LogLevel,
 			DefaultIncoming: live.DefaultIncoming, DefaultOutgoing: live.DefaultOutgoing, DefaultRouted: live.DefaultRouted,
 		}
-		f.Rules = ufwCorpusRules(rules)
+		f.Rules = rules
 	case strings.HasPrefix(name, "conf-ufw.conf@"):
 		f.Parser = "ParseUFWConf"
 		var c UFWConf
@@ -150,7 +101,7 @@ func ufwCorpusParse(name string, in []byte) (ufwCorpusFacts, error) {
 		f.Parser = fmt.Sprintf("ParseUFWRulesFileLenient(v6=%v)", v6)
 		var rules []UFWRule
 		rules, f.Unparsed, err = ParseUFWRulesFileLenient(r, v6)
-		f.Rules = ufwCorpusRules(rules)
+		f.Rules = rules
 		if strings.HasPrefix(name, "conf-before") || strings.HasPrefix(name, "conf-after") {
 			du := hasDockerUserRules(in)
 			f.DockerUser = &du
@@ -366,73 +317,73 @@ var ufwCorpusFactCases = []struct {
 	file  string
 	count int
 	i     int
-	want  ufwCorpusRule
+	want  UFWRule
 	// toNet and fromNet are the networks, as ufwCorpusNet writes them.
 	toNet, fromNet string
 }{
 	{
 		name: "plain status, deny to a host port from a network", file: "root_live-L109-status.txt", count: 17, i: 4,
-		want:  ufwCorpusRule{Action: "deny", Direction: "in", Proto: "tcp", To: "192.168.0.1", ToPorts: "25", ToRanges: [][2]int{{25, 25}}, From: "10.0.0.0/8", FromPorts: "any"},
+		want:  UFWRule{Action: "deny", Direction: "in", Proto: "tcp", To: "192.168.0.1", ToPorts: "25", ToRanges: []PortRange{{25, 25}}, From: "10.0.0.0/8", FromPort: "any"},
 		toNet: "192.168.0.1/32 ipv4", fromNet: "10.0.0.0/8 ipv4",
 	},
 	{
 		name: "plain status, v6 source port, no (v6) mark", file: "root_live-L109-status.txt", count: 17, i: 16,
-		want:  ufwCorpusRule{Action: "deny", Direction: "in", Proto: "any", To: "2001:db8:3:4:5:6:7:8", ToPorts: "any", From: "2001:db8::/32", FromPorts: "26", FromRanges: [][2]int{{26, 26}}, V6: true},
+		want:  UFWRule{Action: "deny", Direction: "in", Proto: "any", To: "2001:db8:3:4:5:6:7:8", ToPorts: "any", From: "2001:db8::/32", FromPort: "26", FromRanges: []PortRange{{26, 26}}, V6: true},
 		toNet: "2001:db8:3:4:5:6:7:8/128 ipv6", fromNet: "2001:db8::/32 ipv6",
 	},
 	{
 		name: "numbered status, outgoing rule logged, interface under From", file: "root_live-L1285-status-numbered.txt", count: 14, i: 8,
-		want:  ufwCorpusRule{Action: "allow", Direction: "out", Proto: "tcp", To: "10.0.0.1", ToPorts: "24", ToRanges: [][2]int{{24, 24}}, From: "192.168.0.1", FromPorts: "any", IfaceOut: "eth0", Log: "log"},
+		want:  UFWRule{Action: "allow", Direction: "out", Proto: "tcp", To: "10.0.0.1", ToPorts: "24", ToRanges: []PortRange{{24, 24}}, From: "192.168.0.1", FromPort: "any", IfaceOut: "eth0", Log: "log"},
 		toNet: "10.0.0.1/32 ipv4", fromNet: "192.168.0.1/32 ipv4",
 	},
 	{
 		name: "numbered status, outgoing v6 rule", file: "root_live-L1285-status-numbered.txt", count: 14, i: 12,
-		want:  ufwCorpusRule{Action: "allow", Direction: "out", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPorts: "any", V6: true, IfaceOut: "eth0", Log: "log"},
+		want:  UFWRule{Action: "allow", Direction: "out", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any", V6: true, IfaceOut: "eth0", Log: "log"},
 		toNet: "::/0 ipv6 any", fromNet: "::/0 ipv6 any",
 	},
 	{
 		name: "numbered status, route rule, outgoing interface under To", file: "root_live_route-L1271-status-numbered.txt", count: 17, i: 0,
-		want:  ufwCorpusRule{Action: "allow", Direction: "fwd", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPorts: "any", IfaceOut: "fake0"},
+		want:  UFWRule{Action: "allow", Direction: "fwd", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any", IfaceOut: "fake0"},
 		toNet: "0.0.0.0/0 ipv4 any", fromNet: "0.0.0.0/0 ipv4 any",
 	},
 	{
 		name: "verbose status, applications on both sides, v6", file: "root_live_apps-L99-status-verbose.txt", count: 29, i: 15,
-		want:  ufwCorpusRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "137,138", ToRanges: [][2]int{{137, 137}, {138, 138}}, From: "any", FromPorts: "53", FromRanges: [][2]int{{53, 53}}, V6: true, ToApp: "Samba", FromApp: "Bind9"},
+		want:  UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "137,138", ToRanges: []PortRange{{137, 137}, {138, 138}}, From: "any", FromPort: "53", FromRanges: []PortRange{{53, 53}}, V6: true, ToApp: "Samba", FromApp: "Bind9"},
 		toNet: "::/0 ipv6 any", fromNet: "::/0 ipv6 any",
 	},
 	{
 		name: "plain status, limit on an interface, v6", file: "root_kern_limit6-L29-status.txt", count: 6, i: 5,
-		want:  ufwCorpusRule{Action: "limit", Direction: "in", Proto: "any", To: "any", ToPorts: "23", ToRanges: [][2]int{{23, 23}}, From: "any", FromPorts: "any", V6: true, IfaceIn: "eth1"},
+		want:  UFWRule{Action: "limit", Direction: "in", Proto: "any", To: "any", ToPorts: "23", ToRanges: []PortRange{{23, 23}}, From: "any", FromPort: "any", V6: true, IfaceIn: "eth1"},
 		toNet: "::/0 ipv6 any", fromNet: "::/0 ipv6 any",
 	},
 	{
 		name: "dry-run user.rules, route rule with both interfaces and port lists", file: "good_route-L1681-user.rules-dryrun.txt", count: 1, i: 0,
-		want:  ufwCorpusRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "10.0.0.0/8", ToPorts: "24:26", ToRanges: [][2]int{{24, 26}}, From: "192.168.0.1", FromPorts: "13,15:19,21,23", FromRanges: [][2]int{{13, 13}, {15, 19}, {21, 21}, {23, 23}}, IfaceIn: "fake0", IfaceOut: "fake1"},
+		want:  UFWRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "10.0.0.0/8", ToPorts: "24:26", ToRanges: []PortRange{{24, 26}}, From: "192.168.0.1", FromPort: "13,15:19,21,23", FromRanges: []PortRange{{13, 13}, {15, 19}, {21, 21}, {23, 23}}, IfaceIn: "fake0", IfaceOut: "fake1"},
 		toNet: "10.0.0.0/8 ipv4", fromNet: "192.168.0.1/32 ipv4",
 	},
 	{
 		name: "grep of user.rules, outgoing deny with log-all", file: "root_live-L1337-user.rules-grepA2.txt", count: 14, i: 11,
-		want:  ufwCorpusRule{Action: "deny", Direction: "out", Proto: "tcp", To: "10.0.0.1", ToPorts: "25", ToRanges: [][2]int{{25, 25}}, From: "192.168.0.1", FromPorts: "any", IfaceOut: "eth0", Log: "log-all"},
+		want:  UFWRule{Action: "deny", Direction: "out", Proto: "tcp", To: "10.0.0.1", ToPorts: "25", ToRanges: []PortRange{{25, 25}}, From: "192.168.0.1", FromPort: "any", IfaceOut: "eth0", Log: "log-all"},
 		toNet: "10.0.0.1/32 ipv4", fromNet: "192.168.0.1/32 ipv4",
 	},
 	{
 		name: "grep of user.rules, esp protocol", file: "root_valid6-L1680-user.rules-grepA2.txt", count: 1, i: 0,
-		want:  ufwCorpusRule{Action: "allow", Direction: "in", Proto: "esp", To: "10.0.0.1", ToPorts: "any", From: "any", FromPorts: "any"},
+		want:  UFWRule{Action: "allow", Direction: "in", Proto: "esp", To: "10.0.0.1", ToPorts: "any", From: "any", FromPort: "any"},
 		toNet: "10.0.0.1/32 ipv4", fromNet: "0.0.0.0/0 ipv4 any",
 	},
 	{
 		name: "dry-run user.rules, non-contiguous dotted netmask (issue 15)", file: "good_rules-L8830-user.rules-dryrun.txt", count: 1, i: 0,
-		want:  ufwCorpusRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "192.168.0.2/255.255.0.2", FromPorts: "any"},
+		want:  UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "192.168.0.2/255.255.0.2", FromPort: "any"},
 		toNet: "0.0.0.0/0 ipv4 any", fromNet: "192.168.0.2/255.255.0.2 ipv4 non-contiguous addr=192.168.0.2 mask=255.255.0.2 cover=192.168.0.0/16",
 	},
 	{
 		name: "dry-run user6.rules, ::1/0 is every IPv6 address (issue 15)", file: "ipv6_rules6-L3182-user6.rules-dryrun.txt", count: 1, i: 0,
-		want:  ufwCorpusRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "::1/0", FromPorts: "any", V6: true},
+		want:  UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "::1/0", FromPort: "any", V6: true},
 		toNet: "::/0 ipv6 any", fromNet: "::/0 ipv6 any",
 	},
 	{
 		name: "dry-run user.rules, host bits set: ufw wrote the network", file: "bugs_rules-L4-user.rules-dryrun.txt", count: 1, i: 0,
-		want:  ufwCorpusRule{Action: "allow", Direction: "in", Proto: "any", To: "96.0.0.0/4", ToPorts: "any", From: "any", FromPorts: "any"},
+		want:  UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "96.0.0.0/4", ToPorts: "any", From: "any", FromPort: "any"},
 		toNet: "96.0.0.0/4 ipv4", fromNet: "0.0.0.0/0 ipv4 any",
 	},
 }
@@ -485,6 +436,8 @@ func TestUFWCorpusFacts(t *testing.T) {
 				t.Errorf("rule %d: from_net %s, want %s", tc.i, n, tc.fromNet)
 			}
 			tc.want.Raw, tc.want.ToNet, tc.want.FromNet = got.Raw, got.ToNet, got.FromNet
+			tc.want.ToRanges = append([]PortRange{}, tc.want.ToRanges...)
+			tc.want.FromRanges = append([]PortRange{}, tc.want.FromRanges...)
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("rule %d (%q):\n got %+v\nwant %+v", tc.i, got.Raw, got, tc.want)
 			}
@@ -512,7 +465,7 @@ var ufwCorpusPairs = []struct {
 // same rules, in file order (user.rules then user6.rules). ufw prints an
 // application rule once by name where the file has a tuple a protocol.
 func TestUFWCorpusPairs(t *testing.T) {
-	parse := func(t *testing.T, name string) []ufwCorpusRule {
+	parse := func(t *testing.T, name string) []UFWRule {
 		t.Helper()
 		if name == "" {
 			return nil
@@ -533,7 +486,7 @@ func TestUFWCorpusPairs(t *testing.T) {
 	for _, tc := range ufwCorpusPairs {
 		t.Run(tc.name, func(t *testing.T) {
 			status := parse(t, tc.status)
-			var files []ufwCorpusRule
+			var files []UFWRule
 			seenApp := map[string]bool{}
 			for _, r := range append(parse(t, tc.v4), parse(t, tc.v6)...) {
 				if r.ToApp != "" || r.FromApp != "" {
@@ -552,7 +505,7 @@ func TestUFWCorpusPairs(t *testing.T) {
 				f, s := files[i], status[i]
 				f.Raw, s.Raw = "", ""
 				if s.ToApp != "" || s.FromApp != "" {
-					f.Proto, f.ToPorts, f.ToRanges, f.FromPorts, f.FromRanges = s.Proto, s.ToPorts, s.ToRanges, s.FromPorts, s.FromRanges
+					f.Proto, f.ToPorts, f.ToRanges, f.FromPort, f.FromRanges = s.Proto, s.ToPorts, s.ToRanges, s.FromPort, s.FromRanges
 				}
 				if !reflect.DeepEqual(f, s) {
 					t.Errorf("rule %d:\n file   %+v\n status %+v", i+1, f, s)

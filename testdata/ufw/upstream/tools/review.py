@@ -158,6 +158,10 @@ for name, facts in sorted(g.items()):
         print("COUNT", name, len(got), len(want)); bad += 1; continue
     for gr, wr in zip(got, want):
         nrules += 1
+        gr = dict(gr)  # the snapshot's UFWRule, in this script's terms
+        gr["dir"] = gr.pop("direction")
+        for k in ("to_ranges", "from_ranges"):
+            gr[k] = [[x["from"], x["to"]] for x in gr.get(k) or []]
         a, b = norm(gr), norm(wr)
         if a != b:
             bad += 1
