@@ -321,7 +321,9 @@ func f2bTree(out string) (title string, kv map[string]string) {
 }
 
 // ParseFail2banStatus parses `fail2ban-client status` and returns the jail
-// list (empty when the server runs no jail).
+// list (empty when the server runs no jail). It reads every release from
+// 0.8 (`Number of jail`, a tab more before the list) to 1.1 (`Number of
+// jails`, and `status --all` with each jail's subtree after the list).
 func ParseFail2banStatus(out string) ([]string, error) {
 	title, kv := f2bTree(out)
 	if title != "Status" {
@@ -332,18 +334,24 @@ func ParseFail2banStatus(out string) ([]string, error) {
 		return nil, errors.New("`fail2ban-client status`: no Jail list line")
 	}
 	jails := []string{}
-	for _, j := range strings.Split(list, ",") {
-		if j = strings.TrimSpace(j); j != "" {
-			jails = append(jails, j)
-		}
+	for _, j := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		jails = append(jails, j)
 	}
-	if n, err := strconv.Atoi(kv["number of jail"]); err == nil && n != len(jails) {
-		return jails, fmt.Errorf("`fail2ban-client status`: Number of jail %d but %d jails listed", n, len(jails))
+	count, ok := kv["number of jail"]
+	if !ok {
+		count, ok = kv["number of jails"]
+	}
+	if !ok {
+		return jails, errors.New("`fail2ban-client status`: no Number of jail line")
+	}
+	if n, err := strconv.Atoi(count); err != nil || n != len(jails) {
+		return jails, fmt.Errorf("`fail2ban-client status`: Number of jail %q but %d jails listed", f2bClip(count, 20), len(jails))
 	}
 	return jails, nil
 }
 
-// ParseFail2banJail parses `fail2ban-client status JAIL`.
+// ParseFail2banJail parses `fail2ban-client status JAIL` of fail2ban 0.8
+// (`IP list`) to 1.1 (`Banned IP list`). The four counters must be there.
 func ParseFail2banJail(out string) (*Fail2banJail, error) {
 	title, kv := f2bTree(out)
 	name, ok := strings.CutPrefix(title, "Status for the jail:")
@@ -351,18 +359,26 @@ func ParseFail2banJail(out string) (*Fail2banJail, error) {
 		return nil, fmt.Errorf("not `fail2ban-client status JAIL` output: first line %q", f2bClip(title, 60))
 	}
 	j := &Fail2banJail{Name: strings.TrimSpace(name), Files: []string{}, BannedIPs: []string{}}
-	num := func(k string) int {
-		n, _ := strconv.Atoi(kv[k])
-		return n
+	for _, c := range []struct {
+		key string
+		n   *int
+	}{{"currently failed", &j.CurrentlyFailed}, {"total failed", &j.TotalFailed}, {"currently banned", &j.CurrentlyBanned}, {"total banned", &j.TotalBanned}} {
+		n, err := strconv.Atoi(kv[c.key])
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("`fail2ban-client status %s`: %s is %q, not a count", f2bClip(j.Name, 40), c.key, f2bClip(kv[c.key], 20))
+		}
+		*c.n = n
 	}
-	j.CurrentlyFailed, j.TotalFailed = num("currently failed"), num("total failed")
-	j.CurrentlyBanned, j.TotalBanned = num("currently banned"), num("total banned")
 	if v := kv["file list"]; v != "" {
 		j.Files = strings.Fields(v)
 	}
 	j.JournalMatches = kv["journal matches"]
-	if v := kv["banned ip list"]; v != "" {
-		j.BannedIPs = strings.Fields(v)
+	ips, ok := kv["banned ip list"]
+	if !ok {
+		ips = kv["ip list"]
+	}
+	if ips != "" {
+		j.BannedIPs = strings.Fields(ips)
 	}
 	return j, nil
 }
