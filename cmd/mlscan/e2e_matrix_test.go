@@ -14,6 +14,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/mlscan/mlscan/internal/multitool"
 	"github.com/mlscan/mlscan/internal/testbed"
 	"github.com/mlscan/mlscan/report"
 	"github.com/mlscan/mlscan/scanner"
@@ -143,8 +144,17 @@ func TestE2EMatrix(t *testing.T) {
 		t.Log(b.String())
 	}()
 
+	// Each scan of the documented host and of every fault also writes
+	// SARIF here, for the Multitool at the end.
+	sarifDir := t.TempDir()
+	sarifScans := 0
+	sarifOut := func(name string) []string {
+		sarifScans++
+		return []string{"--format", "sarif=" + filepath.Join(sarifDir, mxFileName(name)+".sarif")}
+	}
+
 	stepStart := time.Now()
-	base, code, took := mxScan(t, s, bin)
+	base, code, took := mxScan(t, s, bin, sarifOut("documented host")...)
 	timings = append(timings, mxTiming{"documented host", took, time.Since(stepStart)})
 	baseMap := mxStatuses(base)
 
@@ -180,7 +190,7 @@ func TestE2EMatrix(t *testing.T) {
 
 	t.Run("waivers and every format", func(t *testing.T) {
 		stepStart := time.Now()
-		took := mxFormats(t, s, bin, root)
+		took := mxFormats(t, s, bin, root, sarifDir)
 		timings = append(timings, mxTiming{"documented host, waived, every format", took, time.Since(stepStart)})
 	})
 
@@ -206,7 +216,7 @@ func TestE2EMatrix(t *testing.T) {
 				}
 			}
 			defer revert()
-			rep, code, took := mxScan(t, s, bin)
+			rep, code, took := mxScan(t, s, bin, sarifOut(sc.name)...)
 			mxCompare(t, baseMap, rep, sc.fail, sc.also)
 			if code != exitFindings {
 				t.Errorf("mlscan scan: exit %d, want %d", code, exitFindings)
@@ -226,6 +236,39 @@ func TestE2EMatrix(t *testing.T) {
 		mxCompare(t, baseMap, rep, nil, nil)
 		timings = append(timings, mxTiming{"after every revert", took, time.Since(stepStart)})
 	})
+
+	// GitHub code scanning takes the SARIF of the documented host and of
+	// every fault: Microsoft's SARIF Multitool with GitHub's ingestion
+	// rules (Ghas;Sarif) finds no error and no warning in any of them.
+	t.Run("sarif multitool", func(t *testing.T) {
+		mt := multitool.Require(t)
+		files, err := filepath.Glob(filepath.Join(sarifDir, "*.sarif"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := sarifScans + 1; len(files) != want {
+			t.Errorf("%d SARIF files, want %d (the documented host, waived, and every fault)", len(files), want)
+		}
+		stepStart := time.Now()
+		probs, err := multitool.Validate(mt, files...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range probs {
+			t.Error(p)
+		}
+		timings = append(timings, mxTiming{fmt.Sprintf("sarif multitool on %d files", len(files)), 0, time.Since(stepStart)})
+	})
+}
+
+// mxFileName turns a scenario's name into a file name.
+func mxFileName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(name))
 }
 
 // mxPrivate are the documented host's listeners that only UFW keeps
@@ -705,10 +748,10 @@ func mxLogResults(t *testing.T, rep *scanner.Report) {
 }
 
 // mxFormats scans the documented host with the proposed waivers, writing
-// every report format at once: the scan exits 0, the SARIF log is valid,
-// no format holds a secret. With MLSCAN_UPDATE_TESTDATA=1 the Markdown
-// report is saved as mxReport.
-func mxFormats(t *testing.T, s *testbed.Server84, bin, root string) time.Duration {
+// every report format at once: the scan exits 0, the SARIF log is valid
+// (and copied into sarifDir for the Multitool), no format holds a secret.
+// With MLSCAN_UPDATE_TESTDATA=1 the Markdown report is saved as mxReport.
+func mxFormats(t *testing.T, s *testbed.Server84, bin, root, sarifDir string) time.Duration {
 	t.Helper()
 	dir := t.TempDir()
 	args := []string{"env", "DOCKER_HOST=" + s.Podman.Addr, bin, "scan",
@@ -750,6 +793,9 @@ func mxFormats(t *testing.T, s *testbed.Server84, bin, root string) time.Duratio
 	}
 	if b, err := os.ReadFile(files["sarif"]); err == nil {
 		mxValidateSARIF(t, filepath.Join(root, mxSARIF), b)
+		if err := os.WriteFile(filepath.Join(sarifDir, "documented-host-waived.sarif"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if os.Getenv("MLSCAN_UPDATE_TESTDATA") == "1" {
 		b, err := os.ReadFile(files["markdown"])
