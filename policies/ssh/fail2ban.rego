@@ -3,15 +3,22 @@
 # description: >-
 #   The document relies on fail2ban to ban addresses that keep failing SSH
 #   logins. mlscan asks the fail2ban server itself (`fail2ban-client
-#   status`, root): it must run and list the sshd jail. fail2ban not
-#   installed or not running fails with what was seen; without root the
-#   server cannot be asked (unknown).
+#   status`, root) which jails run, and reads what each protects from the
+#   jail configuration (jail.conf, jail.d/*.conf, jail.local,
+#   jail.d/*.local, with fail2ban's precedence): a jail protects SSH,
+#   whatever its name (`sshd`, Debian's older `ssh`, `ssh-iptables`, a
+#   site's own), when its filter reads sshd's log (sshd, sshd-ddos,
+#   sshd-aggressive) and its actions ban a port sshd listens on (or every
+#   port), or when it bans exactly a port sshd listens on. fail2ban not
+#   installed or not running, or no such jail, fails with what was seen; a
+#   jail whose configuration could not be read makes it unknown, as does
+#   running without root (the server cannot be asked).
 # custom:
 #   id: MLS-SSH-004
 #   severity: medium
 #   requires: [fail2ban]
-#   remediation: "Install fail2ban and enable the jail: `[sshd]` / `enabled = true` in /etc/fail2ban/jail.d/sshd.local (with `backend = systemd` on journald hosts), then `sudo systemctl enable --now fail2ban` and check `sudo fail2ban-client status sshd`"
-#   references: ["https://github.com/fail2ban/fail2ban", "domain-notes §8"]
+#   remediation: "Install fail2ban and enable the jail: `[sshd]` / `enabled = true` in /etc/fail2ban/jail.d/sshd.local (with `backend = systemd` on journald hosts, and `port = ` the port sshd listens on when it is not 22), then `sudo systemctl enable --now fail2ban` and check `sudo fail2ban-client status sshd`"
+#   references: ["https://github.com/fail2ban/fail2ban", "https://github.com/fail2ban/fail2ban/blob/master/config/jail.conf", "domain-notes §8"]
 package mlscan.ssh.fail2ban
 
 import data.mlscan.ssh.lib
@@ -22,10 +29,132 @@ source := f.client.from
 
 sshd_absent if lib.absent
 
+subject := "fail2ban sshd jail"
+
+# sshd_filters are fail2ban's filters that read sshd's log.
+sshd_filters := {"sshd", "sshd-ddos", "sshd-aggressive"}
+
+# ssh_ports are the ports sshd listens on (its effective Port and the ports
+# of its ListenAddress), 22 when sshd's settings are unknown.
+ssh_ports := ports if {
+	ports := {p | some p in port_values} | {p | some p in listen_ports}
+	count(ports) > 0
+} else := {22}
+
+port_values contains to_number(w) if {
+	some w in split(replace(lib.value("port"), " ", ""), ",")
+	regex.match(`^[0-9]+$`, w)
+}
+
+listen_ports contains to_number(m[1]) if {
+	some w in split(replace(lib.value("listenaddress"), " ", ""), ",")
+	m := regex.find_all_string_submatch_n(`^(?:\[[^\]]*\]|[^:\[\]]+):([0-9]+)$`, w, 1)[0]
+}
+
+ports_str := concat(", ", [sprintf("%d", [p]) | some p in sort(ssh_ports)])
+
+# configs are the running jails' configurations; absent from snapshots of
+# mlscan before it read them, where only the jail named sshd counts.
+configs := f.jail_config
+
+covers(j, p) if {
+	some r in j.port_ranges
+	r.from <= p
+	p <= r.to
+}
+
+covers(j, _) if j.all_ports
+
+no_ports(j) if {
+	count(j.port_ranges) == 0
+	count(object.get(j, "unresolved_ports", [])) == 0
+	not j.all_ports
+}
+
+# protects(j): the jail reads sshd's log and bans an SSH port (or states no
+# port: its actions' own default), or it bans exactly an SSH port.
+protects(j) if {
+	j.status == "ok"
+	j.filter in sshd_filters
+	some p in ssh_ports
+	covers(j, p)
+}
+
+protects(j) if {
+	j.status == "ok"
+	j.filter in sshd_filters
+	no_ports(j)
+}
+
+protects(j) if {
+	j.status == "ok"
+	some p in ssh_ports
+	some r in j.port_ranges
+	r.from == p
+	r.to == p
+}
+
+protecting := [j | some j in configs; protects(j)] if configs
+
+protecting := [{"name": "sshd", "status": "ok", "filter": "sshd", "ports": [], "port_ranges": []}] if {
+	not configs
+	"sshd" in f.jails
+} else := [] if not configs
+
+# undecided are the jails whose protection could not be judged: their
+# configuration was not read, or a port is a name /etc/services lacks.
+undecided contains sprintf("%s (%s)", [j.name, j.error]) if {
+	some j in configs
+	j.status != "ok"
+}
+
+undecided contains sprintf("%s (port %s not in /etc/services)", [j.name, concat(", ", j.unresolved_ports)]) if {
+	some j in configs
+	j.status == "ok"
+	not protects(j)
+	count(object.get(j, "unresolved_ports", [])) > 0
+}
+
+# bans says which ports a jail's actions ban.
+bans(j) := "every port" if j.all_ports
+
+else := sprintf("port %s", [concat(",", j.ports)]) if count(j.ports) > 0
+
+else := "no port stated"
+
+# state is the jail's `status JAIL`, when asked.
+state(j) := j.state if j.state
+
+else := f.sshd if j.name == "sshd"
+
+watching(j) := sprintf("watching %s", [concat(", ", state(j).files)]) if {
+	count(object.get(state(j), "files", [])) > 0
+} else := sprintf("journal matches %s", [state(j).journal_matches]) if {
+	object.get(state(j), "journal_matches", "") != ""
+} else := "jail details unavailable"
+
+counts(j) := sprintf("; %d failures seen, %d bans", [state(j).total_failed, state(j).total_banned]) if {
+	state(j).status == "ok"
+} else := ""
+
+describe(j) := sprintf("%s (filter %s, %s; %s%s)", [j.name, j.filter, bans(j), watching(j), counts(j)]) if configs
+
+else := sprintf("%s (%s%s)", [j.name, watching(j), counts(j)])
+
+judged(j) := sprintf("%s: filter %s, %s", [j.name, filter_str(j), bans(j)]) if j.status == "ok"
+
+else := sprintf("%s: %s", [j.name, j.error])
+
+filter_str(j) := j.filter if j.filter != ""
+
+else := "none"
+
+expected := sprintf("a running jail whose filter is sshd and that bans port %s, or that bans port %s", [ports_str, ports_str])
+
 deny contains {
 	"subject": "fail2ban",
 	"message": sprintf("fail2ban does not protect SSH: %s", [f.evidence]),
-	"evidence": {"observed": f.evidence, "expected": "fail2ban running with the sshd jail", "source": "fail2ban collector"},
+	"evidence": {"observed": f.evidence, "expected": "fail2ban running with a jail protecting SSH", "source": "fail2ban collector"},
 } if {
 	not f.installed
 	not sshd_absent
@@ -34,7 +163,7 @@ deny contains {
 deny contains {
 	"subject": "fail2ban",
 	"message": sprintf("fail2ban is installed but not running: %s", [f.evidence]),
-	"evidence": {"observed": f.evidence, "expected": "fail2ban running with the sshd jail", "source": source},
+	"evidence": {"observed": f.evidence, "expected": "fail2ban running with a jail protecting SSH", "source": source},
 } if {
 	f.installed
 	not f.running
@@ -42,37 +171,52 @@ deny contains {
 }
 
 deny contains {
-	"subject": "fail2ban sshd jail",
-	"message": sprintf("fail2ban runs without an sshd jail (jails: %s): failed SSH logins are never banned", [jails_str]),
-	"evidence": {"observed": f.jails, "expected": "sshd in the jail list", "source": source},
+	"subject": subject,
+	"message": sprintf("fail2ban runs without a jail protecting SSH on port %s (jails: %s): failed SSH logins are never banned", [ports_str, jails_str]),
+	"evidence": {"observed": observed, "expected": expected, "source": source},
 } if {
 	f.running
-	not "sshd" in f.jails
+	count(protecting) == 0
+	count(undecided) == 0
 	not sshd_absent
 }
 
-jails_str := concat(", ", f.jails) if count(f.jails) > 0 else := "none"
-
-pass contains {
-	"subject": "fail2ban sshd jail",
-	"message": sprintf("fail2ban's sshd jail is active (%s; %d failures seen, %d bans)", [watching, f.sshd.total_failed, f.sshd.total_banned]),
-	"evidence": {"observed": f.jails, "expected": "sshd in the jail list", "source": source},
+unknown contains {
+	"subject": subject,
+	"message": sprintf("whether a fail2ban jail protects SSH is unknown: %s", [concat("; ", sort(undecided))]),
+	"evidence": {"observed": observed, "expected": expected, "source": source},
 } if {
 	f.running
-	"sshd" in f.jails
+	count(protecting) == 0
+	count(undecided) > 0
+	not sshd_absent
 }
 
-watching := sprintf("watching %s", [concat(", ", f.sshd.files)]) if {
-	count(object.get(f, ["sshd", "files"], [])) > 0
-} else := sprintf("journal matches %s", [f.sshd.journal_matches]) if {
-	object.get(f, ["sshd", "journal_matches"], "") != ""
-} else := "jail details unavailable"
+observed := [judged(j) | some j in configs] if configs
+
+else := f.jails
+
+jails_str := concat("; ", [judged(j) | some j in configs]) if {
+	count(configs) > 0
+} else := concat(", ", f.jails) if {
+	not configs
+	count(f.jails) > 0
+} else := "none"
+
+pass contains {
+	"subject": subject,
+	"message": sprintf("fail2ban protects SSH on port %s with %s", [ports_str, concat("; ", [describe(j) | some j in protecting])]),
+	"evidence": {"observed": observed, "expected": expected, "source": source},
+} if {
+	f.running
+	count(protecting) > 0
+}
 
 not_applicable contains {
-	"subject": "fail2ban sshd jail",
+	"subject": subject,
 	"message": "no SSH server (sshd is not installed and nothing listens on 22/tcp), so no sshd jail is needed",
-	"evidence": {"observed": "no sshd binary, no sshd_config, no listener on 22/tcp", "expected": "sshd jail when sshd runs", "source": "sshd and sockets collectors"},
+	"evidence": {"observed": "no sshd binary, no sshd_config, no listener on 22/tcp", "expected": "a jail protecting SSH when sshd runs", "source": "sshd and sockets collectors"},
 } if {
 	sshd_absent
-	not "sshd" in object.get(f, "jails", [])
+	count(protecting) == 0
 }
