@@ -334,3 +334,42 @@ func TestSSHDRealWorldCorpus(t *testing.T) {
 	}
 	t.Logf("%d configurations, %d files: %d accepted by the real sshd (every checked setting compared), %d refused (the refused line found)", len(cases), files, accepted, refused)
 }
+
+// BenchmarkSSHDReadConfig reads every tree of the real-world and upstream
+// corpora, Includes and all, once per iteration.
+func BenchmarkSSHDReadConfig(b *testing.B) {
+	type tree struct{ root, config string }
+	var trees []tree
+	for _, dir := range []string{sshdRealWorldDir, sshdUpstreamDir} {
+		cases, err := os.ReadDir(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, c := range cases {
+			if !c.IsDir() {
+				continue
+			}
+			config := sshdConfigFile
+			if dir == sshdUpstreamDir {
+				exp, err := os.ReadFile(filepath.Join(dir, c.Name(), "expect.txt"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, l := range strings.Split(string(exp), "\n") {
+					if f := strings.Fields(l); len(f) == 2 && f[0] == "config" {
+						config = f[1]
+					}
+				}
+			}
+			trees = append(trees, tree{filepath.Join(dir, c.Name()), config})
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, tr := range trees {
+			if _, err := readSSHDConfig(&Env{Root: tr.root}, tr.config); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
