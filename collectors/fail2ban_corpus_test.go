@@ -1,7 +1,9 @@
 package collectors
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -291,6 +293,22 @@ func TestFail2banJailsCaptured(t *testing.T) {
 			}
 			if !slices.Equal(states, tc.states) {
 				t.Errorf("states of %q, want %q", states, tc.states)
+			}
+			// The section fits the snapshot's schema (no null for a list).
+			snap := &Snapshot{SchemaVersion: SchemaVersion, Host: Host{Addresses: []string{}}, Collectors: map[string]CollectorResult{}}
+			sec.apply(snap)
+			b, err := json.Marshal(snap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dec := json.NewDecoder(bytes.NewReader(b))
+			dec.UseNumber()
+			var doc any
+			if err := dec.Decode(&doc); err != nil {
+				t.Fatal(err)
+			}
+			if err := Validate(doc); err != nil {
+				t.Error(err)
 			}
 		})
 	}
