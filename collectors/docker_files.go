@@ -71,8 +71,14 @@ func containerFiles(ctx context.Context, env *Env, cs []Container, h *secretHash
 		if ci := c.Compose; ci != nil {
 			for i, f := range ci.ConfigFiles {
 				j := fileJob{path: f, why: "compose file of project " + ci.Project, kind: "compose", mustExist: true}
-				if i >= maxComposeFiles {
-					j.refused = fmt.Sprintf("container %s names more than %d compose files: not examined", c.Name, maxComposeFiles)
+				if i == maxComposeFiles {
+					// One entry stands for the rest: a label must not
+					// grow the snapshot by a file per name.
+					j.refused = fmt.Sprintf("container %s names %d compose files: this one and the %d after it are not examined (at most %d are)",
+						c.Name, len(ci.ConfigFiles), len(ci.ConfigFiles)-maxComposeFiles-1, maxComposeFiles)
+				}
+				if i > maxComposeFiles {
+					break
 				}
 				add(j)
 			}

@@ -3,6 +3,7 @@ package collectors
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -209,4 +210,28 @@ func sectionDoc(t *testing.T, sec *DockerSection) map[string]any {
 		t.Fatal(err)
 	}
 	return doc
+}
+
+// TestContainerFilesManyNames: a label naming thousands of compose files
+// costs at most maxComposeFiles examinations and one entry for the rest.
+func TestContainerFilesManyNames(t *testing.T) {
+	root := t.TempDir()
+	var names []string
+	for i := range 5000 {
+		names = append(names, fmt.Sprintf("/srv/many/%d.yml", i))
+	}
+	cs := []Container{{Name: "many", Compose: &ComposeInfo{Project: "many", Service: "many", ConfigFiles: names}}}
+	files := containerFiles(context.Background(), &Env{Root: root}, cs, newSecretHasher())
+	if len(files) != maxComposeFiles+1 {
+		t.Fatalf("%d entries, want %d", len(files), maxComposeFiles+1)
+	}
+	n := 0
+	for _, f := range files {
+		if strings.Contains(f.Error, "names 5000 compose files: this one and the 4967 after it are not examined") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d entries for the rest, want 1: %+v", n, files)
+	}
 }
