@@ -32,23 +32,6 @@ func composeSeeds(tb testing.TB) []string {
 	return files
 }
 
-// The public compose files write no secret out.
-func TestComposeLiteralSecretsPublic(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/docker/compose/*.yaml")
-	if len(files) == 0 {
-		t.Fatal("no public compose files")
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := composeLiteralSecrets(string(b)); len(got) > 0 {
-			t.Errorf("%s: literal secrets %+v, want none", f, got)
-		}
-	}
-}
-
 // FuzzComposeLiteralSecrets reads arbitrary text as a compose file, as
 // readComposeContent does for whatever a container's label names: no
 // panic; every finding names a line of the text and a key or flag found

@@ -160,12 +160,7 @@ var secretFileSuffixes = []string{"_FILE", "SECRETFILE", "_PATH"}
 // namesSecretFile reports whether a key or flag name names a secret's
 // file rather than a secret.
 func namesSecretFile(name string) bool {
-	u := strings.Map(func(r rune) rune {
-		if r == '-' || r == '.' {
-			return '_'
-		}
-		return unicode.ToUpper(r)
-	}, name)
+	u := upperName(name)
 	for _, s := range secretFileSuffixes {
 		if strings.HasSuffix(u, s) {
 			return true
@@ -185,18 +180,23 @@ func isSecretReference(v string) bool {
 // containsWord reports whether name, upper-cased with '-' and '.' as '_',
 // contains one of words.
 func containsWord(name string, words []string) bool {
-	u := strings.Map(func(r rune) rune {
-		if r == '-' || r == '.' {
-			return '_'
-		}
-		return unicode.ToUpper(r)
-	}, name)
+	u := upperName(name)
 	for _, w := range words {
 		if strings.Contains(u, w) {
 			return true
 		}
 	}
 	return false
+}
+
+// upperName is a key or flag name upper-cased, with '-' and '.' as '_'.
+func upperName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '.' {
+			return '_'
+		}
+		return unicode.ToUpper(r)
+	}, name)
 }
 
 // isName reports whether s looks like an option or variable name.
