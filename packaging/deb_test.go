@@ -1,0 +1,178 @@
+// Package packaging holds the Debian package's description (nfpm.yaml),
+// the scripts that build and check it, and the tests that keep them honest.
+package packaging
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mlscan/mlscan/internal/testbed"
+)
+
+// TestDebianVersion maps `git describe` outputs to Debian versions that
+// dpkg sorts as the releases: a pre-release before its release, commits
+// after a tag after it.
+func TestDebianVersion(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash not installed")
+	}
+	tests := []struct {
+		name, describe, want string
+	}{
+		{name: "release tag", describe: "v1.2.3", want: "1.2.3"},
+		{name: "pre-release tag", describe: "v1.2.3-rc.1", want: "1.2.3~rc.1"},
+		{name: "commits after a tag", describe: "v1.2.3-5-gabc1234", want: "1.2.3+git20261203.5.abc1234"},
+		{name: "commits after a pre-release", describe: "v1.2.3-rc.1-5-gabc1234", want: "1.2.3~rc.1+git20261203.5.abc1234"},
+		{name: "no tag", describe: "abc1234", want: "0.0.0~git20261203.abc1234"},
+		{name: "no tag, dirty", describe: "abc1234-dirty", want: "0.0.0~git20261203.abc1234+dirty"},
+		{name: "tag, dirty", describe: "v1.2.3-dirty", want: "1.2.3+dirty"},
+		{name: "after a tag, dirty", describe: "v1.2.3-5-gabc1234-dirty", want: "1.2.3+git20261203.5.abc1234.dirty"},
+		{name: "a tag that is no version", describe: "release-x", want: ""},
+		{name: "a tag with a space", describe: "v1.2.3-a b", want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			cmd := exec.Command("bash", "build-deb", "--version", tt.describe, "20261203")
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			got := strings.TrimSpace(string(out))
+			if tt.want == "" {
+				if err == nil || !strings.Contains(stderr.String(), "build-deb: ") {
+					t.Errorf("%q: got %q (%v), want an error that names build-deb", tt.describe, got, err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("%q: got %q (%v: %s), want %q", tt.describe, got, err, stderr.String(), tt.want)
+			}
+		})
+	}
+	// dpkg's own order, when it is installed.
+	if _, err := exec.LookPath("dpkg"); err != nil {
+		return
+	}
+	order := []string{"0.0.0~git20261203.abc1234", "0.0.0~git20261203.abc1234+dirty", "1.2.3~rc.1",
+		"1.2.3~rc.1+git20261203.5.abc1234", "1.2.3", "1.2.3+dirty", "1.2.3+git20261203.5.abc1234"}
+	for i := 1; i < len(order); i++ {
+		if err := exec.Command("dpkg", "--compare-versions", order[i-1], "lt", order[i]).Run(); err != nil {
+			t.Errorf("dpkg: %s is not before %s", order[i-1], order[i])
+		}
+	}
+}
+
+// TestBuildDeb builds the package for real with build-deb (nfpm) and
+// checks it without installing it (.ci/run's packaging/check-deb installs
+// it): its control fields, files and conffiles, the unit's paths, and the
+// packaged binary run on the packaged configuration and waivers.
+func TestBuildDeb(t *testing.T) {
+	testbed.Require(t, "bash", "git", "go", "dpkg-deb")
+	dist := t.TempDir()
+	var stderr bytes.Buffer
+	cmd := exec.Command("bash", "build-deb", dist)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("build-deb: %v\n%s", err, stderr.String())
+	}
+	deb := strings.TrimSpace(string(out))
+	field := func(name string) string {
+		b, err := exec.Command("dpkg-deb", "--field", deb, name).Output()
+		if err != nil {
+			t.Fatalf("dpkg-deb --field %s: %v", name, err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	version, arch := field("Version"), field("Architecture")
+	if filepath.Base(deb) != "mlscan_"+version+"_"+arch+".deb" || field("Package") != "mlscan" {
+		t.Errorf("%s: package %s, version %s, architecture %s", deb, field("Package"), version, arch)
+	}
+
+	root := t.TempDir()
+	if b, err := exec.Command("dpkg-deb", "-x", deb, root).CombinedOutput(); err != nil {
+		t.Fatalf("dpkg-deb -x: %v\n%s", err, b)
+	}
+	for _, f := range []struct {
+		path string
+		mode os.FileMode
+	}{
+		{"usr/bin/mlscan", 0o755},
+		{"lib/systemd/system/mlscan.service", 0o644},
+		{"lib/systemd/system/mlscan.timer", 0o644},
+		{"etc/mlscan/config.yaml", 0o644},
+		{"etc/mlscan/waivers.yaml", 0o644},
+		{"usr/share/doc/mlscan/examples/waivers-documented-host.yaml", 0o644},
+	} {
+		if st, err := os.Stat(filepath.Join(root, f.path)); err != nil || st.Mode().Perm() != f.mode {
+			t.Errorf("/%s: %v (want mode %v)", f.path, err, f.mode)
+		}
+	}
+	ctrl := t.TempDir()
+	if b, err := exec.Command("dpkg-deb", "-e", deb, ctrl).CombinedOutput(); err != nil {
+		t.Fatalf("dpkg-deb -e: %v\n%s", err, b)
+	}
+	conf, err := os.ReadFile(filepath.Join(ctrl, "conffiles"))
+	if err != nil || strings.Join(strings.Fields(string(conf)), " ") != "/etc/mlscan/config.yaml /etc/mlscan/waivers.yaml" {
+		t.Errorf("conffiles: %q (%v)", conf, err)
+	}
+
+	// Every absolute path the service names is one the package installs
+	// or one the service writes.
+	unit, err := os.ReadFile(filepath.Join(root, "lib/systemd/system/mlscan.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/usr/bin/mlscan scan", "--config /etc/mlscan/config.yaml", "--waivers /etc/mlscan/waivers.yaml"} {
+		if !strings.Contains(string(unit), "ExecStart=") || !strings.Contains(string(unit), p) {
+			t.Errorf("mlscan.service: ExecStart lacks %q", p)
+		}
+	}
+
+	// The packaged binary says the package's version and evaluates the
+	// documented host with the packaged configuration and waivers: the
+	// commented-out configuration is the embedded default one.
+	bin := filepath.Join(root, "usr/bin/mlscan")
+	v, err := exec.Command(bin, "version").Output()
+	if err != nil || !strings.HasPrefix(string(v), "mlscan "+version+" ") {
+		t.Errorf("mlscan version: %q (%v), want version %s", v, err, version)
+	}
+	cfg := filepath.Join(root, "etc/mlscan/config.yaml")
+	def, err := exec.Command(bin, "config").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := exec.Command(bin, "--config", cfg, "config").Output()
+	if err != nil {
+		t.Fatalf("mlscan --config %s config: %v", cfg, err)
+	}
+	// Only the first line (where the configuration comes from) differs.
+	if _, a, _ := strings.Cut(string(def), "\n"); !strings.HasSuffix(string(got), a) {
+		t.Errorf("the packaged configuration is not the default one:\n%s", got)
+	}
+	snap, err := filepath.Abs("../testdata/snapshots/documented-host.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eval := exec.Command(bin, "--config", cfg, "eval", "--waivers", filepath.Join(root, "etc/mlscan/waivers.yaml"), "-q", snap)
+	b, err := eval.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(b), " 0 waived") {
+		t.Errorf("eval of the documented host with the packaged files: %v (want exit code 1, nothing waived)\n%s", err, b)
+	}
+
+	// The maintainer scripts are POSIX shell.
+	for _, s := range []string{"postinst", "prerm", "postrm"} {
+		if b, err := exec.Command("sh", "-n", filepath.Join(ctrl, s)).CombinedOutput(); err != nil {
+			t.Errorf("%s: %v\n%s", s, err, b)
+		}
+	}
+	if names, _ := os.ReadDir(ctrl); !slices.ContainsFunc(names, func(e os.DirEntry) bool { return e.Name() == "md5sums" }) {
+		t.Error("no md5sums in the control archive")
+	}
+}
