@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -78,11 +79,12 @@ func TestSSHDUpstreamCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var files, checked, captured int
+	var n, files, checked, captured int
 	for _, c := range cases {
 		if !c.IsDir() {
 			continue
 		}
+		n++
 		t.Run(c.Name(), func(t *testing.T) {
 			dir := filepath.Join(sshdUpstreamDir, c.Name())
 			exp := readSSHDExpect(t, filepath.Join(dir, "expect.txt"))
@@ -137,7 +139,7 @@ func TestSSHDUpstreamCorpus(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("%d cases, %d files, %d expected answers checked (%d also against a captured sshd -T)", len(cases), files, checked, captured)
+	t.Logf("%d cases, %d files, %d expected answers checked (%d also against a captured sshd -T)", n, files, checked, captured)
 }
 
 // sshdValueFor is keyword's value for a connection as sshd -T -C spec
@@ -146,14 +148,7 @@ func TestSSHDUpstreamCorpus(t *testing.T) {
 func sshdValueFor(t *testing.T, cfg *sshdConfig, eff map[string]string, spec, keyword string) string {
 	t.Helper()
 	if spec != "global" {
-		conn := map[string]string{}
-		for _, kv := range strings.Split(spec, ",") {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok {
-				t.Fatalf("connection spec %q: want key=value,...", spec)
-			}
-			conn[k] = v
-		}
+		conn := sshdConn(t, spec)
 		for _, c := range cfg.conditional {
 			if c.Keyword == keyword && sshdMatches(t, c.Match, conn) {
 				return c.Value
@@ -197,6 +192,9 @@ func sshdMatches(t *testing.T, match string, conn map[string]string) bool {
 			ok = ok && sshdAddrMatch(v, arg)
 		case name == "localport":
 			ok = ok && v == arg
+		case name == "group":
+			// the user's groups, any of which may match
+			ok = ok && slices.ContainsFunc(strings.Split(v, ","), func(g string) bool { return sshdPatternList(g, arg) })
 		default:
 			ok = ok && sshdPatternList(v, arg)
 		}
@@ -332,7 +330,7 @@ func TestSSHDRealWorldCorpus(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("%d configurations, %d files: %d accepted by the real sshd (every checked setting compared), %d refused (the refused line found)", len(cases), files, accepted, refused)
+	t.Logf("%d configurations, %d files: %d accepted by the real sshd (every checked setting compared), %d refused (the refused line found)", accepted+refused, files, accepted, refused)
 }
 
 // BenchmarkSSHDReadConfig reads every tree of the real-world and upstream
@@ -372,4 +370,91 @@ func BenchmarkSSHDReadConfig(b *testing.B) {
 			}
 		}
 	}
+}
+
+// TestSSHDRealWorldConnections checks the Match blocks of the real
+// configurations that have connections.txt: for each connection, every
+// setting a Match block sets and every checked setting is what the real
+// `sshd -T -C SPEC` printed (sshd-T-C/SPEC.txt).
+func TestSSHDRealWorldConnections(t *testing.T) {
+	conns, err := filepath.Glob(filepath.Join(sshdRealWorldDir, "*", "connections.txt"))
+	if err != nil || len(conns) == 0 {
+		t.Fatalf("no connections.txt: %v", err)
+	}
+	checked := 0
+	for _, cf := range conns {
+		dir := filepath.Dir(cf)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			cfg, err := readSSHDConfig(&Env{Root: dir}, sshdConfigFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eff, _ := cfg.effective()
+			keys := map[string]bool{}
+			for _, k := range sshdCheckedKeys {
+				keys[k] = true
+			}
+			for _, c := range cfg.conditional {
+				keys[c.Keyword] = true
+			}
+			b, err := os.ReadFile(cf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				f := strings.Fields(line)
+				if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+					continue
+				}
+				spec := f[0]
+				out, err := os.ReadFile(filepath.Join(dir, "sshd-T-C", spec+".txt"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				real := ParseSSHDTest(string(out))
+				conn := sshdConn(t, spec)
+				for _, x := range f[1:] {
+					if g, ok := strings.CutPrefix(x, "groups="); ok {
+						conn["group"] = g
+					}
+				}
+				for k := range keys {
+					got, set := "", false
+					for _, c := range cfg.conditional {
+						if c.Keyword == k && sshdMatches(t, c.Match, conn) {
+							got, set = c.Value, true
+							break
+						}
+					}
+					if !set {
+						if got, set = eff[k]; !set {
+							continue // OpenSSH's default, which mlscan does not model
+						}
+					}
+					norm := func(s string) string {
+						return strings.ReplaceAll(strings.ToLower(s), "prohibit-password", "without-password")
+					}
+					if norm(got) != norm(real[k]) {
+						t.Errorf("%s: %s: files give %q, sshd -T -C %q", spec, k, got, real[k])
+					}
+					checked++
+				}
+			}
+		})
+	}
+	t.Logf("%d settings checked on %d configurations", checked, len(conns))
+}
+
+// sshdConn parses a connection spec as sshd -C takes it.
+func sshdConn(t *testing.T, spec string) map[string]string {
+	t.Helper()
+	conn := map[string]string{}
+	for _, kv := range strings.Split(spec, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			t.Fatalf("connection spec %q: want key=value,...", spec)
+		}
+		conn[k] = v
+	}
+	return conn
 }
