@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/spf13/cobra"
@@ -68,8 +69,11 @@ the policies: stock OPA then sees the same data,
 			if asData {
 				return scanner.WriteData(cmd.OutOrStdout(), cfg)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "# effective configuration from %s (%s)\n", cfg.File, cfg.Digest)
-			fmt.Fprintln(cmd.OutOrStdout(), "# the policies read it as JSON at data.mlscan.config: mlscan config --data prints that document")
+			header := fmt.Sprintf("# effective configuration from %s (%s)\n", cfg.File, cfg.Digest) +
+				"# the policies read it as JSON at data.mlscan.config: mlscan config --data prints that document\n"
+			if _, err := io.WriteString(cmd.OutOrStdout(), header); err != nil {
+				return err
+			}
 			enc := yaml.NewEncoder(cmd.OutOrStdout())
 			enc.SetIndent(2)
 			return enc.Encode(cfg)

@@ -53,7 +53,9 @@ and adds the full trace of a failure. Exit code 1 when a test fails.`,
 				}
 				return &exitError{code: exitUsage, err: err}
 			}
-			printVerify(cmd.OutOrStdout(), res, o.verbose)
+			if err := printVerify(cmd.OutOrStdout(), res, o.verbose); err != nil {
+				return err
+			}
 			if !res.OK() {
 				return &exitError{code: exitFindings}
 			}
@@ -66,29 +68,30 @@ and adds the full trace of a failure. Exit code 1 when a test fails.`,
 }
 
 // printVerify prints the failures (every test with verbose) and a summary.
-func printVerify(w io.Writer, res *scanner.VerifyResult, verbose bool) {
+func printVerify(w io.Writer, res *scanner.VerifyResult, verbose bool) error {
+	var b strings.Builder
 	for _, t := range res.Tests {
 		if t.Outcome == scanner.TestPass && !verbose {
 			continue
 		}
-		fmt.Fprintf(w, "%-5s %s (%s:%d)\n", strings.ToUpper(string(t.Outcome)), t.Name, t.File, t.Line)
+		fmt.Fprintf(&b, "%-5s %s (%s:%d)\n", strings.ToUpper(string(t.Outcome)), t.Name, t.File, t.Line)
 		if t.Failure != "" {
-			fmt.Fprintln(w, indent("failed at "+t.Failure, "      "))
+			b.WriteString(indent("failed at "+t.Failure, "      ") + "\n")
 		}
 		if t.Error != "" {
-			fmt.Fprintln(w, indent(t.Error, "      "))
+			b.WriteString(indent(t.Error, "      ") + "\n")
 		}
-		if out := strings.TrimSpace(t.Output); out != "" && (t.Outcome != scanner.TestPass || verbose) {
-			fmt.Fprintln(w, "      print output:")
-			fmt.Fprintln(w, indent(out, "        "))
+		if out := strings.TrimSpace(t.Output); out != "" {
+			b.WriteString("      print output:\n" + indent(out, "        ") + "\n")
 		}
 		if t.Trace != "" {
-			fmt.Fprintln(w, "      trace:")
-			fmt.Fprintln(w, indent(strings.TrimRight(t.Trace, "\n"), "        "))
+			b.WriteString("      trace:\n" + indent(strings.TrimRight(t.Trace, "\n"), "        ") + "\n")
 		}
 	}
-	fmt.Fprintf(w, "%d tests: %d pass, %d fail, %d error, %d skipped\n", len(res.Tests),
+	fmt.Fprintf(&b, "%d tests: %d pass, %d fail, %d error, %d skipped\n", len(res.Tests),
 		res.Count(scanner.TestPass), res.Count(scanner.TestFail), res.Count(scanner.TestError), res.Count(scanner.TestSkip))
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func indent(s, prefix string) string {
