@@ -46,10 +46,11 @@ type SSHDSection struct {
 	Effective map[string]string `json:"effective"`
 	// Defaulted lists the checked keywords no file sets: their value is
 	// OpenSSH's compiled-in default (filled by mlscan when Source is
-	// "files"). Empty when the files could not all be read.
+	// "files"), less those a line not understood could set. Empty when
+	// the main file could not be read.
 	Defaulted []string `json:"defaulted"`
 	// Origins says which file and line set each keyword (its first value),
-	// from reading the files; empty when they could not be read.
+	// from reading the files; empty when the main file could not be read.
 	Origins map[string]SSHDOrigin `json:"origins"`
 	// Files are the configuration files read, in sshd's order.
 	Files []Source `json:"files"`
