@@ -47,8 +47,7 @@ func (f Family) String() string {
 }
 
 // Net is a set of addresses: those x with x&mask == addr&mask, in one
-// family (or every address of both, for "any"). The zero value is not a
-// valid Net; use Parse or Any.
+// family (or every address of both, for "any"). The zero value is Any.
 type Net struct {
 	fam  Family
 	addr [16]byte // masked; IPv4 in the first 4 bytes
@@ -57,7 +56,7 @@ type Net struct {
 }
 
 // Any is the Net of every address of both families ("any", "Anywhere").
-var Any = Net{fam: Both}
+var Any = Net{}
 
 // maxLen caps what Parse reads: the longest form (an IPv6 address with a
 // zone and an IPv6 mask) is well under it.
