@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -178,5 +179,40 @@ func TestConfigData(t *testing.T) {
 	c := doc.Mlscan.Config
 	if c.File != cfg || len(c.Networks.Trusted) != 1 || c.Networks.Trusted[0] != "192.168.1.0/24" || len(c.Registry) == 0 || c.Registry[0].Line == 0 {
 		t.Fatalf("unexpected data document:\n%s", out)
+	}
+}
+
+// TestConfigRoundTrip: what `mlscan config` prints is a valid --config
+// file that gives the policies the same data (but for lines, file and
+// digest, which say where it came from).
+func TestConfigRoundTrip(t *testing.T) {
+	printed, _, code := runCLI(t, "config")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	p := writeFile(t, "effective.yaml", printed)
+	strip := func(out string) map[string]any {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		cfg := doc["mlscan"].(map[string]any)["config"].(map[string]any)
+		delete(cfg, "file")
+		delete(cfg, "digest")
+		for _, k := range []string{"registry", "forbidden_ports"} {
+			for _, e := range cfg[k].([]any) {
+				delete(e.(map[string]any), "line")
+			}
+		}
+		return cfg
+	}
+	def, _, _ := runCLI(t, "config", "--data")
+	again, stderr, code := runCLI(t, "config", "--data", "--config", p)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	a, b := strip(def), strip(again)
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("the printed configuration gives other data:\n%v\n%v", a, b)
 	}
 }
