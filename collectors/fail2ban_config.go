@@ -158,6 +158,16 @@ type f2bConfig struct {
 	sections map[string]map[string]string
 	known    map[string]map[string]string // KNOWN/<section>: values later files replaced
 	files    []string                     // host paths read, in order
+	env      *Env                         // where action.d is read from; nil: not read
+	dir      string                       // the configuration's folder (/etc/fail2ban)
+	actions  map[string]f2bActionDefault  // action.d defaults read so far
+}
+
+// f2bActionDefault is what an action's own file bans when the jail's
+// action line gives no port.
+type f2bActionDefault struct {
+	port     string // [Init] port, empty when the file sets none
+	allPorts bool   // [Definition] type = allports
 }
 
 // f2bReader reads configuration files under an Env's root.
@@ -189,7 +199,8 @@ func readFail2banConfig(env *Env, base string) (*f2bConfig, error) {
 	if len(exist) == 0 && len(r.errs) == 0 {
 		return nil, fmt.Errorf("no %s.conf, %s.local or %s.d: %w", base, base, base, fs.ErrNotExist)
 	}
-	cfg := &f2bConfig{defaults: map[string]string{}, sections: map[string]map[string]string{}, known: map[string]map[string]string{}}
+	cfg := &f2bConfig{defaults: map[string]string{}, sections: map[string]map[string]string{}, known: map[string]map[string]string{},
+		env: env, dir: filepath.Dir(base), actions: map[string]f2bActionDefault{}}
 	for _, f := range r.includes(exist, nil, 0) {
 		ini := r.parse(f)
 		if ini == nil {
@@ -498,13 +509,16 @@ func (c *f2bConfig) jail(name string, services map[string]int) Fail2banJailConfi
 		if err != nil {
 			return fail(fmt.Errorf("action: %w", err))
 		}
+		// An action without a port option bans its own file's default
+		// ([Init] port), not the jail's port (fail2ban -d shows it).
+		def := c.actionDefault(an)
 		switch p, ok := opts["port"]; {
-		case f2bAllPortsAction(an):
+		case f2bAllPortsAction(an) || opts["type"] == "allports" || def.allPorts && opts["type"] == "":
 			j.AllPorts = true
 		case ok:
 			specs = append(specs, p)
 		default:
-			specs = append(specs, port)
+			specs = append(specs, def.port)
 		}
 	}
 	if len(acts) == 0 {
@@ -526,6 +540,33 @@ func (c *f2bConfig) jail(name string, services map[string]int) Fail2banJailConfi
 		}
 	}
 	return j
+}
+
+// f2bActionNameRE is an action name that can be a file of action.d.
+var f2bActionNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+// actionDefault reads action.d/NAME (.conf, .d/*.conf, .local, .d/*.local)
+// once for the port and type it bans by default; zero when the file is
+// missing or unreadable.
+func (c *f2bConfig) actionDefault(name string) f2bActionDefault {
+	if c.env == nil || !f2bActionNameRE.MatchString(name) || strings.Contains(name, "..") {
+		return f2bActionDefault{}
+	}
+	if d, ok := c.actions[name]; ok {
+		return d
+	}
+	var d f2bActionDefault
+	if act, err := readFail2banConfig(c.env, filepath.Join(c.dir, "action.d", name)); err == nil {
+		if _, ok := act.sections["Init"]; ok {
+			d.port, _ = act.get("Init", "port")
+		}
+		if _, ok := act.sections["Definition"]; ok {
+			t, _ := act.get("Definition", "type")
+			d.allPorts = strings.TrimSpace(t) == "allports"
+		}
+	}
+	c.actions[name] = d
+	return d
 }
 
 // f2bPortRange resolves one port word: a number, a:b or a-b, or a TCP

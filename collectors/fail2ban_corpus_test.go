@@ -143,6 +143,23 @@ func f2bRoot(t *testing.T, files map[string]string) string {
 	return root
 }
 
+// f2bStock is fail2ban 1.0.2 as Debian 12 installs it (its jail.conf,
+// defaults-debian.conf and iptables actions, identical upstream and in
+// Debian's package), plus more files.
+func f2bStock(more map[string]string) map[string]string {
+	files := map[string]string{
+		"jail.conf":                        "upstream/jail.conf/jail-1.0.2.conf",
+		"jail.d/defaults-debian.conf":      "upstream/jail.conf/defaults-debian-1.0.2-2.conf",
+		"action.d/iptables.conf":           "upstream/action.d-1.0.2/iptables.conf",
+		"action.d/iptables-multiport.conf": "upstream/action.d-1.0.2/iptables-multiport.conf",
+		"action.d/iptables-allports.conf":  "upstream/action.d-1.0.2/iptables-allports.conf",
+	}
+	for k, v := range more {
+		files[k] = v
+	}
+	return files
+}
+
 func TestFail2banJailConfCorpus(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -241,11 +258,7 @@ func TestFail2banJailsCaptured(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := f2bRoot(t, map[string]string{
-				"jail.conf":                   "upstream/jail.conf/jail-1.0.2.conf",
-				"jail.d/defaults-debian.conf": "upstream/jail.conf/defaults-debian-1.0.2-2.conf",
-				"jail.local":                  "jails/" + tc.name + ".jail.local",
-			})
+			root := f2bRoot(t, f2bStock(map[string]string{"jail.local": "jails/" + tc.name + ".jail.local"}))
 			client := filepath.Join(t.TempDir(), "fail2ban-client")
 			os.WriteFile(client, nil, 0o755)
 			// The runner may run on the collector's goroutine: it reports a
