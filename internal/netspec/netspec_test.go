@@ -2,6 +2,7 @@ package netspec
 
 import (
 	"bufio"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,10 +156,17 @@ func TestSetQuestions(t *testing.T) {
 }
 
 // seedForms returns the address-like fields of the captured ufw samples
-// (../../testdata/ufw): tuple addresses and status columns.
+// and corpora under ../../testdata/ufw: tuple addresses, status columns,
+// iptables -s/-d arguments.
 func seedForms(t testing.TB) []string {
 	t.Helper()
-	files, err := filepath.Glob("../../testdata/ufw/*.txt")
+	var files []string
+	err := filepath.WalkDir("../../testdata/ufw", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
+		}
+		return err
+	})
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no ufw samples: %v", err)
 	}
