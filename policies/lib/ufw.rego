@@ -10,7 +10,11 @@ rules := input.ufw.rules.items
 # unparsed are the rule lines the collector could not read (kept verbatim
 # with what could still be read of them): each makes unknown only the
 # verdicts it could change.
-unparsed := object.get(input, ["ufw", "rules", "unparsed"], [])
+# A field missing from an entry takes its most cautious value (first in
+# the rule order, ports unread).
+unparsed := [object.union(unparsed_defaults, u) | some u in object.get(input, ["ufw", "rules", "unparsed"], [])]
+
+unparsed_defaults := {"raw": "", "reason": "not understood", "from": "ufw rules", "line": 0, "before": 0, "ports_known": false, "to_ranges": []}
 
 # net_of(r, side) is a rule's To (side "to") or From ("from") as a network:
 # {canonical, any, family, contiguous, cover}. Checks compare these, never
@@ -296,7 +300,7 @@ unparsed_proto_ok(p, q) if {
 unparsed_subject(u) := sprintf("ufw rule: %s", [regex.replace(trim_space(u.raw), `\s+`, " ")])
 
 # unparsed_str quotes a rule not understood for a message.
-unparsed_str(u) := sprintf("%s line %d, not understood (%s): %s", [u.from, u.line, u.reason, u.raw])
+unparsed_str(u) := sprintf("%s line %d, not understood (%s): %s", [u.from, u.line, u.reason, regex.replace(trim_space(u.raw), `\s+`, " ")])
 
 # inexact_str names a rule whose non-contiguous mask keeps what it matches
 # from being judged exactly.

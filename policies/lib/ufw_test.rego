@@ -177,3 +177,12 @@ test_unparsed_after_allow_is_judged if {
 	d.admitted
 	not d.unknown
 }
+
+# An entry missing fields (not a snapshot mlscan wrote) is taken at its
+# most cautious: before every rule, every port.
+test_unparsed_entry_missing_fields_is_cautious if {
+	inp := host(normalised_doc_rules, [{"raw": "???", "family": "ipv4"}])
+	d := ufw.admission(redis) with input as inp
+	d.unknown
+	contains(d.reason, "???")
+}
