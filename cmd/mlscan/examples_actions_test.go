@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,28 +51,35 @@ func TestExampleWorkflowsLint(t *testing.T) {
 	}
 }
 
-// mlscanArgs matches the start of an mlscan argument list in the
-// workflows' scripts: `args=(scan ...` or `args=(eval ...`.
-var mlscanArgs = regexp.MustCompile(`args=\((scan|eval) ([^)]*)\)|args\+=\(([^)]*)\)`)
+// mlscanArgs matches an mlscan argument list in the example scripts:
+// `args=(scan ...)`, `args+=(...)` or a command line `mlscan scan ...`
+// (continuation lines joined).
+var mlscanArgs = regexp.MustCompile(`args=\((scan|eval) ([^)]*)\)|args\+=\(([^)]*)\)|/mlscan (scan|eval) ([^\n]*)`)
+
+// actionsScript is the root wrapper the scan workflow runs with sudo.
+const actionsScript = "mlscan-sarif"
 
 // TestExampleWorkflowsUseRealFlags checks that every flag the example
-// workflows give mlscan exists on the command they give it to, and that
-// each upload names one category per host.
+// workflows and their root wrapper give mlscan exists on the command they
+// give it to, and that each workflow uploads with one category per host.
 func TestExampleWorkflowsUseRealFlags(t *testing.T) {
 	root := newRootCmd(&bytes.Buffer{}, &bytes.Buffer{})
-	for _, name := range actionsWorkflows {
+	for _, name := range append(slices.Clone(actionsWorkflows), actionsScript) {
 		t.Run(name, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join(actionsDir, name))
 			if err != nil {
 				t.Fatal(err)
 			}
-			text := string(b)
+			text := strings.ReplaceAll(string(b), "\\\n", " ")
 			var cmdName string
 			flags := 0
 			for _, m := range mlscanArgs.FindAllStringSubmatch(text, -1) {
 				words := m[3]
-				if m[1] != "" {
+				switch {
+				case m[1] != "":
 					cmdName, words = m[1], m[2]
+				case m[4] != "":
+					cmdName, words = m[4], m[5]
 				}
 				cmd, _, err := root.Find([]string{cmdName})
 				if err != nil || cmd == root {
@@ -92,8 +100,11 @@ func TestExampleWorkflowsUseRealFlags(t *testing.T) {
 					flags++
 				}
 			}
-			if flags == 0 {
-				t.Error("no mlscan arguments found")
+			if flags == 0 && !strings.Contains(text, "sudo -n /usr/local/sbin/"+actionsScript) {
+				t.Error("no mlscan arguments found, and " + actionsScript + " is not run")
+			}
+			if name == actionsScript {
+				return
 			}
 			if got := strings.Count(text, "uses: github/codeql-action/upload-sarif@v3"); got != 1 {
 				t.Errorf("%d upload-sarif steps, want 1 (per host, in a matrix job)", got)
@@ -102,5 +113,28 @@ func TestExampleWorkflowsUseRealFlags(t *testing.T) {
 				t.Error("the upload does not name one category per host (mlscan/host:<host>, as the SARIF's automationDetails.id)")
 			}
 		})
+	}
+}
+
+// TestExampleRootWrapper checks the wrapper's shell syntax (sh -n, and
+// shellcheck when installed) and that it is executable.
+func TestExampleRootWrapper(t *testing.T) {
+	p := filepath.Join(actionsDir, actionsScript)
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode()&0o111 == 0 {
+		t.Errorf("%s is not executable", p)
+	}
+	if out, err := exec.Command("sh", "-n", p).CombinedOutput(); err != nil {
+		t.Errorf("sh -n %s: %v\n%s", p, err, out)
+	}
+	sc, err := exec.LookPath("shellcheck")
+	if err != nil {
+		t.Skip("shellcheck not found (apt-get install shellcheck)")
+	}
+	if out, err := exec.Command(sc, p).CombinedOutput(); err != nil {
+		t.Errorf("shellcheck %s: %v\n%s", p, err, out)
 	}
 }
