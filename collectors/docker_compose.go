@@ -312,10 +312,12 @@ func argvLiteralSecrets(words []string) []indexedSecret {
 		}
 	}
 	scan(0, words)
+	// Each Redis tool's words run to the next key or the next Redis tool
+	// (which scans its own): every word is scanned at most twice.
 	for i, w := range words {
 		if isRedisTool(w) {
 			end := i + 1
-			for end < len(words) && words[end] != composeBreak {
+			for end < len(words) && words[end] != composeBreak && !isRedisTool(words[end]) {
 				end++
 			}
 			scan(i, words[i:end])
@@ -376,14 +378,21 @@ func composeSecretKey(key, value string) bool {
 // ${VAR:-} (an empty default), $VAR, and $$ forms left to the shell.
 var refRE = regexp.MustCompile(`\$\$?\{[A-Za-z_][A-Za-z0-9_]*(?::?\?[^}]*|:?-)?\}|\$\$?[A-Za-z_][A-Za-z0-9_]*`)
 
+// maxRefDepth bounds the nesting of references isLiteralValue unwraps
+// (each level is one pass over the value).
+const maxRefDepth = 8
+
 // isLiteralValue reports whether v writes something out: what is left
 // after removing every variable reference is not empty.
 func isLiteralValue(v string) bool {
 	v = unquote(strings.TrimSpace(v))
-	for {
+	for pass := 0; ; pass++ {
 		r := refRE.ReplaceAllString(v, "")
 		if r == v {
 			break
+		}
+		if pass == maxRefDepth {
+			return true // nested deeper than any real file: count it
 		}
 		v = r
 	}

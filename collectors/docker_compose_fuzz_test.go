@@ -80,3 +80,49 @@ func FuzzComposeLiteralSecrets(f *testing.F) {
 		}
 	})
 }
+
+// hostileTexts are 1 MiB inputs built to make a line-and-word reader
+// quadratic: Redis clients without keys between them, URLs without white
+// space, nested references. A label may name such a file, and a container
+// may carry such an environment value or argument.
+func hostileTexts() []struct{ name, text string } {
+	const n = 1 << 20
+	rep := func(s string) string { return strings.Repeat(s, n/len(s)) }
+	return []struct{ name, text string }{
+		{"redis-cli lines", rep("redis-cli -a\n")},
+		{"redis-cli words", rep("redis-cli ")},
+		{"URLs without space", rep("a://b@")},
+		{"URLs with passwords", rep("a://u:p@h/")},
+		{"secret query values", rep("http://h/?token=x&")},
+		{"nested references", strings.Repeat("${a", n/8) + strings.Repeat("}", n/8)},
+		{"secret flags", rep("--requirepass ")},
+		{"secret keys", rep("PASSWORD: x\n")},
+	}
+}
+
+// BenchmarkComposeLiteralSecretsHostile reads each hostile text as a
+// compose file (the reader's limit is 1 MiB).
+func BenchmarkComposeLiteralSecretsHostile(b *testing.B) {
+	for _, h := range hostileTexts() {
+		b.Run(h.name, func(b *testing.B) {
+			b.SetBytes(int64(len(h.text)))
+			for b.Loop() {
+				composeLiteralSecrets(h.text)
+			}
+		})
+	}
+}
+
+// BenchmarkRedactHostile redacts each hostile text as an environment value
+// and as a command-line argument.
+func BenchmarkRedactHostile(b *testing.B) {
+	for _, h := range hostileTexts() {
+		b.Run(h.name, func(b *testing.B) {
+			b.SetBytes(int64(len(h.text)))
+			for b.Loop() {
+				redactEnv([]string{"X=" + h.text, "REDIS_PASSWORD=" + h.text}, newSecretHasher())
+				commandSecrets(nil, []string{"redis-server", h.text}, "cmd", newSecretHasher())
+			}
+		})
+	}
+}

@@ -299,16 +299,7 @@ func urlSecrets(a, r, keyPrefix string) []secretValue {
 	if len(pieces) < 2 {
 		return nil
 	}
-	var re strings.Builder
-	re.WriteString("(?s)^")
-	for i, p := range pieces {
-		if i > 0 {
-			re.WriteString("(.*?)")
-		}
-		re.WriteString(regexp.QuoteMeta(p))
-	}
-	re.WriteString("$")
-	m := regexp.MustCompile(re.String()).FindStringSubmatch(a)
+	m := matchPieces(a, pieces)
 	if m == nil {
 		// Cannot happen for output of RedactURL; report the whole value.
 		return []secretValue{{key: strings.TrimSpace(keyPrefix + " value"), value: a}}
@@ -339,6 +330,46 @@ func urlSecrets(a, r, keyPrefix string) []secretValue {
 		out = append(out, secretValue{key: key, target: target, value: v})
 	}
 	return out
+}
+
+// matchPieces returns a's whole and the parts of a between consecutive
+// pieces (what "<redacted>" replaced), as the submatches of
+// ^p0(.*?)p1(.*?)...pn$ would be, or nil. It takes each piece at its
+// first place after the previous one, in time linear in a (a container's
+// environment value can be megabytes); only when that fails on a short
+// value does it ask the regular expression, which may split elsewhere.
+func matchPieces(a string, pieces []string) []string {
+	last := len(pieces) - 1
+	if strings.HasPrefix(a, pieces[0]) && strings.HasSuffix(a[len(pieces[0]):], pieces[last]) {
+		m := []string{a}
+		pos, end := len(pieces[0]), len(a)-len(pieces[last])
+		ok := true
+		for _, p := range pieces[1:last] {
+			j := strings.Index(a[pos:end], p)
+			if j < 0 {
+				ok = false
+				break
+			}
+			m = append(m, a[pos:pos+j])
+			pos += j + len(p)
+		}
+		if ok && pos <= end {
+			return append(m, a[pos:end])
+		}
+	}
+	if len(a) > 4<<10 {
+		return nil
+	}
+	var re strings.Builder
+	re.WriteString("(?s)^")
+	for i, p := range pieces {
+		if i > 0 {
+			re.WriteString("(.*?)")
+		}
+		re.WriteString(regexp.QuoteMeta(p))
+	}
+	re.WriteString("$")
+	return regexp.MustCompile(re.String()).FindStringSubmatch(a)
 }
 
 // firstScheme returns the lower-case scheme of the first URL in s, with
@@ -523,10 +554,7 @@ func redactUserinfo(s string) (string, []string) {
 			break
 		}
 		start := i + k + 3
-		end := start + strings.IndexFunc(s[start:]+" ", unicode.IsSpace)
-		if n := strings.Index(s[start:end], "://"); n >= 0 {
-			end = start + n
-		}
+		end := start + urlWordEnd(s[start:])
 		seg := s[start:end]
 		if at := strings.LastIndexByte(seg, '@'); at >= 0 {
 			if c := strings.IndexByte(seg[:at], ':'); c >= 0 && c+1 < at && seg[c+1:at] != redacted {

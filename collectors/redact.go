@@ -228,10 +228,7 @@ func RedactURL(s string) string {
 		start := i + k + 3
 		// The userinfo ends at the last '@' of the word, not at the first
 		// '/': a password may hold '/', '?' or '#' unencoded (base64).
-		word := start + indexAnyOrLen(s[start:], "", true)
-		if n := strings.Index(s[start:word], "://"); n >= 0 {
-			word = start + n
-		}
+		word := start + urlWordEnd(s[start:])
 		end := start + indexAnyOrLen(s[start:], "/?#", true)
 		if at := strings.LastIndexByte(s[start:word], '@'); at >= 0 {
 			host := start + at + 1
@@ -245,10 +242,7 @@ func RedactURL(s string) string {
 		}
 		// The path, query and fragment run to white space or the next URL.
 		rest := s[end:]
-		stop := indexAnyOrLen(rest, "", true)
-		if n := strings.Index(rest[:stop], "://"); n >= 0 {
-			stop = n
-		}
+		stop := urlWordEnd(rest)
 		b.WriteString(s[i:end])
 		b.WriteString(redactQuery(rest[:stop]))
 		i = end + stop
@@ -283,6 +277,18 @@ func redactQuery(p string) string {
 	}
 	b.WriteString(frag)
 	return b.String()
+}
+
+// urlWordEnd returns the index of the first white space or "://" in s
+// (where a URL's word ends, or the next URL begins), or len(s). Scanning
+// only that far keeps RedactURL linear in s.
+func urlWordEnd(s string) int {
+	for i, r := range s {
+		if unicode.IsSpace(r) || r == ':' && strings.HasPrefix(s[i:], "://") {
+			return i
+		}
+	}
+	return len(s)
 }
 
 // indexAnyOrLen returns the index of the first byte of s in chars (or of
