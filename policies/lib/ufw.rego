@@ -127,12 +127,24 @@ admits_untrusted(r) if {
 	not from_trusted(r)
 }
 
-# A rule that blocks every untrusted source.
-blocks_all(r) if {
+# A rule that blocks every untrusted source on its way to listener l: to
+# every address, or to the listener's own when it binds one address. (A
+# block to one address does not close a wildcard listener: it still
+# answers on the host's other addresses.)
+blocks_all(r, l) if {
 	blocks(r)
 	from_any(r)
 	exact(r)
 	unconditional(r)
+	to_all_of(r, l)
+}
+
+to_all_of(r, _) if to_any(r)
+
+to_all_of(r, l) if {
+	not to_any(r)
+	not l.wildcard
+	net.cidr_contains(net_of(r, "to").cover, l.address)
 }
 
 # covers(a, b): block rule a's source holds every source of rule b.
@@ -156,12 +168,12 @@ family_view(l, v6) := view if {
 		port_ok(r.to_ranges, l.port)
 		to_ok(r, l)
 	]
-	fbs := [i | some i in m; blocks_all(rules[i])]
+	fbs := [i | some i in m; blocks_all(rules[i], l)]
 	admitting := {i |
 		some i in m
 		admits_untrusted(rules[i])
 		before_first(i, fbs)
-		not shadowed_in(i, m)
+		not shadowed_in(i, m, l)
 	}
 	view := object.union(with_first_block(admitting, fbs), {"matching": m})
 }
@@ -182,8 +194,8 @@ before_first(i, fbs) if {
 }
 
 # shadowed_in: an earlier matching block (among the matching indexes m)
-# covers every source rule i admits.
-shadowed_in(i, m) if {
+# covers every source and destination rule i admits (on the way to l).
+shadowed_in(i, m, l) if {
 	some j in m
 	j < i
 	rj := rules[j]
@@ -191,6 +203,17 @@ shadowed_in(i, m) if {
 	exact(rj)
 	unconditional(rj)
 	covers(rj, rules[i])
+	to_covers(rj, rules[i], l)
+}
+
+# to_covers(a, b, l): block rule a's destination holds every destination
+# of rule b on the way to listener l.
+to_covers(a, _, l) if to_all_of(a, l)
+
+to_covers(a, b, _) if {
+	not to_any(a)
+	not to_any(b)
+	net.cidr_contains(net_of(a, "to").cover, net_of(b, "to").cover)
 }
 
 families(l) := {false} if l.family == "ipv4"

@@ -186,3 +186,33 @@ test_unparsed_entry_missing_fields_is_cautious if {
 	d.unknown
 	contains(d.reason, "???")
 }
+
+# rule_6380(action, to) is a rule for 6380/tcp from anywhere to one address.
+rule_6380(action, to) := object.union(http_v4, {
+	"action": action, "to": to, "to_ports": "6380", "to_ranges": [{"from": 6380, "to": 6380}],
+	"to_net": {"canonical": concat("", [to, "/32"]), "any": false, "family": "ipv4", "contiguous": true, "cover": concat("", [to, "/32"])},
+})
+
+open_6380 := object.union(http_v4, {"to_ports": "6380", "to_ranges": [{"from": 6380, "to": 6380}]})
+
+# A block to one address does not close a wildcard listener: it answers on
+# the host's other addresses, which the allow after it admits.
+test_block_to_one_address_leaves_wildcard_open if {
+	d := ufw.admission(redis) with input as with_extra([rule_6380("deny", "10.0.0.84"), open_6380])
+	d.admitted
+	not d.unknown
+}
+
+# For a listener bound to that address it is the first match.
+test_block_to_the_listener_address_closes_it if {
+	l := f.listener("10.0.0.84", 6380, "redis-server")
+	inp := json.patch(with_extra([rule_6380("deny", "10.0.0.84"), open_6380]), [{"op": "add", "path": "/sockets/listeners/-", "value": l}])
+	d := ufw.admission(l) with input as inp
+	d.admitted == false
+}
+
+# A block to one address shadows an allow to that same address only.
+test_block_shadows_allow_to_same_address if {
+	d := ufw.admission(redis) with input as with_extra([rule_6380("deny", "10.0.0.84"), rule_6380("allow", "10.0.0.84")])
+	d.admitted == false
+}
