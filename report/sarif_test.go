@@ -340,8 +340,10 @@ func TestSARIFMinimalReport(t *testing.T) {
 	}}
 	doc := decodeSARIF(t, Options{}, rep)
 	d := doc.Runs[0].Tool.Driver
-	if d.SemanticVersion != nil {
-		t.Errorf("semanticVersion %q for version dev", *d.SemanticVersion)
+	// SARIF2005 wants a version that starts with a number: "dev" is a
+	// pre-release of 0.0.0.
+	if d.Version != nil || d.SemanticVersion == nil || *d.SemanticVersion != "0.0.0-dev" {
+		t.Errorf("version %v, semanticVersion %v for version dev, want none and 0.0.0-dev", d.Version, d.SemanticVersion)
 	}
 	if len(d.Rules) != 1 || d.Rules[0].ID != "SITE-001" || *d.Rules[0].HelpURI != InformationURI+"#checks" {
 		t.Errorf("rules %+v", d.Rules)
