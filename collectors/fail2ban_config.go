@@ -416,16 +416,22 @@ func (c *f2bConfig) get(section, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	out, err := c.interpolate(section, v, 1)
+	budget := f2bMaxExpansions
+	out, err := c.interpolate(section, v, 1, &budget)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", name, err)
 	}
 	return out, nil
 }
 
+// f2bMaxExpansions bounds the %(name)s replacements of one value: ten
+// levels of values naming the next one ten times would otherwise be 10^10.
+const f2bMaxExpansions = 10000
+
 // interpolate replaces %(name)s and %% in v, as Python's
-// BasicInterpolation does, in the context of section.
-func (c *f2bConfig) interpolate(section, v string, depth int) (string, error) {
+// BasicInterpolation does, in the context of section, with at most
+// *budget replacements.
+func (c *f2bConfig) interpolate(section, v string, depth int, budget *int) (string, error) {
 	if depth > f2bMaxDepth {
 		return "", fmt.Errorf("interpolation deeper than %d levels", f2bMaxDepth)
 	}
@@ -449,12 +455,15 @@ func (c *f2bConfig) interpolate(section, v string, depth int) (string, error) {
 			}
 			name := strings.ToLower(v[2:end])
 			v = v[end+2:]
+			if *budget--; *budget < 0 {
+				return "", fmt.Errorf("more than %d interpolations", f2bMaxExpansions)
+			}
 			sub, err := c.raw(section, name)
 			if err != nil {
 				return "", err
 			}
 			if strings.Contains(sub, "%") {
-				if sub, err = c.interpolate(section, sub, depth+1); err != nil {
+				if sub, err = c.interpolate(section, sub, depth+1, budget); err != nil {
 					return "", err
 				}
 			}
@@ -600,8 +609,9 @@ func f2bPortRange(w string, services map[string]int) (PortRange, bool) {
 func splitF2BActions(v string) []string {
 	var out []string
 	var cur strings.Builder
-	depth := 0
+	depth, bracket := 0, false
 	var quote byte
+	space := func(ch byte) bool { return ch == ' ' || ch == '\t' || ch == '\n' }
 	for i := 0; i < len(v); i++ {
 		ch := v[i]
 		switch {
@@ -613,19 +623,25 @@ func splitF2BActions(v string) []string {
 			quote = ch
 		case ch == '[':
 			depth++
+			bracket = true
 		case ch == ']':
 			if depth > 0 {
 				depth--
 			}
-		case depth == 0 && (ch == ' ' || ch == '\t' || ch == '\n'):
+		case depth == 0 && space(ch):
+			j := i
+			for j < len(v) && space(v[j]) {
+				j++
+			}
+			i = j - 1
 			// a space before '[' belongs to the action: "act [opts]"
-			rest := strings.TrimLeft(v[i:], " \t\n")
-			if cur.Len() > 0 && strings.HasPrefix(rest, "[") && !strings.Contains(cur.String(), "[") {
+			if cur.Len() > 0 && j < len(v) && v[j] == '[' && !bracket {
 				continue
 			}
 			if cur.Len() > 0 {
 				out = append(out, cur.String())
 				cur.Reset()
+				bracket = false
 			}
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -50,6 +51,9 @@ func TestFail2banConfigSemantics(t *testing.T) {
 			files: map[string]string{"jail.local": "[sshd]\nport = 2213 ; was 22\n"}, jail: "sshd", filter: "sshd", ports: "2213"},
 		{name: "a missing reference makes the jail unknown",
 			files: map[string]string{"jail.local": "[sshd]\nport = %(nosuch)s\n"}, jail: "sshd", wantErr: "port: nosuch: not set"},
+		{name: "values naming each other many times stop at a bound",
+			files: map[string]string{"jail.local": "[DEFAULT]\na = %(b)s%(b)s%(b)s%(b)s%(b)s%(b)s%(b)s%(b)s%(b)s%(b)s\nb = %(c)s%(c)s%(c)s%(c)s%(c)s%(c)s%(c)s%(c)s%(c)s%(c)s\nc = %(d)s%(d)s%(d)s%(d)s%(d)s%(d)s%(d)s%(d)s%(d)s%(d)s\nd = %(e)s%(e)s%(e)s%(e)s%(e)s%(e)s%(e)s%(e)s%(e)s%(e)s\ne = %(f)s%(f)s%(f)s%(f)s%(f)s%(f)s%(f)s%(f)s%(f)s%(f)s\nf = %(g)s%(g)s%(g)s%(g)s%(g)s%(g)s%(g)s%(g)s%(g)s%(g)s\ng = 1\n[sshd]\nport = %(a)s\n"},
+			jail:  "sshd", wantErr: "more than 10000 interpolations"},
 		{name: "a jail with no section",
 			jail: "ghost", wantErr: "no [ghost] section"},
 	}
@@ -194,4 +198,50 @@ func FuzzParseF2BIni(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkFail2banJailConfig reads Debian 12's stock jail configuration
+// and resolves the sshd jail, as one collection does.
+func BenchmarkFail2banJailConfig(b *testing.B) {
+	root := b.TempDir()
+	for dst, src := range f2bStock(nil) {
+		p := filepath.Join(root, "etc/fail2ban", dst)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(readTestdata(b, "fail2ban/"+src)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	services := parseServices([]byte(readTestdata(b, "fail2ban/etc-services")))
+	env := &Env{Root: root}
+	for b.Loop() {
+		cfg, err := readFail2banConfig(env, "/etc/fail2ban/jail")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if j := cfg.jail("sshd", services); j.Status != StatusOK || j.Ports[0] != "ssh" {
+			b.Fatalf("%+v", j)
+		}
+	}
+}
+
+func TestSplitF2BActions(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{name: "one", in: "iptables-multiport", want: []string{"iptables-multiport"}},
+		{name: "options with spaces and quotes", in: `iptables[name=SSH, port="ssh, 2222", protocol=tcp]`, want: []string{`iptables[name=SSH, port="ssh, 2222", protocol=tcp]`}},
+		{name: "two lines", in: "iptables[port=ssh]\n   sendmail-whois[name=SSH, dest=root]", want: []string{"iptables[port=ssh]", "sendmail-whois[name=SSH, dest=root]"}},
+		{name: "space before options", in: "iptables [port=ssh] route", want: []string{"iptables[port=ssh]", "route"}},
+		{name: "a bracket inside quotes", in: `act[p="a]b"] next`, want: []string{`act[p="a]b"]`, "next"}},
+		{name: "empty", in: "  \n ", want: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := splitF2BActions(tc.in); !slices.Equal(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
 }
