@@ -5,7 +5,7 @@
 #   ChallengeResponseAuthentication) on, PAM can still prompt for a
 #   password although PasswordAuthentication is no. mlscan reads the
 #   effective value (`sshd -T`, else the files, where the old spelling
-#   counts as the same keyword).
+#   counts as the same keyword); a Match block turning it back on fails too.
 # custom:
 #   id: MLS-SSH-002
 #   severity: high

@@ -5,7 +5,7 @@
 #   attacker the one account that exists everywhere. `PermitRootLogin no`
 #   passes; prohibit-password (printed as without-password by older
 #   OpenSSH) and forced-commands-only still let root in with a key (info);
-#   yes fails.
+#   yes fails, and so does a Match block that sets yes.
 # custom:
 #   id: MLS-SSH-003
 #   severity: high
