@@ -333,10 +333,7 @@ func ParseFail2banStatus(out string) ([]string, error) {
 	if !ok {
 		return nil, errors.New("`fail2ban-client status`: no Jail list line")
 	}
-	jails := []string{}
-	for _, j := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-		jails = append(jails, j)
-	}
+	jails := append([]string{}, strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })...)
 	count, ok := kv["number of jail"]
 	if !ok {
 		count, ok = kv["number of jails"]

@@ -41,7 +41,7 @@ func TestFail2banJailsReal(t *testing.T) {
 			if err := os.MkdirAll(run, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { os.RemoveAll(run) })
+			t.Cleanup(func() { _ = os.RemoveAll(run) })
 			conf := filepath.Join(run, "conf")
 			if out, err := exec.Command("cp", "-a", "/etc/fail2ban", conf).CombinedOutput(); err != nil {
 				t.Fatalf("cp: %v: %s", err, out)
