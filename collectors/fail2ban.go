@@ -23,7 +23,9 @@ const (
 
 // Fail2banSection is fail2ban's state as its server reports it through
 // `fail2ban-client status` (root only: the client talks to a root-owned
-// unix socket).
+// unix socket), and what each running jail protects as the jail
+// configuration says (the server's answers name jails, not their filters
+// or ports).
 type Fail2banSection struct {
 	// Installed is true when fail2ban-client exists.
 	Installed bool `json:"installed"`
@@ -86,9 +88,12 @@ var _ Collector = (*Fail2ban)(nil)
 func (*Fail2ban) Name() string { return "fail2ban" }
 
 // Collect implements Collector. fail2ban not installed, or installed but
-// not running, is data (Running false), not an error: the sshd jail rule
+// not running, is data (Running false), not an error: the SSH jail rule
 // fails on it. Without root the client cannot reach the server's socket
-// (ErrPermission).
+// (ErrPermission). When the server runs, each jail's filter and banned
+// ports are read from the configuration in Go (about 1.5 ms, where
+// `fail2ban-client -d` takes 0.4 s), and the state of the jails that may
+// protect SSH is asked alongside.
 func (f *Fail2ban) Collect(ctx context.Context, env *Env) (Section, error) {
 	client := f.Client
 	if client == "" {
