@@ -33,14 +33,44 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 }
 
 // TestE2EAnsiblePlaybook runs examples/ansible/playbook.yml with Ansible
-// over SSH against sshd in two network-namespace hosts: it copies the
-// binary, collects a snapshot on each host as root, fetches them and
-// evaluates them here as a fleet. server-84 has the documented UFW,
-// server-81 none, and the fleet report tells them apart.
+// over SSH against sshd in two network-namespace hosts: it installs mlscan
+// on each host (server-84 the Debian package built by packaging/build-deb,
+// server-81 the bare binary), collects a snapshot on each as root, fetches
+// them and evaluates them here as a fleet. server-84 has the documented
+// UFW, server-81 none, and the fleet report tells them apart.
+//
+// The namespaces share this machine's filesystem: the package is really
+// installed here (/usr/bin/mlscan, /etc/mlscan) and purged at the end.
 func TestE2EAnsiblePlaybook(t *testing.T) {
-	testbed.Require(t, "ip", "ufw", "iptables", "sshd", "ssh", "ssh-keygen", "nc", "ansible-playbook")
+	testbed.Require(t, "ip", "ufw", "iptables", "sshd", "ssh", "ssh-keygen", "nc", "ansible-playbook", "dpkg", "dpkg-deb", "git")
+	if err := exec.Command("dpkg-query", "--show", "mlscan").Run(); err == nil {
+		msg := "the mlscan package is installed on this machine: the test would replace and purge it"
+		if os.Getenv("MLSCAN_E2E") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
 	bin := testbed.BuildMLScan(t)
 	work := t.TempDir()
+
+	// The package server-84 installs.
+	var stderr strings.Builder
+	build := exec.Command("bash", "../../packaging/build-deb", filepath.Join(work, "dist"))
+	build.Stderr = &stderr
+	debOut, err := build.Output()
+	if err != nil {
+		t.Fatalf("packaging/build-deb: %v\n%s", err, stderr.String())
+	}
+	deb := strings.TrimSpace(string(debOut))
+	debVersion, err := exec.Command("dpkg-deb", "--field", deb, "Version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("dpkg", "--purge", "mlscan").CombinedOutput(); err != nil {
+			t.Errorf("dpkg --purge mlscan: %v\n%s", err, out)
+		}
+	})
 
 	// The controller's key, authorised on both hosts.
 	key := filepath.Join(work, "id_ed25519")
@@ -59,9 +89,10 @@ func TestE2EAnsiblePlaybook(t *testing.T) {
 	hosts := []struct {
 		name, addr string
 		ufw        bool
+		install    string // mlscan_install
 	}{
-		{"server-84", "10.0.0.84/24", true},
-		{"server-81", "10.0.0.81/24", false},
+		{"server-84", "10.0.0.84/24", true, "package"},
+		{"server-81", "10.0.0.81/24", false, "binary"},
 	}
 	var inv, known strings.Builder
 	inv.WriteString("mlscan:\n  hosts:\n")
@@ -81,7 +112,8 @@ func TestE2EAnsiblePlaybook(t *testing.T) {
 		fmt.Fprintf(&known, "%s %s %s\n", h.IP, fields[0], fields[1])
 		// The controller reaches each namespace's sshd through nc run in
 		// that namespace: a real TCP connection to port 22 of the host.
-		fmt.Fprintf(&inv, "    %s:\n      ansible_host: %s\n      mlscan_remote_dir: %s\n", hc.name, h.IP, filepath.Join(work, "remote", hc.name))
+		fmt.Fprintf(&inv, "    %s:\n      ansible_host: %s\n      mlscan_remote_dir: %s\n      mlscan_install: %s\n      mlscan_deb: %s\n",
+			hc.name, h.IP, filepath.Join(work, "remote", hc.name), hc.install, deb)
 		fmt.Fprintf(&inv, "      ansible_ssh_common_args: '-o ProxyCommand=\"ip netns exec %s nc %%h %%p\" -o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes'\n",
 			h.NS, filepath.Join(work, "known_hosts"))
 	}
@@ -123,6 +155,7 @@ func TestE2EAnsiblePlaybook(t *testing.T) {
 			t.Fatal(err)
 		}
 		var snap struct {
+			Tool struct{ Version string }
 			Host struct {
 				Hostname  string
 				Addresses []string
@@ -136,6 +169,14 @@ func TestE2EAnsiblePlaybook(t *testing.T) {
 		if snap.Host.Hostname != hc.name || !snap.IsRoot || strings.Join(snap.Host.Addresses, ",") != ip {
 			t.Errorf("%s: snapshot of %+v (root %v)", hc.name, snap.Host, snap.IsRoot)
 		}
+		// The package's mlscan collected on server-84, the copied binary
+		// (a plain build) on server-81.
+		if pkg := snap.Tool.Version == strings.TrimSpace(string(debVersion)); pkg != (hc.install == "package") {
+			t.Errorf("%s (%s): snapshot written by mlscan %s; the package is %s", hc.name, hc.install, snap.Tool.Version, debVersion)
+		}
+	}
+	if out, err := exec.Command("dpkg-query", "--show", "--showformat=${Status} ${Version}", "mlscan").Output(); err != nil || string(out) != "install ok installed "+strings.TrimSpace(string(debVersion)) {
+		t.Errorf("dpkg-query mlscan: %q (%v)", out, err)
 	}
 	// The fleet report tells the host behind UFW from the one without.
 	b, err := os.ReadFile(filepath.Join(reports, "fleet.json"))
