@@ -169,7 +169,7 @@ func decodeConfig(name string, b []byte, cfg *Config) error {
 	if doc.Kind != yaml.MappingNode {
 		return fmt.Errorf("%s:%d: config must be a mapping of keys (networks, public_ports, registry, ...)", name, doc.Line)
 	}
-	if errs := checkShape(name, doc, reflect.TypeFor[Config](), ""); len(errs) > 0 {
+	if errs := checkShape(name, doc, reflect.TypeFor[Config]()); len(errs) > 0 {
 		return errors.New(strings.Join(errs, "\n"))
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
@@ -340,7 +340,7 @@ var (
 	yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 	// goType is the decoder's "cannot unmarshal !!int `x` into int" (a Go
 	// type name users cannot act on).
-	goType = regexp.MustCompile("cannot unmarshal !!\\w+ (`.*`) into \\S+$")
+	goType = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: (`.*`))? into \\S+$")
 )
 
 // unclosed are the YAML parser's errors that point (0-based) at the start
@@ -363,8 +363,24 @@ func yamlError(name string, err error) error {
 		msgs = []string{err.Error()}
 	}
 	out := make([]string, 0, len(msgs))
+	seen := map[string]bool{}
 	for _, m := range msgs {
-		m = goType.ReplaceAllString(m, "$1 is out of range or not of the right kind")
+		if seen[m] {
+			continue // an alias used many times fails the same way
+		}
+		seen[m] = true
+		m = goType.ReplaceAllStringFunc(m, func(x string) string {
+			g := goType.FindStringSubmatch(x)
+			switch {
+			case g[2] != "":
+				return g[2] + " is out of range or not of the right kind"
+			case g[1] == "seq":
+				return "a list is not allowed here"
+			case g[1] == "map":
+				return "a mapping is not allowed here"
+			}
+			return "a value of the wrong kind"
+		})
 		if g := yamlLine.FindStringSubmatch(strings.TrimSpace(m)); g != nil {
 			line, msg := g[1], g[2]
 			// The parser's errors about an unclosed or misindented

@@ -13,15 +13,40 @@ import (
 // into and returns one "file:line: problem" per unknown key (with the
 // nearest valid key) and per value of the wrong kind, in the words of the
 // file (keys, lists, numbers), never Go's type names.
-func checkShape(name string, n *yaml.Node, t reflect.Type, path string) []string {
+func checkShape(name string, n *yaml.Node, t reflect.Type) []string {
+	w := &shapeWalk{name: name, seen: map[shapeKey]bool{}}
+	return w.walk(n, t, "")
+}
+
+// shapeWalk remembers which nodes it checked against which type: an
+// alias's target is checked once, so nested aliases cost no more than the
+// text they are written in.
+type shapeWalk struct {
+	name string
+	seen map[shapeKey]bool
+}
+
+type shapeKey struct {
+	n *yaml.Node
+	t reflect.Type
+}
+
+func (w *shapeWalk) walk(n *yaml.Node, t reflect.Type, path string) []string {
+	line := n.Line // of the alias, when n is one: where the value is used
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
+	}
+	if k := (shapeKey{n, t}); w.seen[k] {
+		return nil
+	} else {
+		w.seen[k] = true
 	}
 	if n.Tag == "!!null" || reflect.PointerTo(t).Implements(reflect.TypeFor[yaml.Unmarshaler]()) {
 		return nil // a null leaves the default; ByteSize checks itself
 	}
+	name := w.name
 	bad := func(want string) []string {
-		return []string{fmt.Sprintf("%s:%d: %s must be %s, got %s", name, n.Line, keyName(path), want, describe(n))}
+		return []string{fmt.Sprintf("%s:%d: %s must be %s, got %s", name, line, keyName(path), want, describe(n))}
 	}
 	var errs []string
 	switch t.Kind() {
@@ -36,21 +61,21 @@ func checkShape(name string, n *yaml.Node, t reflect.Type, path string) []string
 				errs = append(errs, fmt.Sprintf("%s:%d: %s", name, k.Line, unknownKey(k.Value, path, yamlKeys(t))))
 				continue
 			}
-			errs = append(errs, checkShape(name, v, f.Type, join(path, k.Value))...)
+			errs = append(errs, w.walk(v, f.Type, join(path, k.Value))...)
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
 			return bad("a mapping")
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			errs = append(errs, checkShape(name, n.Content[i+1], t.Elem(), join(path, n.Content[i].Value))...)
+			errs = append(errs, w.walk(n.Content[i+1], t.Elem(), join(path, n.Content[i].Value))...)
 		}
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
 			return bad("a list")
 		}
 		for _, item := range n.Content {
-			errs = append(errs, checkShape(name, item, t.Elem(), path)...)
+			errs = append(errs, w.walk(item, t.Elem(), path+"[]")...)
 		}
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
@@ -68,16 +93,21 @@ func checkShape(name string, n *yaml.Node, t reflect.Type, path string) []string
 	return errs
 }
 
+// join appends a key to a path; a path ending in [] (an entry of a list)
+// names the list: registry[] and port give registry.port.
 func join(path, key string) string {
 	if path == "" {
 		return key
 	}
-	return path + "." + key
+	return strings.TrimSuffix(path, "[]") + "." + key
 }
 
 func keyName(path string) string {
-	if path == "" {
+	switch {
+	case path == "":
 		return "the configuration"
+	case strings.HasSuffix(path, "[]"):
+		return "an entry of `" + strings.TrimSuffix(path, "[]") + "`"
 	}
 	return "`" + path + "`"
 }
@@ -132,7 +162,7 @@ func yamlKeys(t reflect.Type) []string {
 func unknownKey(key, path string, valid []string) string {
 	where := ""
 	if path != "" {
-		where = " in `" + path + "`"
+		where = " in `" + strings.TrimSuffix(path, "[]") + "`"
 	}
 	msg := fmt.Sprintf("unknown key `%s`%s", key, where)
 	if s := nearest(key, valid); s != "" {
@@ -142,10 +172,14 @@ func unknownKey(key, path string, valid []string) string {
 }
 
 // nearest returns the valid key closest to key in edit distance (a
-// transposition counts one), if it is close enough to be a typo: at most
-// a third of the key's length, and at least one edit allowed.
+// transposition counts one), if it is close enough to be a typo: one edit
+// for a key of up to 3 letters, else 2 or a third of its length.
 func nearest(key string, valid []string) string {
-	best, bestD := "", max(1, len(key)/3)+1
+	limit := 1
+	if len(key) > 3 {
+		limit = max(2, len(key)/3)
+	}
+	best, bestD := "", limit+1
 	for _, v := range slices.Sorted(slices.Values(valid)) {
 		if d := editDistance(strings.ToLower(key), v); d < bestD {
 			best, bestD = v, d

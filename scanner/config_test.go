@@ -53,6 +53,26 @@ func TestConfigErrors(t *testing.T) {
 			want:    []string{"2: unknown key `foo` in `containers` (valid keys: roles, services, memory_reserve, redis_maxmemory_ratio, max_restart_retries)"},
 		},
 		{
+			name:    "a short typo",
+			content: "registry:\n  - {port: 22, proto: tcp, service: ssh, ownr: [sshd], bind: wildcard, allowed_sources: [trusted], category: ssh}\n",
+			want:    []string{"2: unknown key `ownr` in `registry` (did you mean `owners`?)"},
+		},
+		{
+			name:    "an aliased entry is checked once, where it is defined",
+			content: "registry:\n  - &e {port: 22, proto: tcp, service: ssh, owner: [sshd], bind: wildcard, allowed_sources: [trusted], category: ssh}\n  - *e\n",
+			want:    []string{"2: unknown key `owner` in `registry` (did you mean `owners`?)"},
+		},
+		{
+			name:    "nested aliases (each list 9 times the previous) are walked once each",
+			content: "networks:\n  trusted: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\npublic_ports: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nknown_defaults: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nforbidden_ports: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\nregistry: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n",
+			want: []string{
+				"3: an entry of `public_ports` must be a string, got a list",
+				"4: an entry of `known_defaults` must be a mapping of keys (port, proto, what), got a list",
+				"5: an entry of `forbidden_ports` must be a mapping of keys (port, proto, reason), got a list",
+				"6: an entry of `registry` must be a mapping of keys (port, end_port, proto, service, owners, bind, allowed_sources, category, notes), got a list",
+			},
+		},
+		{
 			name:    "invalid CIDR on line 2",
 			content: "networks:\n  trusted: [10.0.0.0/33]\n",
 			want:    []string{"2: networks.trusted: \"10.0.0.0/33\" is not a CIDR like 10.0.0.0/24"},
