@@ -144,7 +144,7 @@ func Validate(mt string, files ...string) ([]Problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	out := filepath.Join(dir, "validation.sarif")
 	args := append([]string{"validate", "--rule-kind", "Ghas;Sarif", "-o", out}, files...)
 	cmd := exec.Command(mt, args...)
