@@ -27,6 +27,7 @@ func TestSARIFMultitool(t *testing.T) {
 		{"module", "v1.4.0"},
 		{"pseudo", "v0.0.0-20261203142247-b85153564252+dirty"},
 		{"commit", "b85153564252-dirty"},
+		{"checkout", "8289275d38dd-devel"},
 		{"dev", "dev"},
 		{"empty", ""},
 	}
@@ -59,6 +60,7 @@ func TestSARIFVersions(t *testing.T) {
 		{"pseudo-version", "v0.0.0-20261203142247-b85153564252+dirty", "0.0.0-20261203142247-b85153564252+dirty", "0.0.0-20261203142247-b85153564252+dirty"},
 		{"numeric, not semver", "1.4", "1.4", ""},
 		{"commit", "b85153564252-dirty", "", "0.0.0-b85153564252-dirty"},
+		{"commit starting with a digit", "8289275d38dd-devel", "", "0.0.0-8289275d38dd-devel"},
 		{"dev", "dev", "", "0.0.0-dev"},
 		{"nothing", "", "", "0.0.0-dev"},
 		{"odd characters", "my build/2", "", "0.0.0-my-build-2"},

@@ -120,16 +120,17 @@ func ruleArea(id string) string {
 // sarifVersions gives the driver's version and semanticVersion for
 // mlscan's version v. SARIF2005 (the Multitool) wants a version that
 // starts with a number: a Go module version loses its "v" ("v1.4.0" →
-// "1.4.0"). A version that is not numeric (a bare commit, or "dev" when
-// nothing is known) is left out of version and given as the pre-release
-// of 0.0.0 in semanticVersion ("dev" → "0.0.0-dev"), which sorts before
-// every release.
+// "1.4.0"). A version that is not numeric (MAJOR.MINOR...: a bare commit,
+// even one that starts with a digit, or "dev" when nothing is known) is
+// left out of version and given as the pre-release of 0.0.0 in
+// semanticVersion ("dev" → "0.0.0-dev"), which sorts before every
+// release.
 func sarifVersions(v string) (version, semantic *string) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		v = "dev"
 	}
-	if t := strings.TrimPrefix(v, "v"); t != "" && t[0] >= '0' && t[0] <= '9' {
+	if t := strings.TrimPrefix(v, "v"); numericVersionRE.MatchString(t) {
 		if semverRE.MatchString(t) {
 			return strPtr(t), strPtr(t)
 		}
@@ -141,6 +142,9 @@ func sarifVersions(v string) (version, semantic *string) {
 	}
 	return nil, strPtr("0.0.0-" + pre)
 }
+
+// numericVersionRE matches a version that starts MAJOR.MINOR.
+var numericVersionRE = regexp.MustCompile(`^\d+\.\d+`)
 
 // nonSemverRE matches what may not stand in a semver pre-release.
 var nonSemverRE = regexp.MustCompile(`[^0-9A-Za-z-]+`)
