@@ -110,9 +110,9 @@ func (g *findingGroup) subjects() string {
 	n := len(g.results)
 	var b strings.Builder
 	for i, res := range g.results {
-		switch {
-		case i == 0:
-		case i == n-1:
+		switch i {
+		case 0:
+		case n - 1:
 			b.WriteString(" and ")
 		default:
 			b.WriteString(", ")
