@@ -70,10 +70,10 @@ func TestMalformedConfigNamesFileAndLine(t *testing.T) {
 	for _, tc := range []struct {
 		name, content, want string
 	}{
-		{"unknown key", "networks:\n  trusted: [10.0.0.0/24]\nregistri: []\n", ":3: field registri not found"},
-		{"bad cidr", "networks:\n  trusted: [10.0.0.0/33]\n", ":1: networks.trusted: \"10.0.0.0/33\" is not a CIDR"},
-		{"bad bind", "registry:\n  - port: 22\n    proto: tcp\n    service: ssh\n    bind: everywhere\n    allowed_sources: [trusted]\n    category: ssh\n", ":2: registry entry 22: bind \"everywhere\""},
-		{"unknown role", "containers:\n  roles:\n    nginx: {user: \"1000\"}\n", ":1: containers.roles: \"nginx\" is not a role"},
+		{"unknown key", "networks:\n  trusted: [10.0.0.0/24]\nregistri: []\n", ":3: unknown key `registri` (did you mean `registry`?)"},
+		{"bad cidr", "networks:\n  trusted: [10.0.0.0/33]\n", ":2: networks.trusted: \"10.0.0.0/33\" is not a CIDR"},
+		{"bad bind", "registry:\n  - port: 22\n    proto: tcp\n    service: ssh\n    bind: everywhere\n    allowed_sources: [trusted]\n    category: ssh\n", ":5: registry entry 22: bind \"everywhere\""},
+		{"unknown role", "containers:\n  roles:\n    nginx: {user: \"1000\"}\n", ":3: containers.roles: \"nginx\" is not a role"},
 		{"bad size", "containers:\n  roles:\n    redis: {memory: lots}\n", ":3: \"lots\" is not a size"},
 		{"yaml syntax", "networks:\n  trusted: [10.0.0.0/24\n", ": did not find expected"},
 	} {

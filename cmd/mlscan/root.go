@@ -147,16 +147,9 @@ func loadConfig(g *globalOptions) (*scanner.Config, error) {
 
 // loadEngine compiles the embedded checks and the --policy directories once.
 func loadEngine(ctx context.Context, g *globalOptions, cfg *scanner.Config) (*scanner.Engine, error) {
-	srcs := []scanner.PolicySource{{Name: "policies", FS: policies.FS, Verified: true}}
-	for _, dir := range g.policies {
-		st, err := os.Stat(dir)
-		if err != nil {
-			return nil, &exitError{code: exitUsage, err: fmt.Errorf("--policy: %w", err)}
-		}
-		if !st.IsDir() {
-			return nil, usageErr("--policy %s: not a directory", dir)
-		}
-		srcs = append(srcs, scanner.PolicySource{Name: filepath.Clean(dir), FS: os.DirFS(dir)})
+	srcs, err := policySources(g)
+	if err != nil {
+		return nil, err
 	}
 	data, err := cfg.Data()
 	if err != nil {
