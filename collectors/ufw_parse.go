@@ -92,6 +92,7 @@ func ParseUFWStatusLenient(r io.Reader) (live UFWLive, rules []UFWRule, unparsed
 	// At most one rule a line: size the list once.
 	rules = make([]UFWRule, 0, min(strings.Count(text, "\n")+1, 4096))
 	seenStatus, inTable := false, false
+	nets := ufwNets{}
 	for n := 1; text != ""; n++ {
 		var line string
 		line, text = ufwNextLine(text)
@@ -125,7 +126,7 @@ func ParseUFWStatusLenient(r io.Reader) (live UFWLive, rules []UFWRule, unparsed
 		if strings.Trim(trimmed, "- ") == "" {
 			continue // the "--   ------   ----" underline
 		}
-		rule, toOK, err := ufwParseStatusRow(raw)
+		rule, toOK, err := ufwParseStatusRow(raw, nets)
 		if err != nil {
 			if len(unparsed) == maxUFWUnparsed {
 				return live, nil, nil, fmt.Errorf("more than %d rule rows not understood: not ufw status output", maxUFWUnparsed)
@@ -296,7 +297,7 @@ const ufwStatusToWidth = 26
 // ufwParseStatusRow parses one rule row of `ufw status`. On error the rule
 // holds what was read before it, and toOK says whether the To field (ports,
 // protocol) was.
-func ufwParseStatusRow(raw string) (rule UFWRule, toOK bool, err error) {
+func ufwParseStatusRow(raw string, nets ufwNets) (rule UFWRule, toOK bool, err error) {
 	rule = UFWRule{Raw: raw}
 	s := raw
 	// Numbered form: "[ 1] " / "[12] " before the row.
@@ -395,7 +396,7 @@ func ufwParseStatusRow(raw string) (rule UFWRule, toOK bool, err error) {
 	default:
 		rule.IfaceOut = to.iface + from.iface
 	}
-	if err := ufwSetNets(&rule); err != nil {
+	if err := nets.set(&rule); err != nil {
 		return rule, true, err
 	}
 	return rule, true, nil
@@ -539,7 +540,9 @@ func ufwSplitProto(s string) (base, proto string) {
 // address/mask (ufw keeps non-contiguous dotted masks as written); "any"
 // and "Anywhere" are not addresses here.
 func ufwIsAddress(s string) bool {
-	if s == "" || !(s[0] >= '0' && s[0] <= '9' || s[0] >= 'a' && s[0] <= 'f' || s[0] >= 'A' && s[0] <= 'F' || s[0] == ':') {
+	// Cheap refusals first: ports and application names are most fields.
+	if s == "" || !(s[0] >= '0' && s[0] <= '9' || s[0] >= 'a' && s[0] <= 'f' || s[0] >= 'A' && s[0] <= 'F' || s[0] == ':') ||
+		!strings.ContainsAny(s, ".:") {
 		return false
 	}
 	n, err := netspec.Parse(s)
@@ -570,12 +573,35 @@ func ufwNet(s string, v6 bool) (*UFWNet, error) {
 	return u, nil
 }
 
-// ufwSetNets fills the rule's ToNet and FromNet.
-func ufwSetNets(rule *UFWRule) (err error) {
-	if rule.ToNet, err = ufwNet(rule.To, rule.V6); err != nil {
+// ufwNets remembers the networks of one input's addresses (rules repeat a
+// few: any, the trusted network), so each is parsed once.
+type ufwNets map[ufwNetKey]UFWNet
+
+type ufwNetKey struct {
+	addr string
+	v6   bool
+}
+
+// get returns a new copy of the normalised s: rules never share a *UFWNet.
+func (c ufwNets) get(s string, v6 bool) (*UFWNet, error) {
+	k := ufwNetKey{s, v6}
+	if n, ok := c[k]; ok {
+		return &n, nil
+	}
+	n, err := ufwNet(s, v6)
+	if err != nil {
+		return nil, err
+	}
+	c[k] = *n
+	return n, nil
+}
+
+// set fills the rule's ToNet and FromNet.
+func (c ufwNets) set(rule *UFWRule) (err error) {
+	if rule.ToNet, err = c.get(rule.To, rule.V6); err != nil {
 		return fmt.Errorf("To: %w", err)
 	}
-	if rule.FromNet, err = ufwNet(rule.From, rule.V6); err != nil {
+	if rule.FromNet, err = c.get(rule.From, rule.V6); err != nil {
 		return fmt.Errorf("From: %w", err)
 	}
 	return nil
@@ -692,13 +718,14 @@ func ParseUFWRulesFileLenient(r io.Reader, v6 bool) (rules []UFWRule, unparsed [
 	if v6 {
 		family = "ipv6"
 	}
+	nets := ufwNets{}
 	for n := 1; text != ""; n++ {
 		var line string
 		line, text = ufwNextLine(text)
 		raw := strings.TrimRight(line, " \t")
 		var u UFWUnparsedRule
 		if body, ok := strings.CutPrefix(raw, "### tuple ###"); ok {
-			rule, err := ufwParseTuple(body, v6)
+			rule, err := ufwParseTuple(body, v6, nets)
 			if err == nil {
 				rule.Raw = raw
 				rules = append(rules, rule)
@@ -772,7 +799,7 @@ func ufwIsRestoreLine(s string) bool {
 }
 
 // ufwParseTuple parses what follows "### tuple ###".
-func ufwParseTuple(body string, v6 bool) (UFWRule, error) {
+func ufwParseTuple(body string, v6 bool, nets ufwNets) (UFWRule, error) {
 	var rule UFWRule
 	if i := strings.Index(body, " comment="); i >= 0 {
 		c, err := ufwDecodeComment(strings.TrimSpace(body[i+len(" comment="):]))
@@ -844,7 +871,7 @@ func ufwParseTuple(body string, v6 bool) (UFWRule, error) {
 		rule.Direction = "fwd"
 	}
 	rule.V6 = v6 || strings.Contains(rule.To, ":") || strings.Contains(rule.From, ":")
-	if err := ufwSetNets(&rule); err != nil {
+	if err := nets.set(&rule); err != nil {
 		return rule, err
 	}
 	return rule, nil

@@ -76,10 +76,10 @@ func Parse(s string) (Net, error) {
 	if len(s) > maxLen {
 		return Net{}, fmt.Errorf("address of %d bytes: too long", len(s))
 	}
-	switch strings.ToLower(s) {
-	case "any", "anywhere":
+	switch {
+	case strings.EqualFold(s, "any") || strings.EqualFold(s, "anywhere"):
 		return Any, nil
-	case "":
+	case s == "":
 		return Net{}, errors.New("empty address")
 	}
 	host, maskText, hasMask := strings.Cut(s, "/")
