@@ -149,7 +149,7 @@ filter_str(j) := j.filter if j.filter != ""
 
 else := "none"
 
-expected := sprintf("a running jail whose filter is sshd and that bans port %s, or that bans port %s", [ports_str, ports_str])
+expected := sprintf("a running jail with the sshd filter banning port %s, or one banning exactly port %s", [ports_str, ports_str])
 
 deny contains {
 	"subject": "fail2ban",
