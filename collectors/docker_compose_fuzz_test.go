@@ -35,7 +35,8 @@ func composeSeeds(tb testing.TB) []string {
 // FuzzComposeLiteralSecrets reads arbitrary text as a compose file, as
 // readComposeContent does for whatever a container's label names: no
 // panic; every finding names a line of the text and a key or flag found
-// on it (so what is stored is the text's keys, never its values); the
+// on it or before (so what is stored is the text's keys, never its
+// values); the
 // content read from a file says the same, and its JSON has no null.
 func FuzzComposeLiteralSecrets(f *testing.F) {
 	for _, p := range composeSeeds(f) {
@@ -50,6 +51,8 @@ func FuzzComposeLiteralSecrets(f *testing.F) {
 	f.Add("services:\n  redis:\n    command: [\"redis-server\", \"--requirepass\", \"Zr8xq2LmN4pW7vK1\"]\n")
 	f.Add("    environment:\n      - OPENVPN_PASSWORD_SECRETFILE=/run/secrets/vpn\n      - CELERY_BROKER_URL=redis://:pw@h:6380/0\n")
 	f.Add("x: ${A:-${B:?c d}} $$C --requirepass\n--requirepass: y\n")
+	// One file per fuzzing process, rewritten for each input.
+	p := filepath.Join(f.TempDir(), "compose.yml")
 	f.Fuzz(func(t *testing.T, text string) {
 		lines := strings.Split(text, "\n")
 		for _, s := range composeLiteralSecrets(text) {
@@ -62,11 +65,11 @@ func FuzzComposeLiteralSecrets(f *testing.F) {
 			if s.value == "" {
 				t.Fatalf("finding %q has no value", s.where)
 			}
-			if !strings.HasPrefix(key, "URL ") && key != "argument" && !strings.Contains(lines[n-1], strings.TrimLeft(key, "-")) {
-				t.Fatalf("finding %q: key not on line %d %q", s.where, n, lines[n-1])
+			// The line is the value's; a flag may sit on a line before.
+			if !strings.HasPrefix(key, "URL ") && key != "argument" && !strings.Contains(strings.Join(lines[:n], "\n"), strings.TrimLeft(key, "-")) {
+				t.Fatalf("finding %q: key not on line %d or before", s.where, n)
 			}
 		}
-		p := filepath.Join(t.TempDir(), "compose.yml")
 		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
