@@ -136,13 +136,13 @@ func TestGitHead(t *testing.T) {
 }
 
 // TestBuildsSayTheirVersion builds mlscan the ways a user does in the
-// checkout and runs `mlscan version`: -ldflags wins; a plain `go build`
-// and `go run` say the checkout's commit (the pseudo-version Go stamps,
-// or, when the build is not VCS-stamped, the commit read from the
-// checkout), never "dev".
+// checkout and runs `mlscan version`: -ldflags wins; `go build`,
+// `go install` and `go run` say the checkout's commit (the pseudo-version
+// Go stamps, or, when the build is not VCS-stamped, the commit read from
+// the checkout), never "dev".
 func TestBuildsSayTheirVersion(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds mlscan three times (-short)")
+		t.Skip("builds mlscan five times (-short)")
 	}
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go not found")
@@ -157,29 +157,37 @@ func TestBuildsSayTheirVersion(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "mlscan")
 	commit := regexp.MustCompile(`^mlscan (v0\.0\.0-\d{14}-[0-9a-f]{12}(\+dirty)?|v\d+\.\d+\.\d+\S*|[0-9a-f]{12}(-dirty|-devel)?) \(snapshot schema \d+\)$`)
+	pseudo := regexp.MustCompile(`^mlscan v\d+\.\d+\.\d+-\S*[0-9a-f]{12}(\+dirty)? \(snapshot schema \d+\)$`)
 	tests := []struct {
 		name string
 		args []string
 		want *regexp.Regexp
 	}{
 		{"ldflags", []string{"build", "-ldflags", "-X main.version=9.8.7", "-o", bin, "./cmd/mlscan"}, regexp.MustCompile(`^mlscan 9\.8\.7 \(`)},
+		// GOFLAGS may say -buildvcs=false (as on the CI machine): the
+		// commit then comes from the checkout.
 		{"go build", []string{"build", "-o", bin, "./cmd/mlscan"}, commit},
+		// Go's default in a checkout: the pseudo-version of the commit.
+		{"go build -buildvcs=true", []string{"build", "-buildvcs=true", "-o", bin, "./cmd/mlscan"}, pseudo},
+		{"go install", []string{"install", "./cmd/mlscan"}, commit},
 		{"go run", []string{"run", "./cmd/mlscan", "version"}, commit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cmd := exec.Command("go", tt.args...)
 			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "GOBIN="+dir)
 			out, err := cmd.CombinedOutput()
 			if err != nil {
 				t.Fatalf("go %s: %v\n%s", strings.Join(tt.args, " "), err, out)
 			}
-			if tt.args[0] == "build" {
+			if tt.args[0] == "build" || tt.args[0] == "install" {
 				if out, err = exec.Command(bin, "version").CombinedOutput(); err != nil {
 					t.Fatalf("mlscan version: %v\n%s", err, out)
 				}
 			}
 			got := strings.TrimSpace(string(out))
+			t.Logf("go %s: %s", tt.args[0], got)
 			if !tt.want.MatchString(got) {
 				t.Errorf("mlscan version: %q, want %s", got, tt.want)
 			}
