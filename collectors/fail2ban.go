@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // Where fail2ban lives on the scanned host.
@@ -132,19 +131,19 @@ func (f *Fail2ban) Collect(ctx context.Context, env *Env) (Section, error) {
 	}
 
 	// fail2ban-client is a Python program that takes a few hundred
-	// milliseconds to start: ask for the sshd jail at the same time as
-	// for the jail list, and use the answer only if the list has it.
-	type answer struct {
-		out, errOut []byte
-		err         error
+	// milliseconds to start. The jail configuration is read first (a few
+	// milliseconds) so that the states of the enabled jails that may
+	// protect SSH, and of sshd, are asked at the same time as the jail
+	// list; an answer is used only if the list has the jail.
+	jc := f.readConfig(env)
+	asked := map[string]*f2bAnswer{}
+	for _, name := range jc.speculate() {
+		asked[name] = f.ask(ctx, env, client, name)
 	}
-	sshdc := make(chan answer, 1)
-	go func() {
-		out, errOut, err := env.Command(ctx, client, f.args("status", "sshd")...)
-		sshdc <- answer{out, errOut, err}
-	}()
 	out, errOut, err := env.Command(ctx, client, f.args("status")...)
-	sshdAnswer := <-sshdc
+	for _, a := range asked {
+		<-a.done
+	}
 	if err != nil {
 		msg := f2bMessage(out, errOut)
 		switch {
@@ -171,11 +170,48 @@ func (f *Fail2ban) Collect(ctx context.Context, env *Env) (Section, error) {
 		return sec, fmt.Errorf("%s: %w", from, err)
 	}
 	sec.Client.Status, sec.Running, sec.Jails = StatusOK, true, st
-	if slices.Contains(sec.Jails, "sshd") {
-		sec.SSHD = f.jailState(client, "sshd", sshdAnswer.out, sshdAnswer.errOut, sshdAnswer.err)
+	sec.Config = &jc.source
+	sec.JailConfig = make([]Fail2banJailConfig, 0, len(sec.Jails))
+	answers := make([]*f2bAnswer, len(sec.Jails))
+	late := 0
+	for i, name := range sec.Jails {
+		j := jc.jail(name)
+		answers[i] = asked[name]
+		if answers[i] == nil && j.Status == StatusOK && f2bSSHCandidate(j) && len(asked)+late <= f2bMaxStates {
+			answers[i] = f.ask(ctx, env, client, name) // running, though not enabled in the files read
+			late++
+		}
+		sec.JailConfig = append(sec.JailConfig, j)
 	}
-	f.readJails(ctx, env, sec, client)
+	for i, a := range answers {
+		if a == nil {
+			continue
+		}
+		<-a.done
+		j := &sec.JailConfig[i]
+		j.State = f.jailState(client, j.Name, a.out, a.errOut, a.err)
+		if j.Name == "sshd" {
+			sec.SSHD = j.State
+		}
+	}
 	return sec, nil
+}
+
+// f2bAnswer is the answer to one `status JAIL`, ready when done is closed.
+type f2bAnswer struct {
+	out, errOut []byte
+	err         error
+	done        chan struct{}
+}
+
+// ask runs `status JAIL` in the background.
+func (f *Fail2ban) ask(ctx context.Context, env *Env, client, jail string) *f2bAnswer {
+	a := &f2bAnswer{done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		a.out, a.errOut, a.err = env.Command(ctx, client, f.args("status", jail)...)
+	}()
+	return a
 }
 
 // jailState is a jail's state from the answer to `status JAIL`; a failed
@@ -200,58 +236,87 @@ func (f *Fail2ban) jailState(client, name string, out, errOut []byte, err error)
 // each starts a Python client.
 const f2bMaxStates = 4
 
-// readJails reads what each running jail protects from the jail
-// configuration (the filter and ports are not in the server's answers),
-// then asks the state of the jails that may protect SSH.
-func (f *Fail2ban) readJails(ctx context.Context, env *Env, sec *Fail2banSection, client string) {
+// f2bJails is the jail configuration as read, with the host's service
+// names.
+type f2bJails struct {
+	cfg      *f2bConfig
+	err      error
+	source   Source
+	services map[string]int
+}
+
+// readConfig reads the jail configuration (jail.conf, jail.d/*.conf,
+// jail.local, jail.d/*.local) and /etc/services.
+func (f *Fail2ban) readConfig(env *Env) *f2bJails {
 	dir := f.ConfigDir
 	if dir == "" {
 		dir = f2bConfigDir
 	}
 	base := filepath.Join(dir, "jail")
-	sec.Config = &Source{From: fmt.Sprintf("%s.conf, %s.d/*.conf, %s.local, %s.d/*.local", base, base, base, base)}
-	cfg, err := readFail2banConfig(env, base)
+	jc := &f2bJails{source: Source{From: fmt.Sprintf("%s.conf, %s.d/*.conf, %s.local, %s.d/*.local", base, base, base, base)}}
+	jc.cfg, jc.err = readFail2banConfig(env, base)
 	switch {
-	case err == nil:
-		sec.Config.Status = StatusOK
-	case errors.Is(err, ErrPermission):
-		sec.Config.Status, sec.Config.Error = StatusPermission, err.Error()
+	case jc.err == nil:
+		jc.source.Status = StatusOK
+	case errors.Is(jc.err, ErrPermission):
+		jc.source.Status, jc.source.Error = StatusPermission, jc.err.Error()
 	default:
-		sec.Config.Status, sec.Config.Error = StatusError, err.Error()
+		jc.source.Status, jc.source.Error = StatusError, jc.err.Error()
 	}
-	var services map[string]int
 	if b, err := readCapped(env.Path(f2bServicesFile), f2bMaxFileBytes); err == nil {
-		services = parseServices(b)
+		jc.services = parseServices(b)
 	}
-	sec.JailConfig = make([]Fail2banJailConfig, 0, len(sec.Jails))
-	var ask []int
-	for _, name := range sec.Jails {
-		var jc Fail2banJailConfig
-		if err != nil {
-			jc = Fail2banJailConfig{Source: Source{Status: sec.Config.Status, Error: "the jail configuration was not read completely: " + sec.Config.Error},
-				Name: name, Ports: []string{}, PortRanges: []PortRange{}}
-		} else {
-			jc = cfg.jail(name, services)
+	return jc
+}
+
+// jail is what the named jail protects; an error when the configuration
+// was not read completely (a file left out could change it).
+func (jc *f2bJails) jail(name string) Fail2banJailConfig {
+	if jc.err != nil {
+		return Fail2banJailConfig{Source: Source{Status: jc.source.Status, Error: "the jail configuration was not read completely: " + jc.source.Error},
+			Name: name, Ports: []string{}, PortRanges: []PortRange{}}
+	}
+	return jc.cfg.jail(name, jc.services)
+}
+
+// speculate names the jails whose state is worth asking before the jail
+// list is known: sshd, and the enabled jails that may protect SSH.
+func (jc *f2bJails) speculate() []string {
+	names := []string{"sshd"}
+	if jc.err != nil {
+		return names
+	}
+	for _, name := range sortedSections(jc.cfg) {
+		if len(names) > f2bMaxStates || name == "sshd" {
+			continue
 		}
-		switch {
-		case name == "sshd":
-			jc.State = sec.SSHD
-		case jc.Status == StatusOK && f2bSSHCandidate(jc) && len(ask) < f2bMaxStates:
-			ask = append(ask, len(sec.JailConfig))
+		if v, err := jc.cfg.get(name, "enabled"); err != nil || !f2bTrue(v) {
+			continue
 		}
-		sec.JailConfig = append(sec.JailConfig, jc)
+		if j := jc.jail(name); j.Status == StatusOK && f2bSSHCandidate(j) {
+			names = append(names, name)
+		}
 	}
-	var wg sync.WaitGroup
-	for _, i := range ask {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			name := sec.JailConfig[i].Name
-			out, errOut, err := env.Command(ctx, client, f.args("status", name)...)
-			sec.JailConfig[i].State = f.jailState(client, name, out, errOut, err)
-		}()
+	return names
+}
+
+// sortedSections are the configuration's section names in order.
+func sortedSections(c *f2bConfig) []string {
+	names := make([]string, 0, len(c.sections))
+	for n := range c.sections {
+		names = append(names, n)
 	}
-	wg.Wait()
+	slices.Sort(names)
+	return names
+}
+
+// f2bTrue is a boolean option's truth as Python's ConfigParser reads it.
+func f2bTrue(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "yes", "true", "on":
+		return true
+	}
+	return false
 }
 
 // f2bSSHFilters are the filters of fail2ban's distribution that read

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -82,6 +84,9 @@ func TestFail2banJailStatusCorpus(t *testing.T) {
 		{name: "1.0.2 real, ssh", file: "jails/debian-ssh.status-ssh.txt", want: Fail2banJail{Name: "ssh", Files: []string{"/run/f2bcap-debian-ssh/auth.log"}}},
 		{name: "1.0.2 real, bastion-guard", file: "jails/site-port22.status-bastion-guard.txt", want: Fail2banJail{Name: "bastion-guard", Files: []string{"/run/f2bcap-site-port22/auth.log"}}},
 		{name: "1.0.2 real, ssh-aggressive", file: "jails/three-jails.status-ssh-aggressive.txt", want: Fail2banJail{Name: "ssh-aggressive", Files: []string{"/run/f2bcap-three-jails/auth.log"}}},
+		{name: "1.0.2 real, recidive", file: "jails/three-jails.status-recidive.txt", want: Fail2banJail{Name: "recidive", Files: []string{"/run/f2bcap-three-jails/auth.log"}}},
+		{name: "1.0.2 real, sshd beside others", file: "jails/three-jails.status-sshd.txt", want: Fail2banJail{Name: "sshd", Files: []string{"/run/f2bcap-three-jails/auth.log"}}},
+		{name: "1.0.2 real, sshd on 2222", file: "jails/sshd-port2222.status-sshd.txt", want: Fail2banJail{Name: "sshd", Files: []string{"/run/f2bcap-sshd-port2222/auth.log"}}},
 		{name: "the jail list is not a jail", file: "status.txt", wantErr: "not `fail2ban-client status JAIL` output"},
 		{name: "the 1.1 status --all is not a jail", file: "upstream/status/1.1.0-status-all.txt", wantErr: "not `fail2ban-client status JAIL` output"},
 	}
@@ -194,7 +199,7 @@ func TestFail2banJailConfCorpus(t *testing.T) {
 			services := parseServices([]byte(readTestdata(t, "fail2ban/etc-services")))
 			var names, enabled []string
 			var ssh []f2bJailFact
-			for _, name := range sortedKeys(cfg.sections) {
+			for _, name := range sortedSections(cfg) {
 				if name == "INCLUDES" {
 					continue
 				}
@@ -225,16 +230,6 @@ func TestFail2banJailConfCorpus(t *testing.T) {
 	}
 }
 
-// sortedKeys are a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // TestFail2banJailsCaptured reads the configurations behind the captures
 // of jails/ (this machine's Debian 1.0.2-2 files plus each capture's
 // jail.local) and checks each running jail's ports against what fail2ban
@@ -247,6 +242,9 @@ func TestFail2banJailsCaptured(t *testing.T) {
 		ranges  map[string][]PortRange
 		all     []string // jails whose action bans every port
 		states  []string // jails whose state the collector asks
+		// disabled: the files read say enabled = false (changed after the
+		// server started): the state is asked once the list names the jail.
+		disabled bool
 	}{
 		{name: "ssh-iptables", filters: map[string]string{"ssh-iptables": "sshd"}, ranges: map[string][]PortRange{"ssh-iptables": {{22, 22}}}, states: []string{"ssh-iptables"}},
 		{name: "debian-ssh", filters: map[string]string{"ssh": "sshd"}, ranges: map[string][]PortRange{"ssh": {{22, 22}}}, states: []string{"ssh"}},
@@ -255,16 +253,27 @@ func TestFail2banJailsCaptured(t *testing.T) {
 		{name: "three-jails", filters: map[string]string{"recidive": "recidive", "ssh-aggressive": "sshd", "sshd": "sshd"},
 			ranges: map[string][]PortRange{"recidive": {}, "ssh-aggressive": {{22, 22}, {2222, 2222}}, "sshd": {{22, 22}}},
 			all:    []string{"recidive"}, states: []string{"ssh-aggressive", "sshd"}},
+		{name: "ssh-iptables", disabled: true, filters: map[string]string{"ssh-iptables": "sshd"}, ranges: map[string][]PortRange{"ssh-iptables": {{22, 22}}}, states: []string{"ssh-iptables"}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s disabled %v", tc.name, tc.disabled), func(t *testing.T) {
 			root := f2bRoot(t, f2bStock(map[string]string{"jail.local": "jails/" + tc.name + ".jail.local"}))
+			if tc.disabled {
+				local := filepath.Join(root, "etc/fail2ban/jail.local")
+				b, _ := os.ReadFile(local)
+				os.WriteFile(local, []byte(strings.ReplaceAll(string(b), "enabled  = true", "enabled  = false")), 0o644)
+			}
+			var mu sync.Mutex
+			var asked []string
 			client := filepath.Join(t.TempDir(), "fail2ban-client")
 			os.WriteFile(client, nil, 0o755)
 			// The runner may run on the collector's goroutine: it reports a
 			// missing capture as the command's error, not with t.Fatal.
 			run := func(_ context.Context, _ string, args ...string) ([]byte, []byte, error) {
 				file := tc.name + ".status.txt"
+				mu.Lock()
+				asked = append(asked, strings.Join(args, " "))
+				mu.Unlock()
 				if len(args) > 1 {
 					if _, ok := tc.filters[args[1]]; !ok {
 						return nil, []byte(readTestdata(t, "fail2ban/status-sshd-missing.stderr.txt")), errExit255
@@ -306,6 +315,18 @@ func TestFail2banJailsCaptured(t *testing.T) {
 			}
 			if !slices.Equal(states, tc.states) {
 				t.Errorf("states of %q, want %q", states, tc.states)
+			}
+			// Each state asked once, sshd's always (before the list is known).
+			slices.Sort(asked)
+			want := []string{"status"}
+			for _, j := range append(slices.Clone(tc.states), "sshd") {
+				if !slices.Contains(want, "status "+j) {
+					want = append(want, "status "+j)
+				}
+			}
+			slices.Sort(want)
+			if !slices.Equal(asked, want) {
+				t.Errorf("asked %q, want %q", asked, want)
 			}
 			// The section fits the snapshot's schema (no null for a list).
 			snap := &Snapshot{SchemaVersion: SchemaVersion, Host: Host{Addresses: []string{}}, Collectors: map[string]CollectorResult{}}

@@ -97,7 +97,7 @@ func TestFail2banCollect(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &Fail2ban{Client: client, Socket: "/run/f2b.sock"}
+			c := &Fail2ban{Client: client, Socket: "/run/f2b.sock", ConfigDir: filepath.Join(f2bRoot(t, f2bStock(nil)), "etc/fail2ban")}
 			sec, err := c.Collect(context.Background(), &Env{ProcRoot: proc, Run: f2bRunner(t, tc.status, tc.sshd)})
 			if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil && err != nil) {
 				t.Fatalf("err %v, want %v", err, tc.wantErr)
