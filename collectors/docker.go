@@ -458,6 +458,10 @@ func parseContainer(ir container.InspectResponse, h *secretHasher) Container {
 		Entrypoint: []string{}, Cmd: []string{}, Secrets: []SecretFinding{},
 		Process: ContainerProcess{Status: StatusUnavailable},
 	}
+	seenBefore := 0
+	if h != nil {
+		seenBefore = len(h.seen)
+	}
 	if b := ir.ContainerJSONBase; b != nil {
 		c.ID = b.ID
 		c.Name = strings.TrimPrefix(b.Name, "/")
@@ -505,6 +509,9 @@ func parseContainer(ir container.InspectResponse, h *secretHasher) Container {
 		}
 	}
 	c.Secrets = dedupFindings(c.Secrets)
+	if h != nil && (len(c.Secrets) > maxContainerSecrets || len(h.seen)-seenBefore > maxContainerSecrets) {
+		quarantine(&c)
+	}
 	if c.Image == "" {
 		c.Image = c.ImageID
 	}
@@ -570,6 +577,41 @@ func composeInfo(labels map[string]string) *ComposeInfo {
 		}
 	}
 	return ci
+}
+
+// maxContainerSecrets bounds the secrets one container may carry into the
+// snapshot: its environment and command are its owner's, and thousands
+// of passwords in one value must cost only that container's verdicts,
+// not the collector's time (scrubSecrets compares every secret with every
+// text) or the evaluation's (MLS-SEC-003 compares findings pairwise).
+const maxContainerSecrets = 64
+
+// quarantine reduces a container holding more than maxContainerSecrets
+// secrets: it keeps the weakest findings (denylisted, then weak, then
+// shortest, so that MLS-SEC-003 still fails when any of them would make
+// it fail) and replaces its command and kept environment values, which
+// could hold copies, by "<redacted>".
+func quarantine(c *Container) {
+	rank := map[string]int{"weak": 0, "medium": 1, "strong": 2}
+	slices.SortStableFunc(c.Secrets, func(a, b SecretFinding) int {
+		if a.Denylisted != b.Denylisted {
+			if a.Denylisted {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(rank[a.Strength], rank[b.Strength]), cmp.Compare(a.Length, b.Length))
+	})
+	if len(c.Secrets) > maxContainerSecrets {
+		c.Secrets = c.Secrets[:maxContainerSecrets]
+	}
+	c.Entrypoint, c.Cmd, c.Command = []string{}, []string{redacted}, redacted
+	for i := range c.Env {
+		c.Env[i].Value, c.Env[i].Kept = "", false
+	}
+	if c.Redis != nil {
+		c.Redis.ConfigFile, c.Redis.Bind = "", ""
+	}
 }
 
 func dedupFindings(fs []SecretFinding) []SecretFinding {

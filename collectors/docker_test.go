@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -1089,5 +1090,41 @@ func TestSecretFileReferencesPass(t *testing.T) {
 				t.Errorf("%d MLS-SEC-002 results, want 1", n)
 			}
 		})
+	}
+}
+
+// TestContainerManySecrets: a container whose environment and command
+// carry thousands of passwords keeps at most maxContainerSecrets
+// findings, its weakest first, and its command and kept values are
+// redacted whole; no password comes out.
+func TestContainerManySecrets(t *testing.T) {
+	var sb strings.Builder
+	for i := 0; sb.Len() < 64<<10; i++ {
+		fmt.Fprintf(&sb, "redis://:Zr8xq2LmN4pW7vK1%06d@h/ ", i)
+	}
+	many := sb.String()
+	ir := inspectPayload(t, "podman-4.3-web.json", func(m map[string]any) {
+		obj(m, "Config")["Env"] = []any{"PATH=/bin", "X=" + many, "FLOWER_BASIC_AUTH=admin:flower"}
+		obj(m, "Config")["Cmd"] = []any{"sh", "-c", many}
+	})
+	h := newSecretHasher()
+	c := parseContainer(ir, h)
+	if len(c.Secrets) != maxContainerSecrets {
+		t.Errorf("%d findings, want %d", len(c.Secrets), maxContainerSecrets)
+	}
+	if f := c.Secrets[0]; f.Key != "FLOWER_BASIC_AUTH" || !f.Denylisted {
+		t.Errorf("first finding %+v, want the denylisted Flower password", f)
+	}
+	if c.Command != redacted || !slices.Equal(c.Cmd, []string{redacted}) || c.Env[0].Kept {
+		t.Errorf("command %q cmd %q env %+v: want redacted whole", c.Command, c.Cmd, c.Env[0])
+	}
+	b, _ := json.Marshal(c)
+	if strings.Contains(string(b), "Zr8xq2LmN4pW7vK1") {
+		t.Error("a password comes out")
+	}
+	// Another container with few secrets is left as it is.
+	w := parseContainer(inspectPayload(t, "podman-4.3-redis-celery.json", nil), h)
+	if w.Command == redacted || len(w.Secrets) == 0 {
+		t.Errorf("the other container is quarantined too: %q %+v", w.Command, w.Secrets)
 	}
 }
