@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -59,7 +61,8 @@ func versionFrom(ldflags string, bi *debug.BuildInfo, checkout func() string) st
 // binary is `go run`'s (built, or taken from the build cache, for the
 // sources as they are now) or its commit is no newer than the binary: a
 // binary built before the checkout moved on does not claim the newer
-// commit. Nothing else is read from the checkout, and nothing is run.
+// commit. Nothing else is read from the checkout (and only files of the
+// binary's owner, see gitHead), and nothing is run.
 func sourceRevision() string {
 	_, file, _, ok := runtime.Caller(0)
 	if !ok || !filepath.IsAbs(file) {
@@ -73,9 +76,13 @@ func sourceRevision() string {
 	if err != nil {
 		return ""
 	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return ""
+	}
 	// cmd/mlscan/version.go → the module root.
 	root := filepath.Dir(filepath.Dir(filepath.Dir(file)))
-	rev, at := gitHead(filepath.Join(root, ".git"))
+	rev, at := gitHead(filepath.Join(root, ".git"), st.Uid)
 	if rev == "" || (!goRunBinary(exe) && at.After(fi.ModTime())) {
 		return ""
 	}
@@ -95,13 +102,16 @@ func goRunBinary(exe string) bool {
 }
 
 // gitHead reads the commit HEAD names in a git directory (or a worktree's
-// .git file), and when the file that gave it last changed. Only what
-// looks like a commit id is returned.
-func gitHead(gitDir string) (string, time.Time) {
-	if b, err := os.ReadFile(gitDir); err == nil {
+// .git file), and when the file that gave it last changed. Every file it
+// reads must be a regular file (not a symlink) owned by uid, the owner of
+// the binary: mlscan runs as root, and a checkout's files must not lead
+// it to print what another file holds. Only what looks like a commit id
+// is returned.
+func gitHead(gitDir string, uid uint32) (string, time.Time) {
+	if b, _, ok := readOwned(gitDir, uid); ok {
 		// A worktree: "gitdir: PATH".
-		d, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: ")
-		if !ok {
+		d, found := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: ")
+		if !found {
 			return "", time.Time{}
 		}
 		if !filepath.IsAbs(d) {
@@ -109,22 +119,21 @@ func gitHead(gitDir string) (string, time.Time) {
 		}
 		gitDir = d
 	}
-	head := filepath.Join(gitDir, "HEAD")
-	b, err := os.ReadFile(head)
-	if err != nil {
+	b, at, ok := readOwned(filepath.Join(gitDir, "HEAD"), uid)
+	if !ok {
 		return "", time.Time{}
 	}
 	line := strings.TrimSpace(string(b))
 	ref, isRef := strings.CutPrefix(line, "ref: ")
 	if !isRef {
-		return commitID(line), modTime(head)
+		return commitID(line), at
 	}
 	if !strings.HasPrefix(ref, "refs/") || strings.Contains(ref, "..") {
 		return "", time.Time{}
 	}
 	// A worktree keeps its branches in the common directory.
 	dirs := []string{gitDir}
-	if c, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+	if c, _, ok := readOwned(filepath.Join(gitDir, "commondir"), uid); ok {
 		d := strings.TrimSpace(string(c))
 		if !filepath.IsAbs(d) {
 			d = filepath.Join(gitDir, d)
@@ -132,21 +141,41 @@ func gitHead(gitDir string) (string, time.Time) {
 		dirs = append(dirs, d)
 	}
 	for _, d := range dirs {
-		p := filepath.Join(d, filepath.FromSlash(ref))
-		if b, err := os.ReadFile(p); err == nil {
-			return commitID(strings.TrimSpace(string(b))), modTime(p)
+		if b, at, ok := readOwned(filepath.Join(d, filepath.FromSlash(ref)), uid); ok {
+			return commitID(strings.TrimSpace(string(b))), at
 		}
-		p = filepath.Join(d, "packed-refs")
-		if b, err := os.ReadFile(p); err == nil {
+		if b, at, ok := readOwned(filepath.Join(d, "packed-refs"), uid); ok {
 			for l := range bytes.Lines(b) {
-				id, name, ok := strings.Cut(strings.TrimSpace(string(l)), " ")
-				if ok && name == ref {
-					return commitID(id), modTime(p)
+				id, name, found := strings.Cut(strings.TrimSpace(string(l)), " ")
+				if found && name == ref {
+					return commitID(id), at
 				}
 			}
 		}
 	}
 	return "", time.Time{}
+}
+
+// readOwned reads a small regular file owned by uid (a symlink is not
+// followed) and gives its modification time.
+func readOwned(path string, uid uint32) ([]byte, time.Time, bool) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	defer func() { _ = f.Close() }()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > 1<<20 {
+		return nil, time.Time{}, false
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || st.Uid != uid {
+		return nil, time.Time{}, false
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	return b, fi.ModTime(), true
 }
 
 // commitID returns s if it is a SHA-1 or SHA-256 commit id, else "".
@@ -160,13 +189,4 @@ func commitID(s string) string {
 		}
 	}
 	return s
-}
-
-// modTime is a file's modification time (zero when it cannot be read).
-func modTime(path string) time.Time {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return time.Time{}
-	}
-	return fi.ModTime()
 }

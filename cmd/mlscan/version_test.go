@@ -77,7 +77,7 @@ func TestGoRunBinary(t *testing.T) {
 
 // TestGitHead reads HEAD from real repositories made by git: a branch as
 // a loose ref, a packed ref, a detached HEAD and a worktree; and refuses
-// what is not a commit id.
+// what is not a commit id, a symlink, and files of another owner.
 func TestGitHead(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not found")
@@ -110,6 +110,12 @@ func TestGitHead(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(escape, "HEAD"), []byte("ref: refs/../../../etc/passwd\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// HEAD a symlink to a file that holds a commit id (of another repository).
+	symlinked := t.TempDir()
+	if err := os.Symlink(filepath.Join(detached, ".git", "HEAD"), filepath.Join(symlinked, "HEAD")); err != nil {
+		t.Fatal(err)
+	}
+	uid := uint32(os.Getuid())
 
 	tests := []struct {
 		name, gitDir, want string
@@ -120,11 +126,26 @@ func TestGitHead(t *testing.T) {
 		{"worktree", filepath.Join(wt, ".git"), first},
 		{"not a commit id", bad, ""},
 		{"ref outside refs", escape, ""},
+		{"symlinked HEAD", symlinked, ""},
 		{"no repository", t.TempDir(), ""},
+	}
+	if uid == 0 {
+		// Root can give the checkout to someone else than the binary's owner.
+		other := t.TempDir()
+		git(t, other, "clone", "-q", repo, ".")
+		if err := filepath.Walk(filepath.Join(other, ".git"), func(p string, _ os.FileInfo, err error) error {
+			if err != nil {
+				return err
+			}
+			return os.Lchown(p, 65534, 65534)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		tests = append(tests, struct{ name, gitDir, want string }{"checkout of another user", filepath.Join(other, ".git"), ""})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, at := gitHead(tt.gitDir)
+			got, at := gitHead(tt.gitDir, uid)
 			if got != tt.want {
 				t.Errorf("gitHead: %q, want %q", got, tt.want)
 			}
