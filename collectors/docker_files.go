@@ -107,7 +107,7 @@ func containerFiles(ctx context.Context, env *Env, cs []Container, h *secretHash
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			res[i] = examineWithin(ctx, fileDeadline, env, j)
+			res[i] = examineWithin(ctx, fileDeadline, env, j, examineFile)
 		}()
 	}
 	wg.Wait()
@@ -127,10 +127,11 @@ func containerFiles(ctx context.Context, env *Env, cs []Container, h *secretHash
 	return out
 }
 
-// examineWithin examines j, giving up when d passes or ctx ends: the
+// examineWithin examines j (with examine: examineFile), giving up when d
+// passes or ctx ends: the
 // examination then goes on in the background until the system call that
 // blocks it returns, and its result is dropped.
-func examineWithin(ctx context.Context, d time.Duration, env *Env, j fileJob) fileResult {
+func examineWithin(ctx context.Context, d time.Duration, env *Env, j fileJob, examine func(*Env, fileJob, FileMode) fileResult) fileResult {
 	fm := FileMode{Path: j.path, Why: j.why, Kind: j.kind, Source: Source{From: "stat " + env.Path(j.path)}}
 	if j.refused != "" {
 		fm.Status, fm.Error = StatusError, j.refused
@@ -141,7 +142,7 @@ func examineWithin(ctx context.Context, d time.Duration, env *Env, j fileJob) fi
 		return fileResult{fm: fm}
 	}
 	ch := make(chan fileResult, 1)
-	go func() { ch <- examineFile(env, j, fm) }()
+	go func() { ch <- examine(env, j, fm) }()
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/mlscan/mlscan/scanner"
 )
@@ -234,4 +235,34 @@ func TestContainerFilesManyNames(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d entries for the rest, want 1: %+v", n, files)
 	}
+}
+
+// TestExamineWithinDeadline: an examination that blocks in the kernel (here
+// a blocking open of a FIFO nobody writes, as a hung network mount would
+// block a stat) is given up at the deadline with its reason; the blocked
+// call is released afterwards.
+func TestExamineWithinDeadline(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo.yml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	blocking := func(_ *Env, _ fileJob, fm FileMode) fileResult {
+		f, err := os.Open(fifo) // blocks until a writer opens it
+		if err == nil {
+			f.Close()
+		}
+		fm.Status = StatusOK
+		return fileResult{fm: fm}
+	}
+	j := fileJob{path: fifo, why: "compose file of project evil", kind: "compose", mustExist: true}
+	r := examineWithin(context.Background(), 50*time.Millisecond, &Env{}, j, blocking)
+	if r.fm.Status != StatusError || r.fm.Error != "not examined within 50ms (a hung file system?)" {
+		t.Errorf("%s %q, want not examined within 50ms", r.fm.Status, r.fm.Error)
+	}
+	// Release the blocked open: a writer arrives.
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
 }
