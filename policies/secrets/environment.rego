@@ -5,6 +5,9 @@
 #   child process and end up in crash reports and logs. Fails for secret-
 #   named variables (PASSWORD, SECRET, TOKEN, KEY, AUTH, ...) with a value
 #   and for URLs carrying a password (CELERY_BROKER_URL=redis://:pw@...).
+#   A variable that names a secret's file is what this check recommends,
+#   not a secret: keys ending in _FILE, _SECRETFILE (gluetun) or _PATH,
+#   and values under /run/secrets/.
 #   The document's broker URL is a known deviation: waive it with a reason
 #   if the broker password must stay in the environment.
 # custom:
