@@ -147,10 +147,11 @@ func TestE2EMatrix(t *testing.T) {
 	// Each scan of the documented host and of every fault also writes
 	// SARIF here, for the Multitool at the end.
 	sarifDir := t.TempDir()
-	sarifScans := 0
+	var sarifFiles []string
 	sarifOut := func(name string) []string {
-		sarifScans++
-		return []string{"--format", "sarif=" + filepath.Join(sarifDir, mxFileName(name)+".sarif")}
+		f := filepath.Join(sarifDir, mxFileName(name)+".sarif")
+		sarifFiles = append(sarifFiles, f)
+		return []string{"--format", "sarif=" + f}
 	}
 
 	stepStart := time.Now()
@@ -246,8 +247,10 @@ func TestE2EMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := sarifScans + 1; len(files) != want {
-			t.Errorf("%d SARIF files, want %d (the documented host, waived, and every fault)", len(files), want)
+		for _, f := range sarifFiles {
+			if !slices.Contains(files, f) {
+				t.Errorf("the scan did not write %s", f)
+			}
 		}
 		stepStart := time.Now()
 		probs, err := multitool.Validate(mt, files...)
@@ -488,7 +491,19 @@ func mxScenarios(s *testbed.Server84) []mxScenario {
 					Ports: []int{8081},
 				})
 			},
-			revert: func(t *testing.T, s *testbed.Server84) { s.Remove(t, "debug-web") },
+			revert: func(t *testing.T, s *testbed.Server84) {
+				s.Remove(t, "debug-web")
+				// Podman leaves its bridge and the address 10.88.0.1 behind:
+				// take them away, so the host has its documented addresses
+				// again (Podman makes the bridge anew when it needs it).
+				out, _, _ := s.Exec(t, "ip", "-o", "-4", "addr", "show", "to", "10.88.0.1/32")
+				if f := strings.Fields(out); len(f) > 1 {
+					dev := strings.TrimSuffix(f[1], ":")
+					if _, stderr, code := s.Exec(t, "ip", "link", "delete", dev); code != 0 {
+						t.Errorf("ip link delete %s: exit %d: %s", dev, code, stderr)
+					}
+				}
+			},
 			fail: []mxExpect{
 				{"MLS-EXP-004", debug, scanner.SeverityHigh},
 				// conmon holds 0.0.0.0:8081 for the published port.
