@@ -111,6 +111,7 @@ func plantFaults(t testing.TB, doc map[string]any) {
 	r["to_ports"], r["from"] = "6380", "192.168.1.0/24"
 	r["to_ranges"] = []any{map[string]any{"from": json.Number("6380"), "to": json.Number("6380")}}
 	r["raw"] = "6380/tcp                   ALLOW IN    192.168.1.0/24"
+	r["from_net"] = map[string]any{"canonical": "192.168.1.0/24", "any": false, "family": "ipv4", "contiguous": true, "cover": "192.168.1.0/24"}
 	rules["items"] = append(items[:1:1], append([]any{r}, items[1:]...)...)
 	sock := doc["sockets"].(map[string]any)
 	ls := sock["listeners"].([]any)
