@@ -102,7 +102,8 @@ func goRunBinary(exe string) bool {
 }
 
 // gitHead reads the commit HEAD names in a git directory (or a worktree's
-// .git file), and when the file that gave it last changed. Every file it
+// .git file), and when the checkout last moved: the newer of HEAD's and
+// the ref's (loose ref or packed-refs) modification times. Every file it
 // reads must be a regular file (not a symlink) owned by uid, the owner of
 // the binary: mlscan runs as root, and a checkout's files must not lead
 // it to print what another file holds. Only what looks like a commit id
@@ -119,14 +120,22 @@ func gitHead(gitDir string, uid uint32) (string, time.Time) {
 		}
 		gitDir = d
 	}
-	b, at, ok := readOwned(filepath.Join(gitDir, "HEAD"), uid)
+	b, headAt, ok := readOwned(filepath.Join(gitDir, "HEAD"), uid)
 	if !ok {
 		return "", time.Time{}
+	}
+	// `git switch` rewrites HEAD and not the branch's ref: the checkout
+	// last moved at the newer of the two.
+	newer := func(t time.Time) time.Time {
+		if headAt.After(t) {
+			return headAt
+		}
+		return t
 	}
 	line := strings.TrimSpace(string(b))
 	ref, isRef := strings.CutPrefix(line, "ref: ")
 	if !isRef {
-		return commitID(line), at
+		return commitID(line), headAt
 	}
 	if !strings.HasPrefix(ref, "refs/") || strings.Contains(ref, "..") {
 		return "", time.Time{}
@@ -142,13 +151,13 @@ func gitHead(gitDir string, uid uint32) (string, time.Time) {
 	}
 	for _, d := range dirs {
 		if b, at, ok := readOwned(filepath.Join(d, filepath.FromSlash(ref)), uid); ok {
-			return commitID(strings.TrimSpace(string(b))), at
+			return commitID(strings.TrimSpace(string(b))), newer(at)
 		}
 		if b, at, ok := readOwned(filepath.Join(d, "packed-refs"), uid); ok {
 			for l := range bytes.Lines(b) {
 				id, name, found := strings.Cut(strings.TrimSpace(string(l)), " ")
 				if found && name == ref {
-					return commitID(id), at
+					return commitID(id), newer(at)
 				}
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mlscan/mlscan/internal/testbed"
 )
@@ -151,6 +152,57 @@ func TestGitHead(t *testing.T) {
 			}
 			if got != "" && at.IsZero() {
 				t.Error("gitHead: no time for the ref")
+			}
+		})
+	}
+}
+
+// TestGitHeadTime gives when the checkout last moved: after `git switch`
+// to an older branch only HEAD changes, so HEAD's time counts as much as
+// the ref's (a loose ref or packed-refs): a binary built before the switch
+// must not claim the branch it was not built from.
+func TestGitHeadTime(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not found")
+	}
+	old, mid, recent := time.Unix(946684800, 0), time.Unix(1262304000, 0), time.Unix(1577836800, 0)
+	tests := []struct {
+		name   string
+		pack   bool
+		headAt time.Time // HEAD's modification time
+		refAt  time.Time // the ref file's (or packed-refs') time
+		want   time.Time
+	}{
+		{name: "switched to an older loose branch", headAt: recent, refAt: old, want: recent},
+		{name: "switched to an older packed branch", pack: true, headAt: recent, refAt: old, want: recent},
+		{name: "committed on the branch", headAt: mid, refAt: recent, want: recent},
+		{name: "committed on a packed branch", pack: true, headAt: mid, refAt: recent, want: recent},
+	}
+	uid := uint32(os.Getuid())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			repo := t.TempDir()
+			git(t, repo, "init", "-q", "-b", "main")
+			git(t, repo, "commit", "-q", "--allow-empty", "-m", "one")
+			git(t, repo, "branch", "old")
+			git(t, repo, "commit", "-q", "--allow-empty", "-m", "two")
+			git(t, repo, "switch", "-q", "old")
+			ref := filepath.Join(repo, ".git", "refs", "heads", "old")
+			if tt.pack {
+				git(t, repo, "pack-refs", "--all")
+				ref = filepath.Join(repo, ".git", "packed-refs")
+			}
+			for p, at := range map[string]time.Time{filepath.Join(repo, ".git", "HEAD"): tt.headAt, ref: tt.refAt} {
+				if err := os.Chtimes(p, at, at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, at := gitHead(filepath.Join(repo, ".git"), uid)
+			if want := git(t, repo, "rev-parse", "old"); got != want {
+				t.Errorf("gitHead: %q, want %q", got, want)
+			}
+			if !at.Equal(tt.want) {
+				t.Errorf("gitHead: the checkout moved at %v, want %v", at, tt.want)
 			}
 		})
 	}
