@@ -258,10 +258,17 @@ func loadWaivers(path string) ([]scanner.Waiver, error) {
 
 // writeOutput writes to stdout, or to path through a temporary file in the
 // same directory renamed into place, so nothing half-written is left and a
-// symlink at path is replaced, never followed.
+// symlink at path is replaced, never followed. The file is 0600 (it maps
+// the host's attack surface), except a *.prom file: node_exporter's textfile
+// collector reads only *.prom files, runs as its own user and serves their
+// metrics over HTTP, so 0600 would only hide them from it (0644).
 func writeOutput(stdout io.Writer, path string, write func(io.Writer) error) error {
 	if path == "" || path == "-" {
 		return write(stdout)
+	}
+	mode := os.FileMode(0o600)
+	if strings.HasSuffix(filepath.Base(path), ".prom") {
+		mode = 0o644
 	}
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
@@ -275,7 +282,7 @@ func writeOutput(stdout io.Writer, path string, write func(io.Writer) error) err
 			os.Remove(tmp)
 		}
 	}()
-	if err := f.Chmod(0o600); err != nil {
+	if err := f.Chmod(mode); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}
