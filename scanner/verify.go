@@ -80,8 +80,36 @@ func (v *VerifyResult) OK() bool {
 }
 
 // ErrNoTests is returned when the sources hold no test (or none matches
-// VerifyOptions.Run).
+// VerifyOptions.Run: then the error names the pattern, and errors.Is
+// matches ErrNoTests).
 var ErrNoTests = errors.New("no Rego tests found: tests are rules named test_* in files named *_test.rego")
+
+// noTestMatchError says the sources hold tests but none matches --run.
+type noTestMatchError struct {
+	run   string
+	tests int
+}
+
+func (e noTestMatchError) Error() string {
+	return fmt.Sprintf("no Rego test matches --run %q (of %d tests)", e.run, e.tests)
+}
+
+func (noTestMatchError) Is(target error) bool { return target == ErrNoTests }
+
+// countTests counts the rules OPA's tester runs or skips: test_* and
+// todo_test_*.
+func countTests(mods map[string]*ast.Module) int {
+	names := map[string]bool{}
+	for _, m := range mods {
+		for _, r := range m.Rules {
+			name := r.Head.Ref().String()
+			if strings.HasPrefix(name, "test_") || strings.HasPrefix(name, "todo_test_") {
+				names[m.Package.Path.String()+"."+name] = true
+			}
+		}
+	}
+	return len(names)
+}
 
 // Verify runs the Rego tests (*_test.rego) of the sources with OPA's
 // tester, compiled together with every check and library of the sources
@@ -104,6 +132,9 @@ func Verify(ctx context.Context, srcs []PolicySource, config map[string]any, opt
 		return nil, err
 	}
 	if len(results) == 0 {
+		if n := countTests(mods); opt.Run != "" && n > 0 {
+			return nil, noTestMatchError{run: opt.Run, tests: n}
+		}
 		return nil, ErrNoTests
 	}
 	// Tracing every test costs time and memory: run the failed ones again
