@@ -91,7 +91,7 @@ type noTestMatchError struct {
 }
 
 func (e noTestMatchError) Error() string {
-	return fmt.Sprintf("no Rego test matches --run %q (of %d tests)", e.run, e.tests)
+	return fmt.Sprintf("no Rego tests found matching --run %q (%d tests in all)", e.run, e.tests)
 }
 
 func (noTestMatchError) Is(target error) bool { return target == ErrNoTests }

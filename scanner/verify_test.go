@@ -123,7 +123,7 @@ func TestVerifyErrors(t *testing.T) {
 		{name: "parse error", fs: fstest.MapFS{"a_test.rego": {Data: []byte("package a_test\n\ntest_x if }\n")}}, want: "extra/a_test.rego:3: rego_parse_error"},
 		{name: "compile error", fs: fstest.MapFS{"a_test.rego": {Data: []byte("package a_test\n\ntest_x if undefined_fn(1)\n")}}, want: "compile policies: 1 error occurred: extra/a_test.rego:3: rego_type_error: undefined function undefined_fn"},
 		{name: "no tests", fs: fstest.MapFS{"a.rego": {Data: []byte("package a\n\nx := 1\n")}}, run: `^data\.a\.`, want: scanner.ErrNoTests.Error()},
-		{name: "no test matches --run", fs: fstest.MapFS{"a_test.rego": {Data: []byte("package a_test\n\ntest_x if true\n\ntest_y if true\n")}}, run: "nomatch", want: `no Rego test matches --run "nomatch" (of 2 tests)`},
+		{name: "no test matches --run", fs: fstest.MapFS{"a_test.rego": {Data: []byte("package a_test\n\ntest_x if true\n\ntest_y if true\n")}}, run: "nomatch", want: `no Rego tests found matching --run "nomatch" (2 tests in all)`},
 		{name: "bad --run", fs: fstest.MapFS{}, run: "(", want: "--run: error parsing regexp"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
