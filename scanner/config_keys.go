@@ -54,11 +54,22 @@ func (w *shapeWalk) walk(n *yaml.Node, t reflect.Type, path string) []string {
 		if n.Kind != yaml.MappingNode {
 			return bad("a mapping of keys (" + strings.Join(yamlKeys(t), ", ") + ")")
 		}
+		// A key this mapping already sets is not the one a typo meant.
+		set := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			set[n.Content[i].Value] = true
+		}
+		var unset []string
+		for _, key := range yamlKeys(t) {
+			if !set[key] {
+				unset = append(unset, key)
+			}
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			f, ok := fieldByKey(t, k.Value)
 			if !ok {
-				errs = append(errs, fmt.Sprintf("%s:%d: %s", name, k.Line, unknownKey(k.Value, path, yamlKeys(t))))
+				errs = append(errs, fmt.Sprintf("%s:%d: %s", name, k.Line, unknownKey(k.Value, path, yamlKeys(t), unset)))
 				continue
 			}
 			errs = append(errs, w.walk(v, f.Type, join(path, k.Value))...)
@@ -112,7 +123,8 @@ func keyName(path string) string {
 	return "`" + path + "`"
 }
 
-// describe names what a node is, for "got ...".
+// describe names what a node is, for "got ...": a string says so, since
+// "5" (quoted) and 5 print alike.
 func describe(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -123,6 +135,9 @@ func describe(n *yaml.Node) string {
 	v := n.Value
 	if len(v) > 40 {
 		v = v[:40] + "..."
+	}
+	if n.Tag == "!!str" {
+		return "the string `" + v + "`"
 	}
 	return "`" + v + "`"
 }
@@ -158,14 +173,15 @@ func yamlKeys(t reflect.Type) []string {
 }
 
 // unknownKey says that key is not valid at path and suggests the nearest
-// valid key, or lists them when none is close.
-func unknownKey(key, path string, valid []string) string {
+// of the valid keys the mapping does not set yet (unset), or lists the
+// valid ones when none is close.
+func unknownKey(key, path string, valid, unset []string) string {
 	where := ""
 	if path != "" {
 		where = " in `" + strings.TrimSuffix(path, "[]") + "`"
 	}
 	msg := fmt.Sprintf("unknown key `%s`%s", key, where)
-	if s := nearest(key, valid); s != "" {
+	if s := nearest(key, unset); s != "" {
 		return msg + fmt.Sprintf(" (did you mean `%s`?)", s)
 	}
 	return msg + " (valid keys: " + strings.Join(valid, ", ") + ")"

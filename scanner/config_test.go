@@ -123,12 +123,27 @@ func TestConfigErrors(t *testing.T) {
 		{
 			name:    "a scalar where a list is expected",
 			content: "registry: none\npublic_ports: 80/tcp\n",
-			want:    []string{"1: `registry` must be a list, got `none`", "2: `public_ports` must be a list, got `80/tcp`"},
+			want:    []string{"1: `registry` must be a list, got the string `none`", "2: `public_ports` must be a list, got the string `80/tcp`"},
 		},
 		{
 			name:    "not a number",
 			content: "registry:\n  - port: ssh\n",
-			want:    []string{"2: `registry.port` must be a whole number, got `ssh`"},
+			want:    []string{"2: `registry.port` must be a whole number, got the string `ssh`"},
+		},
+		{
+			name:    "a quoted number is a string",
+			content: "containers:\n  max_restart_retries: \"5\"\n",
+			want:    []string{"2: `containers.max_restart_retries` must be a whole number, got the string `5`"},
+		},
+		{
+			name:    "a number is not called a string",
+			content: "containers:\n  max_restart_retries: 1.5\n",
+			want:    []string{"2: `containers.max_restart_retries` must be a whole number, got `1.5`"},
+		},
+		{
+			name:    "the suggestion skips a key the entry already sets",
+			content: "registry:\n  - {port: 22, prot: tcp}\n",
+			want:    []string{"2: unknown key `prot` in `registry` (did you mean `proto`?)"},
 		},
 		{
 			name:    "a number too large for the field",
