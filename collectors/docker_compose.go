@@ -351,10 +351,11 @@ func mappingValue(l string) (string, bool) {
 }
 
 // composeSecretKey reports whether key=value holds a secret: the key names
-// one as an environment key would (REDIS_PASSWORD, SECRET_KEY, not
-// *_FILE or *_MODE), and the value is no block indicator, alias or flag.
+// one as an environment key would (REDIS_PASSWORD, SECRET_KEY,
+// DB_PASSWORD_FILE; not *_MODE), and the value is no block indicator,
+// alias, flag or path of a secret's file.
 func composeSecretKey(key, value string) bool {
-	if envAllowed[key] || envVersionKeys[key] || !isSecretEnvKey(key) {
+	if envAllowed[key] && !namesSecretFile(key) || envVersionKeys[key] || !isSecretEnvKey(key) {
 		return false
 	}
 	v := strings.TrimSpace(unquote(value))
@@ -368,7 +369,7 @@ func composeSecretKey(key, value string) bool {
 	if strings.Contains(v, "://") {
 		return false // a URL: only its password counts (judged as a URL)
 	}
-	if isSecretReference(v) {
+	if isSecretReference(v) || isFileReference(key, v) {
 		return false // the path of a secret's file
 	}
 	return true

@@ -110,6 +110,15 @@ services:
       RAY_AUTH_TOKEN_PATH: /run/secrets/ray
       REDIS_VERSION: 7.2.11
 `, nil},
+		{"a secret where its file's path belongs", `
+    environment:
+      DB_PASSWORD_FILE: hunter2
+      - API_TOKEN_FILE=ghp_abc789
+      OPENVPN_PASSWORD_SECRETFILE: "correct horse battery staple"
+      REDIS_PASSWORD_FILE: /run/secrets/redis
+      API_KEY_FILE: ./secrets/api_key
+    command: app --db-password-file hunter2 --token-file=/etc/app/token
+`, []string{"line 3: DB_PASSWORD_FILE", "line 4: API_TOKEN_FILE", "line 5: OPENVPN_PASSWORD_SECRETFILE", "line 8: --db-password-file"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

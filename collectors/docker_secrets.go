@@ -82,8 +82,9 @@ var pathSchemes = map[string]bool{
 var secretEnvWords = []string{"KEY", "PASS", "PWD", "CREDENTIALS"}
 
 // notSecretSuffixes end keys that name a setting about authentication
-// rather than a secret (RAY_AUTH_MODE); keys naming a secret's file
-// (*_FILE, *_SECRETFILE, *_PATH) are namesSecretFile's.
+// rather than a secret (RAY_AUTH_MODE). Keys naming a secret's file
+// (*_FILE, *_SECRETFILE, *_PATH) are secret keys whose value may be a
+// reference (isFileReference): their value decides.
 var notSecretSuffixes = []string{"_DIR", "_MODE", "_ENABLED", "_TYPE", "_METHOD", "_ALGORITHM", "_ID", "_USER", "_USERNAME"}
 
 // secretDenylist are secrets any scanner tries first (compared lower case,
@@ -102,7 +103,7 @@ var notSecretKeys = map[string]bool{"PWD": true, "OLDPWD": true, "GPG_KEY": true
 // isSecretEnvKey reports whether an environment key names a secret.
 func isSecretEnvKey(k string) bool {
 	u := strings.ToUpper(k)
-	if notSecretKeys[u] || namesSecretFile(k) {
+	if notSecretKeys[u] {
 		return false
 	}
 	for _, s := range notSecretSuffixes {
@@ -408,13 +409,14 @@ func redactEnv(env []string, h *secretHasher) ([]EnvVar, []SecretFinding) {
 		ev := EnvVar{Key: k}
 		var secrets []secretValue
 		switch {
-		case envAllowed[k] && RedactURL(v) == v:
+		case envAllowed[k] && RedactURL(v) == v && (!namesSecretFile(k) || v == "" || isFileReference(k, v)):
 			ev.Value, ev.Kept = v, true
 		case envVersionKeys[k] && versionValue.MatchString(v):
 			ev.Value, ev.Kept = v, true
-		case isSecretEnvKey(k) && isSecretReference(v):
-			// REDIS_PASSWORD=/run/secrets/redis: the file's path, which
-			// is what MLS-SEC-002 recommends; the value is dropped.
+		case isSecretEnvKey(k) && (isSecretReference(v) || isFileReference(k, v)):
+			// REDIS_PASSWORD=/run/secrets/redis, DB_PASSWORD_FILE=/etc/db:
+			// the file's path, which is what MLS-SEC-002 recommends; the
+			// value is dropped. DB_PASSWORD_FILE=hunter2 is a secret.
 		case isSecretEnvKey(k):
 			if strings.Contains(v, "://") {
 				ev.URL = endpointOf(v, endpointKeys[k])

@@ -48,12 +48,15 @@ func RedactCommand(args []string) string {
 func redactArgv(args []string) []string {
 	out := make([]string, len(args))
 	redis := len(args) > 0 && isRedisTool(args[0])
-	next := 0 // 1: redact the next argument; 2: unless it is a flag
+	// 1: redact the next argument; 2: unless it is a flag; 3: unless it
+	// is a flag or a path (the value of --password-file).
+	next := 0
 	for i, a := range args {
 		pending := next
 		next = 0
 		switch {
-		case pending == 1 || pending == 2 && !strings.HasPrefix(a, "--"):
+		case pending == 1 || pending == 2 && !strings.HasPrefix(a, "--") ||
+			pending == 3 && !strings.HasPrefix(a, "--") && !looksLikePath(a):
 			out[i] = redacted
 		case isSecretKeyValue(a):
 			k, _, _ := strings.Cut(a, "=")
@@ -67,8 +70,12 @@ func redactArgv(args []string) []string {
 		// redacting beats leaking.
 		if redis && a == "-a" {
 			next = 1
-		} else if name, ok := flagName(a); ok && !strings.Contains(a, "=") && !namesSecretFile(name) {
+		} else if name, ok := flagName(a); ok && !strings.Contains(a, "=") {
 			switch {
+			case namesSecretFile(name):
+				if containsWord(name, secretFlagWords) {
+					next = 3
+				}
 			case secretFlags[name]:
 				next = 1
 			case containsWord(name, secretFlagWords):
@@ -80,10 +87,11 @@ func redactArgv(args []string) []string {
 }
 
 // isSecretKeyValue reports whether a is KEY=VALUE or --flag=value with a
-// key that names a secret.
+// key that names a secret, and a value that is not the path of the
+// secret's file.
 func isSecretKeyValue(a string) bool {
-	k, _, ok := strings.Cut(a, "=")
-	return ok && isSecretKey(k)
+	k, v, ok := strings.Cut(a, "=")
+	return ok && isSecretKey(k) && !isFileReference(strings.TrimLeft(k, "-"), v)
 }
 
 // redactWords redacts s as a command line split at white space, keeping
@@ -141,7 +149,7 @@ func flagName(a string) (string, bool) {
 // argument before '=', names a secret.
 func isSecretKey(k string) bool {
 	n := strings.TrimLeft(k, "-")
-	if n == "" || !isName(n) || namesSecretFile(n) {
+	if n == "" || !isName(n) {
 		return false
 	}
 	if name, ok := flagName(k); ok && secretFlags[name] {
@@ -150,15 +158,16 @@ func isSecretKey(k string) bool {
 	return containsWord(n, secretKeyWords)
 }
 
-// secretFileSuffixes end the names of keys and flags whose value is the
-// path of a secret's file, not the secret: REDIS_PASSWORD_FILE, Grafana's
-// GF_SECURITY_ADMIN_PASSWORD__FILE, gluetun's OPENVPN_PASSWORD_SECRETFILE,
-// --password-file, RAY_AUTH_TOKEN_PATH. (Compared upper case with '-'
-// and '.' as '_'.)
+// secretFileSuffixes end the names of keys and flags whose value should
+// be the path of a secret's file, not the secret: REDIS_PASSWORD_FILE,
+// Grafana's GF_SECURITY_ADMIN_PASSWORD__FILE, gluetun's
+// OPENVPN_PASSWORD_SECRETFILE, --password-file, RAY_AUTH_TOKEN_PATH.
+// (Compared upper case with '-' and '.' as '_'.) The name alone proves
+// nothing: see isFileReference.
 var secretFileSuffixes = []string{"_FILE", "SECRETFILE", "_PATH"}
 
 // namesSecretFile reports whether a key or flag name names a secret's
-// file rather than a secret.
+// file rather than a secret (whatever its value holds).
 func namesSecretFile(name string) bool {
 	u := upperName(name)
 	for _, s := range secretFileSuffixes {
@@ -167,6 +176,25 @@ func namesSecretFile(name string) bool {
 		}
 	}
 	return false
+}
+
+// isFileReference reports whether value v of key or flag name k is the
+// path of a secret's file: k names a file (namesSecretFile) and v looks
+// like a path. DB_PASSWORD_FILE=hunter2 is the secret itself, written
+// where its file's path belongs.
+func isFileReference(k, v string) bool {
+	return namesSecretFile(k) && looksLikePath(v)
+}
+
+// looksLikePath reports whether v is written as a file's path: absolute
+// ("/...", "~/...") or explicitly relative ("./...", "../..."), with no white
+// space and no URL scheme.
+func looksLikePath(v string) bool {
+	v = strings.TrimSpace(v)
+	if !strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "./") && !strings.HasPrefix(v, "../") && !strings.HasPrefix(v, "~/") {
+		return false
+	}
+	return strings.IndexFunc(v, unicode.IsSpace) < 0 && !strings.Contains(v, "://")
 }
 
 // isSecretReference reports whether an environment value names a secret's
@@ -269,7 +297,7 @@ func redactQuery(p string) string {
 		if j > 0 {
 			b.WriteByte('&')
 		}
-		if k, _, ok := strings.Cut(kv, "="); ok && isSecretKey(k) {
+		if k, v, ok := strings.Cut(kv, "="); ok && isSecretKey(k) && !isFileReference(k, v) {
 			b.WriteString(k + "=" + redacted)
 			continue
 		}

@@ -36,6 +36,23 @@ func TestRedactCommand(t *testing.T) {
 			want: "app --password-file /run/secrets/db --api-key-file=/etc/app/key REDIS_PASSWORD_FILE=/run/secrets/redis VPN_PASSWORD_SECRETFILE=/run/secrets/vpn",
 		},
 		{
+			name:   "a secret where its file's path belongs is redacted",
+			args:   []string{"app", "--db-password-file", "hunter2", "--password-file=hunter2", "DB_PASSWORD_FILE=hunter2", "API_TOKEN_PATH=ghp_abc789"},
+			want:   "app --db-password-file <redacted> --password-file=<redacted> DB_PASSWORD_FILE=<redacted> API_TOKEN_PATH=<redacted>",
+			secret: "hunter2",
+		},
+		{
+			name:   "a file flag's value with a URL scheme or white space is no path",
+			args:   []string{"sh", "-c", "app --token-file https://x/ghp_abc789 --password-file 'a b'", "VPN_PASSWORD_SECRETFILE=/x y"},
+			want:   "sh -c app --token-file <redacted> --password-file <redacted> b' VPN_PASSWORD_SECRETFILE=<redacted>",
+			secret: "ghp_abc789",
+		},
+		{
+			name: "relative and home paths are references",
+			args: []string{"app", "--password-file", "./secrets/db", "--token-file=../tok", "API_KEY_FILE=~/.app/key", "DB_PASSWORD_FILE=/run/secrets/../db"},
+			want: "app --password-file ./secrets/db --token-file=../tok API_KEY_FILE=~/.app/key DB_PASSWORD_FILE=/run/secrets/../db",
+		},
+		{
 			name:   "a flag that takes the secret itself is redacted even when it looks like a path",
 			args:   []string{"redis-server", "--requirepass", "/run/secrets/redis"},
 			want:   "redis-server --requirepass <redacted>",

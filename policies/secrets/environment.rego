@@ -6,8 +6,10 @@
 #   named variables (PASSWORD, SECRET, TOKEN, KEY, AUTH, ...) with a value
 #   and for URLs carrying a password (CELERY_BROKER_URL=redis://:pw@...).
 #   A variable that names a secret's file is what this check recommends,
-#   not a secret: keys ending in _FILE, _SECRETFILE (gluetun) or _PATH,
-#   and values under /run/secrets/.
+#   not a secret: keys ending in _FILE, _SECRETFILE (gluetun) or _PATH
+#   whose value is a path (/..., ./..., ../..., ~/...), and values under
+#   /run/secrets/. Any other value of such a key is the secret itself
+#   and fails (DB_PASSWORD_FILE=hunter2).
 #   The document's broker URL is a known deviation: waive it with a reason
 #   if the broker password must stay in the environment.
 # custom:

@@ -26,3 +26,15 @@ test_secret_file_references_pass if {
 	p.evidence.observed == ["GF_SECURITY_ADMIN_PASSWORD__FILE", "OPENVPN_PASSWORD_SECRETFILE", "REDIS_PASSWORD"]
 	count(check.deny) == 0 with input as d.host([c])
 }
+
+# A key naming a secret's file whose value is no path holds the secret
+# itself: the collector records a finding and the check fails on it.
+test_secret_in_a_file_key_fails if {
+	c := d.mod(d.clean("db", "db"), {
+		"env": [{"key": "DB_PASSWORD_FILE", "kept": false, "secret": true}],
+		"secrets": [d.finding("env", "DB_PASSWORD_FILE", "", 7, "weak", "0123456789abcdef")],
+	})
+	r := d.by_subject(check.deny, "container db (compose service db)") with input as d.host([c])
+	contains(r.message, "DB_PASSWORD_FILE")
+	count(check.pass) == 0 with input as d.host([c])
+}
