@@ -4,6 +4,7 @@ package packaging
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"os"
 	"os/exec"
@@ -23,23 +24,24 @@ func TestDebianVersion(t *testing.T) {
 		t.Skip("bash not installed")
 	}
 	tests := []struct {
-		name, describe, want string
+		name, describe, count, want string
 	}{
 		{name: "release tag", describe: "v1.2.3", want: "1.2.3"},
 		{name: "pre-release tag", describe: "v1.2.3-rc.1", want: "1.2.3~rc.1"},
 		{name: "commits after a tag", describe: "v1.2.3-5-gabc1234", want: "1.2.3+git20261203.5.abc1234"},
 		{name: "commits after a pre-release", describe: "v1.2.3-rc.1-5-gabc1234", want: "1.2.3~rc.1+git20261203.5.abc1234"},
-		{name: "no tag", describe: "abc1234", want: "0.0.0~git20261203.abc1234"},
-		{name: "no tag, dirty", describe: "abc1234-dirty", want: "0.0.0~git20261203.abc1234+dirty"},
+		{name: "no tag", describe: "abc1234", want: "0.0.0~git20261203.245.abc1234"},
+		{name: "no tag, dirty", describe: "abc1234-dirty", want: "0.0.0~git20261203.245.abc1234+dirty"},
 		{name: "tag, dirty", describe: "v1.2.3-dirty", want: "1.2.3+dirty"},
 		{name: "after a tag, dirty", describe: "v1.2.3-5-gabc1234-dirty", want: "1.2.3+git20261203.5.abc1234.dirty"},
 		{name: "a tag that is no version", describe: "release-x", want: ""},
 		{name: "a tag with a space", describe: "v1.2.3-a b", want: ""},
+		{name: "no tag, a count that is no number", describe: "abc1234", count: "x", want: ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			cmd := exec.Command("bash", "build-deb", "--version", tt.describe, "20261203")
+			cmd := exec.Command("bash", "build-deb", "--version", tt.describe, "20261203", cmp.Or(tt.count, "245"))
 			cmd.Stderr = &stderr
 			out, err := cmd.Output()
 			got := strings.TrimSpace(string(out))
@@ -54,12 +56,15 @@ func TestDebianVersion(t *testing.T) {
 			}
 		})
 	}
-	// dpkg's own order, when it is installed.
+	// dpkg's own order, when it is installed. Two builds of one day sort in
+	// commit order whatever their hashes: the second commit's fff0000 before
+	// the next one's 0001111, with no tag and after a tag.
 	if _, err := exec.LookPath("dpkg"); err != nil {
 		return
 	}
-	order := []string{"0.0.0~git20261203.abc1234", "0.0.0~git20261203.abc1234+dirty", "1.2.3~rc.1",
-		"1.2.3~rc.1+git20261203.5.abc1234", "1.2.3", "1.2.3+dirty", "1.2.3+git20261203.5.abc1234"}
+	order := []string{"0.0.0~git20261203.245.fff0000", "0.0.0~git20261203.245.fff0000+dirty",
+		"0.0.0~git20261203.246.0001111", "0.0.0~git20261204.247.0002222", "1.2.3~rc.1",
+		"1.2.3~rc.1+git20261203.5.abc1234", "1.2.3", "1.2.3+dirty", "1.2.3+git20261203.5.fff0000", "1.2.3+git20261203.6.0001111"}
 	for i := 1; i < len(order); i++ {
 		if err := exec.Command("dpkg", "--compare-versions", order[i-1], "lt", order[i]).Run(); err != nil {
 			t.Errorf("dpkg: %s is not before %s", order[i-1], order[i])
