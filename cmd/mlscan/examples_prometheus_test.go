@@ -28,7 +28,13 @@ const (
 	promAfter  = "../../testdata/golden/documented-host-edge.prom"
 	// promScanPeriod is mlscan.timer's period, in minutes.
 	promScanPeriod = 360
+	// promTextfileError is node_exporter's own series for its textfile
+	// directory (1 when some file could not be read).
+	promTextfileError = `node_textfile_scrape_error{instance="server-84:9100",job="node"}`
 )
+
+// promMissingAlerts fire when mlscan's metrics are missing.
+var promMissingAlerts = []string{"MLScanTextfileError", "MLScanMetricsAbsent"}
 
 // requirePromtool returns promtool's path (Debian package prometheus), or
 // skips the test, unless MLSCAN_E2E=1 makes it mandatory.
@@ -204,6 +210,8 @@ func TestExampleAlertRules(t *testing.T) {
 		}
 		series = append(series, map[string]string{"series": key, "values": values})
 	}
+	// node_exporter read its textfile directory without error throughout.
+	series = append(series, map[string]string{"series": promTextfileError, "values": fmt.Sprintf("0+0x%d", int(total))})
 
 	type alertTest struct {
 		EvalTime  string      `yaml:"eval_time"`
@@ -239,14 +247,91 @@ func TestExampleAlertRules(t *testing.T) {
 			t.Errorf("no step expects %s to fire: the textfiles do not exercise it", n)
 		}
 	}
+	// While mlscan's metrics are there, the missing-metrics alerts are silent.
+	for _, st := range steps {
+		for _, n := range promMissingAlerts {
+			tests = append(tests, alertTest{EvalTime: st.at, Alertname: n})
+		}
+	}
+
+	// The metrics go missing: the documented host's textfile is read for
+	// one hour, then node_exporter cannot read it any more (as when mlscan
+	// wrote it 0600 and node_exporter runs as prometheus): every mlscan
+	// series ends, node_textfile_scrape_error turns 1.
+	const readable = 60 // minutes
+	var gone []map[string]string
+	for _, key := range slices.Sorted(maps.Keys(before)) {
+		v := before[key].value
+		if before[key].name == "mlscan_scan_timestamp_seconds" {
+			v = 0
+		}
+		gone = append(gone, map[string]string{"series": key, "values": fmt.Sprintf("%s+0x%d", promValue(v), readable-1)})
+	}
+	gone = append(gone, map[string]string{"series": promTextfileError, "values": fmt.Sprintf("0+0x%d 1+0x%d", readable-1, 14*60)})
+	textfileError := promAlert{
+		Labels: map[string]string{"instance": "server-84:9100", "job": "node", "severity": "warning"},
+		Annotations: map[string]string{
+			"summary":     "node_exporter on server-84:9100 cannot read its textfile directory",
+			"description": "mlscan's metrics (and with them every other mlscan alert) may be missing on server-84:9100: journalctl -u prometheus-node-exporter names the file; mlscan.prom must be readable by node_exporter's user (ls -l /var/lib/prometheus/node-exporter/).",
+		},
+	}
+	absent := promAlert{
+		Labels: map[string]string{"severity": "warning"},
+		Annotations: map[string]string{
+			"summary":     "mlscan: no mlscan metrics for 7 hours",
+			"description": "Prometheus has no mlscan_scan_timestamp_seconds: check systemctl status mlscan.timer mlscan.service, that mlscan writes --format prometheus=FILE into node_exporter's --collector.textfile.directory, and that node_exporter can read it.",
+		},
+	}
+	var missing []alertTest
+	for _, st := range []struct {
+		at            string
+		error, absent bool
+	}{
+		{"30m", false, false},
+		{"1h10m", false, false}, // the error is pending for 15 minutes
+		{"1h30m", true, false},
+		{"7h30m", true, false}, // absent since 1h05m, pending for 7 hours
+		{"8h30m", true, true},
+		// The last timestamp was at 0: MLScanStale cannot see a host whose
+		// series are gone, which is why the two alerts above exist.
+		{"13h", true, true},
+	} {
+		want := map[string][]promAlert{}
+		if st.error {
+			want["MLScanTextfileError"] = []promAlert{textfileError}
+		}
+		if st.absent {
+			want["MLScanMetricsAbsent"] = []promAlert{absent}
+		}
+		for _, n := range append(slices.Clone(names), promMissingAlerts...) {
+			missing = append(missing, alertTest{EvalTime: st.at, Alertname: n, Alerts: want[n]})
+		}
+	}
+	// No mlscan metrics ever (mlscan never ran, or wrote elsewhere) and no
+	// textfile error: only MLScanMetricsAbsent, after one timer period.
+	never := []map[string]string{{"series": promTextfileError, "values": fmt.Sprintf("0+0x%d", 10*60)}}
+	var neverTests []alertTest
+	for _, st := range []struct {
+		at     string
+		absent bool
+	}{{"6h50m", false}, {"7h10m", true}} {
+		for _, n := range append(slices.Clone(names), promMissingAlerts...) {
+			var want []promAlert
+			if st.absent && n == "MLScanMetricsAbsent" {
+				want = []promAlert{absent}
+			}
+			neverTests = append(neverTests, alertTest{EvalTime: st.at, Alertname: n, Alerts: want})
+		}
+	}
+
 	doc := map[string]any{
 		"rule_files":          []string{rules},
 		"evaluation_interval": "1m",
-		"tests": []map[string]any{{
-			"interval":        "1m",
-			"input_series":    series,
-			"alert_rule_test": tests,
-		}},
+		"tests": []map[string]any{
+			{"name": "documented host, then faulted, then stale", "interval": "1m", "input_series": series, "alert_rule_test": tests},
+			{"name": "textfile unreadable", "interval": "1m", "input_series": gone, "alert_rule_test": missing},
+			{"name": "no mlscan metrics ever", "interval": "1m", "input_series": never, "alert_rule_test": neverTests},
+		},
 	}
 	b, err := yaml.Marshal(doc)
 	if err != nil {
@@ -260,6 +345,7 @@ func TestExampleAlertRules(t *testing.T) {
 	if err != nil {
 		t.Fatalf("promtool test rules: %v\n%s", err, out)
 	}
+	names = append(names, promMissingAlerts...)
 	sort.Strings(names)
-	t.Logf("promtool test rules: %d series, alerts %s checked at %d times", len(series), strings.Join(names, ", "), len(steps))
+	t.Logf("promtool test rules: %d series, alerts %s checked at %d times; metrics missing: %d checks", len(series), strings.Join(names, ", "), len(steps), len(missing)+len(neverTests))
 }
