@@ -72,6 +72,66 @@ func TestDebianVersion(t *testing.T) {
 	}
 }
 
+// TestCheckDebExistingMLScan runs check-deb with a stub dpkg-query, dpkg
+// and build-deb: on a machine where dpkg knows mlscan it refuses before
+// building or touching dpkg, and when it installed nothing (the build
+// failed) it purges nothing.
+func TestCheckDebExistingMLScan(t *testing.T) {
+	testbed.Require(t, "bash")
+	for _, p := range []string{"/usr/bin/mlscan", "/etc/mlscan", "/var/lib/mlscan", "/var/lib/prometheus/node-exporter/mlscan.prom",
+		"/lib/systemd/system/mlscan.service", "/lib/systemd/system/mlscan.timer",
+		"/etc/systemd/system/mlscan.service", "/etc/systemd/system/mlscan.timer"} {
+		if _, err := os.Lstat(p); err == nil {
+			t.Skipf("%s exists on this machine: check-deb refuses whatever dpkg says", p)
+		}
+	}
+	src, err := os.ReadFile("check-deb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		status    string // what dpkg-query prints; "" for a package dpkg does not know
+		wantStubs string // the stubs check-deb ran besides dpkg-query
+		wantErr   string
+	}{
+		{name: "installed", status: "installed", wantErr: "already has mlscan: the mlscan package (installed)"},
+		{name: "removed, conffiles kept", status: "config-files", wantErr: "already has mlscan: the mlscan package (config-files)"},
+		{name: "half installed", status: "half-installed", wantErr: "already has mlscan: the mlscan package (half-installed)"},
+		{name: "unknown to dpkg, the build fails", wantStubs: "build-deb\n", wantErr: "stub build-deb failed"},
+		{name: "purged, the build fails", status: "not-installed", wantStubs: "build-deb\n", wantErr: "stub build-deb failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, bin := t.TempDir(), t.TempDir()
+			log := filepath.Join(dir, "log")
+			stubs := map[string]string{
+				filepath.Join(dir, "check-deb"): string(src),
+				filepath.Join(dir, "build-deb"): "#!/bin/sh\necho build-deb >>" + log + "\necho 'stub build-deb failed' >&2\nexit 1\n",
+				filepath.Join(bin, "id"):        "#!/bin/sh\necho 0\n",
+				filepath.Join(bin, "dpkg"):      "#!/bin/sh\necho \"dpkg $*\" >>" + log + "\n",
+				filepath.Join(bin, "dpkg-query"): "#!/bin/sh\n[ -n \"$STUB_STATUS\" ] || { echo 'dpkg-query: no packages found matching mlscan' >&2; exit 1; }\n" +
+					"printf %s \"$STUB_STATUS\"\n",
+			}
+			for p, text := range stubs {
+				if err := os.WriteFile(p, []byte(text), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cmd := exec.Command("bash", filepath.Join(dir, "check-deb"))
+			cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "STUB_STATUS="+tt.status)
+			out, err := cmd.CombinedOutput()
+			if err == nil || !strings.Contains(string(out), tt.wantErr) {
+				t.Errorf("check-deb: %v\n%s\nwant an error saying %q", err, out, tt.wantErr)
+			}
+			ran, _ := os.ReadFile(log)
+			if string(ran) != tt.wantStubs {
+				t.Errorf("check-deb ran:\n%s\nwant:\n%s", ran, tt.wantStubs)
+			}
+		})
+	}
+}
+
 // TestBuildDeb builds the package for real with build-deb (nfpm) and
 // checks it without installing it (.ci/run's packaging/check-deb installs
 // it): its control fields, files and conffiles, the unit's paths, and the
