@@ -77,7 +77,9 @@ func TestDebianVersion(t *testing.T) {
 // building or touching dpkg, and when it installed nothing (the build
 // failed) it purges nothing.
 func TestCheckDebExistingMLScan(t *testing.T) {
-	testbed.Require(t, "bash")
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash not installed")
+	}
 	for _, p := range []string{"/usr/bin/mlscan", "/etc/mlscan", "/var/lib/mlscan", "/var/lib/prometheus/node-exporter/mlscan.prom",
 		"/lib/systemd/system/mlscan.service", "/lib/systemd/system/mlscan.timer",
 		"/etc/systemd/system/mlscan.service", "/etc/systemd/system/mlscan.timer"} {
@@ -127,6 +129,102 @@ func TestCheckDebExistingMLScan(t *testing.T) {
 			ran, _ := os.ReadFile(log)
 			if string(ran) != tt.wantStubs {
 				t.Errorf("check-deb ran:\n%s\nwant:\n%s", ran, tt.wantStubs)
+			}
+		})
+	}
+}
+
+// TestMaintainerScripts runs the maintainer scripts with a stub systemctl
+// under a running systemd (/run/systemd/system on a tmpfs in a private
+// mount namespace): a remove stops the timer and keeps it enabled, a
+// reinstall starts a timer left enabled; and, in a DPKG_ROOT, only a purge
+// removes the timer's enablement symlink and what the scans wrote.
+func TestMaintainerScripts(t *testing.T) {
+	testbed.Require(t, "unshare", "mount")
+	calls := []struct {
+		name, script, arg string
+		enabled           bool // what `systemctl is-enabled mlscan.timer` says
+		want              string
+	}{
+		{name: "remove stops and keeps the timer enabled", script: "prerm", arg: "remove", want: "stop mlscan.timer\nstop mlscan.service\n"},
+		{name: "upgrade leaves the timer running", script: "prerm", arg: "upgrade", want: ""},
+		{name: "reinstall starts the timer left enabled", script: "postinst", arg: "configure", enabled: true,
+			want: "daemon-reload\nis-enabled --quiet mlscan.timer\nstart mlscan.timer\n"},
+		{name: "install does not enable the timer", script: "postinst", arg: "configure",
+			want: "daemon-reload\nis-enabled --quiet mlscan.timer\n"},
+		{name: "postrm remove reloads", script: "postrm", arg: "remove", want: "daemon-reload\n"},
+	}
+	for _, tt := range calls {
+		t.Run(tt.name, func(t *testing.T) {
+			bin := t.TempDir()
+			log := filepath.Join(bin, "log")
+			stub := "#!/bin/sh\necho \"$*\" >>" + log + "\n[ \"$1\" != is-enabled ] || [ \"$STUB_ENABLED\" = 1 ]\n"
+			if err := os.WriteFile(filepath.Join(bin, "systemctl"), []byte(stub), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			script, err := filepath.Abs(tt.script)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c",
+				`mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && exec sh "$0" "$1"`, script, tt.arg)
+			enabled := "0"
+			if tt.enabled {
+				enabled = "1"
+			}
+			cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "STUB_ENABLED="+enabled, "DPKG_ROOT=")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s %s: %v\n%s", tt.script, tt.arg, err, out)
+			}
+			if got, _ := os.ReadFile(log); string(got) != tt.want {
+				t.Errorf("%s %s ran systemctl:\n%s\nwant:\n%s", tt.script, tt.arg, got, tt.want)
+			}
+		})
+	}
+
+	for _, tt := range []struct {
+		name, arg string
+		purged    bool
+	}{
+		{name: "remove keeps the enablement and the scans", arg: "remove"},
+		{name: "purge disables the timer and removes the scans", arg: "purge", purged: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			wants := filepath.Join(root, "etc/systemd/system/timers.target.wants")
+			for _, d := range []string{wants, filepath.Join(root, "var/lib/mlscan/snapshots"), filepath.Join(root, "var/lib/prometheus/node-exporter")} {
+				if err := os.MkdirAll(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ours := []string{filepath.Join(wants, "mlscan.timer"), filepath.Join(root, "var/lib/mlscan"),
+				filepath.Join(root, "var/lib/prometheus/node-exporter/mlscan.prom")}
+			others := []string{filepath.Join(wants, "other.timer"), filepath.Join(root, "etc/systemd/system/mlscan.service")}
+			for link, target := range map[string]string{ours[0]: "/lib/systemd/system/mlscan.timer", others[0]: "/lib/systemd/system/other.timer"} {
+				if err := os.Symlink(target, link); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The administrator's own unit (not a symlink) stays.
+			for _, f := range []string{ours[2], others[1]} {
+				if err := os.WriteFile(f, []byte("x\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cmd := exec.Command("sh", "postrm", tt.arg)
+			cmd.Env = append(os.Environ(), "DPKG_ROOT="+root)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("postrm %s: %v\n%s", tt.arg, err, out)
+			}
+			for _, p := range ours {
+				if _, err := os.Lstat(p); (err == nil) == tt.purged {
+					t.Errorf("postrm %s: %s exists: %v, want %v", tt.arg, p, err == nil, !tt.purged)
+				}
+			}
+			for _, p := range others {
+				if _, err := os.Lstat(p); err != nil {
+					t.Errorf("postrm %s removed %s", tt.arg, p)
+				}
 			}
 		})
 	}
