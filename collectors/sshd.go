@@ -439,6 +439,18 @@ func (p *sshdParser) parse(path string, b []byte, outer sshdContext, depth int) 
 		case err != nil && kw == "":
 			p.unparsed(path, n, line, err.Error(), cur, nil)
 			continue
+		case err != nil && kw == "match":
+			// sshd refuses the file. The criteria cannot be read (it may
+			// have been "Match all"), so the lines that follow belong to
+			// an unreadable block, never global, and every global
+			// setting they could set first is unknown.
+			p.unparsed(path, n, line, err.Error(), outer, []string{"*"})
+			cur = append(slices.Clip(outer), fmt.Sprintf("<unreadable: %s:%d %s>", path, n, sshdLineText(line)))
+			continue
+		case err != nil && kw == "include" && !errors.As(err, new(sshdNoArgError)):
+			// The pattern cannot be read: it could include anything.
+			p.unparsed(path, n, line, err.Error(), cur, []string{"*"})
+			continue
 		case err != nil:
 			p.unparsed(path, n, line, err.Error(), cur, sshdSettable(kw))
 			continue
@@ -743,9 +755,16 @@ func splitSSHDLine(line string) (string, []string, error) {
 		return kw, nil, err
 	}
 	if len(args) == 0 {
-		return kw, nil, fmt.Errorf("no argument after keyword %q (sshd refuses this file)", kw)
+		return kw, nil, sshdNoArgError{kw}
 	}
 	return kw, args, nil
+}
+
+// sshdNoArgError is a keyword with no argument (sshd refuses the file).
+type sshdNoArgError struct{ kw string }
+
+func (e sshdNoArgError) Error() string {
+	return fmt.Sprintf("no argument after keyword %q (sshd refuses this file)", e.kw)
 }
 
 // sshdArgv splits s into words as OpenSSH's argv_split does with

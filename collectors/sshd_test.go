@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/mlscan/mlscan/internal/testbed"
+	"github.com/mlscan/mlscan/scanner"
 )
 
 // sshdCaptures are the configurations captured with their `sshd -T`
@@ -419,6 +421,47 @@ func TestSSHDSemantics(t *testing.T) {
 			unparsed: []string{"/etc/ssh/sshd_config:2 *"},
 		},
 		{
+			name: "a Match line that fails to lex starts an unreadable block, never global",
+			files: map[string]string{
+				"/etc/ssh/sshd_config": "MaxAuthTries 3\nMatch User \"bob\nPasswordAuthentication no\nPermitRootLogin no\nKbdInteractiveAuthentication no\n",
+			},
+			want: map[string]string{"maxauthtries": "3", "passwordauthentication": "", "permitrootlogin": "", "kbdinteractiveauthentication": ""},
+			conds: []cond{
+				{`<unreadable: /etc/ssh/sshd_config:2 Match User "bob>`, "passwordauthentication", "no"},
+				{`<unreadable: /etc/ssh/sshd_config:2 Match User "bob>`, "permitrootlogin", "no"},
+				{`<unreadable: /etc/ssh/sshd_config:2 Match User "bob>`, "kbdinteractiveauthentication", "no"},
+			},
+			unparsed: []string{"/etc/ssh/sshd_config:2 *"},
+		},
+		{
+			name: "a Match with no argument starts an unreadable block",
+			files: map[string]string{
+				"/etc/ssh/sshd_config": "PermitRootLogin no\nMatch\nPasswordAuthentication no\n",
+			},
+			want:     map[string]string{"permitrootlogin": "no", "passwordauthentication": ""},
+			conds:    []cond{{"<unreadable: /etc/ssh/sshd_config:2 Match>", "passwordauthentication", "no"}},
+			unparsed: []string{"/etc/ssh/sshd_config:2 *"},
+		},
+		{
+			name: "an unreadable Match in a file Included under a Match stays in the enclosing block",
+			files: map[string]string{
+				"/etc/ssh/sshd_config": "Match User ops\n\tInclude ops.conf\nMatch all\nPermitRootLogin no\n",
+				"/etc/ssh/ops.conf":    "Match Address '10.0.0.0/8\nPasswordAuthentication yes\n",
+			},
+			want:     map[string]string{"permitrootlogin": "no", "passwordauthentication": "yes"},
+			conds:    []cond{{"User ops <unreadable: /etc/ssh/ops.conf:1 Match Address '10.0.0.0/8>", "passwordauthentication", "yes"}},
+			unparsed: []string{"/etc/ssh/ops.conf:1 *"},
+		},
+		{
+			name: "an Include that fails to lex could set anything first",
+			files: map[string]string{
+				"/etc/ssh/sshd_config":             "PasswordAuthentication no\nInclude \"/etc/ssh/sshd_config.d/*.conf\nPermitRootLogin no\n",
+				"/etc/ssh/sshd_config.d/10-a.conf": "PermitRootLogin yes\n",
+			},
+			want:     map[string]string{"passwordauthentication": "no", "permitrootlogin": ""},
+			unparsed: []string{"/etc/ssh/sshd_config:2 *"},
+		},
+		{
 			name: "an Include with no file and a missing Include",
 			files: map[string]string{
 				"/etc/ssh/sshd_config": "Include\nInclude none.conf /nowhere/*.conf\nChallengeResponseAuthentication\nPermitRootLogin no\n",
@@ -511,5 +554,87 @@ func TestSSHDCollectDegradesPerSetting(t *testing.T) {
 	}
 	if st := s.Files[len(s.Files)-1]; st.Status != StatusError || !strings.Contains(st.Error, "not a regular file") {
 		t.Errorf("files %+v", s.Files)
+	}
+}
+
+// TestSSHDUnreadableLinesVerdicts: a Match or Include line sshd cannot
+// lex makes the SSH checks unknown, naming the line, through the whole
+// pipeline (files, collector, snapshot, policy); never pass.
+func TestSSHDUnreadableLinesVerdicts(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		rules []string
+		line  string
+	}{
+		{
+			name:  "Match with an unbalanced quote",
+			files: map[string]string{"etc/ssh/sshd_config": "Port 22\nMatch User \"bob\nPasswordAuthentication no\nPermitRootLogin no\nKbdInteractiveAuthentication no\n"},
+			rules: []string{"MLS-SSH-001", "MLS-SSH-002", "MLS-SSH-003"},
+			line:  "/etc/ssh/sshd_config:2",
+		},
+		{
+			name:  "Match with no argument",
+			files: map[string]string{"etc/ssh/sshd_config": "Port 22\nMatch\nPasswordAuthentication no\nPermitRootLogin no\nKbdInteractiveAuthentication no\n"},
+			rules: []string{"MLS-SSH-001", "MLS-SSH-002", "MLS-SSH-003"},
+			line:  "/etc/ssh/sshd_config:2",
+		},
+		{
+			name: "Include with an unbalanced quote",
+			files: map[string]string{
+				"etc/ssh/sshd_config":             "Include \"/etc/ssh/sshd_config.d/*.conf\nPermitRootLogin no\n",
+				"etc/ssh/sshd_config.d/10-a.conf": "PermitRootLogin yes\n",
+			},
+			rules: []string{"MLS-SSH-003"},
+			line:  "/etc/ssh/sshd_config:1",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			for p, body := range tt.files {
+				full := filepath.Join(root, p)
+				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(full, []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sec, err := (&SSHD{}).Collect(context.Background(), &Env{Root: root})
+			if err != nil {
+				t.Fatal(err)
+			}
+			snap := Snapshot{SchemaVersion: SchemaVersion, Tool: Tool{Name: "mlscan", Version: "test"}, Host: Host{Hostname: "h", Addresses: []string{}},
+				Collectors: map[string]CollectorResult{"sshd": {Status: StatusOK}}, SSHD: sec.(*SSHDSection)}
+			js, err := json.Marshal(snap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, err := scanner.DecodeSnapshot("snapshot.json", js)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Validate(doc); err != nil {
+				t.Fatal(err)
+			}
+			found := map[string]bool{}
+			for _, r := range evalSnapshot(t, doc).Results {
+				if !slices.Contains(tt.rules, r.RuleID) || strings.HasPrefix(r.Subject, "sshd Match") {
+					continue
+				}
+				if r.Status == scanner.StatusPass {
+					t.Errorf("%s %s: pass %q", r.RuleID, r.Subject, r.Message)
+				}
+				if r.Status == scanner.StatusUnknown && strings.Contains(r.Message, tt.line) {
+					found[r.RuleID] = true
+				}
+			}
+			for _, id := range tt.rules {
+				if !found[id] {
+					t.Errorf("%s: no unknown result naming %s", id, tt.line)
+				}
+			}
+		})
 	}
 }
