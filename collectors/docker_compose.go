@@ -369,11 +369,18 @@ func composeSecretKey(key, value string) bool {
 	if strings.Contains(v, "://") {
 		return false // a URL: only its password counts (judged as a URL)
 	}
+	if m := defaultRE.FindStringSubmatch(v); m != nil {
+		v = m[1] // ${DB_PASSWORD_FILE:-/run/secrets/db}: the default is written out
+	}
 	if isSecretReference(v) || isFileReference(key, v) {
 		return false // the path of a secret's file
 	}
 	return true
 }
+
+// defaultRE matches a value that is one reference with a default,
+// ${VAR:-default} or ${VAR-default}.
+var defaultRE = regexp.MustCompile(`^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}$`)
 
 // refRE matches one variable reference: ${VAR}, ${VAR:?err}, ${VAR?err},
 // ${VAR:-} (an empty default), $VAR, and $$ forms left to the shell.

@@ -117,8 +117,10 @@ services:
       OPENVPN_PASSWORD_SECRETFILE: "correct horse battery staple"
       REDIS_PASSWORD_FILE: /run/secrets/redis
       API_KEY_FILE: ./secrets/api_key
+      TOKEN_FILE: ${TOKEN_FILE:-/run/secrets/token}
+      DB_PASS_FILE: ${DB_PASS_FILE:-hunter2}
     command: app --db-password-file hunter2 --token-file=/etc/app/token
-`, []string{"line 3: DB_PASSWORD_FILE", "line 4: API_TOKEN_FILE", "line 5: OPENVPN_PASSWORD_SECRETFILE", "line 8: --db-password-file"}},
+`, []string{"line 3: DB_PASSWORD_FILE", "line 4: API_TOKEN_FILE", "line 5: OPENVPN_PASSWORD_SECRETFILE", "line 9: DB_PASS_FILE", "line 10: --db-password-file"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
