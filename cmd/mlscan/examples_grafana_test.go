@@ -277,3 +277,109 @@ func readYAML(t *testing.T, path string, v any) {
 		t.Fatalf("%s: %v", path, err)
 	}
 }
+
+// TestExampleGrafanaCollectorHealth evaluates the "Collector health"
+// panel's query with promtool over series where a collector's status label
+// changes between scans: the panel must keep one row per host and
+// collector (its legend), and show not ok while a failed status is within
+// Prometheus' lookback.
+func TestExampleGrafanaCollectorHealth(t *testing.T) {
+	promtool := requirePromtool(t)
+	b, err := os.ReadFile(grafanaDashboard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr   string `json:"expr"`
+				Legend string `json:"legendFormat"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(b, &dash); err != nil {
+		t.Fatal(err)
+	}
+	var expr string
+	for _, p := range dash.Panels {
+		if p.Title == "Collector health" && len(p.Targets) == 1 {
+			expr = grafanaVars.Replace(p.Targets[0].Expr)
+			if p.Targets[0].Legend != "{{host}} {{collector}}" {
+				t.Errorf("legend %q, want one row per host and collector", p.Targets[0].Legend)
+			}
+		}
+	}
+	if expr == "" {
+		t.Fatal("no Collector health panel with one query")
+	}
+	series := func(collector, status string) string {
+		return fmt.Sprintf(`mlscan_collector_up{collector=%q,host="server-84",instance="server-84:9100",job="node",status=%q}`, collector, status)
+	}
+	row := func(collector string) string { return fmt.Sprintf(`{collector=%q, host="server-84"}`, collector) }
+	type sample struct {
+		Labels string  `yaml:"labels"`
+		Value  float64 `yaml:"value"`
+	}
+	type exprTest struct {
+		Expr     string   `yaml:"expr"`
+		EvalTime string   `yaml:"eval_time"`
+		Samples  []sample `yaml:"exp_samples"`
+	}
+	var tests []map[string]any
+	for _, tc := range []struct {
+		name   string
+		series []map[string]string
+		at     string
+		want   []sample
+	}{
+		{
+			name:   "steady ok",
+			series: []map[string]string{{"series": series("docker", "ok"), "values": "1+0x120"}},
+			at:     "90m", want: []sample{{row("docker"), 1}},
+		},
+		{
+			name:   "ok, then error: the scan after the change",
+			series: []map[string]string{{"series": series("docker", "ok"), "values": "1+0x59"}, {"series": series("docker", "error"), "values": "_x60 0+0x60"}},
+			at:     "62m", want: []sample{{row("docker"), 0}},
+		},
+		{
+			name:   "ok, then error: later",
+			series: []map[string]string{{"series": series("docker", "ok"), "values": "1+0x59"}, {"series": series("docker", "error"), "values": "_x60 0+0x60"}},
+			at:     "90m", want: []sample{{row("docker"), 0}},
+		},
+		{
+			name:   "unavailable, then ok: the scan after the change",
+			series: []map[string]string{{"series": series("docker", "unavailable"), "values": "0+0x59"}, {"series": series("docker", "ok"), "values": "_x60 1+0x60"}},
+			at:     "62m", want: []sample{{row("docker"), 0}},
+		},
+		{
+			name:   "unavailable, then ok: later",
+			series: []map[string]string{{"series": series("docker", "unavailable"), "values": "0+0x59"}, {"series": series("docker", "ok"), "values": "_x60 1+0x60"}},
+			at:     "70m", want: []sample{{row("docker"), 1}},
+		},
+		{
+			name:   "two collectors",
+			series: []map[string]string{{"series": series("docker", "ok"), "values": "1+0x120"}, {"series": series("ufw", "permission"), "values": "0+0x120"}},
+			at:     "90m", want: []sample{{row("docker"), 1}, {row("ufw"), 0}},
+		},
+	} {
+		tests = append(tests, map[string]any{
+			"name":             tc.name,
+			"interval":         "1m",
+			"input_series":     tc.series,
+			"promql_expr_test": []exprTest{{Expr: expr, EvalTime: tc.at, Samples: tc.want}},
+		})
+	}
+	y, err := yaml.Marshal(map[string]any{"tests": tests})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "collector-health.test.yml")
+	if err := os.WriteFile(f, y, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(promtool, "test", "rules", f).CombinedOutput(); err != nil {
+		t.Errorf("promtool test rules: %v\n%s", err, out)
+	}
+}
