@@ -36,7 +36,9 @@ const (
 type Fail2banJailConfig struct {
 	// Status is ok when the jail's filter and ports were read; otherwise
 	// Error says why (no section for the jail, a value that does not
-	// interpolate) and the jail's protection is unknown.
+	// interpolate, an action whose action.d file was not read, or whose
+	// bans are not known while no other action of the jail bans) and the
+	// jail's protection is unknown.
 	Source
 	Name string `json:"name"`
 	// Filter is the filter's name without options ("sshd" for
@@ -44,9 +46,11 @@ type Fail2banJailConfig struct {
 	Filter string `json:"filter"`
 	// FilterSpec is the filter value as configured, interpolated.
 	FilterSpec string `json:"filter_spec,omitempty"`
-	// Ports are the port specifications the jail's actions ban, as
+	// Ports are the port specifications the jail's ban actions ban, as
 	// written (`ssh`, `22`, `0:65535`, `http,https` split into words):
-	// each action's port= option, else the jail's port.
+	// each action's port= option, else its action.d file's [Init] port.
+	// Actions that only send mail or report the address add none: a jail
+	// with no ports and not AllPorts bans nothing.
 	Ports []string `json:"ports"`
 	// PortRanges are Ports resolved to TCP port numbers (names through
 	// the host's /etc/services).
@@ -55,7 +59,8 @@ type Fail2banJailConfig struct {
 	// a service name of /etc/services.
 	Unresolved []string `json:"unresolved_ports,omitempty"`
 	// AllPorts is true when an action bans the address on every port
-	// (`*-allports`, `route`).
+	// (`*-allports`, `route`, type = allports, and the actions that take
+	// no port: `ufw` without an application, `apf`, `shorewall`, ...).
 	AllPorts bool `json:"all_ports,omitempty"`
 	// State is the jail's `fail2ban-client status JAIL`, asked for the
 	// jails that may protect SSH.
@@ -166,8 +171,10 @@ type f2bConfig struct {
 // f2bActionDefault is what an action's own file bans when the jail's
 // action line gives no port.
 type f2bActionDefault struct {
-	port     string // [Init] port, empty when the file sets none
-	allPorts bool   // [Definition] type = allports
+	port        string // [Init] port, empty when the file sets none
+	allPorts    bool   // [Definition] type = allports
+	application string // [Init] application (ufw), empty when the file sets none
+	err         error  // why the file was not read
 }
 
 // f2bReader reads configuration files under an Env's root.
@@ -480,6 +487,72 @@ func f2bAllPortsAction(name string) bool {
 	return strings.HasSuffix(name, "-allports") || name == "route"
 }
 
+// f2bNoBanActions are fail2ban's actions (0.8 to 1.1) that ban nothing on
+// this host: they send mail, report the address to a service, or block it
+// at a web proxy or web server (which SSH does not pass through). They are
+// skipped, whatever their options.
+var f2bNoBanActions = map[string]bool{
+	"abuseipdb": true, "apprise": true, "badips": true, "badips.py": true, "blocklist_de": true,
+	"cloudflare": true, "cloudflare-token": true, "complain": true, "dshield": true, "dummy": true,
+	"helpers-common": true, "ipthreat": true, "mail": true, "mail-buffered": true, "mail-whois": true,
+	"mail-whois-common": true, "mail-whois-lines": true, "mynetwatchman": true, "nginx-block-map": true,
+	"nsupdate": true, "sendmail": true, "sendmail-buffered": true, "sendmail-common": true,
+	"sendmail-geoip-lines": true, "sendmail-whois": true, "sendmail-whois-ipjailmatches": true,
+	"sendmail-whois-ipmatches": true, "sendmail-whois-lines": true, "sendmail-whois-matches": true,
+	"smtp.py": true, "xarf-login-attack": true,
+}
+
+// f2bEveryPortActions are fail2ban's ban actions that take no port: they
+// ban the address on every port (and ufw, without an application).
+var f2bEveryPortActions = map[string]bool{
+	"apf": true, "ipfilter": true, "osx-afctl": true, "shorewall": true, "shorewall-ipset-proto6": true,
+}
+
+// f2bActionPorts is what one action of a jail bans: the port words it
+// bans (none when it bans nothing or every port), whether it bans every
+// port, or why what it bans is not known.
+func (c *f2bConfig) f2bActionPorts(an string, opts map[string]string) (ports string, all bool, err error) {
+	if f2bNoBanActions[an] {
+		return "", false, nil
+	}
+	if strings.HasSuffix(an, ".py") {
+		return "", false, fmt.Errorf("action %s not read: a Python action", an)
+	}
+	def := c.actionDefault(an)
+	if def.err != nil {
+		return "", false, def.err
+	}
+	if f2bAllPortsAction(an) || opts["type"] == "allports" || def.allPorts && opts["type"] == "" {
+		return "", true, nil
+	}
+	// These take no port at all, whatever the jail passes them.
+	switch {
+	case an == "ufw":
+		app, ok := opts["application"]
+		if !ok {
+			app = def.application
+		}
+		if strings.TrimSpace(app) != "" {
+			return "", false, fmt.Errorf("action ufw bans only the ports of application %s, not known here", strings.TrimSpace(app))
+		}
+		return "", true, nil
+	case f2bEveryPortActions[an]:
+		return "", true, nil
+	case an == "hostsdeny":
+		return "", false, errors.New("action hostsdeny bans through /etc/hosts.deny, which sshd reads only when built with TCP wrappers")
+	}
+	// An action without a port option bans its own file's default
+	// ([Init] port), not the jail's port (fail2ban -d shows it).
+	p, ok := opts["port"]
+	if !ok {
+		p = def.port
+	}
+	if strings.TrimSpace(p) == "" {
+		return "", false, fmt.Errorf("action %s states no port and is not a known ban action: what it bans is not known", an)
+	}
+	return p, false, nil
+}
+
 // jail is the named jail's filter and ports; services maps TCP service
 // names to ports (nil: names stay unresolved).
 func (c *f2bConfig) jail(name string, services map[string]int) Fail2banJailConfig {
@@ -503,35 +576,38 @@ func (c *f2bConfig) jail(name string, services map[string]int) Fail2banJailConfi
 	}
 	j.FilterSpec = strings.TrimSpace(filter)
 	j.Filter = strings.TrimSpace(strings.SplitN(j.FilterSpec, "[", 2)[0])
-	port, err := opt("port")
-	if err != nil {
+	// The jail's port reaches the actions only through their options (the
+	// stock action_ passes port="%(port)s"); a port that does not
+	// interpolate still makes the jail unknown.
+	if _, err := opt("port"); err != nil {
 		return fail(err)
 	}
 	action, err := opt("action")
 	if err != nil {
 		return fail(err)
 	}
+	// Only the actions that ban count: a jail whose actions only send
+	// mail (or that has none) bans nothing. An action whose file was not
+	// read makes the jail unknown; one whose bans are not known does unless
+	// another of the jail's actions bans something.
 	var specs []string
-	acts := splitF2BActions(action)
-	for _, act := range acts {
+	var unknown error
+	for _, act := range splitF2BActions(action) {
 		an, opts, err := extractF2BOptions(act)
 		if err != nil {
 			return fail(fmt.Errorf("action: %w", err))
 		}
-		// An action without a port option bans its own file's default
-		// ([Init] port), not the jail's port (fail2ban -d shows it).
-		def := c.actionDefault(an)
-		switch p, ok := opts["port"]; {
-		case f2bAllPortsAction(an) || opts["type"] == "allports" || def.allPorts && opts["type"] == "":
+		p, all, err := c.f2bActionPorts(an, opts)
+		switch {
+		case errors.Is(err, errF2BActionUnread):
+			return fail(err)
+		case err != nil && unknown == nil:
+			unknown = err
+		case all:
 			j.AllPorts = true
-		case ok:
+		case p != "":
 			specs = append(specs, p)
-		default:
-			specs = append(specs, def.port)
 		}
-	}
-	if len(acts) == 0 {
-		specs = append(specs, port)
 	}
 	seen := map[string]bool{}
 	for _, s := range specs {
@@ -548,34 +624,66 @@ func (c *f2bConfig) jail(name string, services map[string]int) Fail2banJailConfi
 			}
 		}
 	}
+	if unknown != nil && !j.AllPorts && len(j.Ports) == 0 {
+		return fail(unknown)
+	}
 	return j
 }
 
 // f2bActionNameRE is an action name that can be a file of action.d.
 var f2bActionNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 
+// errF2BActionUnread is an action whose action.d file was not read: the
+// jail fail2ban runs is then not the one read.
+var errF2BActionUnread = errors.New("not read")
+
 // actionDefault reads action.d/NAME (.conf, .d/*.conf, .local, .d/*.local)
-// once for the port and type it bans by default; zero when the file is
-// missing or unreadable.
+// once for the port, type and application it bans by default; err wraps
+// errF2BActionUnread when the file is missing or unreadable (its name
+// only: the reader's errors name files, never values).
 func (c *f2bConfig) actionDefault(name string) f2bActionDefault {
-	if c.env == nil || !f2bActionNameRE.MatchString(name) || strings.Contains(name, "..") {
-		return f2bActionDefault{}
+	if !f2bActionNameRE.MatchString(name) || strings.Contains(name, "..") {
+		return f2bActionDefault{err: fmt.Errorf("an action %w: its name is not a file name of action.d", errF2BActionUnread)}
+	}
+	if c.env == nil {
+		return f2bActionDefault{err: fmt.Errorf("action %s %w", name, errF2BActionUnread)}
 	}
 	if d, ok := c.actions[name]; ok {
 		return d
 	}
 	var d f2bActionDefault
-	if act, err := readFail2banConfig(c.env, filepath.Join(c.dir, "action.d", name)); err == nil {
-		if _, ok := act.sections["Init"]; ok {
-			d.port, _ = act.get("Init", "port")
-		}
-		if _, ok := act.sections["Definition"]; ok {
-			t, _ := act.get("Definition", "type")
-			d.allPorts = strings.TrimSpace(t) == "allports"
-		}
+	act, err := readFail2banConfig(c.env, filepath.Join(c.dir, "action.d", name))
+	if err == nil {
+		d.port, err = f2bOptional(act, "Init", "port")
+	}
+	if err == nil {
+		d.application, err = f2bOptional(act, "Init", "application")
+	}
+	var t string
+	if err == nil {
+		t, err = f2bOptional(act, "Definition", "type")
+		d.allPorts = strings.TrimSpace(t) == "allports"
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		err = fmt.Errorf("no %s.conf or %s.local", name, name)
+	}
+	if err != nil {
+		d = f2bActionDefault{err: fmt.Errorf("action %s %w: %v", name, errF2BActionUnread, err)}
 	}
 	c.actions[name] = d
 	return d
+}
+
+// f2bOptional is a section's option, empty when the section or option is
+// not set; an error when its value does not interpolate.
+func f2bOptional(c *f2bConfig, section, name string) (string, error) {
+	if _, ok := c.sections[section]; !ok {
+		return "", nil
+	}
+	if _, err := c.raw(section, name); err != nil {
+		return "", nil
+	}
+	return c.get(section, name)
 }
 
 // f2bPortRange resolves one port word: a number, a:b or a-b, or a TCP

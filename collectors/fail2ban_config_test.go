@@ -245,3 +245,84 @@ func TestSplitF2BActions(t *testing.T) {
 		})
 	}
 }
+
+// TestFail2banJailActions checks that only the actions that ban give a
+// jail ports, on fail2ban 1.0.2's own action.d: a jail whose actions only
+// send mail or do nothing bans nothing, and one whose action file was not
+// read is unknown (fail2ban itself skips such a jail: the one running is
+// not the one read).
+func TestFail2banJailActions(t *testing.T) {
+	tests := []struct {
+		name    string
+		local   string            // jail.local
+		files   map[string]string // more files under /etc/fail2ban ("fifo": a FIFO)
+		jail    string
+		ports   string // as written, comma-joined
+		all     bool
+		wantErr string
+	}{
+		{name: "mail only bans nothing", local: "[sshd]\naction = sendmail-whois[name=sshd, dest=root]\n", jail: "sshd"},
+		{name: "dummy bans nothing", local: "[ssh-multi]\nenabled = true\nfilter = sshd\nlogpath = /dev/null\naction = dummy\n", jail: "ssh-multi"},
+		{name: "no action bans nothing", local: "[sshd]\naction =\n", jail: "sshd"},
+		{name: "a reporting action's port option bans nothing", local: "[sshd]\naction = xarf-login-attack[service=sshd, port=ssh]\n", jail: "sshd"},
+		{name: "stock ban and mail", local: "[sshd]\naction = %(action_mw)s\n", jail: "sshd", ports: "ssh"},
+		{name: "missing action file", local: "[ssh-custom]\nenabled = true\nfilter = sshd\nlogpath = /dev/null\naction = my-secret-action[token=S3CR3T]\n",
+			jail: "ssh-custom", wantErr: "action my-secret-action not read: no my-secret-action.conf or my-secret-action.local"},
+		{name: "missing action beside a ban action", local: "[sshd]\naction = %(action_)s\n         my-secret-action[token=S3CR3T]\n",
+			jail: "sshd", wantErr: "action my-secret-action not read"},
+		{name: "unreadable action file", local: "[sshd]\naction = blocker\n", files: map[string]string{"action.d/blocker.conf": "fifo"},
+			jail: "sshd", wantErr: "action blocker not read: /etc/fail2ban/action.d/blocker.conf: not a regular file"},
+		{name: "an action name that is not a file name", local: "[sshd]\naction = ../../S3CR3T/x\n", jail: "sshd", wantErr: "its name is not a file name of action.d"},
+		{name: "a Python action", local: "[sshd]\naction = custom.py[key=S3CR3T]\n", jail: "sshd", wantErr: "action custom.py not read: a Python action"},
+		{name: "unknown action alone", local: "[sshd]\naction = notify-chat[token=S3CR3T]\n", files: map[string]string{"action.d/notify-chat.conf": "[Definition]\nactionban = curl -s https://chat.example/hook\n"},
+			jail: "sshd", wantErr: "action notify-chat states no port and is not a known ban action"},
+		{name: "unknown action beside a ban action", local: "[sshd]\naction = %(action_)s\n         notify-chat\n", files: map[string]string{"action.d/notify-chat.conf": "[Definition]\nactionban = curl -s https://chat.example/hook\n"},
+			jail: "sshd", ports: "ssh"},
+		{name: "a site action with its own port", local: "[sshd]\naction = my-ban\n", files: map[string]string{"action.d/my-ban.conf": "[Definition]\nactionban = nft add element inet f <ip>\n[Init]\nport = 2222\n"},
+			jail: "sshd", ports: "2222"},
+		{name: "allports action", local: "[sshd]\naction = %(action_)s\nbanaction = iptables-allports\n", jail: "sshd", all: true},
+		{name: "ufw bans every port, whatever the port option", local: "[sshd]\nbanaction = ufw\n", jail: "sshd", all: true},
+		{name: "ufw with an application", local: "[sshd]\naction = ufw[application=\"OpenSSH\"]\n", jail: "sshd", wantErr: "action ufw bans only the ports of application OpenSSH"},
+		{name: "hosts.deny", local: "[sshd]\naction = hostsdeny[daemon_list=sshd]\n", jail: "sshd", wantErr: "action hostsdeny bans through /etc/hosts.deny"},
+		{name: "pf without a port", local: "[sshd]\naction = pf\n", jail: "sshd", wantErr: "action pf states no port"},
+	}
+	services := parseServices([]byte(readTestdata(t, "fail2ban/etc-services")))
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := f2bRoot(t, f2bStock(nil))
+			files := map[string]string{"jail.local": tc.local}
+			for k, v := range tc.files {
+				files[k] = v
+			}
+			for name, body := range files {
+				p := filepath.Join(root, "etc/fail2ban", name)
+				var err error
+				if body == "fifo" {
+					err = syscall.Mkfifo(p, 0o644)
+				} else {
+					err = os.WriteFile(p, []byte(body), 0o644)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			cfg, err := readFail2banConfig(&Env{Root: root}, "/etc/fail2ban/jail")
+			if err != nil {
+				t.Fatal(err)
+			}
+			j := cfg.jail(tc.jail, services)
+			if strings.Contains(j.Error, "S3CR3T") {
+				t.Errorf("the error repeats an option's value: %s", j.Error)
+			}
+			if tc.wantErr != "" {
+				if j.Status != StatusError || !strings.Contains(j.Error, tc.wantErr) || j.AllPorts || len(j.Ports) > 0 {
+					t.Fatalf("jail %+v, want error %q", j, tc.wantErr)
+				}
+				return
+			}
+			if j.Status != StatusOK || strings.Join(j.Ports, ",") != tc.ports || j.AllPorts != tc.all {
+				t.Errorf("jail %+v, want ports %q all %v", j, tc.ports, tc.all)
+			}
+		})
+	}
+}
