@@ -8,10 +8,12 @@
 #   jail.d/*.local, with fail2ban's precedence): a jail protects SSH,
 #   whatever its name (`sshd`, Debian's older `ssh`, `ssh-iptables`, a
 #   site's own), when its filter reads sshd's log (sshd, sshd-ddos,
-#   sshd-aggressive) and its actions ban a port sshd listens on (or every
-#   port), or when it bans exactly a port sshd listens on. fail2ban not
-#   installed or not running, or no such jail, fails with what was seen; a
-#   jail whose configuration could not be read makes it unknown, as does
+#   sshd-aggressive) and its ban actions ban a port sshd listens on (or
+#   every port), or when it bans exactly a port sshd listens on; every port
+#   sshd listens on must be so protected. Actions that only send mail or
+#   report the address ban nothing. fail2ban not installed or not running,
+#   or a port no jail protects, fails with what was seen; a jail whose
+#   configuration or actions could not be read makes it unknown, as does
 #   running without root (the server cannot be asked).
 # custom:
 #   id: MLS-SSH-004
@@ -65,41 +67,44 @@ covers(j, p) if {
 
 covers(j, _) if j.all_ports
 
-no_ports(j) if {
-	count(j.port_ranges) == 0
-	count(object.get(j, "unresolved_ports", [])) == 0
-	not j.all_ports
-}
-
-# protects(j): the jail reads sshd's log and bans an SSH port (or states no
-# port: its actions' own default), or it bans exactly an SSH port.
-protects(j) if {
+# guards(j, p): jail j bans SSH port p: it reads sshd's log and its ban
+# actions ban p (or every port), or it bans exactly p. A jail whose actions
+# ban nothing (mail, reporting) guards no port.
+guards(j, p) if {
 	j.status == "ok"
 	j.filter in sshd_filters
-	some p in ssh_ports
 	covers(j, p)
 }
 
-protects(j) if {
+guards(j, p) if {
 	j.status == "ok"
-	j.filter in sshd_filters
-	no_ports(j)
-}
-
-protects(j) if {
-	j.status == "ok"
-	some p in ssh_ports
 	some r in j.port_ranges
 	r.from == p
 	r.to == p
 }
 
+# protects(j): the jail guards some SSH port.
+protects(j) if {
+	some p in ssh_ports
+	guards(j, p)
+}
+
 protecting := [j | some j in configs; protects(j)] if configs
 
-protecting := [{"name": "sshd", "status": "ok", "filter": "sshd", "ports": [], "port_ranges": []}] if {
+protecting := [{"name": "sshd", "status": "ok", "filter": "sshd", "ports": [], "port_ranges": [], "all_ports": true}] if {
 	not configs
 	"sshd" in f.jails
 } else := [] if not configs
+
+# uncovered are the SSH ports no running jail guards: each must be.
+uncovered := {p | some p in ssh_ports; not guarded(p)}
+
+guarded(p) if {
+	some j in protecting
+	guards(j, p)
+}
+
+uncovered_str := concat(", ", [sprintf("%d", [p]) | some p in sort(uncovered)])
 
 # undecided are the jails whose protection could not be judged: their
 # configuration was not read, or a port is a name /etc/services lacks.
@@ -111,7 +116,6 @@ undecided contains sprintf("%s (%s)", [j.name, j.error]) if {
 undecided contains sprintf("%s (port %s not in /etc/services)", [j.name, concat(", ", j.unresolved_ports)]) if {
 	some j in configs
 	j.status == "ok"
-	not protects(j)
 	count(object.get(j, "unresolved_ports", [])) > 0
 }
 
@@ -120,7 +124,7 @@ bans(j) := "every port" if j.all_ports
 
 else := sprintf("port %s", [concat(",", j.ports)]) if count(j.ports) > 0
 
-else := "no port stated"
+else := "no action that bans"
 
 # state is the jail's `status JAIL`, when asked.
 state(j) := j.state if j.state
@@ -149,7 +153,9 @@ filter_str(j) := j.filter if j.filter != ""
 
 else := "none"
 
-expected := sprintf("a running jail with the sshd filter banning port %s, or one banning exactly port %s", [ports_str, ports_str])
+expected := sprintf("a running jail with the sshd filter banning port %s, or one banning exactly port %s", [ports_str, ports_str]) if {
+	count(ssh_ports) == 1
+} else := sprintf("for each port sshd listens on (%s), a running jail with the sshd filter banning it, or one banning exactly it", [ports_str])
 
 deny contains {
 	"subject": "fail2ban",
@@ -181,6 +187,22 @@ deny contains {
 	not sshd_absent
 }
 
+# Every port sshd listens on must be guarded: one left out is a way in
+# where failed logins are never banned.
+deny contains {
+	"subject": subject,
+	"message": sprintf("fail2ban protects SSH on port %s with %s, but no running jail bans port %s, where sshd also listens (jails: %s): failed SSH logins there are never banned", [covered_str, concat("; ", [describe(j) | some j in protecting]), uncovered_str, jails_str]),
+	"evidence": {"observed": observed, "expected": expected, "source": source},
+} if {
+	f.running
+	count(protecting) > 0
+	count(uncovered) > 0
+	count(undecided) == 0
+	not sshd_absent
+}
+
+covered_str := concat(", ", [sprintf("%d", [p]) | some p in sort(ssh_ports - uncovered)])
+
 unknown contains {
 	"subject": subject,
 	"message": sprintf("whether a fail2ban jail protects SSH is unknown: %s", [concat("; ", sort(undecided))]),
@@ -188,6 +210,18 @@ unknown contains {
 } if {
 	f.running
 	count(protecting) == 0
+	count(undecided) > 0
+	not sshd_absent
+}
+
+unknown contains {
+	"subject": subject,
+	"message": sprintf("fail2ban protects SSH on port %s with %s; whether a jail also bans port %s is unknown: %s", [covered_str, concat("; ", [describe(j) | some j in protecting]), uncovered_str, concat("; ", sort(undecided))]),
+	"evidence": {"observed": observed, "expected": expected, "source": source},
+} if {
+	f.running
+	count(protecting) > 0
+	count(uncovered) > 0
 	count(undecided) > 0
 	not sshd_absent
 }
@@ -210,6 +244,7 @@ pass contains {
 } if {
 	f.running
 	count(protecting) > 0
+	count(uncovered) == 0
 }
 
 not_applicable contains {

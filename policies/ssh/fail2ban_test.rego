@@ -120,16 +120,60 @@ test_jail_follows_sshd_port if {
 	count(check.pass) == 0 with input as stock
 	count(check.deny) == 1 with input as stock
 
-	# sshd on 22 and 2222: a jail on either protects it
+	# sshd on 22 and 2222: the stock jail leaves 2222 unbanned
 	both := with_sshd_ports(running([jail("sshd", "sshd", ["ssh"], [[22, 22]])]), "22, 2222")
-	some q in check.pass with input as both
-	startswith(q.message, "fail2ban protects SSH on port 22, 2222")
+	count(check.pass) == 0 with input as both
+	count(check.unknown) == 0 with input as both
+	some d in check.deny with input as both
+	d.message == "fail2ban protects SSH on port 22 with sshd (filter sshd, port ssh; watching /var/log/auth.log; 4 failures seen, 1 bans), but no running jail bans port 2222, where sshd also listens (jails: sshd: filter sshd, port ssh): failed SSH logins there are never banned"
+	d.evidence.expected == "for each port sshd listens on (22, 2222), a running jail with the sshd filter banning it, or one banning exactly it"
+
+	# a jail banning both protects it
+	both_banned := with_sshd_ports(running([jail("sshd", "sshd", ["ssh", "2222"], [[22, 22], [2222, 2222]])]), "22, 2222")
+	count(check.deny) == 0 with input as both_banned
+	some q in check.pass with input as both_banned
+	startswith(q.message, "fail2ban protects SSH on port 22, 2222 with sshd")
+}
+
+# Each port may be protected by a different jail; every one must be.
+test_every_ssh_port_must_be_guarded if {
+	cases := [
+		{"name": "two jails, one port each", "jails": [jail("sshd", "sshd", ["ssh"], [[22, 22]]), jail("guard", "custom", ["2222"], [[2222, 2222]])], "pass": true},
+		{"name": "a range covering both", "jails": [jail("ssh-all", "sshd", ["1:65535"], [[1, 65535]])], "pass": true},
+		{"name": "every port", "jails": [object.union(jail("ssh-ban", "sshd", [], []), {"all_ports": true})], "pass": true},
+		{"name": "only 2222", "jails": [jail("sshd", "sshd", ["2222"], [[2222, 2222]])], "pass": false, "uncovered": "port 22, where"},
+		{"name": "a port range without the sshd filter", "jails": [jail("sshd", "sshd", ["ssh"], [[22, 22]]), jail("low", "custom", ["2000:3000"], [[2000, 3000]])], "pass": false, "uncovered": "port 2222, where"},
+	]
+	every c in cases {
+		inp := with_sshd_ports(running(c.jails), "22, 2222")
+		passes := count(check.pass) == 1 with input as inp
+		passes == c.pass
+		denied := [d | some d in check.deny; contains(d.message, object.get(c, "uncovered", "-"))] with input as inp
+		count(denied) == 1 != c.pass
+	}
+}
+
+# A port no read jail guards stays unknown when a jail's port name is not
+# known.
+test_uncovered_port_with_unresolved_jail_is_unknown if {
+	inp := with_sshd_ports(running([jail("sshd", "sshd", ["ssh"], [[22, 22]]), object.union(jail("guard", "custom", ["sshalt"], []), {"unresolved_ports": ["sshalt"]})]), "22, 2222")
+	count(check.pass) == 0 with input as inp
+	count(check.deny) == 0 with input as inp
+	some u in check.unknown with input as inp
+	contains(u.message, "whether a jail also bans port 2222 is unknown: guard (port sshalt not in /etc/services)")
 }
 
 test_listen_address_port_counts if {
-	inp := json.patch(running([jail("guard", "custom", ["2200"], [[2200, 2200]])]), [{"op": "add", "path": "/sshd/effective/listenaddress", "value": "0.0.0.0:2200, [::]:2200"}])
+	listen := [{"op": "add", "path": "/sshd/effective/listenaddress", "value": "0.0.0.0:2200, [::]:2200"}]
+	inp := json.patch(running([jail("guard", "custom", ["2200"], [[2200, 2200]]), jail("sshd", "sshd", ["ssh"], [[22, 22]])]), listen)
 	some p in check.pass with input as inp
 	contains(p.message, "on port 22, 2200")
+
+	# sshd's Port 22 and the ListenAddress port 2200: both must be banned
+	only_2200 := json.patch(running([jail("guard", "custom", ["2200"], [[2200, 2200]])]), listen)
+	count(check.pass) == 0 with input as only_2200
+	some d in check.deny with input as only_2200
+	contains(d.message, "no running jail bans port 22, where sshd also listens")
 }
 
 test_range_counts_only_with_the_sshd_filter if {
@@ -147,10 +191,22 @@ test_range_counts_only_with_the_sshd_filter if {
 	count(check.pass) == 0 with input as other
 }
 
-test_sshd_filter_without_ports_passes if {
-	# 0.8's ssh-tcpwrapper: hosts-deny[daemon_list=sshd] states no port
-	inp := running([jail("ssh-tcpwrapper", "sshd", [], [])])
-	count(check.pass) == 1 with input as inp
+# A jail whose actions ban nothing (the collector gives it no ports and not
+# all_ports: sendmail-whois only, dummy) does not protect SSH, whatever its
+# filter; one whose action file was not read is unknown.
+test_jail_banning_nothing_does_not_protect if {
+	inp := running([jail("sshd", "sshd", [], []), jail("ssh-multi", "sshd", [], [])])
+	count(check.pass) == 0 with input as inp
+	some d in check.deny with input as inp
+	d.message == "fail2ban runs without a jail protecting SSH on port 22 (jails: sshd: filter sshd, no action that bans; ssh-multi: filter sshd, no action that bans): failed SSH logins are never banned"
+}
+
+test_jail_with_an_action_not_read_is_unknown if {
+	inp := running([{"status": "error", "error": "action my-secret-action not read: no my-secret-action.conf or my-secret-action.local", "name": "ssh-custom", "filter": "", "ports": [], "port_ranges": []}])
+	count(check.pass) == 0 with input as inp
+	count(check.deny) == 0 with input as inp
+	some u in check.unknown with input as inp
+	contains(u.message, "ssh-custom (action my-secret-action not read")
 }
 
 test_no_jail_fails if {
