@@ -171,3 +171,15 @@ test_unparsed_rule_makes_only_its_port_unknown if {
 	some p in check.pass with input as inp
 	p.subject == "6380/tcp"
 }
+
+# "Nginx DENY IN Anywhere" (an application rule ufw status shows by name
+# only) before "8265/tcp ALLOW IN Anywhere": the Nginx profile's ports are
+# not known, so it cannot be taken to block 8265: unknown naming it, never
+# a pass.
+test_application_block_by_name_only_is_unknown if {
+	open_8265 := object.union(u.http_v4, {"to_ports": "8265", "to_ranges": [{"from": 8265, "to": 8265}], "raw": "8265/tcp                   ALLOW IN    Anywhere"})
+	inp := u.with_extra([u.nginx_deny_to, open_8265])
+	not "8265/tcp" in {p.subject | some p in check.pass} with input as inp
+	some x in check.unknown with input as inp
+	contains(x.message, "Nginx DENY IN Anywhere")
+}

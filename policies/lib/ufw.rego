@@ -127,6 +127,22 @@ admits_untrusted(r) if {
 	not from_trusted(r)
 }
 
+# ports_unknown: an application rule shown by name only (plain and numbered
+# `ufw status`: "Nginx DENY IN Anywhere", "Anywhere DENY IN Nginx") has its
+# profile's ports, which the output does not show: its empty ranges are not
+# "every port". It matches any port as far as is known, so an allow is
+# taken as admitting, but a block never decides (a block before an
+# admitting rule makes the verdict unknown, naming it).
+ports_unknown(r) if {
+	object.get(r, "to_app", "") != ""
+	count(r.to_ranges) == 0
+}
+
+ports_unknown(r) if {
+	object.get(r, "from_app", "") != ""
+	count(r.from_ranges) == 0
+}
+
 # A rule that blocks every untrusted source on its way to listener l: to
 # every address, or to the listener's own when it binds one address. (A
 # block to one address does not close a wildcard listener: it still
@@ -136,6 +152,7 @@ blocks_all(r, l) if {
 	from_any(r)
 	exact(r)
 	unconditional(r)
+	not ports_unknown(r)
 	to_all_of(r, l)
 }
 
@@ -202,6 +219,7 @@ shadowed_in(i, m, l) if {
 	blocks(rj)
 	exact(rj)
 	unconditional(rj)
+	not ports_unknown(rj)
 	covers(rj, rules[i])
 	to_covers(rj, rules[i], l)
 }
@@ -329,6 +347,9 @@ unparsed_str(u) := sprintf("%s line %d, not understood (%s): %s", [u.from, u.lin
 # from being judged exactly.
 inexact_str(r) := sprintf("%s (non-contiguous mask: may block only part of the traffic)", [rule_str(r)])
 
+# app_str names an application rule whose ports the output does not show.
+app_str(r) := sprintf("%s (application rule shown by name only: its ports are unknown): %s", [rule_str(r), regex.replace(trim_space(r.raw), `\s+`, " ")])
+
 listener_ports := {l.port | some l in object.get(input, ["sockets", "listeners"], []); not l.loopback}
 
 # in_ranges are the port ranges of the incoming rules.
@@ -384,12 +405,19 @@ doubts(l, v6, view) := ds if {
 		blocks(r)
 		not exact(r)
 	}
+	app := {app_str(r) |
+		some j in view.matching
+		j < upto
+		r := rules[j]
+		blocks(r)
+		ports_unknown(r)
+	}
 	unread := {unparsed_str(u) |
 		some u in unparsed_for(l, v6)
 		u.before <= upto
 		not object.get(u, "action", "") in {"allow", "limit"}
 	}
-	ds := inexact | unread
+	ds := (inexact | app) | unread
 } else := {unparsed_str(u) |
 	some u in unparsed_for(l, v6)
 	u.before <= object.get(view, "first_block", count(rules))
@@ -421,13 +449,20 @@ reason_blocked(views) := concat("; ", sort(rs)) if {
 default_blocks := sprintf("no rule admits it; default incoming policy %s (%s)", [default_incoming.value, default_incoming.source])
 
 # rule_str is a canonical one-line form of a rule.
-rule_str(r) := sprintf("%s %s %s%s from %s%s%s", [
-	r.action, r.direction, port_part(r), proto_part(r), from_str(r), v6_part(r), comment_part(r),
+rule_str(r) := sprintf("%s %s %s%s from %s%s%s%s", [
+	r.action, r.direction, port_part(r), proto_part(r), from_str(r), from_app_part(r), v6_part(r), comment_part(r),
 ])
 
-port_part(r) := "any port" if r.to_ports == "any"
+from_app_part(r) := sprintf(" application %s", [r.from_app]) if object.get(r, "from_app", "") != ""
 
-port_part(r) := sprintf("port %s", [r.to_ports]) if r.to_ports != "any"
+else := ""
+
+port_part(r) := sprintf("application %s", [r.to_app]) if {
+	object.get(r, "to_app", "") != ""
+	count(r.to_ranges) == 0
+} else := "any port" if r.to_ports == "any"
+
+else := sprintf("port %s", [r.to_ports])
 
 proto_part(r) := "" if r.proto == "any"
 

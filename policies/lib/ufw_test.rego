@@ -216,3 +216,46 @@ test_block_shadows_allow_to_same_address if {
 	d := ufw.admission(redis) with input as with_extra([rule_6380("deny", "10.0.0.84"), rule_6380("allow", "10.0.0.84")])
 	d.admitted == false
 }
+
+# Application rules as `ufw status` (plain, numbered) shows them, by name
+# only: what collectors.ParseUFWStatusLenient makes of the rows
+# "Nginx  DENY IN  Anywhere", "Anywhere  DENY IN  Nginx" and their (v6)
+# twin. Their ports are the profile's, not in the output.
+nginx_deny_to := {"action": "deny", "direction": "in", "proto": "any", "to": "any", "to_ports": "any", "from": "any", "from_ports": "any", "to_ranges": [], "from_ranges": [], "v6": false, "to_app": "Nginx", "raw": "Nginx                      DENY IN     Anywhere", "to_net": {"canonical": "0.0.0.0/0", "any": true, "family": "ipv4", "contiguous": true, "cover": "0.0.0.0/0"}, "from_net": {"canonical": "0.0.0.0/0", "any": true, "family": "ipv4", "contiguous": true, "cover": "0.0.0.0/0"}}
+
+nginx_deny_from := {"action": "deny", "direction": "in", "proto": "any", "to": "any", "to_ports": "any", "from": "any", "from_ports": "any", "to_ranges": [], "from_ranges": [], "v6": false, "from_app": "Nginx", "raw": "Anywhere                   DENY IN     Nginx", "to_net": {"canonical": "0.0.0.0/0", "any": true, "family": "ipv4", "contiguous": true, "cover": "0.0.0.0/0"}, "from_net": {"canonical": "0.0.0.0/0", "any": true, "family": "ipv4", "contiguous": true, "cover": "0.0.0.0/0"}}
+
+nginx_deny_to_v6 := {"action": "deny", "direction": "in", "proto": "any", "to": "any", "to_ports": "any", "from": "any", "from_ports": "any", "to_ranges": [], "from_ranges": [], "v6": true, "to_app": "Nginx", "raw": "Nginx (v6)                 DENY IN     Anywhere (v6)", "to_net": {"canonical": "::/0", "any": true, "family": "ipv6", "contiguous": true, "cover": "::/0"}, "from_net": {"canonical": "::/0", "any": true, "family": "ipv6", "contiguous": true, "cover": "::/0"}}
+
+# nginx_deny_to_ports is the same rule read from user.rules' tuple, which
+# carries the profile's ports.
+nginx_deny_to_ports := object.union(nginx_deny_to, {"to_ports": "80,443", "proto": "tcp", "to_ranges": [{"from": 80, "to": 80}, {"from": 443, "to": 443}], "raw": "### tuple ### deny tcp 80,443 0.0.0.0/0 any 0.0.0.0/0 Nginx%20Full - in"})
+
+# An application block shown by name only never decides: before an allow
+# for the port it makes the verdict unknown, naming the rule; alone it
+# leaves the default policy's verdict.
+test_application_block_by_name_only if {
+	cases := [
+		{"name": "to app before an allow", "rules": [nginx_deny_to, open_6380], "admitted": true, "unknown": true, "names": "deny in application Nginx from any (application rule shown by name only: its ports are unknown): Nginx DENY IN Anywhere"},
+		{"name": "from app before an allow", "rules": [nginx_deny_from, open_6380], "admitted": true, "unknown": true, "names": "deny in any port from any application Nginx (application rule shown by name only"},
+		{"name": "both families before an allow", "rules": [nginx_deny_to, nginx_deny_to_v6, open_6380], "admitted": true, "unknown": true, "names": "Nginx DENY IN Anywhere"},
+		{"name": "after the allow", "rules": [open_6380, nginx_deny_to], "admitted": true, "unknown": false},
+		{"name": "alone, default deny", "rules": [nginx_deny_to], "admitted": false, "unknown": false},
+		{"name": "an allow it cannot shadow", "rules": [nginx_deny_to, open_6380, nginx_deny_from], "admitted": true, "unknown": true, "names": "Nginx DENY IN Anywhere"},
+		{"name": "with its ports from user.rules, another port", "rules": [nginx_deny_to_ports, open_6380], "admitted": true, "unknown": false},
+	]
+	every c in cases {
+		d := ufw.admission(redis) with input as with_extra(c.rules)
+		d.admitted == c.admitted
+		object.get(d, "unknown", false) == c.unknown
+		contains(d.reason, object.get(c, "names", ""))
+	}
+}
+
+test_application_block_by_name_only_is_not_blocks_all if {
+	not ufw.blocks_all(nginx_deny_to, redis)
+	not ufw.blocks_all(nginx_deny_from, redis)
+	ufw.ports_unknown(nginx_deny_to)
+	ufw.ports_unknown(nginx_deny_from)
+	not ufw.ports_unknown(nginx_deny_to_ports)
+}
