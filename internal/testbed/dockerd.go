@@ -138,16 +138,7 @@ func (d *Dockerd) docker(args ...string) (string, error) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "docker", slices.Concat([]string{"-H", d.Addr}, args)...)
 	cmd.Env = append(os.Environ(), "DOCKER_CONFIG="+filepath.Join(d.dir, "client"))
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		return out.String() + errb.String(), fmt.Errorf("timed out after %s", dockerCmdTimeout)
-	}
-	if err != nil {
-		return out.String() + errb.String(), err
-	}
-	return out.String(), nil
+	return runBounded(ctx, cmd, dockerCmdTimeout)
 }
 
 // Docker runs the docker command line against this engine and returns its

@@ -190,11 +190,17 @@ func podmanCmd(h *Host, global []string, args ...string) (string, error) {
 	} else {
 		cmd = exec.CommandContext(ctx, "podman", argv...)
 	}
+	return runBounded(ctx, cmd, podmanTimeout)
+}
+
+// runBounded runs cmd, whose context has the given timeout, and returns
+// its standard output, or its standard output and error with the error.
+func runBounded(ctx context.Context, cmd *exec.Cmd, timeout time.Duration) (string, error) {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
 	if ctx.Err() != nil {
-		return out.String() + errb.String(), fmt.Errorf("timed out after %s", podmanTimeout)
+		return out.String() + errb.String(), fmt.Errorf("timed out after %s", timeout)
 	}
 	if err != nil {
 		return out.String() + errb.String(), err
