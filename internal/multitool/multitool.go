@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // Package is the npm package the tests were written against; .ci/run
@@ -44,12 +46,12 @@ func Find() (string, error) {
 		return "", fmt.Errorf("resolve %s: %w", bin, err)
 	}
 	mt := filepath.Join(filepath.Dir(js), "Sarif.Multitool")
-	fi, err := os.Stat(mt)
-	if err != nil {
+	if _, err := os.Stat(mt); err != nil {
 		return "", fmt.Errorf("sarif multitool: %w", err)
 	}
-	if fi.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("%s is not executable (npm skipped the package's postinstall script: chmod u+x it)", mt)
+	// npm installs it 0744 as root: another user cannot run it.
+	if err := unix.Access(mt, unix.X_OK); err != nil {
+		return "", fmt.Errorf("%s is not executable by this user (%v): run the tests as its owner, or chmod a+x it", mt, err)
 	}
 	return mt, nil
 }
