@@ -33,43 +33,55 @@ sloppy(p) := "not anchored with ^...$" if {
 	regex.match(`(^|[^\\])\.[^*+?]`, p)
 }
 
-deny contains svc.with_location({
-	"subject": svc.container_subject(c),
-	"message": sprintf("%s sets FLOWER_UNAUTHENTICATED_API=%s: Flower's API (run tasks, shut workers down) answers without authentication", [svc.container_subject(c), svc.env_value(c, "FLOWER_UNAUTHENTICATED_API")]),
-	"evidence": {"observed": sprintf("FLOWER_UNAUTHENTICATED_API=%s", [svc.env_value(c, "FLOWER_UNAUTHENTICATED_API")]), "expected": "unset", "source": source},
-}, c) if {
+deny contains svc.with_location(
+	{
+		"subject": svc.container_subject(c),
+		"message": sprintf("%s sets FLOWER_UNAUTHENTICATED_API=%s: Flower's API (run tasks, shut workers down) answers without authentication", [svc.container_subject(c), svc.env_value(c, "FLOWER_UNAUTHENTICATED_API")]),
+		"evidence": {"observed": sprintf("FLOWER_UNAUTHENTICATED_API=%s", [svc.env_value(c, "FLOWER_UNAUTHENTICATED_API")]), "expected": "unset", "source": source},
+	},
+	c,
+) if {
 	some c in flowers
 	unauth_api(c)
 }
 
-deny contains svc.with_location({
-	"subject": svc.container_subject(c),
-	"message": sprintf("%s runs Flower %s: OAuth authentication bypass (CVE-2022-30034, fixed in 1.2.0)", [svc.container_subject(c), v]),
-	"evidence": {"observed": v, "expected": ">= 2.2.0", "source": sprintf("image tag %s", [svc.image(c)])},
-}, c) if {
+deny contains svc.with_location(
+	{
+		"subject": svc.container_subject(c),
+		"message": sprintf("%s runs Flower %s: OAuth authentication bypass (CVE-2022-30034, fixed in 1.2.0)", [svc.container_subject(c), v]),
+		"evidence": {"observed": v, "expected": ">= 2.2.0", "source": sprintf("image tag %s", [svc.image(c)])},
+	},
+	c,
+) if {
 	some c in flowers
 	v := svc.tag_version(c)
 	svc.older(v, "1.2.0")
 }
 
-deny contains svc.with_location({
-	"subject": svc.container_subject(c),
-	"message": sprintf("%s runs Flower %s: cross-site request forgery on control endpoints (CVE-2022-51020, fixed in 2.2.0)", [svc.container_subject(c), v]),
-	"severity": "info",
-	"evidence": {"observed": v, "expected": ">= 2.2.0", "source": sprintf("image tag %s", [svc.image(c)])},
-}, c) if {
+deny contains svc.with_location(
+	{
+		"subject": svc.container_subject(c),
+		"message": sprintf("%s runs Flower %s: cross-site request forgery on control endpoints (CVE-2022-51020, fixed in 2.2.0)", [svc.container_subject(c), v]),
+		"severity": "info",
+		"evidence": {"observed": v, "expected": ">= 2.2.0", "source": sprintf("image tag %s", [svc.image(c)])},
+	},
+	c,
+) if {
 	some c in flowers
 	v := svc.tag_version(c)
 	svc.at_least(v, "1.2.0")
 	svc.older(v, "2.2.0")
 }
 
-deny contains svc.with_location({
-	"subject": svc.container_subject(c),
-	"message": sprintf("%s's --auth pattern %q %s: addresses of other domains may match", [svc.container_subject(c), p, why]),
-	"severity": "info",
-	"evidence": {"observed": p, "expected": "an anchored pattern with escaped dots", "source": source},
-}, c) if {
+deny contains svc.with_location(
+	{
+		"subject": svc.container_subject(c),
+		"message": sprintf("%s's --auth pattern %q %s: addresses of other domains may match", [svc.container_subject(c), p, why]),
+		"severity": "info",
+		"evidence": {"observed": p, "expected": "an anchored pattern with escaped dots", "source": source},
+	},
+	c,
+) if {
 	some c in flowers
 	some p in {auth_pattern(c)}
 	why := sloppy(p)

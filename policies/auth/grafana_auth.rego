@@ -64,11 +64,14 @@ unknown contains {
 
 anonymous_env(c) if lower(svc.env_value(c, "GF_AUTH_ANONYMOUS_ENABLED")) in {"true", "1", "yes"}
 
-deny contains svc.with_location({
-	"subject": svc.container_subject(c),
-	"message": sprintf("%s sets GF_AUTH_ANONYMOUS_ENABLED=%s", [svc.container_subject(c), svc.env_value(c, "GF_AUTH_ANONYMOUS_ENABLED")]),
-	"evidence": {"observed": sprintf("GF_AUTH_ANONYMOUS_ENABLED=%s", [svc.env_value(c, "GF_AUTH_ANONYMOUS_ENABLED")]), "expected": "false or unset", "source": "container environment (docker collector)"},
-}, c) if {
+deny contains svc.with_location(
+	{
+		"subject": svc.container_subject(c),
+		"message": sprintf("%s sets GF_AUTH_ANONYMOUS_ENABLED=%s", [svc.container_subject(c), svc.env_value(c, "GF_AUTH_ANONYMOUS_ENABLED")]),
+		"evidence": {"observed": sprintf("GF_AUTH_ANONYMOUS_ENABLED=%s", [svc.env_value(c, "GF_AUTH_ANONYMOUS_ENABLED")]), "expected": "false or unset", "source": "container environment (docker collector)"},
+	},
+	c,
+) if {
 	some c in grafanas
 	anonymous_env(c)
 }
@@ -82,27 +85,37 @@ admin_secret(c) := s if {
 	contains(upper(s.key), "ADMIN_PASSWORD")
 }
 
-deny contains svc.with_location({
-	"subject": svc.container_subject(c),
-	"message": sprintf("%s's admin password (%s) is %s", [svc.container_subject(c), s.key, why]),
-	"evidence": {"observed": sprintf("length %d, %d character classes, strength %s%s", [s.length, s.classes, s.strength, deny_note(s)]), "expected": "a strong, unique admin password", "source": "docker collector secret findings (the password is never read out)"},
-}, c) if {
+deny contains svc.with_location(
+	{
+		"subject": svc.container_subject(c),
+		"message": sprintf("%s's admin password (%s) is %s", [svc.container_subject(c), s.key, why]),
+		"evidence": {"observed": sprintf("length %d, %d character classes, strength %s%s", [s.length, s.classes, s.strength, deny_note(s)]), "expected": "a strong, unique admin password", "source": "docker collector secret findings (the password is never read out)"},
+	},
+	c,
+) if {
 	some c in grafanas
 	s := admin_secret(c)
 	weak(s)
 	why := weak_why(s)
 }
 
-weak_why(s) := "on the list of passwords every attacker tries first" if s.denylisted else := "weak"
+weak_why(s) := "on the list of passwords every attacker tries first" if {
+	s.denylisted
+} else := "weak"
 
-deny_note(s) := ", denylisted" if s.denylisted else := ""
+deny_note(s) := ", denylisted" if {
+	s.denylisted
+} else := ""
 
-deny contains svc.with_location({
-	"subject": svc.container_subject(c),
-	"message": sprintf("%s sets no admin password: Grafana starts with admin/admin until someone changes it in the UI (mlscan does not try to log in)", [svc.container_subject(c)]),
-	"severity": "info",
-	"evidence": {"observed": "no GF_SECURITY_ADMIN_PASSWORD(__FILE)", "expected": "an admin password set from a secret", "source": "container environment (docker collector)"},
-}, c) if {
+deny contains svc.with_location(
+	{
+		"subject": svc.container_subject(c),
+		"message": sprintf("%s sets no admin password: Grafana starts with admin/admin until someone changes it in the UI (mlscan does not try to log in)", [svc.container_subject(c)]),
+		"severity": "info",
+		"evidence": {"observed": "no GF_SECURITY_ADMIN_PASSWORD(__FILE)", "expected": "an admin password set from a secret", "source": "container environment (docker collector)"},
+	},
+	c,
+) if {
 	some c in grafanas
 	not admin_secret(c)
 	not svc.has_env(c, "GF_SECURITY_ADMIN_PASSWORD__FILE")

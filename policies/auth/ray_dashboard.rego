@@ -28,7 +28,9 @@ observed(p) := sprintf("GET /api/authentication_mode → %d (%s); GET /api/versi
 	p.mode_status, p.auth_mode, p.version_status, version_part(p),
 ])
 
-version_part(p) := sprintf(" (Ray %s)", [p.ray_version]) if p.ray_version != "" else := ""
+version_part(p) := sprintf(" (Ray %s)", [p.ray_version]) if {
+	p.ray_version != ""
+} else := ""
 
 reasons(p) := [r |
 	some r in [
@@ -47,11 +49,17 @@ mode_reason(p) := "token authentication is disabled" if {
 
 # A 404 on /api/authentication_mode alone is not proof: the answer to
 # /api/version decides whether this is a Ray dashboard without a token.
-version_reason(p) := "GET /api/version answers 200 without a token" if p.version_status == 200 else := ""
+version_reason(p) := "GET /api/version answers 200 without a token" if {
+	p.version_status == 200
+} else := ""
 
-severity(p) := "high" if svc.private_only(p.port) else := "critical"
+severity(p) := "high" if {
+	svc.private_only(p.port)
+} else := "critical"
 
-private_note(p) := "; UFW keeps the port private, so only trusted hosts can use it" if svc.private_only(p.port) else := ""
+private_note(p) := "; UFW keeps the port private, so only trusted hosts can use it" if {
+	svc.private_only(p.port)
+} else := ""
 
 deny contains {
 	"subject": svc.addr_port(p),

@@ -45,11 +45,14 @@ version_of(c) := {"version": probe_version, "source": "GET /api/version"} if {
 
 # --- RAY_AUTH_MODE per Ray container ---
 
-deny contains svc.with_location({
-	"subject": sprintf("%s auth mode", [svc.container_subject(c)]),
-	"message": sprintf("%s runs Ray with RAY_AUTH_MODE %s: token authentication is off", [svc.container_subject(c), mode_str(c)]),
-	"evidence": {"observed": mode_str(c), "expected": "RAY_AUTH_MODE=token", "source": "container environment (docker collector)"},
-}, c) if {
+deny contains svc.with_location(
+	{
+		"subject": sprintf("%s auth mode", [svc.container_subject(c)]),
+		"message": sprintf("%s runs Ray with RAY_AUTH_MODE %s: token authentication is off", [svc.container_subject(c), mode_str(c)]),
+		"evidence": {"observed": mode_str(c), "expected": "RAY_AUTH_MODE=token", "source": "container environment (docker collector)"},
+	},
+	c,
+) if {
 	some c in rays
 	not token_mode(c)
 }
@@ -58,9 +61,13 @@ deny contains svc.with_location({
 # evaluates `not f(x) == v` as false when f(x) is undefined.)
 token_mode(c) if svc.env_value(c, "RAY_AUTH_MODE") == "token"
 
-mode_word(m) := "none (404: Ray before 2.52)" if m == "absent" else := m
+mode_word(m) := "none (404: Ray before 2.52)" if {
+	m == "absent"
+} else := m
 
-mode_str(c) := sprintf("=%s", [v]) if v := svc.env_value(c, "RAY_AUTH_MODE") else := "not set (the default is disabled)"
+mode_str(c) := sprintf("=%s", [v]) if {
+	v := svc.env_value(c, "RAY_AUTH_MODE")
+} else := "not set (the default is disabled)"
 
 pass contains {
 	"subject": sprintf("%s auth mode", [svc.container_subject(c)]),
@@ -103,21 +110,27 @@ version_subjects contains {"subject": "ray version", "c": {}, "v": {"version": p
 	probe_version
 }
 
-deny contains svc.with_location({
-	"subject": s.subject,
-	"message": sprintf("Ray %s is older than 2.52.0: it has no token authentication and web pages can submit jobs (CVE-2025-62593)", [s.v.version]),
-	"evidence": {"observed": s.v.version, "expected": ">= 2.54.0", "source": s.v.source},
-}, s.c) if {
+deny contains svc.with_location(
+	{
+		"subject": s.subject,
+		"message": sprintf("Ray %s is older than 2.52.0: it has no token authentication and web pages can submit jobs (CVE-2025-62593)", [s.v.version]),
+		"evidence": {"observed": s.v.version, "expected": ">= 2.54.0", "source": s.v.source},
+	},
+	s.c,
+) if {
 	some s in version_subjects
 	svc.older(s.v.version, "2.52.0")
 }
 
-deny contains svc.with_location({
-	"subject": s.subject,
-	"message": sprintf("Ray %s is older than 2.54.0: unauthenticated DELETE endpoints when the dashboard binds 0.0.0.0 (CVE-2026-27482)", [s.v.version]),
-	"severity": "info",
-	"evidence": {"observed": s.v.version, "expected": ">= 2.54.0", "source": s.v.source},
-}, s.c) if {
+deny contains svc.with_location(
+	{
+		"subject": s.subject,
+		"message": sprintf("Ray %s is older than 2.54.0: unauthenticated DELETE endpoints when the dashboard binds 0.0.0.0 (CVE-2026-27482)", [s.v.version]),
+		"severity": "info",
+		"evidence": {"observed": s.v.version, "expected": ">= 2.54.0", "source": s.v.source},
+	},
+	s.c,
+) if {
 	some s in version_subjects
 	svc.at_least(s.v.version, "2.52.0")
 	svc.older(s.v.version, "2.54.0")

@@ -79,12 +79,15 @@ deny contains {
 	p.kind == "pong"
 }
 
-deny contains svc.with_location({
-	"subject": subject(c),
-	"message": sprintf("%s turns on %s", [subject(c), concat(", ", on)]),
-	"severity": sev,
-	"evidence": {"observed": on, "expected": "enable-debug-command, enable-module-command, enable-protected-configs no", "source": source},
-}, c) if {
+deny contains svc.with_location(
+	{
+		"subject": subject(c),
+		"message": sprintf("%s turns on %s", [subject(c), concat(", ", on)]),
+		"severity": sev,
+		"evidence": {"observed": on, "expected": "enable-debug-command, enable-module-command, enable-protected-configs no", "source": source},
+	},
+	c,
+) if {
 	some c in redises
 	on := [sprintf("%s %s", [n, switch_on(c, n)]) | some n in switches; switch_on(c, n)]
 	count(on) > 0
@@ -96,32 +99,41 @@ switch_severity(c) := "medium" if {
 	switch_on(c, n) == "yes"
 } else := "info"
 
-deny contains svc.with_location({
-	"subject": subject(c),
-	"message": sprintf("%s gives its clients every command: no ACL user restricts %s (the broker password unlocks CONFIG SET, DEBUG, MODULE LOAD)", [subject(c), concat(", ", available(c))]),
-	"evidence": {"observed": object.get(c, "command", ""), "expected": "ACL rules without @dangerous and @admin for the workers' user", "source": source},
-}, c) if {
+deny contains svc.with_location(
+	{
+		"subject": subject(c),
+		"message": sprintf("%s gives its clients every command: no ACL user restricts %s (the broker password unlocks CONFIG SET, DEBUG, MODULE LOAD)", [subject(c), concat(", ", available(c))]),
+		"evidence": {"observed": object.get(c, "command", ""), "expected": "ACL rules without @dangerous and @admin for the workers' user", "source": source},
+	},
+	c,
+) if {
 	some c in redises
 	unrestricted(c)
 }
 
-deny contains svc.with_location({
-	"subject": subject(c),
-	"message": sprintf("%s runs Redis %s with Lua scripting open to its clients; versions before 7.2.11 allow remote code execution from a script (CVE-2025-49844)", [subject(c), v]),
-	"severity": "info",
-	"evidence": {"observed": v, "expected": "EVAL and EVALSHA restricted (-@scripting), or Redis >= 7.2.11", "source": source},
-}, c) if {
+deny contains svc.with_location(
+	{
+		"subject": subject(c),
+		"message": sprintf("%s runs Redis %s with Lua scripting open to its clients; versions before 7.2.11 allow remote code execution from a script (CVE-2025-49844)", [subject(c), v]),
+		"severity": "info",
+		"evidence": {"observed": v, "expected": "EVAL and EVALSHA restricted (-@scripting), or Redis >= 7.2.11", "source": source},
+	},
+	c,
+) if {
 	some c in redises
 	unrestricted(c)
 	v := version(c)
 	svc.older(v, "7.2.11")
 }
 
-unknown contains svc.with_location({
-	"subject": subject(c),
-	"message": sprintf("%s reads its settings from %s, which mlscan does not read: the ACL rules are unknown", [subject(c), config_file(c)]),
-	"evidence": {"observed": config_file(c), "expected": "ACL rules without @dangerous and @admin", "source": source},
-}, c) if {
+unknown contains svc.with_location(
+	{
+		"subject": subject(c),
+		"message": sprintf("%s reads its settings from %s, which mlscan does not read: the ACL rules are unknown", [subject(c), config_file(c)]),
+		"evidence": {"observed": config_file(c), "expected": "ACL rules without @dangerous and @admin", "source": source},
+	},
+	c,
+) if {
 	some c in redises
 	not acl_restricts(c)
 	config_file(c)

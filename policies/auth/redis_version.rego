@@ -72,11 +72,14 @@ versions contains {"subject": svc.addr_port(p), "version": p.version, "source": 
 	object.get(p, "version", "") != ""
 }
 
-deny contains svc.with_location({
-	"subject": x.subject,
-	"message": sprintf("%s: a client with the password can run code on the server through Lua (CVE-2025-49844)", [vulnerable(x.version)]),
-	"evidence": {"observed": x.version, "expected": sprintf(">= %s", [object.get(fixed, line(x.version), "7.2.11")]), "source": x.source},
-}, x.c) if {
+deny contains svc.with_location(
+	{
+		"subject": x.subject,
+		"message": sprintf("%s: a client with the password can run code on the server through Lua (CVE-2025-49844)", [vulnerable(x.version)]),
+		"evidence": {"observed": x.version, "expected": sprintf(">= %s", [object.get(fixed, line(x.version), "7.2.11")]), "source": x.source},
+	},
+	x.c,
+) if {
 	some x in versions
 	vulnerable(x.version)
 }

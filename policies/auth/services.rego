@@ -21,7 +21,9 @@ docker_ok if {
 	is_array(object.get(docker, "containers", null))
 }
 
-containers := object.get(docker, "containers", []) if docker_ok else := []
+containers := object.get(docker, "containers", []) if {
+	docker_ok
+} else := []
 
 # engine_absent: positive evidence that no container engine exists.
 engine_absent if object.get(docker, "engine_installed", true) == false
@@ -128,14 +130,20 @@ why_unknown(kind) := sprintf("no %s probe result, and nothing proves %s absent: 
 	])
 }
 
-listener_reason(kind) := "" if no_listener(kind) else := sprintf("listening sockets: %s", [object.get(probes, ["listeners", "error"], "a listener exists or the socket table could not be read")])
+listener_reason(kind) := "" if {
+	no_listener(kind)
+} else := sprintf("listening sockets: %s", [object.get(probes, ["listeners", "error"], "a listener exists or the socket table could not be read")])
 
-container_reason(kind) := "" if no_container(kind) else := sprintf("containers could not be listed (docker %s)", [docker_why]) if {
+container_reason(kind) := "" if {
+	no_container(kind)
+} else := sprintf("containers could not be listed (docker %s)", [docker_why]) if {
 	not docker_ok
 } else := sprintf("a %s container exists but answers no probe", [kind])
 
 # addr_port renders a probe's address and port ("[::1]:8265" for IPv6).
-addr_port(p) := sprintf("[%s]:%d", [p.address, p.port]) if contains(p.address, ":") else := sprintf("%s:%d", [p.address, p.port])
+addr_port(p) := sprintf("[%s]:%d", [p.address, p.port]) if {
+	contains(p.address, ":")
+} else := sprintf("%s:%d", [p.address, p.port])
 
 # not_open explains a probe that could not talk to the service.
 not_open(p) := sprintf("%s is %s%s", [addr_port(p), p.state, err_part(object.get(p, "error", ""))])
@@ -228,7 +236,9 @@ location(c) := {"file": c.compose.config_files[0], "what": sprintf("compose serv
 }
 
 # with_location adds a container's location to a result entry.
-with_location(entry, c) := object.union(entry, {"location": location(c)}) if location(c) else := entry
+with_location(entry, c) := object.union(entry, {"location": location(c)}) if {
+	location(c)
+} else := entry
 
 env_value(c, k) := e.value if {
 	some e in object.get(c, "env", [])

@@ -79,6 +79,7 @@ test_registry_ports_by_kind if {
 test_absent_needs_both_listener_and_container_evidence if {
 	count(svc.absent("flower")) == 1 with input as pf.no_service("flower", 5555)
 	count(svc.absent("flower")) == 0 with input as pf.host
+
 	# the listener is gone but the container remains
 	inp := json.patch(pf.no_service("flower", 5555), [{"op": "add", "path": "/docker/containers/-", "value": pf.flower}])
 	count(svc.absent("flower")) == 0 with input as inp

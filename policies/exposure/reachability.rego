@@ -30,7 +30,9 @@ vantage_str(v) := sprintf("%s (trusted: loopback)", [v]) if {
 
 entry(r) := network.registry_entry(r.port, r.proto)
 
-service(r) := entry(r).service if entry(r) else := "unregistered"
+service(r) := entry(r).service if {
+	entry(r)
+} else := "unregistered"
 
 subject(r) := network.port_str(r.port, r.proto)
 
@@ -47,7 +49,9 @@ allowed_by(r) := "public port" if {
 	network.is_loopback(r.vantage_addr)
 }
 
-expected(r) := sprintf("reachable from %s only", [concat(", ", entry(r).allowed_sources)]) if entry(r) else := "not reachable (unregistered port)"
+expected(r) := sprintf("reachable from %s only", [concat(", ", entry(r).allowed_sources)]) if {
+	entry(r)
+} else := "not reachable (unregistered port)"
 
 forbidden(r) if {
 	some f in data.mlscan.config.forbidden_ports

@@ -11,7 +11,9 @@ outside(open) := pf.probe_run("192.0.2.10", [[p, state] |
 	state := state_of(p, open)
 ])
 
-state_of(p, open) := "open" if p in open else := "filtered"
+state_of(p, open) := "open" if {
+	p in open
+} else := "filtered"
 
 test_outside_sees_only_public_ports if {
 	inp := outside({80, 443})

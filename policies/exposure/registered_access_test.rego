@@ -12,7 +12,9 @@ lan := pf.probe_run("10.0.0.80", [[p, state] |
 	state := state_of(p)
 ])
 
-state_of(p) := "open" if p in {22, 80, 443} else := "filtered"
+state_of(p) := "open" if {
+	p in {22, 80, 443}
+} else := "filtered"
 
 test_documented_firewall_breaks_lan_access if {
 	got := {d.subject | some d in check.deny} with input as lan

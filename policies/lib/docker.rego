@@ -197,7 +197,9 @@ id_links := [[cid, i] | some i, l in listeners; cid := l.container_id; count(cid
 
 by_id12 := {k: [x | some x in id_links; substring(x[0], 0, 12) == k] | some [cid, _] in id_links; k := substring(cid, 0, 12)}
 
-id_hits(c) := {i | some [cid, i] in by_id12[substring(c.id, 0, 12)]; same_id(c.id, cid)} if count(c.id) >= 12 else := set()
+id_hits(c) := {i | some [cid, i] in by_id12[substring(c.id, 0, 12)]; same_id(c.id, cid)} if {
+	count(c.id) >= 12
+} else := set()
 
 name_links := [[n, i] |
 	some i, l in listeners
@@ -218,9 +220,13 @@ by_name := {n: {i | some [m, i] in name_links; m == n} | some [n, _] in name_lin
 
 by_service := {s: {i | some [t, i] in service_links; t == s} | some [s, _] in service_links}
 
-name_hits(c) := hits if hits := by_name[c.name] else := set()
+name_hits(c) := hits if {
+	hits := by_name[c.name]
+} else := set()
 
-service_hits(c) := hits if hits := by_service[object.get(c, ["compose", "service"], "")] else := set()
+service_hits(c) := hits if {
+	hits := by_service[object.get(c, ["compose", "service"], "")]
+} else := set()
 
 # owner_key is everything owns reads of a container.
 owner_key(c) := [c.id, c.name, object.get(c, ["compose", "service"], "")]

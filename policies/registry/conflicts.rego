@@ -14,8 +14,6 @@
 #   references: ["networking-architecture.md §Port Registry", "rules.md known clashes"]
 package mlscan.registry.conflicts
 
-import data.mlscan.lib.network
-
 reg := data.mlscan.config.registry
 
 label(e) := sprintf("%d/%s %s", [e.port, e.proto, e.service]) if {

@@ -74,22 +74,30 @@ ephemeral_note := sprintf(", outside the kernel's ephemeral port range %d-%d", [
 	ephemeral.from
 } else := " (the snapshot does not record the kernel's ephemeral port range, so clashes with it were not checked)"
 
-range_str(lo, hi) := sprintf("%d", [lo]) if lo == hi else := sprintf("%d-%d", [lo, hi])
+range_str(lo, hi) := sprintf("%d", [lo]) if {
+	lo == hi
+} else := sprintf("%d-%d", [lo, hi])
 
-deny contains svc.with_location({
-	"subject": svc.container_subject(c),
-	"message": sprintf("%s pins %s inside the kernel's ephemeral port range %d-%d (net.ipv4.ip_local_port_range): an outgoing connection can hold such a port when Ray starts", [svc.container_subject(c), concat(", ", sort({x | some x in clashes(c)})), ephemeral.from, ephemeral.to]),
-	"evidence": {"observed": object.get(c, "command", ""), "expected": sprintf("Ray ports outside %d-%d, or listed in net.ipv4.ip_local_reserved_ports", [ephemeral.from, ephemeral.to]), "source": "container command line (docker collector), /proc/sys/net/ipv4/ip_local_port_range"},
-}, c) if {
+deny contains svc.with_location(
+	{
+		"subject": svc.container_subject(c),
+		"message": sprintf("%s pins %s inside the kernel's ephemeral port range %d-%d (net.ipv4.ip_local_port_range): an outgoing connection can hold such a port when Ray starts", [svc.container_subject(c), concat(", ", sort({x | some x in clashes(c)})), ephemeral.from, ephemeral.to]),
+		"evidence": {"observed": object.get(c, "command", ""), "expected": sprintf("Ray ports outside %d-%d, or listed in net.ipv4.ip_local_reserved_ports", [ephemeral.from, ephemeral.to]), "source": "container command line (docker collector), /proc/sys/net/ipv4/ip_local_port_range"},
+	},
+	c,
+) if {
 	some c in nodes
 	count(clashes(c)) > 0
 }
 
-deny contains svc.with_location({
-	"subject": svc.container_subject(c),
-	"message": sprintf("%s starts Ray without pinning %s: those ports are random, outside the registry and the firewall rules", [svc.container_subject(c), concat(", ", missing(c))]),
-	"evidence": {"observed": object.get(c, "command", ""), "expected": concat(", ", array.concat(flags, worker_flags)), "source": "container command line (docker collector)"},
-}, c) if {
+deny contains svc.with_location(
+	{
+		"subject": svc.container_subject(c),
+		"message": sprintf("%s starts Ray without pinning %s: those ports are random, outside the registry and the firewall rules", [svc.container_subject(c), concat(", ", missing(c))]),
+		"evidence": {"observed": object.get(c, "command", ""), "expected": concat(", ", array.concat(flags, worker_flags)), "source": "container command line (docker collector)"},
+	},
+	c,
+) if {
 	some c in nodes
 	count(missing(c)) > 0
 }

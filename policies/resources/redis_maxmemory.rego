@@ -22,7 +22,7 @@ ratio := docker.config.redis_maxmemory_ratio
 
 observed(c) := sprintf("--maxmemory %s; container limit %d", [object.get(c.redis, "maxmemory", "(not set)"), c.limits.memory])
 
-expected(c) := sprintf("maxmemory ≤ %d%% of the container limit", [round(ratio * 100)])
+expected(_) := sprintf("maxmemory ≤ %d%% of the container limit", [round(ratio * 100)])
 
 mm(c) := c.redis.maxmemory_bytes
 

@@ -48,7 +48,7 @@ unparsed := object.get(sshd, "unparsed", [])
 # could_set(u, k): line u could set keyword k ("*": any keyword).
 could_set(u, k) if k in u.affects
 
-could_set(u, k) if "*" in u.affects
+could_set(u, _) if "*" in u.affects
 
 # unknown_why(k) names the first global line not understood that could
 # set k, for the message of a setting whose value is unknown.
