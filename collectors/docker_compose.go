@@ -5,13 +5,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"regexp"
 	"strings"
 	"unicode"
-
-	"golang.org/x/sys/unix"
 )
 
 // composeMaxBytes bounds the compose file read for literal secrets: a
@@ -57,7 +54,7 @@ func readLabelledFile(p, hostPath string) ([]byte, error) {
 			return nil, fmt.Errorf("%s is under %s (device and kernel files): not read", p, t)
 		}
 	}
-	f, err := openRegular(hostPath)
+	f, err := openRegular(hostPath, composeMaxBytes, false)
 	if err != nil {
 		return nil, err
 	}
@@ -70,104 +67,6 @@ func readLabelledFile(p, hostPath string) ([]byte, error) {
 		return nil, fmt.Errorf("%s grew past %d MiB while read: not read", p, composeMaxBytes>>20)
 	}
 	return b, nil
-}
-
-// pseudoFileSystems are file systems whose files are the kernel's, not
-// data: a compose file is never on one.
-var pseudoFileSystems = map[int64]string{
-	unix.PROC_SUPER_MAGIC: "proc", unix.SYSFS_MAGIC: "sysfs", unix.DEBUGFS_MAGIC: "debugfs",
-	unix.TRACEFS_MAGIC: "tracefs", unix.CGROUP_SUPER_MAGIC: "cgroup", unix.CGROUP2_SUPER_MAGIC: "cgroup2",
-	unix.SECURITYFS_MAGIC: "securityfs", unix.BPF_FS_MAGIC: "bpf", unix.DEVPTS_SUPER_MAGIC: "devpts",
-	unix.EFIVARFS_MAGIC: "efivarfs", unix.PSTOREFS_MAGIC: "pstore", 0x62656570: "configfs", 0x65735543: "fusectl",
-}
-
-// openRegular opens p for reading if it is a regular file of at most
-// composeMaxBytes on a disk file system. It looks before it opens: p is
-// first opened with O_PATH|O_NOFOLLOW (which opens nothing: no FIFO
-// wait, no device open), checked through that descriptor, then the same
-// inode is opened for reading through /proc/self/fd, with O_NONBLOCK.
-// Without /proc it opens p again (O_NOFOLLOW|O_NONBLOCK) and checks it is
-// the same inode.
-func openRegular(p string) (*os.File, error) {
-	fd, err := unix.Open(p, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: p, Err: err}
-	}
-	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return nil, &fs.PathError{Op: "stat", Path: p, Err: err}
-	}
-	if err := checkRegular(p, fd, &st); err != nil {
-		return nil, err
-	}
-	rfd, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", fd), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
-	if err != nil {
-		rfd, err = unix.Open(p, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
-		if err != nil {
-			return nil, &fs.PathError{Op: "open", Path: p, Err: err}
-		}
-		var again unix.Stat_t
-		if err := unix.Fstat(rfd, &again); err != nil || again.Dev != st.Dev || again.Ino != st.Ino {
-			unix.Close(rfd)
-			return nil, fmt.Errorf("%s changed while it was opened: not read", p)
-		}
-	}
-	return os.NewFile(uintptr(rfd), p), nil
-}
-
-// checkRegular refuses, with the reason, what openRegular does not read.
-func checkRegular(p string, fd int, st *unix.Stat_t) error {
-	switch st.Mode & unix.S_IFMT {
-	case unix.S_IFREG:
-	case unix.S_IFLNK:
-		target := make([]byte, 256)
-		n, err := unix.Readlinkat(fd, "", target)
-		if err != nil || n <= 0 {
-			return fmt.Errorf("%s is a symbolic link: not followed", p)
-		}
-		return fmt.Errorf("%s is a symbolic link (to %s): not followed", p, target[:n])
-	default:
-		return fmt.Errorf("%s is %s, not a regular file: not read", p, fileType(st.Mode))
-	}
-	var sfs unix.Statfs_t
-	if err := unix.Fstatfs(fd, &sfs); err == nil {
-		if name, ok := pseudoFileSystems[int64(sfs.Type)]; ok {
-			return fmt.Errorf("%s is on the kernel's %s file system: not read", p, name)
-		}
-	}
-	if st.Size > composeMaxBytes {
-		return fmt.Errorf("%s is %s, larger than %d MiB: not read", p, sizeStr(st.Size), composeMaxBytes>>20)
-	}
-	return nil
-}
-
-// fileType names a file type for a message.
-func fileType(mode uint32) string {
-	switch mode & unix.S_IFMT {
-	case unix.S_IFIFO:
-		return "a FIFO"
-	case unix.S_IFCHR:
-		return "a character device"
-	case unix.S_IFBLK:
-		return "a block device"
-	case unix.S_IFDIR:
-		return "a directory"
-	case unix.S_IFSOCK:
-		return "a socket"
-	}
-	return fmt.Sprintf("of type %#o", mode&unix.S_IFMT)
-}
-
-// sizeStr prints a byte count in the largest binary unit it reaches.
-func sizeStr(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // literalSecret is a secret value a compose file writes out: where (line

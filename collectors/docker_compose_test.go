@@ -252,7 +252,7 @@ func TestOpenRegularRefusesByType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, err := openRegular(tt.path)
+			f, err := openRegular(tt.path, composeMaxBytes, false)
 			if err == nil {
 				f.Close()
 				t.Fatal("opened")

@@ -265,20 +265,12 @@ func (r *f2bReader) parse(f string) *f2bIni {
 		r.errs = append(r.errs, fmt.Sprintf("%s: more than %d files, not read", f, f2bMaxFiles))
 		return nil
 	}
-	full := r.env.Path(f)
-	st, err := os.Stat(full)
-	if errors.Is(err, fs.ErrNotExist) {
+	b, err := readRegular(r.env.Path(f), f2bMaxFileBytes)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil
-	}
-	if err == nil && !st.Mode().IsRegular() {
-		err = errors.New("not a regular file")
-	}
-	var b []byte
-	if err == nil {
-		b, err = readCapped(full, f2bMaxFileBytes+1)
-	}
-	if err == nil && len(b) > f2bMaxFileBytes {
-		err = fmt.Errorf("larger than %d bytes", f2bMaxFileBytes)
+	case errors.Is(err, errNotRegular):
+		err = errNotRegular
 	}
 	var ini *f2bIni
 	if err == nil {

@@ -359,14 +359,11 @@ func readSSHDFile(env *Env, path string) ([]byte, error) {
 	if !ok {
 		return nil, errSSHDOutsideRoot
 	}
-	st, err := os.Stat(full)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
+	b, err := readRegular(full, sshdMaxFileBytes)
+	if errors.Is(err, errNotRegular) {
 		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
-	return readCapped(full, sshdMaxFileBytes)
+	return b, err
 }
 
 // sshdUnderRoot maps a host path under env's root and reports whether it

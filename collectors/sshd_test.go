@@ -312,6 +312,28 @@ func TestSSHDRealSSHDT(t *testing.T) {
 	}
 }
 
+// TestSSHDOversizeIncludeNotTruncated: an Include larger than the cap is
+// not read in part (a setting past the cap would be lost): it is kept as
+// not understood and makes unknown what it could set first.
+func TestSSHDOversizeIncludeNotTruncated(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "etc/ssh"), 0o755)
+	os.WriteFile(filepath.Join(root, "etc/ssh/sshd_config"), []byte("PasswordAuthentication no\nInclude big.conf\n"), 0o644)
+	big := strings.Repeat("# padding\n", sshdMaxFileBytes/10+1) + "PermitRootLogin yes\n"
+	os.WriteFile(filepath.Join(root, "etc/ssh/big.conf"), []byte(big), 0o644)
+	cfg, err := readSSHDConfig(&Env{Root: root}, sshdConfigFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.unparsed) != 1 || !strings.Contains(cfg.unparsed[0].Reason, "larger than 1 MiB") {
+		t.Fatalf("unparsed %+v, want big.conf refused for its size", cfg.unparsed)
+	}
+	eff, _ := cfg.effective()
+	if _, ok := eff["permitrootlogin"]; ok || eff["passwordauthentication"] != "no" {
+		t.Errorf("effective permitrootlogin %q passwordauthentication %q: want unknown, no", eff["permitrootlogin"], eff["passwordauthentication"])
+	}
+}
+
 // TestSSHDIncludeStaysUnderRoot: an Include climbing out with ".." resolves
 // as on the host (/etc/ssh/../../../x is /x), under --root; FIFOs and
 // devices are never read.
