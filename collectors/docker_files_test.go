@@ -197,20 +197,9 @@ func engineSection(cs []Container) *DockerSection {
 // the schema as mlscan eval does.
 func sectionDoc(t *testing.T, sec *DockerSection) map[string]any {
 	t.Helper()
-	snap := Snapshot{SchemaVersion: SchemaVersion, Tool: Tool{Name: "mlscan", Version: "test"}, Host: Host{Hostname: "h", Addresses: []string{}},
-		Collectors: map[string]CollectorResult{"docker": {Status: StatusOK}}, Docker: sec}
-	js, err := json.Marshal(snap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := scanner.DecodeSnapshot("snapshot.json", js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Validate(doc); err != nil {
-		t.Fatal(err)
-	}
-	return doc
+	snap := testSnapshot("docker")
+	snap.Docker = sec
+	return snapshotDoc(t, snap)
 }
 
 // TestContainerFilesManyNames: a label naming thousands of compose files

@@ -1054,7 +1054,8 @@ func TestParseServerHeader(t *testing.T) {
 // TestSecretFileReferencesPass: a container whose environment names its
 // secrets' files (the gluetun, Grafana and compose conventions) passes
 // MLS-SEC-002 through the whole pipeline: inspect payload, collector,
-// snapshot, policy.
+// snapshot, policy; a secret written into such a key instead of a path
+// fails it.
 func TestSecretFileReferencesPass(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -1065,6 +1066,10 @@ func TestSecretFileReferencesPass(t *testing.T) {
 		{"_FILE and __FILE", []string{"REDIS_PASSWORD_FILE=/run/secrets/redis", "GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana"}, scanner.StatusPass},
 		{"a value under /run/secrets", []string{"REDIS_PASSWORD=/run/secrets/redis_password"}, scanner.StatusPass},
 		{"the secret itself", []string{"REDIS_PASSWORD=Zr8xq2LmN4pW7vK1"}, scanner.StatusFail},
+		{"password in a _FILE key", []string{"DB_PASSWORD_FILE=hunter2"}, scanner.StatusFail},
+		{"token in a _FILE key", []string{"API_TOKEN_FILE=ghp_abcdefghijklmnopqrstuvwxyz0123456789"}, scanner.StatusFail},
+		{"passphrase in a _SECRETFILE key", []string{"OPENVPN_PASSWORD_SECRETFILE=correct horse battery staple"}, scanner.StatusFail},
+		{"paths of the files", []string{"DB_PASSWORD_FILE=/etc/app/db.pw", "OPENVPN_PASSWORD_SECRETFILE=/run/secrets/openvpn_password"}, scanner.StatusPass},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package collectors
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -627,19 +626,9 @@ func TestSSHDUnreadableLinesVerdicts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			snap := Snapshot{SchemaVersion: SchemaVersion, Tool: Tool{Name: "mlscan", Version: "test"}, Host: Host{Hostname: "h", Addresses: []string{}},
-				Collectors: map[string]CollectorResult{"sshd": {Status: StatusOK}}, SSHD: sec.(*SSHDSection)}
-			js, err := json.Marshal(snap)
-			if err != nil {
-				t.Fatal(err)
-			}
-			doc, err := scanner.DecodeSnapshot("snapshot.json", js)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := Validate(doc); err != nil {
-				t.Fatal(err)
-			}
+			snap := testSnapshot("sshd")
+			snap.SSHD = sec.(*SSHDSection)
+			doc := snapshotDoc(t, snap)
 			found := map[string]bool{}
 			for _, r := range evalSnapshot(t, doc).Results {
 				if !slices.Contains(tt.rules, r.RuleID) || strings.HasPrefix(r.Subject, "sshd Match") {
