@@ -850,7 +850,7 @@ func goValue(v ast.Value) any {
 // keyTerms are the keys evalCheck reads, as terms made once.
 var keyTerms = func() map[string]*ast.Term {
 	m := map[string]*ast.Term{}
-	for _, k := range append([]string{"subject", "message", "severity", "evidence", "observed", "expected", "source", "location", "file", "what", "line"}, resultKinds...) {
+	for _, k := range append([]string{"subject", "target", "kind", "address", "port", "proto", "container", "registry", "service", "message", "severity", "evidence", "observed", "expected", "source", "location", "file", "what", "line"}, resultKinds...) {
 		m[k] = ast.StringTerm(k)
 	}
 	return m
@@ -904,6 +904,13 @@ func fromEntry(base Result, st Status, ent ast.Value) (Result, error) {
 		}
 		r.Severity = sev
 	}
+	if tv := field(m, "target"); tv != nil {
+		t, err := targetOf(tv)
+		if err != nil {
+			return r, err
+		}
+		r.Target = t
+	}
 	if ev, ok := field(m, "evidence").(ast.Object); ok {
 		r.Evidence = Evidence{Observed: anyField(ev, "observed"), Expected: anyField(ev, "expected"), Source: strField(ev, "source")}
 	}
@@ -919,6 +926,38 @@ func fromEntry(base Result, st Status, ent ast.Value) (Result, error) {
 		}
 	}
 	return r, nil
+}
+
+// targetOf decodes a result's "target" object: kind and the fields of
+// that kind (Target).
+func targetOf(v ast.Value) (*Target, error) {
+	o, ok := v.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("target must be an object, got %v", goValue(v))
+	}
+	t := &Target{
+		Kind:      TargetKind(strField(o, "kind")),
+		Address:   strField(o, "address"),
+		Proto:     strField(o, "proto"),
+		Container: strField(o, "container"),
+		Registry:  strField(o, "registry"),
+		Service:   strField(o, "service"),
+	}
+	if pv := field(o, "port"); pv != nil {
+		n, ok := pv.(ast.Number)
+		if !ok {
+			return nil, fmt.Errorf("target port must be a number, got %v", goValue(pv))
+		}
+		p, ok := n.Int()
+		if !ok {
+			return nil, fmt.Errorf("target port must be an integer, got %v", n)
+		}
+		t.Port = p
+	}
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // requirement returns why the snapshot section req ("collector" or

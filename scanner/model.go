@@ -5,6 +5,7 @@ package scanner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -110,8 +111,84 @@ type Result struct {
 	Remediation string    `json:"remediation,omitempty"`
 	References  []string  `json:"references,omitempty"`
 	Location    *Location `json:"location,omitempty"`
+	// Target is what the result is about, as structure: Subject is its
+	// text for people and waivers; Target is what programs join on (the
+	// causes of a drift, the Markdown port appendix, grouping). Nil when
+	// the check did not say (a site policy written before targets).
+	Target *Target `json:"target,omitempty"`
 	// Waiver is the accepted risk that turned a fail into waived.
 	Waiver *Waiver `json:"waiver,omitempty"`
+}
+
+// TargetKind says what kind of thing a result is about.
+type TargetKind string
+
+// The target kinds a check may give.
+const (
+	// TargetPort is a port and protocol, whatever address listens on it.
+	TargetPort TargetKind = "port"
+	// TargetListener is one listening socket: address, port and protocol.
+	TargetListener TargetKind = "listener"
+	// TargetContainer is one container (Container), maybe about one of
+	// its ports (Port, Proto).
+	TargetContainer TargetKind = "container"
+	// TargetRegistry is one entry of the port registry (Registry, Port,
+	// Proto).
+	TargetRegistry TargetKind = "registry"
+	// TargetFirewall is the host firewall, maybe about one port.
+	TargetFirewall TargetKind = "firewall"
+	// TargetService is a host service that is not a container (sshd,
+	// fail2ban, the Docker daemon), in Service.
+	TargetService TargetKind = "service"
+	// TargetHost is the host as a whole.
+	TargetHost TargetKind = "host"
+)
+
+// TargetKinds lists every target kind.
+var TargetKinds = []TargetKind{TargetPort, TargetListener, TargetContainer, TargetRegistry, TargetFirewall, TargetService, TargetHost}
+
+// Target is the structured subject of a result. Only the fields that
+// apply to its Kind are set.
+type Target struct {
+	Kind TargetKind `json:"kind"`
+	// Address is a listener's IP address (TargetListener).
+	Address string `json:"address,omitempty"`
+	// Port and Proto ("tcp" or "udp") name a port.
+	Port  int    `json:"port,omitempty"`
+	Proto string `json:"proto,omitempty"`
+	// Container is a container's name.
+	Container string `json:"container,omitempty"`
+	// Registry is the service name of a port registry entry.
+	Registry string `json:"registry,omitempty"`
+	// Service names a host service (sshd, fail2ban, dockerd).
+	Service string `json:"service,omitempty"`
+}
+
+// Validate checks the kind is known and the port and protocol are
+// possible.
+func (t *Target) Validate() error {
+	if !slices.Contains(TargetKinds, t.Kind) {
+		return fmt.Errorf("target kind %q is not one of %v", t.Kind, TargetKinds)
+	}
+	if t.Port < 0 || t.Port > 65535 {
+		return fmt.Errorf("target port %d is out of range 0-65535", t.Port)
+	}
+	if t.Proto != "" && t.Proto != "tcp" && t.Proto != "udp" {
+		return fmt.Errorf("target proto %q is not tcp or udp", t.Proto)
+	}
+	if (t.Kind == TargetPort || t.Kind == TargetListener) && (t.Port == 0 || t.Proto == "") {
+		return fmt.Errorf("a %s target needs port and proto", t.Kind)
+	}
+	if t.Kind == TargetListener && t.Address == "" {
+		return fmt.Errorf("a listener target needs an address")
+	}
+	if t.Kind == TargetContainer && t.Container == "" {
+		return fmt.Errorf("a container target needs a container name")
+	}
+	if t.Kind == TargetRegistry && t.Registry == "" {
+		return fmt.Errorf("a registry target needs the entry's service name")
+	}
+	return nil
 }
 
 // Waiver is one accepted risk from a --waivers file.
