@@ -14,6 +14,7 @@
 package mlscan.auth.flower_auth
 
 import data.mlscan.auth.services as svc
+import data.mlscan.lib.target
 
 results := object.get(svc.probes, "flower", [])
 
@@ -39,6 +40,7 @@ open_paths(p) := [path | some [path, s] in [["/", p.root_status], ["/api/workers
 
 deny contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("Flower at %s answers %s without credentials: anyone who reaches it sees task arguments and can run tasks", [svc.addr_port(p), concat(" and ", open_paths(p))]),
 	"evidence": {"observed": observed(p), "expected": expected, "source": source(p)},
 } if {
@@ -49,6 +51,7 @@ deny contains {
 
 pass contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("Flower at %s demands credentials (%s)", [svc.addr_port(p), observed(p)]),
 	"evidence": {"observed": observed(p), "expected": expected, "source": source(p)},
 } if {
@@ -60,6 +63,7 @@ pass contains {
 
 unknown contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("Flower at %s gave no clear answer: %s", [svc.addr_port(p), observed(p)]),
 	"evidence": {"observed": observed(p), "expected": expected, "source": source(p)},
 } if {
@@ -76,6 +80,7 @@ both_guarded(p) if {
 
 unknown contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("Flower could not be asked: %s", [svc.not_open(p)]),
 	"evidence": {"observed": p.state, "expected": expected, "source": source(p)},
 } if {
@@ -90,6 +95,7 @@ not_applicable contains r if {
 
 unknown contains {
 	"subject": "host",
+	"target": target.host,
 	"message": svc.why_unknown("flower"),
 	"evidence": {"expected": expected, "source": "probes collector"},
 } if {

@@ -16,6 +16,7 @@
 package mlscan.auth.flower_config
 
 import data.mlscan.auth.services as svc
+import data.mlscan.lib.target
 
 flowers := svc.of_kind("flower")
 
@@ -36,6 +37,7 @@ sloppy(p) := "not anchored with ^...$" if {
 deny contains svc.with_location(
 	{
 		"subject": svc.container_subject(c),
+		"target": target.container(c),
 		"message": sprintf("%s sets FLOWER_UNAUTHENTICATED_API=%s: Flower's API (run tasks, shut workers down) answers without authentication", [svc.container_subject(c), svc.env_value(c, "FLOWER_UNAUTHENTICATED_API")]),
 		"evidence": {"observed": sprintf("FLOWER_UNAUTHENTICATED_API=%s", [svc.env_value(c, "FLOWER_UNAUTHENTICATED_API")]), "expected": "unset", "source": source},
 	},
@@ -48,6 +50,7 @@ deny contains svc.with_location(
 deny contains svc.with_location(
 	{
 		"subject": svc.container_subject(c),
+		"target": target.container(c),
 		"message": sprintf("%s runs Flower %s: OAuth authentication bypass (CVE-2022-30034, fixed in 1.2.0)", [svc.container_subject(c), v]),
 		"evidence": {"observed": v, "expected": ">= 2.2.0", "source": sprintf("image tag %s", [svc.image(c)])},
 	},
@@ -61,6 +64,7 @@ deny contains svc.with_location(
 deny contains svc.with_location(
 	{
 		"subject": svc.container_subject(c),
+		"target": target.container(c),
 		"message": sprintf("%s runs Flower %s: cross-site request forgery on control endpoints (CVE-2022-51020, fixed in 2.2.0)", [svc.container_subject(c), v]),
 		"severity": "info",
 		"evidence": {"observed": v, "expected": ">= 2.2.0", "source": sprintf("image tag %s", [svc.image(c)])},
@@ -76,6 +80,7 @@ deny contains svc.with_location(
 deny contains svc.with_location(
 	{
 		"subject": svc.container_subject(c),
+		"target": target.container(c),
 		"message": sprintf("%s's --auth pattern %q %s: addresses of other domains may match", [svc.container_subject(c), p, why]),
 		"severity": "info",
 		"evidence": {"observed": p, "expected": "an anchored pattern with escaped dots", "source": source},
@@ -89,6 +94,7 @@ deny contains svc.with_location(
 
 pass contains {
 	"subject": svc.container_subject(c),
+	"target": target.container(c),
 	"message": sprintf("%s runs Flower %s without FLOWER_UNAUTHENTICATED_API", [svc.container_subject(c), v]),
 	"evidence": {"observed": v, "expected": ">= 2.2.0, FLOWER_UNAUTHENTICATED_API unset", "source": source},
 } if {
@@ -100,6 +106,7 @@ pass contains {
 
 unknown contains {
 	"subject": svc.container_subject(c),
+	"target": target.container(c),
 	"message": sprintf("the Flower version of %s is unknown: the image tag %q carries none", [svc.container_subject(c), svc.image(c)]),
 	"evidence": {"expected": ">= 2.2.0", "source": "image tag"},
 } if {
@@ -114,6 +121,7 @@ not_applicable contains r if {
 
 unknown contains {
 	"subject": "host",
+	"target": target.host,
 	"message": sprintf("Flower's configuration could not be read: %s", [reason]),
 	"evidence": {"expected": ">= 2.2.0, FLOWER_UNAUTHENTICATED_API unset", "source": "docker collector"},
 } if {

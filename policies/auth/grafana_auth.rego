@@ -16,6 +16,7 @@
 package mlscan.auth.grafana_auth
 
 import data.mlscan.auth.services as svc
+import data.mlscan.lib.target
 
 results := object.get(svc.probes, "grafana", [])
 
@@ -25,6 +26,7 @@ source(p) := sprintf("probe: GET http://%s/api/org without credentials", [svc.ad
 
 deny contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("Grafana at %s answers GET /api/org without credentials (%d): anonymous access is on", [svc.addr_port(p), p.anon_status]),
 	"evidence": {"observed": sprintf("GET /api/org → %d", [p.anon_status]), "expected": "401", "source": source(p)},
 } if {
@@ -35,6 +37,7 @@ deny contains {
 
 pass contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("Grafana at %s refuses anonymous requests (GET /api/org → %d)", [svc.addr_port(p), p.anon_status]),
 	"evidence": {"observed": sprintf("GET /api/org → %d", [p.anon_status]), "expected": "401", "source": source(p)},
 } if {
@@ -45,6 +48,7 @@ pass contains {
 
 unknown contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("Grafana at %s gave no clear answer (GET /api/org → %d)", [svc.addr_port(p), p.anon_status]),
 	"evidence": {"observed": sprintf("GET /api/org → %d", [p.anon_status]), "expected": "401", "source": source(p)},
 } if {
@@ -55,6 +59,7 @@ unknown contains {
 
 unknown contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("Grafana could not be asked: %s", [svc.not_open(p)]),
 	"evidence": {"observed": p.state, "expected": "401", "source": source(p)},
 } if {
@@ -67,6 +72,7 @@ anonymous_env(c) if lower(svc.env_value(c, "GF_AUTH_ANONYMOUS_ENABLED")) in {"tr
 deny contains svc.with_location(
 	{
 		"subject": svc.container_subject(c),
+		"target": target.container(c),
 		"message": sprintf("%s sets GF_AUTH_ANONYMOUS_ENABLED=%s", [svc.container_subject(c), svc.env_value(c, "GF_AUTH_ANONYMOUS_ENABLED")]),
 		"evidence": {"observed": sprintf("GF_AUTH_ANONYMOUS_ENABLED=%s", [svc.env_value(c, "GF_AUTH_ANONYMOUS_ENABLED")]), "expected": "false or unset", "source": "container environment (docker collector)"},
 	},
@@ -88,6 +94,7 @@ admin_secret(c) := s if {
 deny contains svc.with_location(
 	{
 		"subject": svc.container_subject(c),
+		"target": target.container(c),
 		"message": sprintf("%s's admin password (%s) is %s", [svc.container_subject(c), s.key, why]),
 		"evidence": {"observed": sprintf("length %d, %d character classes, strength %s%s", [s.length, s.classes, s.strength, deny_note(s)]), "expected": "a strong, unique admin password", "source": "docker collector secret findings (the password is never read out)"},
 	},
@@ -110,6 +117,7 @@ deny_note(s) := ", denylisted" if {
 deny contains svc.with_location(
 	{
 		"subject": svc.container_subject(c),
+		"target": target.container(c),
 		"message": sprintf("%s sets no admin password: Grafana starts with admin/admin until someone changes it in the UI (mlscan does not try to log in)", [svc.container_subject(c)]),
 		"severity": "info",
 		"evidence": {"observed": "no GF_SECURITY_ADMIN_PASSWORD(__FILE)", "expected": "an admin password set from a secret", "source": "container environment (docker collector)"},
@@ -123,6 +131,7 @@ deny contains svc.with_location(
 
 pass contains {
 	"subject": svc.container_subject(c),
+	"target": target.container(c),
 	"message": sprintf("%s keeps anonymous access off and sets a strong admin password", [svc.container_subject(c)]),
 	"evidence": {"observed": "GF_AUTH_ANONYMOUS_ENABLED not true; admin password strong", "expected": "anonymous off, strong admin password", "source": "docker collector"},
 } if {
@@ -140,6 +149,7 @@ not_applicable contains r if {
 
 unknown contains {
 	"subject": "host",
+	"target": target.host,
 	"message": svc.why_unknown("grafana"),
 	"evidence": {"expected": "401 on /api/org without credentials", "source": "probes collector"},
 } if {

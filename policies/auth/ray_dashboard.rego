@@ -17,6 +17,7 @@
 package mlscan.auth.ray_dashboard
 
 import data.mlscan.auth.services as svc
+import data.mlscan.lib.target
 
 results := object.get(svc.probes, "ray", [])
 
@@ -63,6 +64,7 @@ private_note(p) := "; UFW keeps the port private, so only trusted hosts can use 
 
 deny contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("the Ray dashboard at %s lets anyone run jobs: %s%s", [svc.addr_port(p), concat(" and ", reasons(p)), private_note(p)]),
 	"severity": severity(p),
 	"evidence": {"observed": observed(p), "expected": expected, "source": source(p)},
@@ -74,6 +76,7 @@ deny contains {
 
 pass contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("the Ray dashboard at %s demands a token (GET /api/version → %d)", [svc.addr_port(p), p.version_status]),
 	"evidence": {"observed": observed(p), "expected": expected, "source": source(p)},
 } if {
@@ -85,6 +88,7 @@ pass contains {
 
 unknown contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("the Ray dashboard at %s gave no clear answer: %s", [svc.addr_port(p), observed(p)]),
 	"evidence": {"observed": observed(p), "expected": expected, "source": source(p)},
 } if {
@@ -96,6 +100,7 @@ unknown contains {
 
 unknown contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("the Ray dashboard could not be asked: %s", [svc.not_open(p)]),
 	"evidence": {"observed": p.state, "expected": expected, "source": source(p)},
 } if {
@@ -110,6 +115,7 @@ not_applicable contains r if {
 
 unknown contains {
 	"subject": "host",
+	"target": target.host,
 	"message": svc.why_unknown("ray"),
 	"evidence": {"expected": expected, "source": "probes collector"},
 } if {

@@ -17,6 +17,7 @@ package mlscan.auth.ray_exposure
 
 import data.mlscan.auth.services as svc
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 import data.mlscan.lib.ufw
 
 # entries are the registry's Ray client and GCS ports.
@@ -69,6 +70,7 @@ subject(e) := network.port_str(e.port, e.proto)
 
 deny contains {
 	"subject": subject(e),
+	"target": target.port(e.port, e.proto),
 	"message": sprintf("%s %s is reachable from outside %s and Ray token authentication is %s", [e.service, subject(e), network.trusted_str, token_str]),
 	"evidence": {"observed": exposed(e), "expected": sprintf("reachable only from %s, or token authentication on", [network.trusted_str]), "source": sprintf("/proc/net, %s, probes", [input.ufw.rules.from])},
 } if {
@@ -79,6 +81,7 @@ deny contains {
 
 pass contains {
 	"subject": subject(e),
+	"target": target.port(e.port, e.proto),
 	"message": sprintf("%s %s is reachable from outside %s, but Ray token authentication is on", [e.service, subject(e), network.trusted_str]),
 	"evidence": {"observed": exposed(e), "expected": sprintf("reachable only from %s, or token authentication on", [network.trusted_str]), "source": sprintf("/proc/net, %s, probes", [input.ufw.rules.from])},
 } if {
@@ -89,6 +92,7 @@ pass contains {
 
 unknown contains {
 	"subject": subject(e),
+	"target": target.port(e.port, e.proto),
 	"message": sprintf("%s %s: cannot tell whether it is reachable from outside %s, and Ray token authentication is %s", [e.service, subject(e), network.trusted_str, token_str]),
 	"evidence": {"observed": doubtful(e), "expected": sprintf("reachable only from %s, or token authentication on", [network.trusted_str]), "source": sprintf("/proc/net, %s, probes", [input.ufw.rules.from])},
 } if {
@@ -100,6 +104,7 @@ unknown contains {
 
 pass contains {
 	"subject": subject(e),
+	"target": target.port(e.port, e.proto),
 	"message": sprintf("%s %s: whether it is reachable from outside %s cannot be told, but Ray token authentication is on", [e.service, subject(e), network.trusted_str]),
 	"evidence": {"observed": doubtful(e), "expected": sprintf("reachable only from %s, or token authentication on", [network.trusted_str]), "source": sprintf("/proc/net, %s, probes", [input.ufw.rules.from])},
 } if {
@@ -111,6 +116,7 @@ pass contains {
 
 pass contains {
 	"subject": subject(e),
+	"target": target.port(e.port, e.proto),
 	"message": sprintf("%s %s is not reachable from outside %s", [e.service, subject(e), network.trusted_str]),
 	"evidence": {"observed": listeners_of(e), "expected": sprintf("reachable only from %s", [network.trusted_str]), "source": sprintf("/proc/net, %s", [input.ufw.rules.from])},
 } if {
@@ -122,6 +128,7 @@ pass contains {
 
 not_applicable contains {
 	"subject": subject(e),
+	"target": target.port(e.port, e.proto),
 	"message": sprintf("nothing listens on %s (%s)", [subject(e), e.service]),
 	"evidence": {"observed": "no listening socket", "expected": e.service, "source": "/proc/net"},
 } if {

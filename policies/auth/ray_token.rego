@@ -15,6 +15,7 @@
 package mlscan.auth.ray_token
 
 import data.mlscan.auth.services as svc
+import data.mlscan.lib.target
 
 rays := svc.of_kind("ray")
 
@@ -48,6 +49,7 @@ version_of(c) := {"version": probe_version, "source": "GET /api/version"} if {
 deny contains svc.with_location(
 	{
 		"subject": sprintf("%s auth mode", [svc.container_subject(c)]),
+		"target": target.container(c),
 		"message": sprintf("%s runs Ray with RAY_AUTH_MODE %s: token authentication is off", [svc.container_subject(c), mode_str(c)]),
 		"evidence": {"observed": mode_str(c), "expected": "RAY_AUTH_MODE=token", "source": "container environment (docker collector)"},
 	},
@@ -71,6 +73,7 @@ mode_str(c) := sprintf("=%s", [v]) if {
 
 pass contains {
 	"subject": sprintf("%s auth mode", [svc.container_subject(c)]),
+	"target": target.container(c),
 	"message": sprintf("%s sets RAY_AUTH_MODE=token", [svc.container_subject(c)]),
 	"evidence": {"observed": "RAY_AUTH_MODE=token", "expected": "RAY_AUTH_MODE=token", "source": "container environment (docker collector)"},
 } if {
@@ -82,6 +85,7 @@ pass contains {
 # answer.
 deny contains {
 	"subject": "ray dashboard auth mode",
+	"target": target.service("ray"),
 	"message": sprintf("the Ray dashboard reports authentication mode %s: token authentication is off", [concat(", ", [mode_word(m) | some m in probe_modes])]),
 	"evidence": {"observed": probe_modes, "expected": "token", "source": "GET /api/authentication_mode"},
 } if {
@@ -92,6 +96,7 @@ deny contains {
 
 pass contains {
 	"subject": "ray dashboard auth mode",
+	"target": target.service("ray"),
 	"message": "the Ray dashboard reports token authentication",
 	"evidence": {"observed": "token", "expected": "token", "source": "GET /api/authentication_mode"},
 } if {
@@ -101,11 +106,11 @@ pass contains {
 
 # --- version ---
 
-version_subjects contains {"subject": sprintf("%s version", [svc.container_subject(c)]), "c": c, "v": version_of(c)} if {
+version_subjects contains {"subject": sprintf("%s version", [svc.container_subject(c)]), "target": target.container(c), "c": c, "v": version_of(c)} if {
 	some c in rays
 }
 
-version_subjects contains {"subject": "ray version", "c": {}, "v": {"version": probe_version, "source": "GET /api/version"}} if {
+version_subjects contains {"subject": "ray version", "target": target.service("ray"), "c": {}, "v": {"version": probe_version, "source": "GET /api/version"}} if {
 	count(rays) == 0
 	probe_version
 }
@@ -113,6 +118,7 @@ version_subjects contains {"subject": "ray version", "c": {}, "v": {"version": p
 deny contains svc.with_location(
 	{
 		"subject": s.subject,
+		"target": s.target,
 		"message": sprintf("Ray %s is older than 2.52.0: it has no token authentication and web pages can submit jobs (CVE-2025-62593)", [s.v.version]),
 		"evidence": {"observed": s.v.version, "expected": ">= 2.54.0", "source": s.v.source},
 	},
@@ -125,6 +131,7 @@ deny contains svc.with_location(
 deny contains svc.with_location(
 	{
 		"subject": s.subject,
+		"target": s.target,
 		"message": sprintf("Ray %s is older than 2.54.0: unauthenticated DELETE endpoints when the dashboard binds 0.0.0.0 (CVE-2026-27482)", [s.v.version]),
 		"severity": "info",
 		"evidence": {"observed": s.v.version, "expected": ">= 2.54.0", "source": s.v.source},
@@ -138,6 +145,7 @@ deny contains svc.with_location(
 
 pass contains {
 	"subject": s.subject,
+	"target": s.target,
 	"message": sprintf("Ray %s has the fixes for CVE-2025-62593 and CVE-2026-27482", [s.v.version]),
 	"evidence": {"observed": s.v.version, "expected": ">= 2.54.0", "source": s.v.source},
 } if {
@@ -147,6 +155,7 @@ pass contains {
 
 unknown contains {
 	"subject": sprintf("%s version", [svc.container_subject(c)]),
+	"target": target.container(c),
 	"message": sprintf("the Ray version of %s is unknown: the dashboard did not tell it and the image tag %q carries none", [svc.container_subject(c), svc.image(c)]),
 	"evidence": {"expected": ">= 2.54.0", "source": "GET /api/version, image tag"},
 } if {
@@ -164,6 +173,7 @@ not_applicable contains r if {
 
 unknown contains {
 	"subject": "host",
+	"target": target.host,
 	"message": sprintf("Ray's configuration could not be read: %s", [why]),
 	"evidence": {"expected": "RAY_AUTH_MODE=token, Ray >= 2.54.0", "source": "docker collector, probes"},
 } if {

@@ -17,6 +17,7 @@
 package mlscan.auth.redis_auth
 
 import data.mlscan.auth.services as svc
+import data.mlscan.lib.target
 
 results := object.get(svc.probes, "redis", [])
 
@@ -26,6 +27,7 @@ expected := "-NOAUTH Authentication required."
 
 deny contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("Redis at %s answers PING without a password (+PONG): anyone who reaches it can read and inject tasks and run CONFIG", [svc.addr_port(p)]),
 	"severity": "critical",
 	"evidence": {"observed": p.reply, "expected": expected, "source": source(p)},
@@ -36,6 +38,7 @@ deny contains {
 
 deny contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("Redis at %s has no password: it answers -DENIED (protected mode), so only loopback clients are served, without authentication", [svc.addr_port(p)]),
 	"severity": "high",
 	"evidence": {"observed": p.reply, "expected": expected, "source": source(p)},
@@ -46,6 +49,7 @@ deny contains {
 
 unknown contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("Redis at %s could not be asked: %s", [svc.addr_port(p), svc.not_open(p)]),
 	"evidence": {"observed": p.state, "expected": expected, "source": source(p)},
 } if {
@@ -55,6 +59,7 @@ unknown contains {
 
 unknown contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("Redis at %s gave no recognisable answer to PING: %q", [svc.addr_port(p), p.reply]),
 	"evidence": {"observed": p.reply, "expected": expected, "source": source(p)},
 } if {
@@ -65,6 +70,7 @@ unknown contains {
 
 pass contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("Redis at %s requires a password (-NOAUTH)", [svc.addr_port(p)]),
 	"evidence": {"observed": p.reply, "expected": expected, "source": source(p)},
 } if {
@@ -79,6 +85,7 @@ not_applicable contains r if {
 
 unknown contains {
 	"subject": "host",
+	"target": target.host,
 	"message": svc.why_unknown("redis"),
 	"evidence": {"expected": expected, "source": "probes collector"},
 } if {

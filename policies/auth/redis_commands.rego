@@ -18,6 +18,7 @@
 package mlscan.auth.redis_commands
 
 import data.mlscan.auth.services as svc
+import data.mlscan.lib.target
 
 dangerous := ["CONFIG", "DEBUG", "MODULE", "FLUSHALL", "FLUSHDB", "KEYS", "SLAVEOF", "REPLICAOF"]
 
@@ -72,6 +73,7 @@ version(c) := v if {
 
 deny contains {
 	"subject": svc.addr_port(p),
+	"target": target.probe(p),
 	"message": sprintf("Redis at %s needs no password, so anyone who reaches it can run %s", [svc.addr_port(p), concat(", ", dangerous)]),
 	"evidence": {"observed": p.reply, "expected": "-NOAUTH, and an ACL user without @dangerous and @admin", "source": "probe: PING without credentials"},
 } if {
@@ -82,6 +84,7 @@ deny contains {
 deny contains svc.with_location(
 	{
 		"subject": subject(c),
+		"target": target.container(c),
 		"message": sprintf("%s turns on %s", [subject(c), concat(", ", on)]),
 		"severity": sev,
 		"evidence": {"observed": on, "expected": "enable-debug-command, enable-module-command, enable-protected-configs no", "source": source},
@@ -102,6 +105,7 @@ switch_severity(c) := "medium" if {
 deny contains svc.with_location(
 	{
 		"subject": subject(c),
+		"target": target.container(c),
 		"message": sprintf("%s gives its clients every command: no ACL user restricts %s (the broker password unlocks CONFIG SET, DEBUG, MODULE LOAD)", [subject(c), concat(", ", available(c))]),
 		"evidence": {"observed": object.get(c, "command", ""), "expected": "ACL rules without @dangerous and @admin for the workers' user", "source": source},
 	},
@@ -114,6 +118,7 @@ deny contains svc.with_location(
 deny contains svc.with_location(
 	{
 		"subject": subject(c),
+		"target": target.container(c),
 		"message": sprintf("%s runs Redis %s with Lua scripting open to its clients; versions before 7.2.11 allow remote code execution from a script (CVE-2025-49844)", [subject(c), v]),
 		"severity": "info",
 		"evidence": {"observed": v, "expected": "EVAL and EVALSHA restricted (-@scripting), or Redis >= 7.2.11", "source": source},
@@ -129,6 +134,7 @@ deny contains svc.with_location(
 unknown contains svc.with_location(
 	{
 		"subject": subject(c),
+		"target": target.container(c),
 		"message": sprintf("%s reads its settings from %s, which mlscan does not read: the ACL rules are unknown", [subject(c), config_file(c)]),
 		"evidence": {"observed": config_file(c), "expected": "ACL rules without @dangerous and @admin", "source": source},
 	},
@@ -141,6 +147,7 @@ unknown contains svc.with_location(
 
 pass contains {
 	"subject": subject(c),
+	"target": target.container(c),
 	"message": sprintf("%s restricts its clients' commands on the command line", [subject(c)]),
 	"evidence": {"observed": object.get(c, "command", ""), "expected": "ACL rules without @dangerous and @admin", "source": source},
 } if {
@@ -151,6 +158,7 @@ pass contains {
 
 pass contains {
 	"subject": subject(c),
+	"target": target.container(c),
 	"message": sprintf("%s restricts its clients' commands with ACL rules", [subject(c)]),
 	"evidence": {"observed": object.get(c, "command", ""), "expected": "ACL rules without @dangerous and @admin", "source": source},
 } if {
@@ -166,6 +174,7 @@ not_applicable contains r if {
 
 unknown contains {
 	"subject": "host",
+	"target": target.host,
 	"message": sprintf("Redis's command restrictions could not be read: %s", [why]),
 	"evidence": {"expected": "ACL rules without @dangerous and @admin", "source": "docker collector"},
 } if {

@@ -19,6 +19,7 @@ package mlscan.auth.redis_version
 
 import data.mlscan.auth.services as svc
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 # fixed is the first release with the October 2025 Lua fixes on each line
 # (redis/docker-library-redis and official-images #20011).
@@ -61,13 +62,13 @@ container_ports(c) := {p | some p in [object.get(c, ["redis", "port"], 0)]; p !=
 asked(c) if count(container_ports(c) & info_ports) > 0
 
 # versions are {subject, version, source, container} to judge.
-versions contains {"subject": svc.container_subject(c), "version": x.version, "source": x.source, "c": c} if {
+versions contains {"subject": svc.container_subject(c), "target": target.container(c), "version": x.version, "source": x.source, "c": c} if {
 	some c in svc.of_kind("redis")
 	not asked(c)
 	x := container_version(c)
 }
 
-versions contains {"subject": svc.addr_port(p), "version": p.version, "source": sprintf("INFO server at %s", [svc.addr_port(p)]), "c": {}} if {
+versions contains {"subject": svc.addr_port(p), "target": target.probe(p), "version": p.version, "source": sprintf("INFO server at %s", [svc.addr_port(p)]), "c": {}} if {
 	some p in object.get(svc.probes, "redis", [])
 	object.get(p, "version", "") != ""
 }
@@ -75,6 +76,7 @@ versions contains {"subject": svc.addr_port(p), "version": p.version, "source": 
 deny contains svc.with_location(
 	{
 		"subject": x.subject,
+		"target": x.target,
 		"message": sprintf("%s: a client with the password can run code on the server through Lua (CVE-2025-49844)", [vulnerable(x.version)]),
 		"evidence": {"observed": x.version, "expected": sprintf(">= %s", [object.get(fixed, line(x.version), "7.2.11")]), "source": x.source},
 	},
@@ -86,6 +88,7 @@ deny contains svc.with_location(
 
 pass contains {
 	"subject": x.subject,
+	"target": x.target,
 	"message": sprintf("Redis %s has the fixes for CVE-2025-49844", [x.version]),
 	"evidence": {"observed": x.version, "expected": sprintf(">= %s", [object.get(fixed, line(x.version), "8.2.2")]), "source": x.source},
 } if {
@@ -96,6 +99,7 @@ pass contains {
 
 unknown contains {
 	"subject": svc.container_subject(c),
+	"target": target.container(c),
 	"message": sprintf("the Redis version of %s is unknown: Redis requires a password, so INFO server was not asked, the image tag %q carries no version, and the environment has no REDIS_VERSION", [svc.container_subject(c), svc.image(c)]),
 	"evidence": {"expected": ">= 7.2.11", "source": "image tag, REDIS_VERSION in the container's environment"},
 } if {
@@ -112,6 +116,7 @@ not_applicable contains r if {
 
 unknown contains {
 	"subject": "host",
+	"target": target.host,
 	"message": sprintf("the Redis version could not be read: %s", [why]),
 	"evidence": {"expected": ">= 7.2.11", "source": "docker collector, probes"},
 } if {

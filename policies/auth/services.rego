@@ -5,6 +5,7 @@
 package mlscan.auth.services
 
 import data.mlscan.lib.docker as containers_lib
+import data.mlscan.lib.target
 import data.mlscan.lib.ufw
 
 probes := object.get(input, "probes", {})
@@ -111,6 +112,7 @@ absent(kind) := object.get(absent_map, kind, set())
 
 absent_map := {k: {{
 	"subject": "host",
+	"target": target.host,
 	"message": sprintf("no %s runs on this host: %s, and %s", [k, l, c]),
 	"evidence": {"observed": [l, c], "expected": sprintf("a %s listener or container", [k]), "source": "probes (/proc/net), docker collector"},
 }} |

@@ -15,6 +15,7 @@
 package mlscan.containers.capabilities
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 dangerous := {"ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH"}
 
@@ -39,20 +40,20 @@ bad(c) := added(c) & dangerous
 
 observed(c) := sprintf("CapAdd %v, CapDrop %v, Privileged %v", [c.cap_add, c.cap_drop, c.privileged])
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "no dangerous capability added", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": "no dangerous capability added", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(bad(c)) > 0
 	msg := sprintf("%s adds %s%s", [docker.subject(c), concat(", ", sort(bad(c))), docker.state_note(c)])
 }
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "no dangerous capability added", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": "no dangerous capability added", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(bad(c)) == 0
 	c.privileged
 	msg := sprintf("%s is privileged: it has every capability", [docker.subject(c)])
 }
 
-deny contains {"subject": docker.subject(c), "message": msg, "severity": "info", "evidence": {"observed": observed(c), "expected": "CapDrop [ALL] plus the few capabilities needed", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "severity": "info", "evidence": {"observed": observed(c), "expected": "CapDrop [ALL] plus the few capabilities needed", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(bad(c)) == 0
 	not c.privileged
@@ -60,7 +61,7 @@ deny contains {"subject": docker.subject(c), "message": msg, "severity": "info",
 	msg := sprintf("%s keeps the engine's default capabilities (no cap_drop: [ALL])", [docker.subject(c)])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "CapDrop [ALL] plus the few capabilities needed", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": "CapDrop [ALL] plus the few capabilities needed", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(bad(c)) == 0
 	not c.privileged

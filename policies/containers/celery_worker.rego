@@ -17,6 +17,7 @@
 package mlscan.containers.celery_worker
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 pickle_types := {"pickle", "application/x-python-serialize"}
 
@@ -33,13 +34,13 @@ observed(c) := [sprintf("%s=%s", [e.key, e.value]) | some e in c.env; e.key in {
 
 expected := "no C_FORCE_ROOT; accept_content json only"
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.celery_workers
 	count(issues(c)) > 0
 	msg := sprintf("Celery worker %s: %s", [docker.subject(c), concat(", ", issues(c))])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.celery_workers
 	count(issues(c)) == 0
 	msg := sprintf("Celery worker %s sets no C_FORCE_ROOT and no pickle content type in its environment (its app configuration is not read)", [docker.subject(c)])

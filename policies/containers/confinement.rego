@@ -14,6 +14,7 @@
 package mlscan.containers.confinement
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 unconfined_opts := {"seccomp=unconfined", "seccomp:unconfined", "apparmor=unconfined", "apparmor:unconfined"}
 
@@ -27,13 +28,13 @@ issues(c) := array.concat(
 
 observed(c) := sprintf("SecurityOpt %v, AppArmorProfile %q, Privileged %v", [c.security_opt, c.apparmor_profile, c.privileged])
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "default (or custom) seccomp and AppArmor profiles", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": "default (or custom) seccomp and AppArmor profiles", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(issues(c)) > 0
 	msg := sprintf("%s runs without confinement%s: %s", [docker.subject(c), docker.state_note(c), concat(", ", issues(c))])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "default (or custom) seccomp and AppArmor profiles", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": "default (or custom) seccomp and AppArmor profiles", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(issues(c)) == 0
 	msg := sprintf("%s keeps seccomp and AppArmor", [docker.subject(c)])

@@ -16,6 +16,7 @@
 package mlscan.containers.docker_socket
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 sockets := {"docker.sock", "containerd.sock", "podman.sock", "crio.sock", "dockershim.sock", "cri-dockerd.sock"}
 
@@ -33,13 +34,13 @@ rw(m) := "rw" if {
 	m.rw
 } else := "ro"
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": bad(c), "expected": "no engine socket or its directory mounted", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": bad(c), "expected": "no engine socket or its directory mounted", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(bad(c)) > 0
 	msg := sprintf("%s mounts the container engine's API socket%s: it controls the host as root", [docker.subject(c), docker.state_note(c)])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": [m.source | some m in c.mounts], "expected": "no engine socket or its directory mounted", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": [m.source | some m in c.mounts], "expected": "no engine socket or its directory mounted", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(bad(c)) == 0
 	msg := sprintf("%s mounts no engine socket", [docker.subject(c)])

@@ -15,6 +15,7 @@
 package mlscan.containers.hardening
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 max_retries := docker.config.max_restart_retries
 
@@ -42,13 +43,13 @@ observed(c) := sprintf("ReadonlyRootfs %v, RestartPolicy %s:%d, healthcheck %v",
 
 expected := sprintf("read-only root, unless-stopped or on-failure ≤ %d, a healthcheck", [max_retries])
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(issues(c)) > 0
 	msg := sprintf("%s: %s", [docker.subject(c), concat(", ", issues(c))])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(issues(c)) == 0
 	msg := sprintf("%s has a read-only root, a bounded restart policy and a healthcheck", [docker.subject(c)])

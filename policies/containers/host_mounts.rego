@@ -14,6 +14,7 @@
 package mlscan.containers.host_mounts
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 sensitive := ["/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sys", "/usr", "/bin", "/sbin"]
 
@@ -49,13 +50,13 @@ ro_sensitive(c) := [sprintf("%s -> %s (ro)", [m.source, m.destination]) |
 	is_sensitive(src(m))
 ]
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": rw_sensitive(c), "expected": "sensitive host paths read-only or not mounted", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": rw_sensitive(c), "expected": "sensitive host paths read-only or not mounted", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(rw_sensitive(c)) > 0
 	msg := sprintf("%s mounts sensitive host paths read-write%s: %s", [docker.subject(c), docker.state_note(c), concat(", ", rw_sensitive(c))])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": ro_sensitive(c), "expected": "sensitive host paths read-only or not mounted", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": ro_sensitive(c), "expected": "sensitive host paths read-only or not mounted", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(rw_sensitive(c)) == 0
 	msg := sprintf("%s mounts no sensitive host path read-write%s", [docker.subject(c), ro_note(c)])

@@ -15,6 +15,7 @@
 package mlscan.containers.host_namespaces
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 modes(c) := {"PidMode": c.pid_mode, "IpcMode": c.ipc_mode, "UTSMode": c.uts_mode, "UsernsMode": c.userns_mode}
 
@@ -22,13 +23,13 @@ shared(c) := sort([k | some k, v in modes(c); v == "host"])
 
 observed(c) := sprintf("PidMode %q, IpcMode %q, UTSMode %q, UsernsMode %q, NetworkMode %q", [c.pid_mode, c.ipc_mode, c.uts_mode, c.userns_mode, c.network_mode])
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "no namespace shared with the host (host network accepted)", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": "no namespace shared with the host (host network accepted)", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(shared(c)) > 0
 	msg := sprintf("%s shares host namespaces%s: %s", [docker.subject(c), docker.state_note(c), concat(", ", [sprintf("%s=host", [k]) | some k in shared(c)])])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "no namespace shared with the host (host network accepted)", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": "no namespace shared with the host (host network accepted)", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(shared(c)) == 0
 	msg := sprintf("%s shares no PID, IPC, UTS or user namespace with the host%s", [docker.subject(c), net_note(c)])

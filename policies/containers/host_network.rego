@@ -22,6 +22,7 @@ package mlscan.containers.host_network
 
 import data.mlscan.lib.docker
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 
 owners := {o | some e in data.mlscan.config.registry; some o in e.owners}
 
@@ -70,13 +71,13 @@ observed(c) := sprintf("NetworkMode host; names %v; listens on %s", [sort(docker
 
 source := sprintf("%s; /proc/net and /proc/PID (socket owners)", [docker.source])
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": source}, "location": docker.where(c)} if {
 	some c in host_net
 	count(undeclared(c)) > 0
 	msg := sprintf("%s uses the host network and listens on host ports the registry does not declare for it%s: %s", [docker.subject(c), docker.state_note(c), concat("; ", sort(undeclared(c)))])
 }
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": source}, "location": docker.where(c)} if {
 	some c in host_net
 	count(undeclared(c)) == 0
 	count(loopback_unlisted(c)) > 0
@@ -84,7 +85,7 @@ deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"obser
 	msg := sprintf("%s uses the host network, is not among the registry's owners, and listens on loopback ports the registry does not list%s: %s", [docker.subject(c), docker.state_note(c), concat("; ", sort(loopback_unlisted(c)))])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": source}, "location": docker.where(c)} if {
 	some c in host_net
 	count(listening(c)) > 0
 	count(undeclared(c)) == 0
@@ -92,7 +93,7 @@ pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"obser
 	msg := sprintf("%s uses the host network and every socket it listens on is registered to it: %s", [docker.subject(c), sockets_str(c)])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": source}, "location": docker.where(c)} if {
 	some c in host_net
 	count(listening(c)) > 0
 	count(undeclared(c)) == 0
@@ -101,7 +102,7 @@ pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"obser
 	msg := sprintf("%s uses the host network, its host-facing sockets are registered to it, and it is declared in the registry as %s (loopback only: %s)", [docker.subject(c), concat(", ", sort(declared(c))), concat("; ", sort(loopback_unlisted(c)))])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": source}, "location": docker.where(c)} if {
 	some c in host_net
 	count(listening(c)) == 0
 	docker.owners_readable
@@ -111,7 +112,7 @@ pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"obser
 
 # A stopped container listens on nothing now: what it will listen on is
 # known only from the registry.
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "listed among the registry's owners", "source": source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": "listed among the registry's owners", "source": source}, "location": docker.where(c)} if {
 	some c in host_net
 	count(listening(c)) == 0
 	docker.owners_readable
@@ -120,7 +121,7 @@ pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"obser
 	msg := sprintf("%s uses the host network and is declared in the registry as %s%s", [docker.subject(c), concat(", ", sort(declared(c))), docker.state_note(c)])
 }
 
-unknown contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "listed among the registry's owners", "source": source}, "location": docker.where(c)} if {
+unknown contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": "listed among the registry's owners", "source": source}, "location": docker.where(c)} if {
 	some c in host_net
 	count(listening(c)) == 0
 	docker.owners_readable
@@ -129,7 +130,7 @@ unknown contains {"subject": docker.subject(c), "message": msg, "evidence": {"ob
 	msg := sprintf("%s uses the host network and is not running%s, so what it listens on cannot be seen, and it is not among the registry's owners", [docker.subject(c), docker.state_note(c)])
 }
 
-unknown contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": docker.owners_why, "expected": expected, "source": source}, "location": docker.where(c)} if {
+unknown contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": docker.owners_why, "expected": expected, "source": source}, "location": docker.where(c)} if {
 	some c in host_net
 	count(listening(c)) == 0
 	not docker.owners_readable

@@ -14,19 +14,20 @@
 package mlscan.containers.no_new_privileges
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 set_nnp(c) if {
 	some o in c.security_opt
 	lower(o) in {"no-new-privileges", "no-new-privileges:true", "no-new-privileges=true"}
 }
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": sprintf("SecurityOpt %v", [c.security_opt]), "expected": "no-new-privileges:true", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": sprintf("SecurityOpt %v", [c.security_opt]), "expected": "no-new-privileges:true", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	not set_nnp(c)
 	msg := sprintf("%s can gain privileges through setuid binaries (no no-new-privileges)%s", [docker.subject(c), docker.state_note(c)])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": sprintf("SecurityOpt %v", [c.security_opt]), "expected": "no-new-privileges:true", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": sprintf("SecurityOpt %v", [c.security_opt]), "expected": "no-new-privileges:true", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	set_nnp(c)
 	msg := sprintf("%s sets no-new-privileges", [docker.subject(c)])

@@ -17,6 +17,7 @@
 package mlscan.containers.non_root
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 # configured is the user the container is set to run as, with its source.
 configured(c) := {"user": c.user, "from": "Config.User"} if {
@@ -80,13 +81,13 @@ unresolved(c) if {
 	numeric(expected_user(c))
 }
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	runs_as_root(c)
 	msg := sprintf("%s runs as root%s", [docker.subject(c), docker.state_note(c)])
 }
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	not runs_as_root(c)
 	expected_user(c)
@@ -95,20 +96,20 @@ deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"obser
 	msg := sprintf("%s runs as %s, not the declared user %s", [docker.subject(c), who(c), expected_user(c)])
 }
 
-unknown contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
+unknown contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	unresolved(c)
 	msg := sprintf("%s is set to run as %q, which cannot be compared with the declared uid %s while it is not running", [docker.subject(c), configured(c).user, expected_user(c)])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	not runs_as_root(c)
 	not expected_user(c)
 	msg := sprintf("%s runs as %s", [docker.subject(c), who(c)])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected_str(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	not runs_as_root(c)
 	matches_expected(c)

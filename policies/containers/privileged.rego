@@ -14,14 +14,15 @@
 package mlscan.containers.privileged
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": "HostConfig.Privileged=true", "expected": "HostConfig.Privileged=false", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": "HostConfig.Privileged=true", "expected": "HostConfig.Privileged=false", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	c.privileged
 	msg := sprintf("%s is privileged%s: root in it is root on the host", [docker.subject(c), docker.state_note(c)])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": "HostConfig.Privileged=false", "expected": "HostConfig.Privileged=false", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": "HostConfig.Privileged=false", "expected": "HostConfig.Privileged=false", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	not c.privileged
 	msg := sprintf("%s is not privileged", [docker.subject(c)])

@@ -22,6 +22,7 @@ package mlscan.exposure.docker_published
 
 import data.mlscan.lib.docker
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 
 wildcard(ip) if ip in {"", "0.0.0.0", "::"}
 
@@ -48,33 +49,33 @@ bridged := [c | some c in docker.containers; c.network_mode != "host"]
 
 host_net := [c | some c in docker.containers; c.network_mode == "host"]
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": bypassing(c), "expected": "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": bypassing(c), "expected": "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER", "source": docker.source}, "location": docker.where(c)} if {
 	some c in bridged
 	count(bypassing(c)) > 0
 	not filtered
 	msg := sprintf("%s publishes %s on every address%s: the engine forwards the published port with its own firewall rules, outside UFW's INPUT chain, so UFW's rules do not govern it", [docker.subject(c), concat(", ", bypassing(c)), docker.state_note(c)])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": [binding_str(b) | some b in published(c)], "expected": "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": [binding_str(b) | some b in published(c)], "expected": "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER", "source": docker.source}, "location": docker.where(c)} if {
 	some c in bridged
 	count(bypassing(c)) > 0
 	filtered
 	msg := sprintf("%s publishes %s on every address, filtered by the ufw-docker block", [docker.subject(c), concat(", ", bypassing(c))])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": [binding_str(b) | some b in published(c)], "expected": "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": [binding_str(b) | some b in published(c)], "expected": "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER", "source": docker.source}, "location": docker.where(c)} if {
 	some c in bridged
 	count(bypassing(c)) == 0
 	msg := sprintf("%s publishes no non-public port on every address", [docker.subject(c)])
 }
 
-deny contains {"subject": docker.subject(c), "message": msg, "severity": "info", "evidence": {"observed": [binding_str(b) | some b in c.port_bindings], "expected": "no port bindings on host-network containers", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "severity": "info", "evidence": {"observed": [binding_str(b) | some b in c.port_bindings], "expected": "no port bindings on host-network containers", "source": docker.source}, "location": docker.where(c)} if {
 	some c in host_net
 	count(c.port_bindings) > 0
 	msg := sprintf("%s uses the host network, so its port bindings (%s) are ignored: what it listens on is what is exposed", [docker.subject(c), concat(", ", [binding_str(b) | some b in c.port_bindings])])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": "NetworkMode host", "expected": "no port bindings on host-network containers", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": "NetworkMode host", "expected": "no port bindings on host-network containers", "source": docker.source}, "location": docker.where(c)} if {
 	some c in host_net
 	count(c.port_bindings) == 0
 	msg := sprintf("%s uses the host network: no NAT, UFW filters its ports (see MLS-EXP-001)", [docker.subject(c)])

@@ -15,6 +15,7 @@
 package mlscan.exposure.docker_tcp
 
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 
 sockets_ok if input.collectors.sockets.status == "ok"
 
@@ -34,12 +35,14 @@ verified_tcp if {
 
 deny contains {
 	"subject": "docker api",
+	"target": target.service("dockerd"),
 	"message": sprintf("the Docker API is served on %s without TLS client verification", [concat(", ", [h.addr | some h in insecure])]),
 	"evidence": {"observed": [sprintf("%s (from %s)", [h.addr, h.from]) | some h in insecure], "expected": "unix socket only, or tcp with --tlsverify", "source": input.docker.daemon.from},
 } if count(insecure) > 0
 
 deny contains {
 	"subject": "docker api",
+	"target": target.service("dockerd"),
 	"message": sprintf("something listens on 2375/tcp, the Docker API's plain-TCP port: %s", [concat(", ", [network.listener_str(l) | some l in api_listeners(2375)])]),
 	"evidence": {"observed": [network.listener_str(l) | some l in api_listeners(2375)], "expected": "nothing on 2375/tcp", "source": "/proc/net/tcp"},
 } if {
@@ -49,6 +52,7 @@ deny contains {
 
 unknown contains {
 	"subject": "docker api",
+	"target": target.service("dockerd"),
 	"message": "something listens on 2376/tcp (the Docker API over TLS) but no daemon configuration confirms TLS client verification",
 	"evidence": {"observed": [network.listener_str(l) | some l in api_listeners(2376)], "expected": "tcp with --tlsverify", "source": "/proc/net/tcp"},
 } if {
@@ -60,6 +64,7 @@ unknown contains {
 
 unknown contains {
 	"subject": "docker api",
+	"target": target.service("dockerd"),
 	"message": sprintf("cannot tell where the Docker API listens: %s", [why]),
 	"evidence": {"observed": why, "expected": "listening sockets and the daemon's hosts", "source": "sockets and docker collectors"},
 } if {
@@ -70,6 +75,7 @@ unknown contains {
 
 pass contains {
 	"subject": "docker api",
+	"target": target.service("dockerd"),
 	"message": sprintf("the Docker API is not on plain TCP (daemon hosts: %s; nothing on 2375/2376)", [hosts_str]),
 	"evidence": {"observed": [h.addr | some h in hosts], "expected": "unix socket only, or tcp with --tlsverify", "source": "/proc/net/tcp, daemon configuration"},
 } if {
@@ -81,6 +87,7 @@ pass contains {
 
 pass contains {
 	"subject": "docker api",
+	"target": target.service("dockerd"),
 	"message": "the Docker API on 2376/tcp requires TLS client certificates",
 	"evidence": {"observed": [sprintf("%s (tlsverify)", [h.addr]) | some h in hosts; h.tcp], "expected": "tcp with --tlsverify", "source": input.docker.daemon.from},
 } if {

@@ -21,6 +21,7 @@
 package mlscan.exposure.private_ports
 
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 import data.mlscan.lib.ufw
 
 # decisions: the admission of every listener UFW must keep private, by
@@ -67,6 +68,7 @@ service(port, proto) := s if {
 
 deny contains {
 	"subject": network.port_str(port, proto),
+	"target": target.port(port, proto),
 	"message": sprintf("%s port %s is reachable from outside %s: %s", [service(port, proto), network.port_str(port, proto), network.trusted_str, admitted[0].reason]),
 	"severity": severity(port, proto),
 	"location": network.registry_location(port, proto),
@@ -87,6 +89,7 @@ deny contains {
 
 unknown contains {
 	"subject": network.port_str(port, proto),
+	"target": target.port(port, proto),
 	"message": sprintf("%s port %s: cannot tell whether it is reachable from outside %s: %s", [service(port, proto), network.port_str(port, proto), network.trusted_str, doubtful[0].reason]),
 	"location": network.registry_location(port, proto),
 	"evidence": {
@@ -110,6 +113,7 @@ surely_admitted(i) if {
 
 pass contains {
 	"subject": network.port_str(port, proto),
+	"target": target.port(port, proto),
 	"message": sprintf("%s port %s is not reachable from outside the trusted networks", [service(port, proto), network.port_str(port, proto)]),
 	"evidence": {
 		"observed": [sprintf("%s: %s", [network.listener_str(listeners[i]), decisions[i].reason]) | some i in idx],

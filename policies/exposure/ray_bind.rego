@@ -16,6 +16,7 @@
 package mlscan.exposure.ray_bind
 
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 
 ray_listeners contains [l, e] if {
 	some l in input.sockets.listeners
@@ -27,6 +28,7 @@ subject(l) := network.port_str(l.port, l.proto)
 
 deny contains {
 	"subject": subject(l),
+	"target": target.port(l.port, l.proto),
 	"message": sprintf("%s (%s) listens on %s, every address of the host: only UFW keeps it private", [e.service, subject(l), l.address]),
 	"location": network.registry_location(l.port, l.proto),
 	"evidence": {"observed": network.listener_str(l), "expected": "127.0.0.1 or the node address (10.0.0.84)", "source": "/proc/net"},
@@ -37,6 +39,7 @@ deny contains {
 
 pass contains {
 	"subject": subject(l),
+	"target": target.port(l.port, l.proto),
 	"message": sprintf("%s (%s) listens on %s only", [e.service, subject(l), l.address]),
 	"evidence": {"observed": network.listener_str(l), "expected": "127.0.0.1 or the node address (10.0.0.84)", "source": "/proc/net"},
 } if {
@@ -46,6 +49,7 @@ pass contains {
 
 not_applicable contains {
 	"subject": "host",
+	"target": target.host,
 	"message": "no listener on the registry's Ray ports",
 	"evidence": {"observed": "no listening socket", "expected": "Ray bound to 127.0.0.1 or 10.0.0.84", "source": "/proc/net"},
 } if count(ray_listeners) == 0

@@ -19,6 +19,7 @@
 package mlscan.exposure.reachability
 
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 
 results := object.get(input, ["probes", "reachability"], [])
 
@@ -73,6 +74,7 @@ why_not(r) := "the port is not in the registry" if {
 
 deny contains {
 	"subject": subject(r),
+	"target": target.port(r.port, r.proto),
 	"message": sprintf("%s %s is open to %s, but %s", [service(r), subject(r), vantage_str(r.vantage_addr), why_not(r)]),
 	"severity": severity(r),
 	"evidence": {"observed": sprintf("%s:%d/%s open from %s", [r.target, r.port, r.proto, r.vantage_addr]), "expected": expected(r), "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
@@ -84,6 +86,7 @@ deny contains {
 
 pass contains {
 	"subject": subject(r),
+	"target": target.port(r.port, r.proto),
 	"message": sprintf("%s %s is open to %s, as allowed (%s)", [service(r), subject(r), vantage_str(r.vantage_addr), allowed_by(r)]),
 	"evidence": {"observed": sprintf("%s:%d/%s open from %s", [r.target, r.port, r.proto, r.vantage_addr]), "expected": expected(r), "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
 } if {
@@ -94,6 +97,7 @@ pass contains {
 
 pass contains {
 	"subject": subject(r),
+	"target": target.port(r.port, r.proto),
 	"message": sprintf("%s %s is %s from %s", [service(r), subject(r), r.state, vantage_str(r.vantage_addr)]),
 	"evidence": {"observed": sprintf("%s:%d/%s %s from %s", [r.target, r.port, r.proto, r.state, r.vantage_addr]), "expected": expected(r), "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
 } if {
@@ -103,6 +107,7 @@ pass contains {
 
 unknown contains {
 	"subject": subject(r),
+	"target": target.port(r.port, r.proto),
 	"message": sprintf("%s %s could not be probed from %s: %s", [service(r), subject(r), r.vantage_addr, object.get(r, "error", r.state)]),
 	"evidence": {"observed": r.state, "expected": expected(r), "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
 } if {
@@ -112,6 +117,7 @@ unknown contains {
 
 not_applicable contains {
 	"subject": "host",
+	"target": target.host,
 	"message": "this snapshot holds no reachability: it comes from a local scan; run `mlscan probe TARGET` from another host (a LAN peer, a host outside) to observe it",
 	"evidence": {"observed": "no probes.reachability", "expected": "mlscan probe results", "source": "snapshot"},
 } if count(results) == 0

@@ -16,6 +16,7 @@ package mlscan.exposure.redis_bind
 
 import data.mlscan.auth.services as svc
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 
 redis_listeners contains [l, e] if {
 	some l in input.sockets.listeners
@@ -34,6 +35,7 @@ bind_note := sprintf(" (command line: --bind %s)", [b]) if {
 
 deny contains {
 	"subject": subject(l),
+	"target": target.port(l.port, l.proto),
 	"message": sprintf("%s (%s) listens on %s%s, not on loopback only", [e.service, subject(l), l.address, bind_note]),
 	"location": network.registry_location(l.port, l.proto),
 	"evidence": {"observed": network.listener_str(l), "expected": "127.0.0.1 and ::1 only", "source": "/proc/net"},
@@ -44,6 +46,7 @@ deny contains {
 
 pass contains {
 	"subject": subject(l),
+	"target": target.port(l.port, l.proto),
 	"message": sprintf("%s (%s) listens on loopback only", [e.service, subject(l)]),
 	"evidence": {"observed": [network.listener_str(x) | some [x, _] in redis_listeners], "expected": "127.0.0.1 and ::1 only", "source": "/proc/net"},
 } if {
@@ -53,6 +56,7 @@ pass contains {
 
 not_applicable contains {
 	"subject": "host",
+	"target": target.host,
 	"message": "no listener on the registry's Redis ports",
 	"evidence": {"observed": "no listening socket", "expected": "Redis bound to loopback", "source": "/proc/net"},
 } if count(redis_listeners) == 0

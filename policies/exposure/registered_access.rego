@@ -16,9 +16,11 @@
 package mlscan.exposure.registered_access
 
 import data.mlscan.exposure.reachability as reach
+import data.mlscan.lib.target
 
 deny contains {
 	"subject": reach.subject(r),
+	"target": target.port(r.port, r.proto),
 	"message": sprintf("the registry lets %s reach %s %s (%s), but it is %s", [reach.vantage_str(r.vantage_addr), reach.service(r), reach.subject(r), reach.allowed_by(r), r.state]),
 	"evidence": {"observed": sprintf("%s:%d/%s %s from %s", [r.target, r.port, r.proto, r.state, r.vantage_addr]), "expected": "open", "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
 	"location": {"file": data.mlscan.config.file, "line": reach.entry(r).line, "what": sprintf("registry entry %s", [reach.service(r)])},
@@ -31,6 +33,7 @@ deny contains {
 
 deny contains {
 	"subject": reach.subject(r),
+	"target": target.port(r.port, r.proto),
 	"message": sprintf("%s is a public port, but it is %s from %s", [reach.subject(r), r.state, reach.vantage_str(r.vantage_addr)]),
 	"evidence": {"observed": sprintf("%s:%d/%s %s from %s", [r.target, r.port, r.proto, r.state, r.vantage_addr]), "expected": "open", "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
 } if {
@@ -42,6 +45,7 @@ deny contains {
 
 pass contains {
 	"subject": reach.subject(r),
+	"target": target.port(r.port, r.proto),
 	"message": sprintf("%s %s is reachable from %s, as registered (%s)", [reach.service(r), reach.subject(r), reach.vantage_str(r.vantage_addr), reach.allowed_by(r)]),
 	"evidence": {"observed": sprintf("%s:%d/%s open from %s", [r.target, r.port, r.proto, r.vantage_addr]), "expected": "open", "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
 } if {
@@ -52,6 +56,7 @@ pass contains {
 
 unknown contains {
 	"subject": reach.subject(r),
+	"target": target.port(r.port, r.proto),
 	"message": sprintf("%s could not be probed from %s: %s", [reach.subject(r), r.vantage_addr, object.get(r, "error", r.state)]),
 	"evidence": {"observed": r.state, "expected": "open", "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
 } if {
@@ -68,6 +73,7 @@ not_applicable contains r if {
 # Ports this vantage may not reach say nothing about registered access.
 not_applicable contains {
 	"subject": "registered access",
+	"target": target.host,
 	"message": sprintf("no port probed from %s is one the registry lets it reach", [concat(", ", vantages)]),
 	"evidence": {"observed": sprintf("%d ports probed", [count(reach.results)]), "expected": "a registered port for this vantage", "source": "mlscan probe"},
 } if {

@@ -15,10 +15,12 @@
 #   references: ["networking-architecture.md §Firewall Protection (UFW)"]
 package mlscan.firewall.allow_all
 
+import data.mlscan.lib.target
 import data.mlscan.lib.ufw
 
 deny contains {
 	"subject": sprintf("ufw rule: %s", [ufw.rule_str(r)]),
+	"target": target.firewall_rule(r),
 	"message": sprintf("allows every port from %s", [ufw.from_str(r)]),
 	"evidence": {"observed": r.raw, "expected": "no rule without a port from outside the trusted networks", "source": input.ufw.rules.from},
 } if {
@@ -32,6 +34,7 @@ deny contains {
 
 unknown contains {
 	"subject": ufw.unparsed_subject(u),
+	"target": target.firewall,
 	"message": sprintf("%s line %d could not be read (%s): it may allow every port from anywhere", [u.from, u.line, u.reason]),
 	"evidence": {"observed": u.raw, "expected": "no rule without a port from outside the trusted networks", "source": u.from},
 } if {

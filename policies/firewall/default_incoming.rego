@@ -12,10 +12,12 @@
 #   references: ["networking-architecture.md §Firewall Protection (UFW)"]
 package mlscan.firewall.default_incoming
 
+import data.mlscan.lib.target
 import data.mlscan.lib.ufw
 
 deny contains {
 	"subject": "default incoming policy",
+	"target": target.firewall,
 	"message": sprintf("the default incoming policy is %s: every port without a rule is open", [d.value]),
 	"evidence": {"observed": d.value, "expected": "deny or reject", "source": d.source},
 } if {
@@ -30,6 +32,7 @@ inactive_note := " (configured, but UFW is inactive so it is not enforced: see M
 
 pass contains {
 	"subject": "default incoming policy",
+	"target": target.firewall,
 	"message": sprintf("the default incoming policy is %s%s", [d.value, inactive_note]),
 	"evidence": {"observed": d.value, "expected": "deny or reject", "source": d.source},
 } if {
@@ -39,6 +42,7 @@ pass contains {
 
 unknown contains {
 	"subject": "default incoming policy",
+	"target": target.firewall,
 	"message": "neither `ufw status verbose` nor /etc/default/ufw could be read: run mlscan as root",
 	"evidence": {"expected": "deny or reject", "source": "ufw collector"},
 } if not ufw.default_incoming

@@ -12,6 +12,7 @@
 #   references: ["networking-architecture.md §Firewall Configuration"]
 package mlscan.firewall.default_routed
 
+import data.mlscan.lib.target
 import data.mlscan.lib.ufw
 
 u := input.ufw
@@ -34,30 +35,35 @@ declared := object.get(data.mlscan.config, ["ufw", "default_outgoing"], "allow")
 
 deny contains {
 	"subject": "default routed policy",
+	"target": target.firewall,
 	"message": sprintf("the default routed policy is %s: the host forwards traffic between networks", [routed.value]),
 	"evidence": {"observed": routed.value, "expected": "deny, reject or disabled", "source": routed.source},
 } if not routed.value in {"deny", "reject", "disabled"}
 
 pass contains {
 	"subject": "default routed policy",
+	"target": target.firewall,
 	"message": sprintf("the default routed policy is %s", [routed.value]),
 	"evidence": {"observed": routed.value, "expected": "deny, reject or disabled", "source": routed.source},
 } if routed.value in {"deny", "reject", "disabled"}
 
 deny contains {
 	"subject": "default outgoing policy",
+	"target": target.firewall,
 	"message": sprintf("the default outgoing policy is %s, the configuration declares %s", [outgoing.value, declared]),
 	"evidence": {"observed": outgoing.value, "expected": declared, "source": outgoing.source},
 } if outgoing.value != declared
 
 pass contains {
 	"subject": "default outgoing policy",
+	"target": target.firewall,
 	"message": sprintf("the default outgoing policy is %s, as declared", [outgoing.value]),
 	"evidence": {"observed": outgoing.value, "expected": declared, "source": outgoing.source},
 } if outgoing.value == declared
 
 unknown contains {
 	"subject": s,
+	"target": target.firewall,
 	"message": "neither `ufw status verbose` nor /etc/default/ufw could be read: run mlscan as root",
 	"evidence": {"source": "ufw collector"},
 } if {

@@ -15,6 +15,7 @@
 package mlscan.firewall.ipv6_scope
 
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 import data.mlscan.lib.ufw
 
 opens_private(r) if count(r.to_ranges) == 0
@@ -28,6 +29,7 @@ opens_private(r) if {
 
 deny contains {
 	"subject": sprintf("ufw rule: %s", [ufw.rule_str(r)]),
+	"target": target.firewall_rule(r),
 	"message": sprintf("IPv6 rule admits a non-public port from %s", [ufw.from_str(r)]),
 	"evidence": {"observed": r.raw, "expected": "IPv6 rules scoped like IPv4 (public ports only from anywhere)", "source": input.ufw.rules.from},
 } if {
@@ -58,18 +60,21 @@ may_open_private(u) if {
 
 unknown contains {
 	"subject": ufw.unparsed_subject(u),
+	"target": target.firewall,
 	"message": sprintf("%s line %d could not be read (%s): it may admit a non-public port over IPv6", [u.from, u.line, u.reason]),
 	"evidence": {"observed": u.raw, "expected": "IPv6 rules scoped like IPv4 (public ports only from anywhere)", "source": u.from},
 } if some u in v6_doubts
 
 deny contains {
 	"subject": "ufw ipv6",
+	"target": target.firewall,
 	"message": "IPV6=yes but UFW's IPv6 chains (ufw6-user-input) are not loaded: IPv6 traffic is not filtered",
 	"evidence": {"observed": "ufw6 chains absent", "expected": "ufw6-user-input present", "source": "ip6tables -S ufw6-user-input"},
 } if ufw.v6_unfiltered
 
 deny contains {
 	"subject": "ufw ipv6",
+	"target": target.firewall,
 	"message": "IPV6=no: UFW drops all IPv6 except loopback (safe, but outgoing IPv6 is blocked too)",
 	"severity": "info",
 	"evidence": {"observed": "IPV6=no", "expected": "IPV6=yes", "source": input.ufw.defaults.from},
@@ -77,6 +82,7 @@ deny contains {
 
 pass contains {
 	"subject": "ufw ipv6",
+	"target": target.firewall,
 	"message": "IPv6 is filtered and no IPv6 rule is wider than the IPv4 plan",
 	"evidence": {"observed": "IPV6=yes", "source": input.ufw.defaults.from},
 } if {

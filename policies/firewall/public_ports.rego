@@ -13,6 +13,7 @@
 package mlscan.firewall.public_ports
 
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 import data.mlscan.lib.ufw
 
 # open_rules admit every source of their family (Anywhere, ::/0, ::1/0).
@@ -40,6 +41,7 @@ non_public(r) := array.concat(small, large) if {
 
 deny contains {
 	"subject": sprintf("ufw rule: %s", [ufw.rule_str(r)]),
+	"target": target.firewall_rule(r),
 	"message": sprintf("%s allowed from anywhere: %s", [ports_word(extra), concat(", ", extra)]),
 	"evidence": {"observed": r.raw, "expected": sprintf("from anywhere only %v", [data.mlscan.config.public_ports]), "source": input.ufw.rules.from},
 } if {
@@ -52,6 +54,7 @@ deny contains {
 # anywhere makes the result unknown for that rule.
 unknown contains {
 	"subject": ufw.unparsed_subject(u),
+	"target": target.firewall,
 	"message": sprintf("%s line %d could not be read (%s): it may open a non-public port to anywhere", [u.from, u.line, u.reason]),
 	"evidence": {"observed": u.raw, "expected": sprintf("from anywhere only %v", [data.mlscan.config.public_ports]), "source": u.from},
 } if {
@@ -74,6 +77,7 @@ ports_word(x) := "non-public ports" if count(x) > 1
 
 pass contains {
 	"subject": sprintf("ufw rule: %s", [ufw.rule_str(r)]),
+	"target": target.firewall_rule(r),
 	"message": "opens only public ports to anywhere",
 	"evidence": {"observed": r.raw, "expected": sprintf("from anywhere only %v", [data.mlscan.config.public_ports]), "source": input.ufw.rules.from},
 } if {

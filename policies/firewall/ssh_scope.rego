@@ -13,6 +13,7 @@
 package mlscan.firewall.ssh_scope
 
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 import data.mlscan.lib.ufw
 
 ssh := {"proto": "tcp", "port": 22, "wildcard": true, "address": "0.0.0.0"}
@@ -27,6 +28,7 @@ ssh_rules contains r if {
 
 deny contains {
 	"subject": sprintf("ufw rule: %s", [ufw.rule_str(r)]),
+	"target": target.firewall_rule(r),
 	"message": sprintf("SSH (22/tcp) is allowed from %s, outside the trusted networks %s", [ufw.from_str(r), network.trusted_str]),
 	"evidence": {"observed": r.raw, "expected": sprintf("from %s only", [network.trusted_str]), "source": input.ufw.rules.from},
 } if {
@@ -36,6 +38,7 @@ deny contains {
 
 deny contains {
 	"subject": "ssh",
+	"target": target.firewall_port(22, "tcp"),
 	"message": "no UFW rule allows SSH from the trusted networks: administrators cannot reach the host over the LAN",
 	"severity": "info",
 	"evidence": {"observed": "no allow rule for 22/tcp", "expected": sprintf("allow from %s to any port 22 proto tcp", [network.trusted_str]), "source": input.ufw.rules.from},
@@ -61,12 +64,14 @@ ssh_doubts contains u if {
 
 unknown contains {
 	"subject": ufw.unparsed_subject(u),
+	"target": target.firewall,
 	"message": sprintf("%s line %d could not be read (%s): it may admit SSH (22/tcp) from outside %s", [u.from, u.line, u.reason, network.trusted_str]),
 	"evidence": {"observed": u.raw, "expected": sprintf("from %s only", [network.trusted_str]), "source": u.from},
 } if some u in ssh_doubts
 
 pass contains {
 	"subject": "ssh",
+	"target": target.firewall_port(22, "tcp"),
 	"message": sprintf("SSH is allowed only from trusted sources (%s)", [concat(", ", sort({r.from | some r in ssh_rules}))]),
 	"evidence": {"observed": [r.raw | some r in ssh_rules], "expected": sprintf("from %s only", [network.trusted_str]), "source": input.ufw.rules.from},
 } if {

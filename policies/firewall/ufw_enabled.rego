@@ -13,16 +13,20 @@
 #   references: ["networking-architecture.md §Firewall Protection (UFW)", "CIS Ubuntu Linux 3.5.1.3"]
 package mlscan.firewall.ufw_enabled
 
+import data.mlscan.lib.target
+
 u := input.ufw
 
 deny contains {
 	"subject": "ufw",
+	"target": target.firewall,
 	"message": "UFW is not installed: nothing filters incoming traffic",
 	"evidence": {"observed": "no /usr/sbin/ufw and no /etc/ufw", "expected": "ufw installed and active", "source": "ufw collector"},
 } if not u.installed
 
 deny contains {
 	"subject": "ufw",
+	"target": target.firewall,
 	"message": "UFW is inactive (`ufw status`: Status: inactive): every listening port is reachable",
 	"evidence": {"observed": "Status: inactive", "expected": "Status: active", "source": u.live.from},
 } if {
@@ -33,6 +37,7 @@ deny contains {
 
 deny contains {
 	"subject": "ufw",
+	"target": target.firewall,
 	"message": "UFW is active now but ENABLED=no in ufw.conf: it will not be loaded after a reboot",
 	"severity": "high",
 	"evidence": {"observed": "ENABLED=no", "expected": "ENABLED=yes", "source": u.conf.from},
@@ -45,6 +50,7 @@ deny contains {
 
 deny contains {
 	"subject": "ufw",
+	"target": target.firewall,
 	"message": "UFW is not enabled (ENABLED=no in ufw.conf)",
 	"evidence": {"observed": "ENABLED=no", "expected": "ENABLED=yes", "source": u.conf.from},
 } if {
@@ -56,6 +62,7 @@ deny contains {
 
 deny contains {
 	"subject": "ufw logging",
+	"target": target.firewall,
 	"message": "UFW logging is off: blocked connections leave no trace",
 	"severity": "low",
 	"evidence": {"observed": "Logging: off", "expected": "Logging: on (low)", "source": u.live.from},
@@ -67,6 +74,7 @@ deny contains {
 
 unknown contains {
 	"subject": "ufw",
+	"target": target.firewall,
 	"message": sprintf("UFW's live state could not be read (%s); ufw.conf says ENABLED=yes, which does not prove the rules are loaded. Run mlscan as root.", [object.get(u.live, "error", u.live.status)]),
 	"evidence": {"observed": "ENABLED=yes (file only)", "expected": "Status: active", "source": u.conf.from},
 } if {
@@ -78,6 +86,7 @@ unknown contains {
 
 unknown contains {
 	"subject": "ufw",
+	"target": target.firewall,
 	"message": sprintf("neither `ufw status` (%s) nor ufw.conf (%s) could be read. Run mlscan as root.", [object.get(u.live, "error", u.live.status), object.get(u.conf, "error", u.conf.status)]),
 	"evidence": {"expected": "Status: active and ENABLED=yes", "source": "ufw collector"},
 } if {
@@ -88,6 +97,7 @@ unknown contains {
 
 pass contains {
 	"subject": "ufw",
+	"target": target.firewall,
 	"message": "UFW is active and enabled at boot",
 	"evidence": {"observed": "Status: active, ENABLED=yes", "expected": "Status: active, ENABLED=yes", "source": sprintf("%s, %s", [u.live.from, u.conf.from])},
 } if {
@@ -98,6 +108,7 @@ pass contains {
 
 pass contains {
 	"subject": "ufw logging",
+	"target": target.firewall,
 	"message": sprintf("UFW logging is on (%s)", [u.live.loglevel]),
 	"evidence": {"observed": sprintf("Logging: on (%s)", [u.live.loglevel]), "source": u.live.from},
 } if {

@@ -4,6 +4,7 @@
 package mlscan.lib.docker
 
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 
 docker := object.get(input, "docker", {})
 
@@ -52,12 +53,14 @@ source := sprintf("Docker Engine API %s (container inspect)", [docker.engine.hos
 # the engine's containers.
 none(what, list) := {{
 	"subject": "host",
+	"target": target.host,
 	"message": sprintf("no container engine is installed, so no %s", [what]),
 	"evidence": {"observed": docker.engine.evidence, "expected": what, "source": "docker collector"},
 }} if {
 	installed == false
 } else := {{
 	"subject": "host",
+	"target": target.host,
 	"message": sprintf("no %s among the engine's %d containers", [what, count(containers)]),
 	"evidence": {"observed": [c.name | some c in containers], "expected": what, "source": source},
 }} if {

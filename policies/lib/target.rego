@@ -65,3 +65,6 @@ firewall_rule(r) := firewall_port(x.from, r.proto) if {
 
 # host is the host as a whole.
 host := {"kind": "host"}
+
+# probe is the listener a probe of the probes collector talked to (TCP).
+probe(p) := listener_at(p.address, p.port, "tcp")

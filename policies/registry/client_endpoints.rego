@@ -19,6 +19,7 @@ package mlscan.registry.client_endpoints
 
 import data.mlscan.lib.docker
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 
 broker_keys := {"CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "BROKER_URL", "RESULT_BACKEND"}
 
@@ -51,7 +52,7 @@ port_part(u) := sprintf(":%d", [u.port]) if {
 port_of(u) := object.get(u, "port", 0)
 
 entry(x, msg, expected) := {
-	"subject": subject(x), "message": msg,
+	"subject": subject(x), "target": target.container(x.c), "message": msg,
 	"evidence": {"observed": sprintf("%s=%s%s", [x.e.key, url_str(x.e.url), pw_note(x.e.url)]), "expected": expected, "source": docker.source},
 	"location": docker.where(x.c),
 }

@@ -14,6 +14,8 @@
 #   references: ["networking-architecture.md §Port Registry", "rules.md known clashes"]
 package mlscan.registry.conflicts
 
+import data.mlscan.lib.target
+
 reg := data.mlscan.config.registry
 
 label(e) := sprintf("%d/%s %s", [e.port, e.proto, e.service]) if {
@@ -34,6 +36,7 @@ overlaps contains [a, b] if {
 
 deny contains {
 	"subject": sprintf("registry %s", [label(b)]),
+	"target": target.registry(b),
 	"message": sprintf("registry entries overlap: %s and %s", [label(a), label(b)]),
 	"evidence": {"observed": [label(a), label(b)], "expected": "no two entries share a port", "source": data.mlscan.config.file},
 	"location": {"file": data.mlscan.config.file, "line": b.line, "what": sprintf("registry entry %s", [b.service])},
@@ -41,6 +44,7 @@ deny contains {
 
 deny contains {
 	"subject": sprintf("registry %s", [label(e)]),
+	"target": target.registry(e),
 	"message": sprintf("%s uses the well-known default port of %s: a stock install of that product would collide", [label(e), k.what]),
 	"severity": "info",
 	"evidence": {"observed": label(e), "expected": sprintf("not %d/%s", [k.port, k.proto]), "source": data.mlscan.config.file},
@@ -55,6 +59,7 @@ deny contains {
 
 pass contains {
 	"subject": "registry",
+	"target": target.host,
 	"message": sprintf("%d registry entries, no overlaps", [count(reg)]),
 	"evidence": {"observed": count(reg), "source": data.mlscan.config.file},
 } if count(overlaps) == 0

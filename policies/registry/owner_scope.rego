@@ -14,6 +14,7 @@
 package mlscan.registry.owner_scope
 
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 
 # entries: the registry entry of each registered listener, by index.
 entries := {i: e |
@@ -42,6 +43,7 @@ owner_ok(l, e) if l.compose_service in e.owners
 
 deny contains {
 	"subject": subject,
+	"target": target.port(l.port, l.proto),
 	"message": sprintf("%s binds %s (%s), wider than the registered %s for %s", [subject, l.address, network.bind_scope(l), e.bind, e.service]),
 	"evidence": {"observed": observed, "expected": sprintf("bind scope at most %s", [e.bind]), "source": "/proc/net"},
 	"location": location(e),
@@ -52,6 +54,7 @@ deny contains {
 
 deny contains {
 	"subject": subject,
+	"target": target.port(l.port, l.proto),
 	"message": sprintf("%s is owned by %s, not by the registered %s (%s)", [subject, l.process, e.service, concat(", ", e.owners)]),
 	"evidence": {"observed": observed, "expected": sprintf("one of %v", [e.owners]), "source": "/proc/net, /proc/PID"},
 	"location": location(e),
@@ -63,6 +66,7 @@ deny contains {
 
 unknown contains {
 	"subject": subject,
+	"target": target.port(l.port, l.proto),
 	"message": sprintf("the owner of %s could not be read (%s)", [subject, object.get(input.sockets.owners, "error", "no pid mapping")]),
 	"evidence": {"observed": observed, "expected": sprintf("one of %v", [e.owners]), "source": "/proc/net"},
 } if {
@@ -72,6 +76,7 @@ unknown contains {
 
 pass contains {
 	"subject": subject,
+	"target": target.port(l.port, l.proto),
 	"message": sprintf("%s is owned by %s and binds within %s", [subject, l.process, e.bind]),
 	"evidence": {"observed": observed, "expected": sprintf("%s, bind at most %s", [concat("|", e.owners), e.bind]), "source": "/proc/net, /proc/PID"},
 } if {

@@ -21,6 +21,7 @@
 package mlscan.registry.ray_ports
 
 import data.mlscan.auth.services as svc
+import data.mlscan.lib.target
 
 flags := [
 	"--node-manager-port", "--object-manager-port", "--dashboard-agent-grpc-port",
@@ -81,6 +82,7 @@ range_str(lo, hi) := sprintf("%d", [lo]) if {
 deny contains svc.with_location(
 	{
 		"subject": svc.container_subject(c),
+		"target": target.container(c),
 		"message": sprintf("%s pins %s inside the kernel's ephemeral port range %d-%d (net.ipv4.ip_local_port_range): an outgoing connection can hold such a port when Ray starts", [svc.container_subject(c), concat(", ", sort({x | some x in clashes(c)})), ephemeral.from, ephemeral.to]),
 		"evidence": {"observed": object.get(c, "command", ""), "expected": sprintf("Ray ports outside %d-%d, or listed in net.ipv4.ip_local_reserved_ports", [ephemeral.from, ephemeral.to]), "source": "container command line (docker collector), /proc/sys/net/ipv4/ip_local_port_range"},
 	},
@@ -93,6 +95,7 @@ deny contains svc.with_location(
 deny contains svc.with_location(
 	{
 		"subject": svc.container_subject(c),
+		"target": target.container(c),
 		"message": sprintf("%s starts Ray without pinning %s: those ports are random, outside the registry and the firewall rules", [svc.container_subject(c), concat(", ", missing(c))]),
 		"evidence": {"observed": object.get(c, "command", ""), "expected": concat(", ", array.concat(flags, worker_flags)), "source": "container command line (docker collector)"},
 	},
@@ -104,6 +107,7 @@ deny contains svc.with_location(
 
 pass contains {
 	"subject": svc.container_subject(c),
+	"target": target.container(c),
 	"message": sprintf("%s pins every Ray port%s", [svc.container_subject(c), ephemeral_note]),
 	"evidence": {"observed": pinned_str(c), "expected": concat(", ", array.concat(flags, worker_flags)), "source": "container command line (docker collector)"},
 } if {
@@ -121,6 +125,7 @@ ray_listening if {
 
 not_applicable contains {
 	"subject": "host",
+	"target": target.host,
 	"message": sprintf("no Ray runs on this host: no container runs `ray start` (%s) and nothing listens on the registry's Ray ports", [svc.no_container("ray")]),
 	"evidence": {"observed": svc.no_container("ray"), "expected": "ray start with pinned ports", "source": "docker collector, /proc/net"},
 } if {
@@ -132,6 +137,7 @@ not_applicable contains {
 
 unknown contains {
 	"subject": "host",
+	"target": target.host,
 	"message": sprintf("Ray's command line could not be read: %s", [reason]),
 	"evidence": {"expected": "ray start with pinned ports", "source": "docker collector"},
 } if {

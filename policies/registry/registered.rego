@@ -14,6 +14,7 @@
 package mlscan.registry.registered
 
 import data.mlscan.lib.network
+import data.mlscan.lib.target
 
 # on_port lists the non-loopback listeners of each [port, proto].
 exposed := [l | some l in input.sockets.listeners; not l.loopback]
@@ -35,6 +36,7 @@ sev(port, proto) := "high" if {
 
 deny contains {
 	"subject": network.port_str(port, proto),
+	"target": target.port(port, proto),
 	"message": sprintf("%s is listening but not in the port registry", [network.port_str(port, proto)]),
 	"severity": sev(port, proto),
 	"evidence": {"observed": listeners_on(port, proto), "expected": "a registry entry for this port", "source": "/proc/net"},
@@ -46,6 +48,7 @@ deny contains {
 
 pass contains {
 	"subject": network.port_str(port, proto),
+	"target": target.port(port, proto),
 	"message": sprintf("%s is registered as %s", [network.port_str(port, proto), e.service]),
 	"evidence": {"observed": listeners_on(port, proto), "expected": e.service, "source": "/proc/net"},
 } if {

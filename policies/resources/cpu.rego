@@ -13,6 +13,7 @@
 package mlscan.resources.cpu
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 declared(c) := docker.expect(c).cpus
 
@@ -25,13 +26,13 @@ expected(c) := sprintf("%v CPUs (declared)", [declared(c)]) if {
 # same: CPU counts equal to a thousandth.
 same(a, b) if abs(a - b) < 0.001
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	c.limits.cpus == 0
 	msg := sprintf("%s has no CPU limit%s", [docker.subject(c), docker.state_note(c)])
 }
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	c.limits.cpus > 0
 	declared(c)
@@ -39,7 +40,7 @@ deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"obser
 	msg := sprintf("%s is limited to %v CPUs, not the declared %v", [docker.subject(c), c.limits.cpus, declared(c)])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	c.limits.cpus > 0
 	not mismatch(c)

@@ -16,6 +16,7 @@
 package mlscan.resources.memory
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 declared(c) := docker.expect(c).memory_bytes
 
@@ -29,13 +30,13 @@ expected(c) := sprintf("%s (declared)", [docker.bytes_str(declared(c))]) if {
 	declared(c)
 } else := "a memory limit"
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	c.limits.memory == 0
 	msg := sprintf("%s has no memory limit%s", [docker.subject(c), docker.state_note(c)])
 }
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	c.limits.memory > 0
 	declared(c)
@@ -43,7 +44,7 @@ deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"obser
 	msg := sprintf("%s is limited to %s, not the declared %s", [docker.subject(c), docker.bytes_str(c.limits.memory), docker.bytes_str(declared(c))])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	c.limits.memory > 0
 	not mismatch(c)
@@ -66,6 +67,7 @@ reserve := docker.config.memory_reserve_bytes
 
 deny contains {
 	"subject": "host",
+	"target": target.host,
 	"message": sprintf("the running containers' memory limits add up to %s, more than the host's %s minus a %s reserve", [docker.bytes_str(total), docker.bytes_str(mem_total), docker.bytes_str(reserve)]),
 	"severity": "medium",
 	"evidence": {

@@ -13,18 +13,19 @@
 package mlscan.resources.pids
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 limited(c) if c.limits.pids_limit > 0
 
 observed(c) := sprintf("HostConfig.PidsLimit %v", [c.limits.pids_limit])
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "PidsLimit > 0", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": "PidsLimit > 0", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	not limited(c)
 	msg := sprintf("%s has no PIDs limit%s", [docker.subject(c), docker.state_note(c)])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": "PidsLimit > 0", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": "PidsLimit > 0", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	limited(c)
 	msg := sprintf("%s is limited to %d processes", [docker.subject(c), c.limits.pids_limit])

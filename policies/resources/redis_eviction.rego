@@ -16,6 +16,7 @@
 package mlscan.resources.redis_eviction
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 policy(c) := object.get(c.redis, "maxmemory_policy", "")
 
@@ -36,21 +37,21 @@ verdict(c) := {"status": "unknown", "msg": sprintf("sets no maxmemory-policy on 
 	policy(c) in {"allkeys-random", "volatile-random"}
 } else := {"status": "fail", "sev": "info", "msg": sprintf("may evict queued tasks and kombu bindings when full (%s)", [policy(c)])}
 
-deny contains {"subject": docker.subject(c), "message": msg, "severity": v.sev, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "severity": v.sev, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.redis_containers
 	v := verdict(c)
 	v.status == "fail"
 	msg := sprintf("Redis %s %s", [docker.subject(c), v.msg])
 }
 
-unknown contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
+unknown contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.redis_containers
 	v := verdict(c)
 	v.status == "unknown"
 	msg := sprintf("Redis %s %s", [docker.subject(c), v.msg])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.redis_containers
 	v := verdict(c)
 	v.status == "pass"

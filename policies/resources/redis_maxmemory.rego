@@ -17,6 +17,7 @@
 package mlscan.resources.redis_maxmemory
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 ratio := docker.config.redis_maxmemory_ratio
 
@@ -42,21 +43,21 @@ verdict(c) := {"status": "unknown", "msg": sprintf("sets maxmemory %q, which mls
 	mm(c) > ratio * c.limits.memory
 } else := {"status": "pass", "msg": sprintf("sets maxmemory %s under its %s limit", [docker.bytes_str(mm(c)), docker.bytes_str(c.limits.memory)])}
 
-deny contains {"subject": docker.subject(c), "message": msg, "severity": v.sev, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "severity": v.sev, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.redis_containers
 	v := verdict(c)
 	v.status == "fail"
 	msg := sprintf("Redis %s %s", [docker.subject(c), v.msg])
 }
 
-unknown contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
+unknown contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.redis_containers
 	v := verdict(c)
 	v.status == "unknown"
 	msg := sprintf("Redis %s %s", [docker.subject(c), v.msg])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected(c), "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.redis_containers
 	v := verdict(c)
 	v.status == "pass"

@@ -15,6 +15,7 @@
 package mlscan.resources.swap
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 observed(c) := sprintf("Memory %d, MemorySwap %d", [c.limits.memory, c.limits.memory_swap])
 
@@ -30,14 +31,14 @@ verdict(c) := {"fail": true, "sev": "medium", "msg": "has no memory limit, so sw
 	c.limits.memory_swap == 0
 } else := {"fail": false, "msg": "cannot swap beyond its memory limit"}
 
-deny contains {"subject": docker.subject(c), "message": msg, "severity": v.sev, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "severity": v.sev, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	v := verdict(c)
 	v.fail
 	msg := sprintf("%s %s%s", [docker.subject(c), v.msg, docker.state_note(c)])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	v := verdict(c)
 	not v.fail

@@ -15,18 +15,19 @@
 package mlscan.secrets.command_line
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 found(c) := [f | some f in c.secrets; f.location in {"cmd", "args"}]
 
 describe(f) := sprintf("%s (%d characters, %s)", [f.key, f.length, f.strength])
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": [describe(f) | some f in found(c)], "expected": "no secret in Entrypoint, Cmd or Args", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": [describe(f) | some f in found(c)], "expected": "no secret in Entrypoint, Cmd or Args", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(found(c)) > 0
 	msg := sprintf("%s has secrets on its command line%s: %s", [docker.subject(c), docker.state_note(c), concat(", ", [f.key | some f in found(c)])])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": c.command, "expected": "no secret in Entrypoint, Cmd or Args", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": c.command, "expected": "no secret in Entrypoint, Cmd or Args", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(found(c)) == 0
 	msg := sprintf("%s has no secret on its command line", [docker.subject(c)])

@@ -21,18 +21,19 @@
 package mlscan.secrets.environment
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 found(c) := [f | some f in c.secrets; f.location == "env"]
 
 describe(f) := sprintf("%s (%d characters, %s)", [f.key, f.length, f.strength])
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": sort([describe(f) | some f in found(c)]), "expected": "secrets from files (/run/secrets), not the environment", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": sort([describe(f) | some f in found(c)]), "expected": "secrets from files (/run/secrets), not the environment", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(found(c)) > 0
 	msg := sprintf("%s has secrets in its environment%s: %s", [docker.subject(c), docker.state_note(c), concat(", ", sort([f.key | some f in found(c)]))])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": sort([e.key | some e in c.env]), "expected": "secrets from files (/run/secrets), not the environment", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": sort([e.key | some e in c.env]), "expected": "secrets from files (/run/secrets), not the environment", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(found(c)) == 0
 	msg := sprintf("%s has no secret in its environment", [docker.subject(c)])

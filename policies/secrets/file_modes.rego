@@ -31,6 +31,7 @@
 package mlscan.secrets.file_modes
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 files := object.get(docker.docker, "files", [])
 
@@ -81,6 +82,7 @@ content_why(f) := sprintf("its content could not be read (%s: %s)", [f.content.s
 
 deny contains {
 	"subject": subject(f),
+	"target": target.host,
 	"message": sprintf("%s is world-readable (mode %s): every local user can read its secrets", [f.path, f.mode]),
 	"evidence": {"observed": observed(f), "expected": expected, "source": f.from},
 	"location": {"file": f.path, "what": f.why},
@@ -93,6 +95,7 @@ deny contains {
 
 deny contains {
 	"subject": subject(f),
+	"target": target.host,
 	"message": sprintf("%s is world-readable (mode %s) and writes secrets out: %s; every local user can read them", [f.path, f.mode, concat(", ", literal(f))]),
 	"evidence": {"observed": sprintf("%s; literal secrets at %s", [observed(f), concat(", ", literal(f))]), "expected": sprintf("%s, or only ${VAR} references in it", [expected]), "source": sprintf("%s; %s", [f.from, f.content.from])},
 	"location": {"file": f.path, "what": f.why},
@@ -107,6 +110,7 @@ deny contains {
 
 pass contains {
 	"subject": subject(f),
+	"target": target.host,
 	"message": sprintf("%s is world-readable (mode %s) but writes no secret value out (secrets, if any, are ${VAR} references)", [f.path, f.mode]),
 	"evidence": {"observed": sprintf("%s; no literal secret", [observed(f)]), "expected": sprintf("%s, or only ${VAR} references in it", [expected]), "source": sprintf("%s; %s", [f.from, f.content.from])},
 } if {
@@ -120,6 +124,7 @@ pass contains {
 
 unknown contains {
 	"subject": subject(f),
+	"target": target.host,
 	"message": sprintf("%s%s is world-readable (mode %s), and whether it writes secrets out is unknown: %s", [f.path, named_by(f), f.mode, content_why(f)]),
 	"evidence": {"observed": observed(f), "expected": sprintf("%s, or only ${VAR} references in it", [expected]), "source": f.from},
 } if {
@@ -132,6 +137,7 @@ unknown contains {
 
 pass contains {
 	"subject": subject(f),
+	"target": target.host,
 	"message": sprintf("%s is not world-readable (mode %s)", [f.path, f.mode]),
 	"evidence": {"observed": observed(f), "expected": expected, "source": f.from},
 } if {
@@ -142,6 +148,7 @@ pass contains {
 
 unknown contains {
 	"subject": subject(f),
+	"target": target.host,
 	"message": sprintf("the mode of %s%s could not be read: %s", [f.path, named_by(f), object.get(f, "error", f.status)]),
 	"evidence": {"observed": f.status, "expected": expected, "source": f.from},
 } if {
@@ -151,6 +158,7 @@ unknown contains {
 
 not_applicable contains {
 	"subject": "host",
+	"target": target.host,
 	"message": sprintf("the engine's %d containers reference no compose file, compose .env or secret-bearing mount", [count(docker.containers)]),
 	"evidence": {"observed": [c.name | some c in docker.containers], "expected": "secret-bearing files referenced by containers", "source": docker.source},
 } if {

@@ -17,6 +17,7 @@
 package mlscan.secrets.strength
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 min_length(f) := 15 if {
 	f.human
@@ -52,14 +53,14 @@ deny_note(f) := ", denylisted" if {
 
 expected := "machine secrets ≥ 32 characters, typed passwords ≥ 15, not denylisted, one secret per purpose"
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(c.secrets) > 0
 	count(issues(c)) > 0
 	msg := sprintf("%s: %s", [docker.subject(c), concat("; ", issues(c))])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": observed(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	count(c.secrets) > 0
 	count(issues(c)) == 0

@@ -23,6 +23,7 @@
 #   references: ["https://github.com/fail2ban/fail2ban", "https://github.com/fail2ban/fail2ban/blob/master/config/jail.conf", "domain-notes §8"]
 package mlscan.ssh.fail2ban
 
+import data.mlscan.lib.target
 import data.mlscan.ssh.lib
 
 f := input.fail2ban
@@ -159,6 +160,7 @@ expected := sprintf("a running jail with the sshd filter banning port %s, or one
 
 deny contains {
 	"subject": "fail2ban",
+	"target": target.service("fail2ban"),
 	"message": sprintf("fail2ban does not protect SSH: %s", [f.evidence]),
 	"evidence": {"observed": f.evidence, "expected": "fail2ban running with a jail protecting SSH", "source": "fail2ban collector"},
 } if {
@@ -168,6 +170,7 @@ deny contains {
 
 deny contains {
 	"subject": "fail2ban",
+	"target": target.service("fail2ban"),
 	"message": sprintf("fail2ban is installed but not running: %s", [f.evidence]),
 	"evidence": {"observed": f.evidence, "expected": "fail2ban running with a jail protecting SSH", "source": source},
 } if {
@@ -178,6 +181,7 @@ deny contains {
 
 deny contains {
 	"subject": subject,
+	"target": target.service("fail2ban"),
 	"message": sprintf("fail2ban runs without a jail protecting SSH on port %s (jails: %s): failed SSH logins are never banned", [ports_str, jails_str]),
 	"evidence": {"observed": observed, "expected": expected, "source": source},
 } if {
@@ -191,6 +195,7 @@ deny contains {
 # where failed logins are never banned.
 deny contains {
 	"subject": subject,
+	"target": target.service("fail2ban"),
 	"message": sprintf("fail2ban protects SSH on port %s with %s, but no running jail bans port %s, where sshd also listens (jails: %s): failed SSH logins there are never banned", [covered_str, concat("; ", [describe(j) | some j in protecting]), uncovered_str, jails_str]),
 	"evidence": {"observed": observed, "expected": expected, "source": source},
 } if {
@@ -205,6 +210,7 @@ covered_str := concat(", ", [sprintf("%d", [p]) | some p in sort(ssh_ports - unc
 
 unknown contains {
 	"subject": subject,
+	"target": target.service("fail2ban"),
 	"message": sprintf("whether a fail2ban jail protects SSH is unknown: %s", [concat("; ", sort(undecided))]),
 	"evidence": {"observed": observed, "expected": expected, "source": source},
 } if {
@@ -216,6 +222,7 @@ unknown contains {
 
 unknown contains {
 	"subject": subject,
+	"target": target.service("fail2ban"),
 	"message": sprintf("fail2ban protects SSH on port %s with %s; whether a jail also bans port %s is unknown: %s", [covered_str, concat("; ", [describe(j) | some j in protecting]), uncovered_str, concat("; ", sort(undecided))]),
 	"evidence": {"observed": observed, "expected": expected, "source": source},
 } if {
@@ -239,6 +246,7 @@ jails_str := concat("; ", [judged(j) | some j in configs]) if {
 
 pass contains {
 	"subject": subject,
+	"target": target.service("fail2ban"),
 	"message": sprintf("fail2ban protects SSH on port %s with %s", [ports_str, concat("; ", [describe(j) | some j in protecting])]),
 	"evidence": {"observed": observed, "expected": expected, "source": source},
 } if {
@@ -249,6 +257,7 @@ pass contains {
 
 not_applicable contains {
 	"subject": subject,
+	"target": target.service("fail2ban"),
 	"message": "no SSH server (sshd is not installed and nothing listens on 22/tcp), so no sshd jail is needed",
 	"evidence": {"observed": "no sshd binary, no sshd_config, no listener on 22/tcp", "expected": "a jail protecting SSH when sshd runs", "source": "sshd and sockets collectors"},
 } if {

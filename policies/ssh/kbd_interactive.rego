@@ -14,6 +14,7 @@
 #   references: ["sshd_config(5) KbdInteractiveAuthentication", "domain-notes §8"]
 package mlscan.ssh.kbd_interactive
 
+import data.mlscan.lib.target
 import data.mlscan.ssh.lib
 
 k := "kbdinteractiveauthentication"
@@ -23,6 +24,7 @@ subject := "sshd KbdInteractiveAuthentication"
 deny contains lib.with_location(
 	{
 		"subject": subject,
+		"target": target.service("sshd"),
 		"message": sprintf("sshd allows keyboard-interactive logins (PAM may prompt for passwords): %s %s%s%s", [k, lib.value(k), lib.origin_str(k), lib.derived_note]),
 		"evidence": {"observed": sprintf("%s %s", [k, lib.value(k)]), "expected": sprintf("%s no", [k]), "source": lib.source},
 	},
@@ -33,6 +35,7 @@ deny contains lib.with_location(
 
 pass contains {
 	"subject": subject,
+	"target": target.service("sshd"),
 	"message": sprintf("sshd: %s no%s%s", [k, lib.origin_str(k), lib.derived_note]),
 	"evidence": {"observed": sprintf("%s no", [k]), "expected": sprintf("%s no", [k]), "source": lib.source},
 } if {
@@ -41,6 +44,7 @@ pass contains {
 
 unknown contains {
 	"subject": subject,
+	"target": target.service("sshd"),
 	"message": sprintf("sshd's effective %s is unknown%s", [k, lib.unknown_why(k)]),
 	"evidence": {"expected": sprintf("%s no", [k]), "source": lib.source},
 } if {

@@ -2,6 +2,8 @@
 # note a result carries when they were derived from the files.
 package mlscan.ssh.lib
 
+import data.mlscan.lib.target
+
 sshd := object.get(input, "sshd", {})
 
 effective := object.get(sshd, "effective", {})
@@ -65,6 +67,7 @@ scoped_unknown(k) := [u | some u in unparsed; u.match != ""; could_set(u, k)]
 # scoped_unknown_entry is the unknown result for such a line.
 scoped_unknown_entry(u, k, want) := {
 	"subject": sprintf("sshd Match %s", [u.match]),
+	"target": target.service("sshd"),
 	"message": sprintf("sshd's %s for connections matching %q is unknown: %s:%d %q could set it (%s)", [k, u.match, u.file, u.line, u.text, u.reason]),
 	"evidence": {"observed": sprintf("%s:%d %s", [u.file, u.line, u.text]), "expected": sprintf("%s %s in every Match block", [k, want]), "source": u.file},
 	"location": {"file": u.file, "line": u.line, "what": "sshd_config line not understood"},
@@ -74,6 +77,7 @@ scoped_unknown_entry(u, k, want) := {
 # value the check refuses.
 conditional_entry(c, msg) := {
 	"subject": sprintf("sshd Match %s", [c.match]),
+	"target": target.service("sshd"),
 	"message": sprintf("%s for connections matching %q (%s:%d)", [msg, c.match, c.file, c.line]),
 	"evidence": {"observed": sprintf("Match %s / %s %s", [c.match, c.keyword, c.value]), "expected": sprintf("no Match block setting %s %s", [c.keyword, c.value]), "source": c.file},
 	"location": {"file": c.file, "line": c.line, "what": "sshd_config Match block"},
@@ -99,6 +103,7 @@ ssh_port_listening if {
 # none is the not-applicable result of an SSH check on a host without sshd.
 none := {
 	"subject": "sshd",
+	"target": target.service("sshd"),
 	"message": sprintf("no SSH server: sshd is not installed (no binary, no %s) and nothing listens on 22/tcp", [sshd.from]),
 	"evidence": {"observed": "no sshd binary, no sshd_config, no listener on 22/tcp", "expected": "an sshd to harden, or none", "source": "sshd and sockets collectors"},
 }

@@ -18,6 +18,7 @@
 #   references: ["sshd_config(5)", "CIS Ubuntu Linux 5.2.x (SSH Server)", "domain-notes §8"]
 package mlscan.ssh.password_auth
 
+import data.mlscan.lib.target
 import data.mlscan.ssh.lib
 
 want := {"passwordauthentication": "no", "permitemptypasswords": "no", "pubkeyauthentication": "yes"}
@@ -37,6 +38,7 @@ messages := {
 deny contains lib.with_location(
 	{
 		"subject": subjects[k],
+		"target": target.service("sshd"),
 		"message": sprintf("%s: %s %s%s%s", [messages[k], k, v, lib.origin_str(k), lib.derived_note]),
 		"evidence": {"observed": sprintf("%s %s", [k, v]), "expected": sprintf("%s %s", [k, w]), "source": lib.source},
 	},
@@ -49,6 +51,7 @@ deny contains lib.with_location(
 
 pass contains {
 	"subject": subjects[k],
+	"target": target.service("sshd"),
 	"message": sprintf("sshd: %s %s%s%s", [k, w, lib.origin_str(k), lib.derived_note]),
 	"evidence": {"observed": sprintf("%s %s", [k, w]), "expected": sprintf("%s %s", [k, w]), "source": lib.source},
 } if {
@@ -58,6 +61,7 @@ pass contains {
 
 unknown contains {
 	"subject": subjects[k],
+	"target": target.service("sshd"),
 	"message": sprintf("sshd's effective %s is unknown%s", [k, lib.unknown_why(k)]),
 	"evidence": {"expected": sprintf("%s %s", [k, w]), "source": lib.source},
 } if {
@@ -68,6 +72,7 @@ unknown contains {
 
 deny contains {
 	"subject": sprintf("sshd Match %s", [c.match]),
+	"target": target.service("sshd"),
 	"message": sprintf("a Match block turns password authentication back on for connections matching %q (%s:%d)", [c.match, c.file, c.line]),
 	"evidence": {"observed": sprintf("Match %s / PasswordAuthentication %s", [c.match, c.value]), "expected": "no Match block enabling passwords", "source": c.file},
 	"location": {"file": c.file, "line": c.line, "what": "sshd_config Match block"},
@@ -84,6 +89,7 @@ unknown contains lib.scoped_unknown_entry(u, "passwordauthentication", "no") if 
 deny contains lib.with_location(
 	{
 		"subject": "sshd MaxAuthTries",
+		"target": target.service("sshd"),
 		"message": sprintf("sshd allows %s authentication attempts per connection%s: 4 or fewer slows guessing", [lib.value("maxauthtries"), lib.origin_str("maxauthtries")]),
 		"severity": "low",
 		"evidence": {"observed": sprintf("maxauthtries %s", [lib.value("maxauthtries")]), "expected": "maxauthtries <= 4", "source": lib.source},
@@ -96,6 +102,7 @@ deny contains lib.with_location(
 deny contains lib.with_location(
 	{
 		"subject": "sshd X11Forwarding",
+		"target": target.service("sshd"),
 		"message": sprintf("sshd forwards X11%s: a server needs no display forwarding", [lib.origin_str("x11forwarding")]),
 		"severity": "low",
 		"evidence": {"observed": "x11forwarding yes", "expected": "x11forwarding no", "source": lib.source},

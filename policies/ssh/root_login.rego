@@ -14,6 +14,7 @@
 #   references: ["sshd_config(5) PermitRootLogin", "CIS Ubuntu Linux 5.2.x (SSH Server)", "domain-notes §8"]
 package mlscan.ssh.root_login
 
+import data.mlscan.lib.target
 import data.mlscan.ssh.lib
 
 k := "permitrootlogin"
@@ -25,6 +26,7 @@ key_only := {"prohibit-password", "without-password", "forced-commands-only"}
 entry(msg, v) := lib.with_location(
 	{
 		"subject": subject,
+		"target": target.service("sshd"),
 		"message": sprintf("%s: %s %s%s%s", [msg, k, v, lib.origin_str(k), lib.derived_note]),
 		"evidence": {"observed": sprintf("%s %s", [k, v]), "expected": sprintf("%s no", [k]), "source": lib.source},
 	},
@@ -49,6 +51,7 @@ deny contains object.union(entry("sshd has an unrecognised root login setting", 
 
 pass contains {
 	"subject": subject,
+	"target": target.service("sshd"),
 	"message": sprintf("sshd: %s no%s%s", [k, lib.origin_str(k), lib.derived_note]),
 	"evidence": {"observed": sprintf("%s no", [k]), "expected": sprintf("%s no", [k]), "source": lib.source},
 } if {
@@ -57,6 +60,7 @@ pass contains {
 
 unknown contains {
 	"subject": subject,
+	"target": target.service("sshd"),
 	"message": sprintf("sshd's effective %s is unknown%s", [k, lib.unknown_why(k)]),
 	"evidence": {"expected": sprintf("%s no", [k]), "source": lib.source},
 } if {
