@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/mlscan/mlscan/policies"
@@ -64,33 +63,6 @@ func BenchmarkEvalSnapshot(b *testing.B) {
 		if _, err := e.Eval(context.Background(), in, scanner.EvalOptions{}); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-func TestNoChecksIsAnError(t *testing.T) {
-	_, err := scanner.Load(context.Background(), []scanner.PolicySource{{Name: "empty", FS: os.DirFS(t.TempDir())}}, nil)
-	if err != scanner.ErrNoChecks {
-		t.Fatalf("got %v, want ErrNoChecks", err)
-	}
-}
-
-func TestDuplicateIDIsAnError(t *testing.T) {
-	dir := t.TempDir()
-	src := "# METADATA\n# title: t\n# custom:\n#   id: MLS-FW-001\n#   severity: low\npackage dup\n"
-	os.WriteFile(dir+"/dup.rego", []byte(src), 0o600)
-	_, err := scanner.Load(context.Background(), []scanner.PolicySource{{Name: "policies", FS: policies.FS}, {Name: dir, FS: os.DirFS(dir)}}, map[string]any{})
-	if err == nil || !strings.Contains(err.Error(), "MLS-FW-001 already declared") {
-		t.Fatalf("got %v", err)
-	}
-}
-
-func TestBadSeverityNamesFile(t *testing.T) {
-	dir := t.TempDir()
-	src := "# METADATA\n# title: t\n# custom:\n#   id: SITE-009\n#   severity: urgent\npackage site\n"
-	os.WriteFile(dir+"/s.rego", []byte(src), 0o600)
-	_, err := scanner.Load(context.Background(), []scanner.PolicySource{{Name: dir, FS: os.DirFS(dir)}}, map[string]any{})
-	if err == nil || !strings.Contains(err.Error(), "s.rego:1") || !strings.Contains(err.Error(), "urgent") {
-		t.Fatalf("got %v", err)
 	}
 }
 
@@ -190,17 +162,4 @@ func scaleSnapshot(tb testing.TB, doc map[string]any, k int) {
 		}
 	}
 	sock["listeners"], docker["containers"] = ls, cs
-}
-
-// TestUnverifiedPolicyGetsStaticChecks: the embedded policies are loaded
-// verified (static checks skipped), a --policy directory is not: its type
-// error is a load error naming the file and line.
-func TestUnverifiedPolicyGetsStaticChecks(t *testing.T) {
-	dir := t.TempDir()
-	src := "# METADATA\n# title: t\n# custom:\n#   id: SITE-010\n#   severity: low\npackage site.typed\n\ndeny contains x if {\n\tx := concat(\",\", 42)\n}\n"
-	os.WriteFile(dir+"/typed.rego", []byte(src), 0o600)
-	_, err := scanner.Load(context.Background(), []scanner.PolicySource{{Name: "policies", FS: policies.FS, Verified: true}, {Name: dir, FS: os.DirFS(dir)}}, map[string]any{})
-	if err == nil || !strings.Contains(err.Error(), "typed.rego:9") || !strings.Contains(err.Error(), "rego_type_error") {
-		t.Fatalf("got %v, want the type error at typed.rego:9", err)
-	}
 }
