@@ -7,12 +7,12 @@ import (
 	"io"
 )
 
-// DataDocument returns the document the policies read as data: the
+// dataDocument returns the document the policies read as data: the
 // configuration (Config.Data) at data.mlscan.config. The engine's store
 // holds exactly this document and WriteData writes it, so stock
 // `opa test POLICIES DATA.json` and `opa eval -d DATA.json` see what mlscan's
 // checks see.
-func DataDocument(config map[string]any) map[string]any {
+func dataDocument(config map[string]any) map[string]any {
 	return map[string]any{"mlscan": map[string]any{"config": config}}
 }
 
@@ -27,7 +27,7 @@ func WriteData(w io.Writer, cfg *Config) error {
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(DataDocument(m)); err != nil {
+	if err := enc.Encode(dataDocument(m)); err != nil {
 		return fmt.Errorf("data document: %w", err)
 	}
 	_, err = w.Write(buf.Bytes())

@@ -61,15 +61,15 @@ type Engine struct {
 	fixed map[int]ast.Value
 }
 
-// ErrNoChecks is returned when the policy sources hold no check.
-var ErrNoChecks = errors.New("no checks loaded: every policy source is empty or has no package with `# METADATA` custom.id; the embedded policies should always load, so check --policy paths")
+// errNoChecks is returned when the policy sources hold no check.
+var errNoChecks = errors.New("no checks loaded: every policy source is empty or has no package with `# METADATA` custom.id; the embedded policies should always load, so check --policy paths")
 
 // NewStore returns a store holding the data document the policies read
-// (DataDocument: the configuration at data.mlscan.config).
+// (dataDocument: the configuration at data.mlscan.config).
 func NewStore(config map[string]any) storage.Store {
 	// AST values on read: the configuration is not converted again at
 	// every evaluation.
-	return inmem.NewFromObjectWithOpts(DataDocument(config), inmem.OptReturnASTValuesOnRead(true))
+	return inmem.NewFromObjectWithOpts(dataDocument(config), inmem.OptReturnASTValuesOnRead(true))
 }
 
 // Load parses, compiles and prepares the checks of the sources with the
@@ -84,7 +84,7 @@ func Load(ctx context.Context, srcs []PolicySource, config map[string]any) (*Eng
 		return nil, err
 	}
 	if len(checks) == 0 {
-		return nil, ErrNoChecks
+		return nil, errNoChecks
 	}
 	c := ast.NewCompiler().WithStrict(false)
 	if !slices.ContainsFunc(srcs, func(s PolicySource) bool { return !s.Verified }) {
