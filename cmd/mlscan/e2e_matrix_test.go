@@ -125,6 +125,19 @@ type mxTiming struct {
 // against it, reverting each fault before the next.
 func TestE2EMatrix(t *testing.T) {
 	testbed.Require(t, testbed.Server84Tools...)
+	// The last word of a failed matrix names the failed steps: it comes
+	// after the testbed's clean-up, whose logs can be long.
+	var failed []string
+	t.Cleanup(func() {
+		if len(failed) > 0 {
+			t.Logf("failed steps of the matrix: %s (their errors are above, under each step)", strings.Join(failed, "; "))
+		}
+	})
+	step := func(name string, f func(t *testing.T)) {
+		if !t.Run(name, f) {
+			failed = append(failed, name)
+		}
+	}
 	start := time.Now()
 	bin := testbed.BuildMLScan(t)
 	s := testbed.NewServer84(t)
@@ -159,7 +172,7 @@ func TestE2EMatrix(t *testing.T) {
 	timings = append(timings, mxTiming{"documented host", took, time.Since(stepStart)})
 	baseMap := mxStatuses(base)
 
-	t.Run("documented host", func(t *testing.T) {
+	step("documented host", func(t *testing.T) {
 		mxCheckDocumented(t, base)
 		if code != exitFindings {
 			t.Errorf("mlscan scan: exit %d, want %d (the document's deviations fail)", code, exitFindings)
@@ -169,7 +182,7 @@ func TestE2EMatrix(t *testing.T) {
 		}
 	})
 
-	t.Run("scan time", func(t *testing.T) {
+	step("scan time", func(t *testing.T) {
 		// The budget is a full scan under 1 s: five more scans of the
 		// documented host give the spread (measured, not asserted). The
 		// collectors' own durations say where the time goes.
@@ -189,24 +202,24 @@ func TestE2EMatrix(t *testing.T) {
 			walls[0].Round(time.Millisecond), walls[2].Round(time.Millisecond), walls[4].Round(time.Millisecond), last)
 	})
 
-	t.Run("waivers and every format", func(t *testing.T) {
+	step("waivers and every format", func(t *testing.T) {
 		stepStart := time.Now()
 		took := mxFormats(t, s, bin, root, sarifDir)
 		timings = append(timings, mxTiming{"documented host, waived, every format", took, time.Since(stepStart)})
 	})
 
-	t.Run("snapshot", func(t *testing.T) {
+	step("snapshot", func(t *testing.T) {
 		mxSnapshotCapture(t, s, bin, root, base)
 	})
 
-	t.Run("probe", func(t *testing.T) {
+	step("probe", func(t *testing.T) {
 		stepStart := time.Now()
 		mxProbes(t, s, bin, nil)
 		timings = append(timings, mxTiming{"probe from the LAN peer and outside", 0, time.Since(stepStart)})
 	})
 
 	for _, sc := range mxScenarios(s) {
-		t.Run(sc.name, func(t *testing.T) {
+		step(sc.name, func(t *testing.T) {
 			stepStart := time.Now()
 			sc.apply(t, s)
 			reverted := false
@@ -231,7 +244,7 @@ func TestE2EMatrix(t *testing.T) {
 	}
 
 	// Every fault was taken away again: the host scans as documented.
-	t.Run("reverted", func(t *testing.T) {
+	step("reverted", func(t *testing.T) {
 		stepStart := time.Now()
 		rep, _, took := mxScan(t, s, bin)
 		mxCompare(t, baseMap, rep, nil, nil)
@@ -241,7 +254,7 @@ func TestE2EMatrix(t *testing.T) {
 	// GitHub code scanning takes the SARIF of the documented host and of
 	// every fault: Microsoft's SARIF Multitool with GitHub's ingestion
 	// rules (Ghas;Sarif) finds no error and no warning in any of them.
-	t.Run("sarif multitool", func(t *testing.T) {
+	step("sarif multitool", func(t *testing.T) {
 		mt := multitool.Require(t)
 		files, err := filepath.Glob(filepath.Join(sarifDir, "*.sarif"))
 		if err != nil {

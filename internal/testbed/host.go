@@ -271,6 +271,30 @@ func (p *Proc) Exited() bool {
 // Output returns what the process wrote so far (stdout and stderr).
 func (p *Proc) Output() string { return p.out.String() }
 
+// logTailLines is how much of a background process's output a failed
+// test logs: the test's own failures must stay readable (and within the
+// part of a CI log that gets shown); the whole output goes to a file.
+const logTailLines = 12
+
+// logTail logs the last lines of p's output and writes all of it to a
+// file under the temporary directory, whose path it logs.
+func logTail(t testing.TB, host string, p *Proc) {
+	out := strings.TrimRight(p.Output(), "\n")
+	lines := strings.Split(out, "\n")
+	name := strings.Join(p.Args, " ")
+	where := ""
+	if f, err := os.CreateTemp("", "mlscan-testbed-"+host+"-*.log"); err == nil {
+		_, werr := f.WriteString(out + "\n")
+		if cerr := f.Close(); werr == nil && cerr == nil {
+			where = " (all of it: " + f.Name() + ")"
+		}
+	}
+	if len(lines) > logTailLines {
+		lines = lines[len(lines)-logTailLines:]
+	}
+	t.Logf("output of %s, last %d lines%s:\n%s", name, len(lines), where, strings.Join(lines, "\n"))
+}
+
 // Start runs args in the background in the namespace. The process is
 // killed at the end of the test; if the test failed, its output is logged.
 func (h *Host) Start(t testing.TB, args ...string) *Proc {
@@ -381,7 +405,7 @@ func (h *Host) destroy(t testing.TB) {
 			t.Errorf("%s: %s still running after SIGKILL", h.Name, strings.Join(p.Args, " "))
 		}
 		if t.Failed() && p.Output() != "" {
-			t.Logf("output of %s:\n%s", strings.Join(p.Args, " "), p.Output())
+			logTail(t, h.Name, p)
 		}
 	}
 	for _, ns := range []string{h.NS, h.Peer.NS} {
