@@ -2,6 +2,7 @@ package mlscan.auth.flower_auth_test
 
 import data.mlscan.auth.flower_auth as check
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 
 test_basic_auth_passes if {
 	count(check.deny) == 0 with input as pf.host
@@ -43,4 +44,15 @@ test_no_flower_is_not_applicable if {
 test_probes_skipped_gives_no_pass if {
 	inp := pf.without("probes", "skipped", "--no-probes")
 	count(check.pass) == 0 with input as inp
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "10.0.0.84:5555"
+	r.target == {"address": "10.0.0.84", "kind": "listener", "port": 5555, "proto": "tcp", "registry": "flower"}
 }

@@ -2,6 +2,7 @@ package mlscan.auth.flower_config_test
 
 import data.mlscan.auth.flower_config as check
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 
 test_current_flower_passes_with_csrf_note if {
 	# 2.0.1 predates the CSRF fix: an info finding, nothing above it.
@@ -50,4 +51,15 @@ test_docker_missing_is_unknown if {
 
 test_no_flower_is_not_applicable if {
 	count(check.not_applicable) == 1 with input as pf.no_service("flower", 5555)
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container flower (compose service flower)"
+	r.target == {"container": "flower", "kind": "container"}
 }

@@ -2,6 +2,7 @@ package mlscan.auth.grafana_auth_test
 
 import data.mlscan.auth.grafana_auth as check
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 
 test_locked_grafana_passes if {
 	count(check.deny) == 0 with input as pf.host
@@ -43,4 +44,15 @@ test_probe_unreachable_is_unknown if {
 
 test_no_grafana_is_not_applicable if {
 	count(check.not_applicable) == 1 with input as pf.no_service("grafana", 3002)
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "10.0.0.84:3002"
+	r.target == {"address": "10.0.0.84", "kind": "listener", "port": 3002, "proto": "tcp", "registry": "grafana"}
 }

@@ -2,6 +2,7 @@ package mlscan.auth.ray_dashboard_test
 
 import data.mlscan.auth.ray_dashboard as check
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 
 test_token_auth_passes if {
 	count(check.deny) == 0 with input as pf.host
@@ -74,4 +75,15 @@ test_proxy_demanding_auth_passes if {
 	inp := pf.patched([{"op": "replace", "path": "/probes/ray/0", "value": pf.ray_probe("10.0.0.84", "unknown", 401, 401, "")}])
 	some p in check.pass with input as inp
 	p.subject == "10.0.0.84:8265"
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "10.0.0.84:8265"
+	r.target == {"address": "10.0.0.84", "kind": "listener", "port": 8265, "proto": "tcp", "registry": "ray-dashboard"}
 }

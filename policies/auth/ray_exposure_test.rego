@@ -3,6 +3,7 @@ package mlscan.auth.ray_exposure_test
 import data.mlscan.auth.ray_exposure as check
 import data.mlscan.lib.fixtures as f
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 import data.mlscan.lib.ufw_test as u
 
 open_10001 := f.rule("allow", "10001", "tcp", "any", false)
@@ -64,4 +65,15 @@ test_unparsed_rule_for_another_port_leaves_it_judged if {
 	inp := pf.patched(array.concat(token_off, [{"op": "add", "path": "/ufw/rules/unparsed", "value": [u.unparsed_8080]}]))
 	count(check.unknown) == 0 with input as inp
 	{p.subject | some p in check.pass} == {"10001/tcp", "6379/tcp"} with input as inp
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "10001/tcp"
+	r.target == {"kind": "port", "port": 10001, "proto": "tcp", "registry": "ray-client"}
 }

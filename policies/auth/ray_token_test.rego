@@ -2,6 +2,7 @@ package mlscan.auth.ray_token_test
 
 import data.mlscan.auth.ray_token as check
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 
 test_token_and_current_version_pass if {
 	count(check.deny) == 0 with input as pf.host
@@ -83,4 +84,15 @@ test_old_ray_probe_fails_auth_mode if {
 	some d in check.deny with input as inp
 	d.subject == "ray dashboard auth mode"
 	contains(d.message, "404: Ray before 2.52")
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container ray-head (compose service ray-head) auth mode"
+	r.target == {"container": "ray-head", "kind": "container"}
 }

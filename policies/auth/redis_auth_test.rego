@@ -2,6 +2,7 @@ package mlscan.auth.redis_auth_test
 
 import data.mlscan.auth.redis_auth as check
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 
 test_password_required_passes if {
 	count(check.deny) == 0 with input as pf.host
@@ -57,4 +58,15 @@ test_no_probe_docker_missing_is_unknown if {
 	some u in check.unknown with input as inp
 	contains(u.message, "containers could not be listed")
 	count(check.not_applicable) == 0 with input as inp
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "10.0.0.84:6380"
+	r.target == {"address": "10.0.0.84", "kind": "listener", "port": 6380, "proto": "tcp", "registry": "redis-broker"}
 }

@@ -2,6 +2,7 @@ package mlscan.auth.redis_commands_test
 
 import data.mlscan.auth.redis_commands as check
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 
 # The document's command line: a password, nothing else.
 documented_cmd := ["redis-server", "--port", "6380", "--requirepass", "<redacted>", "--maxmemory", "2gb", "--maxmemory-policy", "allkeys-lru"]
@@ -66,4 +67,15 @@ test_docker_missing_is_unknown if {
 
 test_no_redis_is_not_applicable if {
 	count(check.not_applicable) == 1 with input as pf.no_service("redis", 6380)
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container redis (compose service redis)"
+	r.target == {"container": "redis", "kind": "container"}
 }

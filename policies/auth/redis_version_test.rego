@@ -2,6 +2,7 @@ package mlscan.auth.redis_version_test
 
 import data.mlscan.auth.redis_version as check
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 
 test_patched_image_passes if {
 	count(check.deny) == 0 with input as pf.host
@@ -112,4 +113,15 @@ test_info_server_on_another_port_does_not_hide_a_container if {
 	inp := json.patch(pf.with_container(c), [{"op": "add", "path": "/probes/redis/-", "value": p}])
 	some u in check.unknown with input as inp
 	u.subject == "container redis (compose service redis)"
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container redis (compose service redis)"
+	r.target == {"container": "redis", "kind": "container"}
 }

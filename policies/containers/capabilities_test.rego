@@ -2,6 +2,7 @@ package mlscan.containers.capabilities_test
 
 import data.mlscan.containers.capabilities as check
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 
 subj := "container web (compose service web)"
 
@@ -33,4 +34,15 @@ test_drop_all_passes if {
 test_podman_drop_all_passes if {
 	podman := ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"]
 	subj in d.subjects(check.pass) with input as d.host([d.mod(d.web, {"cap_drop": podman})])
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
 }

@@ -2,6 +2,7 @@ package mlscan.containers.celery_worker_test
 
 import data.mlscan.containers.celery_worker as check
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 
 subj := "container celery-worker (compose service celery-worker)"
 
@@ -33,4 +34,15 @@ test_worker_found_by_command if {
 test_no_worker_not_applicable if {
 	some n in check.not_applicable with input as d.host([d.web])
 	contains(n.message, "no Celery worker containers")
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
 }

@@ -2,6 +2,7 @@ package mlscan.containers.docker_socket_test
 
 import data.mlscan.containers.docker_socket as check
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 
 mount(src, dst, rw) := {"type": "bind", "source": src, "destination": dst, "rw": rw}
 
@@ -25,4 +26,15 @@ test_other_mounts_pass if {
 	c := d.mod(d.web, {"mounts": [mount("/opt/ml/data", "/data", true), mount("/var/run/redis.sock.d", "/sock", true)]})
 	count(check.deny) == 0 with input as d.host([c])
 	"container web (compose service web)" in d.subjects(check.pass) with input as d.host([c])
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
 }

@@ -2,6 +2,7 @@ package mlscan.containers.hardening_test
 
 import data.mlscan.containers.hardening as check
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 
 subj := "container web (compose service web)"
 
@@ -19,3 +20,14 @@ test_on_failure_limits if {
 }
 
 test_hardened_passes if subj in d.subjects(check.pass) with input as d.doc
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
+}

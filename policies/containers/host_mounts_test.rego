@@ -2,6 +2,7 @@ package mlscan.containers.host_mounts_test
 
 import data.mlscan.containers.host_mounts as check
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 
 subj := "container web (compose service web)"
 
@@ -22,4 +23,15 @@ test_ro_sensitive_passes if {
 test_other_rw_passes if {
 	c := d.mod(d.web, {"mounts": [mount("/opt/ml/data", true), mount("/etcetera", true), {"type": "volume", "source": "/var/lib/docker/volumes/x/_data", "destination": "/d", "rw": true}]})
 	count(check.deny) == 0 with input as d.host([c])
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
 }

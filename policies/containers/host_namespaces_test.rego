@@ -2,6 +2,7 @@ package mlscan.containers.host_namespaces_test
 
 import data.mlscan.containers.host_namespaces as check
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 
 subj := "container web (compose service web)"
 
@@ -20,4 +21,15 @@ test_podman_private_modes_pass if {
 	c := d.mod(d.web, {"pid_mode": "private", "ipc_mode": "shareable", "uts_mode": "private", "network_mode": "bridge"})
 	p := d.by_subject(check.pass, subj) with input as d.host([c])
 	not contains(p.message, "accepted deviation")
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
 }

@@ -3,6 +3,7 @@ package mlscan.containers.host_network_test
 import data.mlscan.containers.host_network as check
 import data.mlscan.lib.docker_fixtures as d
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.target_test as tt
 
 web := "container web (compose service web)"
 
@@ -120,4 +121,15 @@ test_bridge_containers_not_judged if {
 	count(check.deny) == 0 with input as d.host([c])
 	some n in check.not_applicable with input as d.host([c])
 	contains(n.message, "no host-network containers")
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
 }

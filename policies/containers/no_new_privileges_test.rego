@@ -2,6 +2,7 @@ package mlscan.containers.no_new_privileges_test
 
 import data.mlscan.containers.no_new_privileges as check
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 
 subj := "container web (compose service web)"
 
@@ -19,4 +20,15 @@ test_forms_pass if {
 test_false_fails if {
 	c := d.mod(d.web, {"security_opt": ["no-new-privileges:false"]})
 	subj in d.subjects(check.deny) with input as d.host([c])
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
 }

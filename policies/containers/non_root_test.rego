@@ -2,6 +2,7 @@ package mlscan.containers.non_root_test
 
 import data.mlscan.containers.non_root as check
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 
 test_documented_containers_pass if {
 	denied := check.deny with input as d.doc
@@ -75,4 +76,15 @@ test_no_engine_not_applicable if {
 test_no_containers_not_applicable if {
 	some n in check.not_applicable with input as d.host([])
 	contains(n.message, "no containers")
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
 }

@@ -2,6 +2,7 @@ package mlscan.containers.privileged_test
 
 import data.mlscan.containers.privileged as check
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 
 test_privileged_fails if {
 	c := d.mod(d.web, {"privileged": true})
@@ -25,4 +26,15 @@ test_location_of_entries if {
 	solo.location == null
 	redis := d.by_subject(check.pass, "container redis-celery (compose service redis)") with input as d.host([c, d.redis])
 	redis.location.what == "compose service redis"
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
 }

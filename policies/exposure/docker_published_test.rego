@@ -2,6 +2,8 @@ package mlscan.exposure.docker_published_test
 
 import data.mlscan.exposure.docker_published as check
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.target_test as tt
 
 subj := "container web (compose service web)"
 
@@ -43,4 +45,15 @@ test_host_network_bindings_are_info if {
 	r := d.by_subject(check.deny, subj) with input as d.host([c])
 	r.severity == "info"
 	subj in d.subjects(check.pass) with input as d.doc
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as f.doc_host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "host"
+	r.target == {"kind": "host"}
 }

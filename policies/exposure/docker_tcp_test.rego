@@ -3,6 +3,7 @@ package mlscan.exposure.docker_tcp_test
 import data.mlscan.exposure.docker_tcp as check
 import data.mlscan.lib.docker_fixtures as d
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.target_test as tt
 
 hosts(hs) := json.patch(d.doc, [{"op": "replace", "path": "/docker/daemon/hosts", "value": hs}])
 
@@ -43,3 +44,14 @@ test_no_sockets_is_unknown if {
 }
 
 test_no_engine_and_nothing_listening_passes if "docker api" in d.subjects(check.pass) with input as d.no_engine
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as f.doc_host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "docker api"
+	r.target == {"kind": "service", "service": "dockerd"}
+}

@@ -2,6 +2,7 @@ package mlscan.exposure.private_ports_test
 
 import data.mlscan.exposure.private_ports as check
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.target_test as tt
 import data.mlscan.lib.ufw_test as u
 
 test_documented_host_passes if {
@@ -182,4 +183,15 @@ test_application_block_by_name_only_is_unknown if {
 	not "8265/tcp" in {p.subject | some p in check.pass} with input as inp
 	some x in check.unknown with input as inp
 	contains(x.message, "Nginx DENY IN Anywhere")
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as f.doc_host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "10001/tcp"
+	r.target == {"kind": "port", "port": 10001, "proto": "tcp", "registry": "ray-client"}
 }

@@ -2,6 +2,7 @@ package mlscan.exposure.ray_bind_test
 
 import data.mlscan.exposure.ray_bind as check
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.target_test as tt
 
 # The documented host: dashboard, client and GCS on 0.0.0.0 (expected finding).
 test_documented_wildcards_fail if {
@@ -28,4 +29,15 @@ test_no_ray_is_not_applicable if {
 	inp := f.patched([{"op": "replace", "path": "/sockets/listeners", "value": [f.listener("0.0.0.0", 22, "sshd")]}])
 	count(check.not_applicable) == 1 with input as inp
 	count(check.pass) == 0 with input as inp
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as f.doc_host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "10001/tcp"
+	r.target == {"kind": "port", "port": 10001, "proto": "tcp", "registry": "ray-client"}
 }

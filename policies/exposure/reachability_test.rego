@@ -1,7 +1,9 @@
 package mlscan.exposure.reachability_test
 
 import data.mlscan.exposure.reachability as check
+import data.mlscan.lib.fixtures as f
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 
 registry_ports := [22, 80, 443, 3002, 5555, 6379, 6380, 8080, 8265, 9090, 9091, 9100, 10001, 2375, 2376]
 
@@ -67,4 +69,15 @@ test_probe_error_is_unknown if {
 	run := json.patch(pf.probe_run("192.0.2.10", [[6380, "error"]]), [{"op": "add", "path": "/probes/reachability/0/error", "value": "socket: too many open files"}])
 	some u in check.unknown with input as run
 	contains(u.message, "too many open files")
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as f.doc_host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "host"
+	r.target == {"kind": "host"}
 }

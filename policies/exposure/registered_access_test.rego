@@ -1,7 +1,9 @@
 package mlscan.exposure.registered_access_test
 
 import data.mlscan.exposure.registered_access as check
+import data.mlscan.lib.fixtures as f
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 
 lan_ports := [22, 80, 443, 3002, 5555, 6379, 6380, 8080, 8265, 9090, 9091, 9100, 10001]
 
@@ -39,4 +41,15 @@ test_outside_expects_public_ports_only if {
 test_local_scan_is_not_applicable if {
 	count(check.not_applicable) == 1 with input as pf.host
 	count(check.deny) == 0 with input as pf.host
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as f.doc_host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "host"
+	r.target == {"kind": "host"}
 }

@@ -2,6 +2,7 @@ package mlscan.firewall.allow_all_test
 
 import data.mlscan.firewall.allow_all as check
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.target_test as tt
 import data.mlscan.lib.ufw_test as u
 
 test_documented_host_passes if {
@@ -56,4 +57,13 @@ test_unparsed_rule_of_unknown_ports_is_unknown if {
 
 test_unparsed_rule_with_a_port_cannot_allow_all if {
 	count(check.unknown) == 0 with input as u.host(f.doc_rules, [u.unparsed_8080])
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as f.with_rules([f.rule("allow", "any", "any", "any", false)])
+	count(rs) > 0
+	every r in rs {
+		tt.valid(r.target)
+	}
 }

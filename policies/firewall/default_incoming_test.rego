@@ -2,6 +2,7 @@ package mlscan.firewall.default_incoming_test
 
 import data.mlscan.firewall.default_incoming as check
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.target_test as tt
 
 test_deny_passes if {
 	count(check.deny) == 0 with input as f.doc_host
@@ -27,4 +28,15 @@ test_nothing_readable_is_unknown if {
 	inp := json.patch(f.non_root, [{"op": "replace", "path": "/ufw/defaults", "value": {"status": "permission"}}])
 	count(check.unknown) == 1 with input as inp
 	count(check.pass) == 0 with input as inp
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as f.doc_host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "default incoming policy"
+	r.target == {"kind": "firewall"}
 }

@@ -2,6 +2,7 @@ package mlscan.firewall.ipv6_scope_test
 
 import data.mlscan.firewall.ipv6_scope as check
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.target_test as tt
 import data.mlscan.lib.ufw_test as u
 
 test_documented_host_passes if {
@@ -45,4 +46,15 @@ test_unparsed_v6_allow_is_unknown if {
 	some x in check.unknown with input as inp
 	contains(x.message, "line 13")
 	count(check.pass) == 0 with input as inp
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as f.doc_host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "ufw ipv6"
+	r.target == {"kind": "firewall"}
 }

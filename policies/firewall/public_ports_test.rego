@@ -2,6 +2,7 @@ package mlscan.firewall.public_ports_test
 
 import data.mlscan.firewall.public_ports as check
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.target_test as tt
 import data.mlscan.lib.ufw_test as u
 
 test_documented_host_passes if {
@@ -53,4 +54,15 @@ test_unparsed_non_public_port_is_unknown if {
 
 test_unparsed_deny_is_not_judged if {
 	count(check.unknown) == 0 with input as u.host(f.doc_rules, [u.unparsed_v6_ports])
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as f.doc_host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "ufw rule: allow in port 443/tcp from any"
+	r.target == {"kind": "firewall", "port": 443, "proto": "tcp"}
 }

@@ -2,6 +2,7 @@ package mlscan.firewall.ssh_scope_test
 
 import data.mlscan.firewall.ssh_scope as check
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.target_test as tt
 import data.mlscan.lib.ufw_test as u
 
 test_documented_host_passes if {
@@ -56,4 +57,15 @@ test_unparsed_other_port_leaves_ssh_judged if {
 	inp := u.host(f.doc_rules, [u.unparsed_8080])
 	count(check.unknown) == 0 with input as inp
 	count(check.pass) == 1 with input as inp
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as f.doc_host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "ssh"
+	r.target == {"kind": "firewall", "port": 22, "proto": "tcp"}
 }

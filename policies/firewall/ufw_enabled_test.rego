@@ -2,6 +2,7 @@ package mlscan.firewall.ufw_enabled_test
 
 import data.mlscan.firewall.ufw_enabled as check
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.target_test as tt
 
 test_documented_host_passes if {
 	count(check.deny) == 0 with input as f.doc_host
@@ -41,4 +42,15 @@ test_non_root_disabled_file_fails if {
 	inp := json.patch(f.non_root, [{"op": "replace", "path": "/ufw/conf/enabled", "value": false}])
 	some d in check.deny with input as inp
 	contains(d.message, "ENABLED=no")
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as f.doc_host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "ufw"
+	r.target == {"kind": "firewall"}
 }

@@ -45,3 +45,54 @@ test_firewall_rule_of_many_ports_is_the_firewall if {
 	target.firewall_rule(f.rule("allow", "8000:8100", "tcp", "any", false)) == {"kind": "firewall"}
 	target.firewall_rule(f.rule("allow", "6380", "any", "any", false)) == {"kind": "firewall"}
 }
+
+# valid(t) holds for a target the engine accepts (scanner Target.Validate):
+# a known kind, a possible port and protocol, and the fields its kind
+# needs. Each check's tests hold every result's target to it.
+valid(t) if {
+	t.kind in {"port", "listener", "container", "registry", "firewall", "service", "host"}
+	valid_port(object.get(t, "port", 0))
+	object.get(t, "proto", "") in {"", "tcp", "udp"}
+	needs(t)
+}
+
+valid_port(p) if {
+	is_number(p)
+	p == floor(p)
+	p >= 0
+	p <= 65535
+}
+
+needs(t) if t.kind in {"firewall", "host"}
+
+needs(t) if {
+	t.kind in {"port", "listener"}
+	t.port > 0
+	t.proto != ""
+	object.get(t, "address", "x") != ""
+}
+
+needs(t) if {
+	t.kind == "container"
+	t.container != ""
+}
+
+needs(t) if {
+	t.kind == "registry"
+	t.registry != ""
+}
+
+needs(t) if {
+	t.kind == "service"
+	t.service != ""
+}
+
+test_valid_rejects_what_the_engine_rejects if {
+	not valid({"kind": "file"})
+	not valid({"kind": "port", "port": 22})
+	not valid({"kind": "port", "port": 70000, "proto": "tcp"})
+	not valid({"kind": "listener", "port": 22, "proto": "tcp", "address": ""})
+	not valid({"kind": "container", "container": ""})
+	not valid({"kind": "firewall", "proto": "icmp"})
+	valid({"kind": "listener", "address": "::1", "port": 22, "proto": "tcp"})
+}

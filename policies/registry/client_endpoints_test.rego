@@ -1,6 +1,8 @@
 package mlscan.registry.client_endpoints_test
 
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 import data.mlscan.registry.client_endpoints as check
 
 broker_subj := "container celery-worker (compose service celery-worker) CELERY_BROKER_URL"
@@ -49,4 +51,15 @@ test_ray_address if {
 test_no_clients_not_applicable if {
 	some n in check.not_applicable with input as d.host([d.web])
 	contains(n.message, "CELERY_BROKER_URL")
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "host"
+	r.target == {"kind": "host"}
 }

@@ -1,5 +1,7 @@
 package mlscan.registry.conflicts_test
 
+import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 import data.mlscan.registry.conflicts as check
 
 test_default_registry_has_no_overlap if {
@@ -18,4 +20,15 @@ test_overlap_fails if {
 	some d in check.deny with data.mlscan.config.registry as reg
 	contains(d.message, "overlap")
 	count(check.pass) == 0 with data.mlscan.config.registry as reg
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "registry 6379/tcp ray-gcs"
+	r.target == {"kind": "registry", "port": 6379, "proto": "tcp", "registry": "ray-gcs"}
 }

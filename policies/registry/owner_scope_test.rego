@@ -1,6 +1,8 @@
 package mlscan.registry.owner_scope_test
 
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 import data.mlscan.registry.owner_scope as check
 
 test_redis_on_wildcard_is_wider_than_registered if {
@@ -29,4 +31,15 @@ test_owner_unreadable_is_unknown if {
 	some u in check.unknown with input as inp
 	u.subject == "22/tcp"
 	not "22/tcp" in {p.subject | some p in check.pass} with input as inp
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "10001/tcp"
+	r.target == {"kind": "port", "port": 10001, "proto": "tcp", "registry": "ray-client"}
 }

@@ -1,6 +1,7 @@
 package mlscan.registry.ray_ports_test
 
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 import data.mlscan.registry.ray_ports as check
 
 test_pinned_passes if {
@@ -85,4 +86,15 @@ test_worker_port_list_in_ephemeral_range_fails if {
 	some d in check.deny with input as inp
 	contains(d.message, "--worker-port-list=40000")
 	not contains(d.message, "10010")
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container ray-head (compose service ray-head)"
+	r.target == {"container": "ray-head", "kind": "container"}
 }

@@ -1,6 +1,7 @@
 package mlscan.resources.cpu_test
 
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 import data.mlscan.resources.cpu as check
 
 test_no_cpu_limit_fails if {
@@ -18,4 +19,15 @@ test_redis_declared_one_cpu if {
 	c := d.mod(d.redis, {"limits": {"cpus": 2}})
 	r := d.by_subject(check.deny, "container redis-celery (compose service redis)") with input as d.host([c])
 	contains(r.message, "not the declared 1")
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
 }

@@ -1,6 +1,7 @@
 package mlscan.resources.memory_test
 
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 import data.mlscan.resources.memory as check
 
 test_no_limit_fails if {
@@ -30,3 +31,14 @@ test_stopped_containers_do_not_count if {
 }
 
 test_documented_host_passes if count(check.deny) == 0 with input as d.doc
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
+}

@@ -1,6 +1,7 @@
 package mlscan.resources.pids_test
 
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 import data.mlscan.resources.pids as check
 
 subj := "container web (compose service web)"
@@ -14,4 +15,15 @@ test_unlimited_values_fail if {
 test_limit_passes if {
 	p := d.by_subject(check.pass, subj) with input as d.doc
 	contains(p.message, "200 processes")
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
 }

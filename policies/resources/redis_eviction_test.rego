@@ -1,6 +1,7 @@
 package mlscan.resources.redis_eviction_test
 
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 import data.mlscan.resources.redis_eviction as check
 
 subj := "container redis-celery (compose service redis)"
@@ -28,3 +29,14 @@ test_config_file_is_unknown if {
 }
 
 test_no_engine_not_applicable if count(check.not_applicable) == 1 with input as d.no_engine
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container redis-celery (compose service redis)"
+	r.target == {"container": "redis-celery", "kind": "container"}
+}

@@ -1,6 +1,7 @@
 package mlscan.resources.swap_test
 
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 import data.mlscan.resources.swap as check
 
 subj := "container web (compose service web)"
@@ -31,4 +32,15 @@ test_unset_swap_is_info if verdict({"memory": 1073741824, "memory_swap": 0}).sev
 test_equal_passes if {
 	subj in d.subjects(check.pass) with input as d.doc
 	not subj in d.subjects(check.deny) with input as d.doc
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
 }

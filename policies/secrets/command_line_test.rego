@@ -1,6 +1,7 @@
 package mlscan.secrets.command_line_test
 
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 import data.mlscan.secrets.command_line as check
 
 test_requirepass_on_command_line_fails if {
@@ -11,4 +12,15 @@ test_requirepass_on_command_line_fails if {
 
 test_env_secrets_are_not_command_line if {
 	"container celery-worker (compose service celery-worker)" in d.subjects(check.pass) with input as d.doc
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container redis-celery (compose service redis)"
+	r.target == {"container": "redis-celery", "kind": "container"}
 }

@@ -1,6 +1,7 @@
 package mlscan.secrets.environment_test
 
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 import data.mlscan.secrets.environment as check
 
 test_broker_url_password_fails if {
@@ -37,4 +38,15 @@ test_secret_in_a_file_key_fails if {
 	r := d.by_subject(check.deny, "container db (compose service db)") with input as d.host([c])
 	contains(r.message, "DB_PASSWORD_FILE")
 	count(check.pass) == 0 with input as d.host([c])
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "container celery-worker (compose service celery-worker)"
+	r.target == {"container": "celery-worker", "kind": "container"}
 }

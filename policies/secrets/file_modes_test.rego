@@ -1,6 +1,7 @@
 package mlscan.secrets.file_modes_test
 
 import data.mlscan.lib.docker_fixtures as d
+import data.mlscan.lib.target_test as tt
 import data.mlscan.secrets.file_modes as check
 
 file(path, kind, mode, wr, status) := {
@@ -116,4 +117,15 @@ test_unreadable_mode_names_its_containers if {
 	f := object.union(file("/opt/ml/.env", "env", "", false, "error"), {"error": "not examined within 2s (a hung file system?)"})
 	u := d.by_subject(check.unknown, "file /opt/ml/.env") with input as with_files([f])
 	u.message == "the mode of /opt/ml/.env (named by container celery-worker, container redis-celery, container web) could not be read: not examined within 2s (a hung file system?)"
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as d.doc
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "host"
+	r.target == {"kind": "host"}
 }

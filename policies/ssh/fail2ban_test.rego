@@ -1,6 +1,7 @@
 package mlscan.ssh.fail2ban_test
 
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 import data.mlscan.ssh.fail2ban as check
 
 test_sshd_jail_passes if {
@@ -245,4 +246,15 @@ test_collector_failure_gives_no_verdict if {
 	inp := pf.without("fail2ban", "permission", "fail2ban-client needs root to reach the server's socket")
 	count(check.pass) == 0 with input as inp
 	count(check.deny) == 0 with input as inp
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "fail2ban sshd jail"
+	r.target == {"kind": "service", "service": "fail2ban"}
 }

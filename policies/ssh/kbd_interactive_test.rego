@@ -1,6 +1,7 @@
 package mlscan.ssh.kbd_interactive_test
 
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 import data.mlscan.ssh.kbd_interactive as check
 
 test_off_passes if {
@@ -34,4 +35,15 @@ test_match_block_enabling_fails_and_unread_block_unknown if {
 	{d.subject | some d in check.deny} == {"sshd Match Group legacy"} with input as inp
 	{u.subject | some u in check.unknown} == {"sshd Match User ops"} with input as inp
 	"sshd KbdInteractiveAuthentication" in {p.subject | some p in check.pass} with input as inp
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "sshd KbdInteractiveAuthentication"
+	r.target == {"kind": "service", "service": "sshd"}
 }

@@ -1,6 +1,7 @@
 package mlscan.ssh.password_auth_test
 
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 import data.mlscan.ssh.password_auth as check
 
 test_key_only_passes if {
@@ -122,4 +123,15 @@ test_scoped_line_not_understood if {
 test_scoped_line_for_another_keyword_ignored if {
 	inp := pf.patched([{"op": "add", "path": "/sshd/unparsed", "value": [unparsed_line("User admin", ["permitrootlogin"])]}])
 	count(check.unknown) == 0 with input as inp
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "sshd PasswordAuthentication"
+	r.target == {"kind": "service", "service": "sshd"}
 }

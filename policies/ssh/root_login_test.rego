@@ -1,6 +1,7 @@
 package mlscan.ssh.root_login_test
 
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.target_test as tt
 import data.mlscan.ssh.root_login as check
 
 root(v) := pf.patched([{"op": "replace", "path": "/sshd/effective/permitrootlogin", "value": v}])
@@ -48,4 +49,15 @@ test_bad_value_unknown if {
 	some u in check.unknown with input as inp
 	contains(u.message, "sshd_config:33")
 	count(check.deny) == 0 with input as inp
+}
+
+# Every result carries a valid target that says what its subject says.
+test_targets if {
+	rs := [r | some s in ["deny", "pass", "unknown", "not_applicable"]; some r in check[s]] with input as pf.host
+	every r in rs {
+		tt.valid(r.target)
+	}
+	some r in rs
+	r.subject == "sshd PermitRootLogin"
+	r.target == {"kind": "service", "service": "sshd"}
 }
