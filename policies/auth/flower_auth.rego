@@ -13,7 +13,7 @@
 #   references: ["https://flower.readthedocs.io/en/latest/auth.html", "https://flower.readthedocs.io/en/latest/api.html", "domain-notes §3.3"]
 package mlscan.auth.flower_auth
 
-import data.mlscan.auth.services as svc
+import data.mlscan.lib.services as svc
 import data.mlscan.lib.target
 
 results := object.get(svc.probes, "flower", [])

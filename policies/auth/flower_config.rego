@@ -15,7 +15,7 @@
 #   references: ["CVE-2022-30034", "CVE-2022-51020", "https://flower.readthedocs.io/en/latest/auth.html", "domain-notes §3.3"]
 package mlscan.auth.flower_config
 
-import data.mlscan.auth.services as svc
+import data.mlscan.lib.services as svc
 import data.mlscan.lib.target
 
 flowers := svc.of_kind("flower")

@@ -15,7 +15,7 @@
 #   references: ["https://grafana.com/docs/grafana/latest/setup-grafana/configure-security/", "rules.md MLS-AUTH-009"]
 package mlscan.auth.grafana_auth
 
-import data.mlscan.auth.services as svc
+import data.mlscan.lib.services as svc
 import data.mlscan.lib.target
 
 results := object.get(svc.probes, "grafana", [])

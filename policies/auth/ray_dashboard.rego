@@ -16,7 +16,7 @@
 #   references: ["CVE-2023-48022", "CVE-2025-62593", "https://docs.ray.io/en/latest/ray-security/index.html", "domain-notes §1.3"]
 package mlscan.auth.ray_dashboard
 
-import data.mlscan.auth.services as svc
+import data.mlscan.lib.services as svc
 import data.mlscan.lib.target
 
 results := object.get(svc.probes, "ray", [])

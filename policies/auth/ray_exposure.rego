@@ -15,8 +15,8 @@
 #   references: ["https://docs.ray.io/en/latest/ray-security/index.html", "CVE-2023-48022", "domain-notes §1.2, §1.4"]
 package mlscan.auth.ray_exposure
 
-import data.mlscan.auth.services as svc
 import data.mlscan.lib.network
+import data.mlscan.lib.services as svc
 import data.mlscan.lib.target
 import data.mlscan.lib.ufw
 

@@ -14,7 +14,7 @@
 #   references: ["CVE-2025-62593", "CVE-2026-27482", "https://docs.ray.io/en/latest/ray-security/token-auth.html", "domain-notes §1.1, §1.3"]
 package mlscan.auth.ray_token
 
-import data.mlscan.auth.services as svc
+import data.mlscan.lib.services as svc
 import data.mlscan.lib.target
 
 rays := svc.of_kind("ray")

@@ -16,7 +16,7 @@
 #   references: ["redis.conf (requirepass, protected-mode)", "https://redis.io/docs/latest/operate/oss_and_stack/management/security/", "domain-notes §2.3"]
 package mlscan.auth.redis_auth
 
-import data.mlscan.auth.services as svc
+import data.mlscan.lib.services as svc
 import data.mlscan.lib.target
 
 results := object.get(svc.probes, "redis", [])

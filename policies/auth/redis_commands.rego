@@ -17,7 +17,7 @@
 #   references: ["https://redis.io/docs/latest/operate/oss_and_stack/management/security/acl/", "CVE-2025-49844", "domain-notes §2.1, §2.2"]
 package mlscan.auth.redis_commands
 
-import data.mlscan.auth.services as svc
+import data.mlscan.lib.services as svc
 import data.mlscan.lib.target
 
 dangerous := ["CONFIG", "DEBUG", "MODULE", "FLUSHALL", "FLUSHDB", "KEYS", "SLAVEOF", "REPLICAOF"]

@@ -17,8 +17,8 @@
 #   references: ["CVE-2025-49844", "CVE-2025-46817", "CVE-2025-46818", "CVE-2025-46819", "https://redis.io/blog/security-advisory-cve-2025-49844/"]
 package mlscan.auth.redis_version
 
-import data.mlscan.auth.services as svc
 import data.mlscan.lib.docker
+import data.mlscan.lib.services as svc
 import data.mlscan.lib.target
 
 # fixed is the first release with the October 2025 Lua fixes on each line

@@ -18,40 +18,11 @@
 #   references: ["networking-architecture.md §Verify external access blocked", "rules.md §I"]
 package mlscan.exposure.reachability
 
-import data.mlscan.lib.network
+import data.mlscan.lib.reachability as reach
 import data.mlscan.lib.target
 
-results := object.get(input, ["probes", "reachability"], [])
-
-vantage_str(v) := sprintf("%s (trusted: loopback)", [v]) if {
-	network.is_loopback(v)
-} else := sprintf("%s (trusted: inside %s)", [v, network.trusted_str]) if {
-	network.within_trusted(v)
-} else := sprintf("%s (untrusted: outside %s)", [v, network.trusted_str])
-
-entry(r) := network.registry_entry(r.port, r.proto)
-
-service(r) := entry(r).service if {
-	entry(r)
-} else := "unregistered"
-
-subject(r) := network.port_str(r.port, r.proto)
-
-# allowed_by(r) names what lets the vantage reach the port, if anything.
-allowed_by(r) := "public port" if {
-	network.is_public(r.port, r.proto)
-} else := "registry: public" if {
-	"public" in entry(r).allowed_sources
-} else := sprintf("registry: trusted (%s)", [network.trusted_str]) if {
-	"trusted" in entry(r).allowed_sources
-	network.within_trusted(r.vantage_addr)
-} else := "registry: loopback" if {
-	"loopback" in entry(r).allowed_sources
-	network.is_loopback(r.vantage_addr)
-}
-
-expected(r) := sprintf("reachable from %s only", [concat(", ", entry(r).allowed_sources)]) if {
-	entry(r)
+expected(r) := sprintf("reachable from %s only", [concat(", ", reach.entry(r).allowed_sources)]) if {
+	reach.entry(r)
 } else := "not reachable (unregistered port)"
 
 forbidden(r) if {
@@ -65,59 +36,54 @@ category_severity := {"ray": "critical", "redis": "critical", "flower": "critica
 severity(r) := "critical" if {
 	forbidden(r)
 } else := s if {
-	s := category_severity[entry(r).category]
+	s := category_severity[reach.entry(r).category]
 } else := "high"
 
 why_not(r) := "the port is not in the registry" if {
-	not entry(r)
-} else := sprintf("the registry allows %s", [concat(", ", entry(r).allowed_sources)])
+	not reach.entry(r)
+} else := sprintf("the registry allows %s", [concat(", ", reach.entry(r).allowed_sources)])
 
 deny contains {
-	"subject": subject(r),
+	"subject": reach.subject(r),
 	"target": target.port(r.port, r.proto),
-	"message": sprintf("%s %s is open to %s, but %s", [service(r), subject(r), vantage_str(r.vantage_addr), why_not(r)]),
+	"message": sprintf("%s %s is open to %s, but %s", [reach.service(r), reach.subject(r), reach.vantage_str(r.vantage_addr), why_not(r)]),
 	"severity": severity(r),
 	"evidence": {"observed": sprintf("%s:%d/%s open from %s", [r.target, r.port, r.proto, r.vantage_addr]), "expected": expected(r), "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
 } if {
-	some r in results
+	some r in reach.results
 	r.state == "open"
-	not allowed_by(r)
+	not reach.allowed_by(r)
 }
 
 pass contains {
-	"subject": subject(r),
+	"subject": reach.subject(r),
 	"target": target.port(r.port, r.proto),
-	"message": sprintf("%s %s is open to %s, as allowed (%s)", [service(r), subject(r), vantage_str(r.vantage_addr), allowed_by(r)]),
+	"message": sprintf("%s %s is open to %s, as allowed (%s)", [reach.service(r), reach.subject(r), reach.vantage_str(r.vantage_addr), reach.allowed_by(r)]),
 	"evidence": {"observed": sprintf("%s:%d/%s open from %s", [r.target, r.port, r.proto, r.vantage_addr]), "expected": expected(r), "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
 } if {
-	some r in results
+	some r in reach.results
 	r.state == "open"
-	allowed_by(r)
+	reach.allowed_by(r)
 }
 
 pass contains {
-	"subject": subject(r),
+	"subject": reach.subject(r),
 	"target": target.port(r.port, r.proto),
-	"message": sprintf("%s %s is %s from %s", [service(r), subject(r), r.state, vantage_str(r.vantage_addr)]),
+	"message": sprintf("%s %s is %s from %s", [reach.service(r), reach.subject(r), r.state, reach.vantage_str(r.vantage_addr)]),
 	"evidence": {"observed": sprintf("%s:%d/%s %s from %s", [r.target, r.port, r.proto, r.state, r.vantage_addr]), "expected": expected(r), "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
 } if {
-	some r in results
+	some r in reach.results
 	r.state in {"closed", "filtered"}
 }
 
 unknown contains {
-	"subject": subject(r),
+	"subject": reach.subject(r),
 	"target": target.port(r.port, r.proto),
-	"message": sprintf("%s %s could not be probed from %s: %s", [service(r), subject(r), r.vantage_addr, object.get(r, "error", r.state)]),
+	"message": sprintf("%s %s could not be probed from %s: %s", [reach.service(r), reach.subject(r), r.vantage_addr, object.get(r, "error", r.state)]),
 	"evidence": {"observed": r.state, "expected": expected(r), "source": sprintf("mlscan probe %s from %s", [r.target, r.vantage_addr])},
 } if {
-	some r in results
+	some r in reach.results
 	not r.state in {"open", "closed", "filtered"}
 }
 
-not_applicable contains {
-	"subject": "host",
-	"target": target.host,
-	"message": "this snapshot holds no reachability: it comes from a local scan; run `mlscan probe TARGET` from another host (a LAN peer, a host outside) to observe it",
-	"evidence": {"observed": "no probes.reachability", "expected": "mlscan probe results", "source": "snapshot"},
-} if count(results) == 0
+not_applicable contains reach.local_scan if count(reach.results) == 0

@@ -14,8 +14,8 @@
 #   references: ["redis.conf (bind)", "domain-notes §2.1"]
 package mlscan.exposure.redis_bind
 
-import data.mlscan.auth.services as svc
 import data.mlscan.lib.network
+import data.mlscan.lib.services as svc
 import data.mlscan.lib.target
 
 redis_listeners contains [l, e] if {

@@ -15,7 +15,7 @@
 #   references: ["networking-architecture.md §Connection Patterns (Cross-Server)", "rules.md §I"]
 package mlscan.exposure.registered_access
 
-import data.mlscan.exposure.reachability as reach
+import data.mlscan.lib.reachability as reach
 import data.mlscan.lib.target
 
 deny contains {
@@ -65,10 +65,7 @@ unknown contains {
 	reach.allowed_by(r)
 }
 
-not_applicable contains r if {
-	count(reach.results) == 0
-	some r in reach.not_applicable
-}
+not_applicable contains reach.local_scan if count(reach.results) == 0
 
 # Ports this vantage may not reach say nothing about registered access.
 not_applicable contains {

@@ -20,7 +20,7 @@
 #   references: ["https://docs.ray.io/en/latest/ray-core/configure.html#ports-configurations", "domain-notes §1.4"]
 package mlscan.registry.ray_ports
 
-import data.mlscan.auth.services as svc
+import data.mlscan.lib.services as svc
 import data.mlscan.lib.target
 
 flags := [

@@ -23,14 +23,14 @@
 #   references: ["https://github.com/fail2ban/fail2ban", "https://github.com/fail2ban/fail2ban/blob/master/config/jail.conf", "domain-notes §8"]
 package mlscan.ssh.fail2ban
 
+import data.mlscan.lib.ssh
 import data.mlscan.lib.target
-import data.mlscan.ssh.lib
 
 f := input.fail2ban
 
 source := f.client.from
 
-sshd_absent if lib.absent
+sshd_absent if ssh.absent
 
 subject := "fail2ban sshd jail"
 
@@ -45,12 +45,12 @@ ssh_ports := ports if {
 } else := {22}
 
 port_values contains to_number(w) if {
-	some w in split(replace(lib.value("port"), " ", ""), ",")
+	some w in split(replace(ssh.value("port"), " ", ""), ",")
 	regex.match(`^[0-9]+$`, w)
 }
 
 listen_ports contains to_number(m[1]) if {
-	some w in split(replace(lib.value("listenaddress"), " ", ""), ",")
+	some w in split(replace(ssh.value("listenaddress"), " ", ""), ",")
 	m := regex.find_all_string_submatch_n(`^(?:\[[^\]]*\]|[^:\[\]]+):([0-9]+)$`, w, 1)[0]
 }
 

@@ -39,7 +39,7 @@ test_jail_missing_fails if {
 }
 
 test_without_sshd_not_applicable if {
-	inp := json.patch(data.mlscan.ssh.lib_test.no_sshd, [
+	inp := json.patch(data.mlscan.lib.ssh_test.no_sshd, [
 		{"op": "replace", "path": "/fail2ban/jails", "value": []},
 		{"op": "replace", "path": "/fail2ban/running", "value": false},
 	])

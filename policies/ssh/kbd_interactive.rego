@@ -14,53 +14,53 @@
 #   references: ["sshd_config(5) KbdInteractiveAuthentication", "domain-notes §8"]
 package mlscan.ssh.kbd_interactive
 
+import data.mlscan.lib.ssh
 import data.mlscan.lib.target
-import data.mlscan.ssh.lib
 
 k := "kbdinteractiveauthentication"
 
 subject := "sshd KbdInteractiveAuthentication"
 
-deny contains lib.with_location(
+deny contains ssh.with_location(
 	{
 		"subject": subject,
 		"target": target.service("sshd"),
-		"message": sprintf("sshd allows keyboard-interactive logins (PAM may prompt for passwords): %s %s%s%s", [k, lib.value(k), lib.origin_str(k), lib.derived_note]),
-		"evidence": {"observed": sprintf("%s %s", [k, lib.value(k)]), "expected": sprintf("%s no", [k]), "source": lib.source},
+		"message": sprintf("sshd allows keyboard-interactive logins (PAM may prompt for passwords): %s %s%s%s", [k, ssh.value(k), ssh.origin_str(k), ssh.derived_note]),
+		"evidence": {"observed": sprintf("%s %s", [k, ssh.value(k)]), "expected": sprintf("%s no", [k]), "source": ssh.source},
 	},
 	k,
 ) if {
-	lib.value(k) != "no"
+	ssh.value(k) != "no"
 }
 
 pass contains {
 	"subject": subject,
 	"target": target.service("sshd"),
-	"message": sprintf("sshd: %s no%s%s", [k, lib.origin_str(k), lib.derived_note]),
-	"evidence": {"observed": sprintf("%s no", [k]), "expected": sprintf("%s no", [k]), "source": lib.source},
+	"message": sprintf("sshd: %s no%s%s", [k, ssh.origin_str(k), ssh.derived_note]),
+	"evidence": {"observed": sprintf("%s no", [k]), "expected": sprintf("%s no", [k]), "source": ssh.source},
 } if {
-	lib.value(k) == "no"
+	ssh.value(k) == "no"
 }
 
 unknown contains {
 	"subject": subject,
 	"target": target.service("sshd"),
-	"message": sprintf("sshd's effective %s is unknown%s", [k, lib.unknown_why(k)]),
-	"evidence": {"expected": sprintf("%s no", [k]), "source": lib.source},
+	"message": sprintf("sshd's effective %s is unknown%s", [k, ssh.unknown_why(k)]),
+	"evidence": {"expected": sprintf("%s no", [k]), "source": ssh.source},
 } if {
-	not lib.value(k)
-	not lib.absent
+	not ssh.value(k)
+	not ssh.absent
 }
 
 # A Match block is never host-wide: one that sets kbdinteractiveauthentication yes fails for the
 # connections it matches, and a line not understood inside one that could
 # set it leaves them unknown.
-deny contains lib.conditional_entry(c, "a Match block turns keyboard-interactive logins back on") if {
-	some c in lib.conditional(k, "yes")
+deny contains ssh.conditional_entry(c, "a Match block turns keyboard-interactive logins back on") if {
+	some c in ssh.conditional(k, "yes")
 }
 
-unknown contains lib.scoped_unknown_entry(u, k, "no") if {
-	some u in lib.scoped_unknown(k)
+unknown contains ssh.scoped_unknown_entry(u, k, "no") if {
+	some u in ssh.scoped_unknown(k)
 }
 
-not_applicable contains lib.none if lib.absent
+not_applicable contains ssh.none if ssh.absent

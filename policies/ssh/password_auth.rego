@@ -18,8 +18,8 @@
 #   references: ["sshd_config(5)", "CIS Ubuntu Linux 5.2.x (SSH Server)", "domain-notes §8"]
 package mlscan.ssh.password_auth
 
+import data.mlscan.lib.ssh
 import data.mlscan.lib.target
-import data.mlscan.ssh.lib
 
 want := {"passwordauthentication": "no", "permitemptypasswords": "no", "pubkeyauthentication": "yes"}
 
@@ -35,39 +35,39 @@ messages := {
 	"pubkeyauthentication": "sshd refuses public keys, so logins fall back to passwords",
 }
 
-deny contains lib.with_location(
+deny contains ssh.with_location(
 	{
 		"subject": subjects[k],
 		"target": target.service("sshd"),
-		"message": sprintf("%s: %s %s%s%s", [messages[k], k, v, lib.origin_str(k), lib.derived_note]),
-		"evidence": {"observed": sprintf("%s %s", [k, v]), "expected": sprintf("%s %s", [k, w]), "source": lib.source},
+		"message": sprintf("%s: %s %s%s%s", [messages[k], k, v, ssh.origin_str(k), ssh.derived_note]),
+		"evidence": {"observed": sprintf("%s %s", [k, v]), "expected": sprintf("%s %s", [k, w]), "source": ssh.source},
 	},
 	k,
 ) if {
 	some k, w in want
-	v := lib.value(k)
+	v := ssh.value(k)
 	v != w
 }
 
 pass contains {
 	"subject": subjects[k],
 	"target": target.service("sshd"),
-	"message": sprintf("sshd: %s %s%s%s", [k, w, lib.origin_str(k), lib.derived_note]),
-	"evidence": {"observed": sprintf("%s %s", [k, w]), "expected": sprintf("%s %s", [k, w]), "source": lib.source},
+	"message": sprintf("sshd: %s %s%s%s", [k, w, ssh.origin_str(k), ssh.derived_note]),
+	"evidence": {"observed": sprintf("%s %s", [k, w]), "expected": sprintf("%s %s", [k, w]), "source": ssh.source},
 } if {
 	some k, w in want
-	lib.value(k) == w
+	ssh.value(k) == w
 }
 
 unknown contains {
 	"subject": subjects[k],
 	"target": target.service("sshd"),
-	"message": sprintf("sshd's effective %s is unknown%s", [k, lib.unknown_why(k)]),
-	"evidence": {"expected": sprintf("%s %s", [k, w]), "source": lib.source},
+	"message": sprintf("sshd's effective %s is unknown%s", [k, ssh.unknown_why(k)]),
+	"evidence": {"expected": sprintf("%s %s", [k, w]), "source": ssh.source},
 } if {
 	some k, w in want
-	not lib.value(k)
-	not lib.absent
+	not ssh.value(k)
+	not ssh.absent
 }
 
 deny contains {
@@ -77,39 +77,39 @@ deny contains {
 	"evidence": {"observed": sprintf("Match %s / PasswordAuthentication %s", [c.match, c.value]), "expected": "no Match block enabling passwords", "source": c.file},
 	"location": {"file": c.file, "line": c.line, "what": "sshd_config Match block"},
 } if {
-	some c in lib.conditional("passwordauthentication", "yes")
+	some c in ssh.conditional("passwordauthentication", "yes")
 }
 
 # A line not understood inside a Match block could turn passwords back on
 # for the connections it matches.
-unknown contains lib.scoped_unknown_entry(u, "passwordauthentication", "no") if {
-	some u in lib.scoped_unknown("passwordauthentication")
+unknown contains ssh.scoped_unknown_entry(u, "passwordauthentication", "no") if {
+	some u in ssh.scoped_unknown("passwordauthentication")
 }
 
-deny contains lib.with_location(
+deny contains ssh.with_location(
 	{
 		"subject": "sshd MaxAuthTries",
 		"target": target.service("sshd"),
-		"message": sprintf("sshd allows %s authentication attempts per connection%s: 4 or fewer slows guessing", [lib.value("maxauthtries"), lib.origin_str("maxauthtries")]),
+		"message": sprintf("sshd allows %s authentication attempts per connection%s: 4 or fewer slows guessing", [ssh.value("maxauthtries"), ssh.origin_str("maxauthtries")]),
 		"severity": "low",
-		"evidence": {"observed": sprintf("maxauthtries %s", [lib.value("maxauthtries")]), "expected": "maxauthtries <= 4", "source": lib.source},
+		"evidence": {"observed": sprintf("maxauthtries %s", [ssh.value("maxauthtries")]), "expected": "maxauthtries <= 4", "source": ssh.source},
 	},
 	"maxauthtries",
 ) if {
-	to_number(lib.value("maxauthtries")) > 4
+	to_number(ssh.value("maxauthtries")) > 4
 }
 
-deny contains lib.with_location(
+deny contains ssh.with_location(
 	{
 		"subject": "sshd X11Forwarding",
 		"target": target.service("sshd"),
-		"message": sprintf("sshd forwards X11%s: a server needs no display forwarding", [lib.origin_str("x11forwarding")]),
+		"message": sprintf("sshd forwards X11%s: a server needs no display forwarding", [ssh.origin_str("x11forwarding")]),
 		"severity": "low",
-		"evidence": {"observed": "x11forwarding yes", "expected": "x11forwarding no", "source": lib.source},
+		"evidence": {"observed": "x11forwarding yes", "expected": "x11forwarding no", "source": ssh.source},
 	},
 	"x11forwarding",
 ) if {
-	lib.value("x11forwarding") == "yes"
+	ssh.value("x11forwarding") == "yes"
 }
 
-not_applicable contains lib.none if lib.absent
+not_applicable contains ssh.none if ssh.absent

@@ -14,8 +14,8 @@
 #   references: ["sshd_config(5) PermitRootLogin", "CIS Ubuntu Linux 5.2.x (SSH Server)", "domain-notes §8"]
 package mlscan.ssh.root_login
 
+import data.mlscan.lib.ssh
 import data.mlscan.lib.target
-import data.mlscan.ssh.lib
 
 k := "permitrootlogin"
 
@@ -23,28 +23,28 @@ subject := "sshd PermitRootLogin"
 
 key_only := {"prohibit-password", "without-password", "forced-commands-only"}
 
-entry(msg, v) := lib.with_location(
+entry(msg, v) := ssh.with_location(
 	{
 		"subject": subject,
 		"target": target.service("sshd"),
-		"message": sprintf("%s: %s %s%s%s", [msg, k, v, lib.origin_str(k), lib.derived_note]),
-		"evidence": {"observed": sprintf("%s %s", [k, v]), "expected": sprintf("%s no", [k]), "source": lib.source},
+		"message": sprintf("%s: %s %s%s%s", [msg, k, v, ssh.origin_str(k), ssh.derived_note]),
+		"evidence": {"observed": sprintf("%s %s", [k, v]), "expected": sprintf("%s no", [k]), "source": ssh.source},
 	},
 	k,
 )
 
 deny contains entry("sshd lets root log in with a password", v) if {
-	v := lib.value(k)
+	v := ssh.value(k)
 	v == "yes"
 }
 
 deny contains object.union(entry("sshd lets root log in with a key", v), {"severity": "info"}) if {
-	v := lib.value(k)
+	v := ssh.value(k)
 	v in key_only
 }
 
 deny contains object.union(entry("sshd has an unrecognised root login setting", v), {"severity": "medium"}) if {
-	v := lib.value(k)
+	v := ssh.value(k)
 	not v in key_only
 	not v in {"yes", "no"}
 }
@@ -52,31 +52,31 @@ deny contains object.union(entry("sshd has an unrecognised root login setting", 
 pass contains {
 	"subject": subject,
 	"target": target.service("sshd"),
-	"message": sprintf("sshd: %s no%s%s", [k, lib.origin_str(k), lib.derived_note]),
-	"evidence": {"observed": sprintf("%s no", [k]), "expected": sprintf("%s no", [k]), "source": lib.source},
+	"message": sprintf("sshd: %s no%s%s", [k, ssh.origin_str(k), ssh.derived_note]),
+	"evidence": {"observed": sprintf("%s no", [k]), "expected": sprintf("%s no", [k]), "source": ssh.source},
 } if {
-	lib.value(k) == "no"
+	ssh.value(k) == "no"
 }
 
 unknown contains {
 	"subject": subject,
 	"target": target.service("sshd"),
-	"message": sprintf("sshd's effective %s is unknown%s", [k, lib.unknown_why(k)]),
-	"evidence": {"expected": sprintf("%s no", [k]), "source": lib.source},
+	"message": sprintf("sshd's effective %s is unknown%s", [k, ssh.unknown_why(k)]),
+	"evidence": {"expected": sprintf("%s no", [k]), "source": ssh.source},
 } if {
-	not lib.value(k)
-	not lib.absent
+	not ssh.value(k)
+	not ssh.absent
 }
 
 # A Match block is never host-wide: one that sets permitrootlogin yes fails for the
 # connections it matches, and a line not understood inside one that could
 # set it leaves them unknown.
-deny contains lib.conditional_entry(c, "a Match block lets root log in with a password") if {
-	some c in lib.conditional(k, "yes")
+deny contains ssh.conditional_entry(c, "a Match block lets root log in with a password") if {
+	some c in ssh.conditional(k, "yes")
 }
 
-unknown contains lib.scoped_unknown_entry(u, k, "no") if {
-	some u in lib.scoped_unknown(k)
+unknown contains ssh.scoped_unknown_entry(u, k, "no") if {
+	some u in ssh.scoped_unknown(k)
 }
 
-not_applicable contains lib.none if lib.absent
+not_applicable contains ssh.none if ssh.absent

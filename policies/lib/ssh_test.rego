@@ -1,14 +1,14 @@
-package mlscan.ssh.lib_test
+package mlscan.lib.ssh_test
 
 import data.mlscan.lib.probe_fixtures as pf
-import data.mlscan.ssh.lib
+import data.mlscan.lib.ssh
 
 test_value_and_origin if {
-	lib.value("passwordauthentication") == "no" with input as pf.host
-	lib.origin_str("passwordauthentication") == " (/etc/ssh/sshd_config.d/00-hardening.conf:2)" with input as pf.host
-	lib.origin_str("maxauthtries") == "" with input as pf.host
-	lib.location("permitrootlogin").line == 4 with input as pf.host
-	lib.derived_note == "" with input as pf.host
+	ssh.value("passwordauthentication") == "no" with input as pf.host
+	ssh.origin_str("passwordauthentication") == " (/etc/ssh/sshd_config.d/00-hardening.conf:2)" with input as pf.host
+	ssh.origin_str("maxauthtries") == "" with input as pf.host
+	ssh.location("permitrootlogin").line == 4 with input as pf.host
+	ssh.derived_note == "" with input as pf.host
 }
 
 test_files_note if {
@@ -18,9 +18,9 @@ test_files_note if {
 		{"op": "replace", "path": "/sshd/test", "value": {"status": "permission", "error": "sshd -T needs root to load the host keys"}},
 		{"op": "replace", "path": "/sshd/defaulted", "value": ["maxauthtries"]},
 	])
-	contains(lib.derived_note, "first value wins: sshd -T needs root") with input as inp
-	lib.origin_str("maxauthtries") == " (no file sets it: OpenSSH's default)" with input as inp
-	contains(lib.source, "files: /etc/ssh/sshd_config, ") with input as inp
+	contains(ssh.derived_note, "first value wins: sshd -T needs root") with input as inp
+	ssh.origin_str("maxauthtries") == " (no file sets it: OpenSSH's default)" with input as inp
+	contains(ssh.source, "files: /etc/ssh/sshd_config, ") with input as inp
 }
 
 # A host without sshd (no binary, no sshd_config) and nothing on 22/tcp:
@@ -36,7 +36,7 @@ no_sshd := pf.patched([
 ])
 
 test_no_sshd_not_applicable if {
-	lib.absent with input as no_sshd
+	ssh.absent with input as no_sshd
 	r := data.mlscan.ssh.root_login with input as no_sshd
 	count(r.not_applicable) == 1
 	count(r.unknown) == 0
@@ -51,7 +51,7 @@ test_no_sshd_not_applicable if {
 
 test_no_sshd_but_port_22_unknown if {
 	inp := json.patch(no_sshd, [{"op": "add", "path": "/sockets/listeners/-", "value": {"port": 22, "proto": "tcp", "address": "0.0.0.0"}}])
-	not lib.absent with input as inp
+	not ssh.absent with input as inp
 	r := data.mlscan.ssh.root_login with input as inp
 	count(r.unknown) == 1
 	count(r.not_applicable) == 0
@@ -59,7 +59,7 @@ test_no_sshd_but_port_22_unknown if {
 
 test_no_sshd_without_sockets_unknown if {
 	inp := json.patch(no_sshd, [{"op": "replace", "path": "/collectors/sockets", "value": {"status": "error", "error": "x"}}])
-	not lib.absent with input as inp
+	not ssh.absent with input as inp
 	r := data.mlscan.ssh.root_login with input as inp
 	count(r.unknown) == 1
 }

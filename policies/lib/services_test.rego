@@ -1,7 +1,7 @@
-package mlscan.auth.services_test
+package mlscan.lib.services_test
 
-import data.mlscan.auth.services as svc
 import data.mlscan.lib.probe_fixtures as pf
+import data.mlscan.lib.services as svc
 
 test_image_repo_tag_version if {
 	c := {"image": "docker.io/rayproject/ray:2.9.3-py310-gpu@sha256:abc"}

@@ -2,7 +2,7 @@
 # probe results, the docker section read defensively (it may be absent or
 # unavailable), container roles, image versions, and the positive evidence
 # that a service does not exist on the host.
-package mlscan.auth.services
+package mlscan.lib.services
 
 import data.mlscan.lib.docker as containers_lib
 import data.mlscan.lib.target

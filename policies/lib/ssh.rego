@@ -1,6 +1,6 @@
 # SSH helpers: sshd's effective settings, where each came from, and the
 # note a result carries when they were derived from the files.
-package mlscan.ssh.lib
+package mlscan.lib.ssh
 
 import data.mlscan.lib.target
 
