@@ -2,8 +2,6 @@ package report
 
 import (
 	"encoding/json"
-	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/mlscan/mlscan/scanner"
@@ -16,57 +14,64 @@ import (
 // scanning and waivers need.
 type findingGroup struct {
 	results []*scanner.Result
-	port    uint16
-	ips     []netip.Addr
+	// port and addrs are the listener targets' port and addresses (in
+	// the order of the results) when the group has more than one result.
+	port  int
+	addrs []string
 }
 
-// groupByAddress merges the results whose subject is an address:port and
-// that are the same in every other field (rule, status, severity, message,
-// evidence, location, waiver...) once the subject is taken out of them:
-// the same finding on several addresses of one port. Groups keep the order
-// of their first result; a result whose subject is not an address:port is
-// a group of its own.
+// groupByAddress merges the results about one listener each (Target kind
+// listener) that are the same in every other field (rule, status,
+// severity, message, evidence, location, waiver, the target's port,
+// protocol and registry entry...) once the listener's address is taken out
+// of the target and its subject out of the text: the same finding on
+// several addresses of one port. Groups keep the order of their first
+// result; any other result (another kind of target, or none, as from a
+// site policy) is a group of its own.
 func groupByAddress(list []*scanner.Result) []*findingGroup {
 	var out []*findingGroup
 	byKey := map[string]*findingGroup{}
 	for _, res := range list {
-		ap, err := netip.ParseAddrPort(res.Subject)
-		if err != nil {
+		t := res.Target
+		if t == nil || t.Kind != scanner.TargetListener {
 			out = append(out, &findingGroup{results: []*scanner.Result{res}})
 			continue
 		}
-		key, ok := groupKey(res, ap.Port())
+		key, ok := groupKey(res)
 		if !ok {
 			out = append(out, &findingGroup{results: []*scanner.Result{res}})
 			continue
 		}
 		if g := byKey[key]; g != nil {
 			g.results = append(g.results, res)
-			g.ips = append(g.ips, ap.Addr())
+			g.addrs = append(g.addrs, t.Address)
 			continue
 		}
-		g := &findingGroup{results: []*scanner.Result{res}, port: ap.Port(), ips: []netip.Addr{ap.Addr()}}
+		g := &findingGroup{results: []*scanner.Result{res}, port: t.Port, addrs: []string{t.Address}}
 		byKey[key] = g
 		out = append(out, g)
 	}
 	return out
 }
 
-// groupKey is the result as JSON with its subject blanked wherever it
-// appears, and the port.
-func groupKey(res *scanner.Result, port uint16) (string, bool) {
+// groupKey is the result as JSON with the target's address left out and
+// its subject blanked wherever the text names it.
+func groupKey(res *scanner.Result) (string, bool) {
 	c := *res
 	c.Subject = ""
+	t := *res.Target
+	t.Address = ""
+	c.Target = &t
 	b, err := json.Marshal(c)
 	if err != nil {
 		return "", false
 	}
-	return replaceSubject(string(b), res.Subject, "\x00") + "\x00" + strconv.Itoa(int(port)), true
+	return replaceSubject(string(b), res.Subject, "\x00"), true
 }
 
-// replaceSubject replaces the address:port subj in s where it stands on
-// its own: not inside a longer address or port (10.0.0.8:80 is not in
-// 110.0.0.8:80 or 10.0.0.8:8080).
+// replaceSubject replaces the subject subj (an address:port) in s where
+// it stands on its own: not inside a longer address or port (10.0.0.8:80
+// is not in 110.0.0.8:80 or 10.0.0.8:8080).
 func replaceSubject(s, subj, with string) string {
 	var b strings.Builder
 	for {
@@ -95,15 +100,6 @@ func isAddrByte(c byte) bool {
 
 // names says whether s names the subject subj (as replaceSubject finds it).
 func names(s, subj string) bool { return replaceSubject(s, subj, "\x00") != s }
-
-// addrs lists the group's addresses as written in its subjects' order.
-func (g *findingGroup) addrs() []string {
-	out := make([]string, len(g.ips))
-	for i, ip := range g.ips {
-		out[i] = ip.String()
-	}
-	return out
-}
 
 // subjects joins the group's subjects as a list in prose: "a, b and c".
 func (g *findingGroup) subjects() string {

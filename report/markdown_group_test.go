@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -9,9 +11,10 @@ import (
 )
 
 // dashboardFail is the MLS-AUTH-001 failure of a Ray dashboard at subj, as
-// the policy words it.
+// the policy words it, with the target the policy gives: a listener for
+// an address:port subject, a port for PORT/tcp, else a container.
 func dashboardFail(subj string) scanner.Result {
-	return scanner.Result{
+	res := scanner.Result{
 		RuleID: "MLS-AUTH-001", Title: "Ray dashboard and Jobs API require authentication",
 		Severity: scanner.SeverityHigh, Status: scanner.StatusFail, Subject: subj,
 		Message: "the Ray dashboard at " + subj + " lets anyone run jobs",
@@ -20,6 +23,15 @@ func dashboardFail(subj string) scanner.Result {
 			Source: "probe: GET http://" + subj + "/api/version without a token",
 		},
 	}
+	if ap, err := netip.ParseAddrPort(subj); err == nil {
+		res.Target = &scanner.Target{Kind: scanner.TargetListener, Address: ap.Addr().String(), Port: int(ap.Port()), Proto: "tcp", Registry: "ray-dashboard"}
+	} else if port, ok := strings.CutSuffix(subj, "/tcp"); ok {
+		n, _ := strconv.Atoi(port)
+		res.Target = &scanner.Target{Kind: scanner.TargetPort, Port: n, Proto: "tcp", Registry: "ray-dashboard"}
+	} else {
+		res.Target = &scanner.Target{Kind: scanner.TargetContainer, Container: subj}
+	}
+	return res
 }
 
 func TestGroupByAddress(t *testing.T) {
@@ -57,13 +69,40 @@ func TestGroupByAddress(t *testing.T) {
 			want: []string{"10.0.0.84:8265", "127.0.0.1:8265", "192.0.2.84:8265"},
 		},
 		{
-			name: "subjects that are not an address:port are never grouped",
+			name: "port and container targets are never grouped",
 			results: func() []scanner.Result {
 				a, b := dashboardFail("8265/tcp"), dashboardFail("8265/tcp")
 				c, d := dashboardFail("container a|b"), dashboardFail("container a|b")
 				return []scanner.Result{a, b, c, d}
 			}(),
 			want: []string{"8265/tcp", "8265/tcp", "container a|b", "container a|b"},
+		},
+		{
+			name: "a result without a target is never grouped, whatever its subject reads",
+			results: func() []scanner.Result {
+				a, b := dashboardFail("10.0.0.84:8265"), dashboardFail("127.0.0.1:8265")
+				a.Target, b.Target = nil, nil
+				return []scanner.Result{a, b}
+			}(),
+			want: []string{"10.0.0.84:8265", "127.0.0.1:8265"},
+		},
+		{
+			name: "the same port over another protocol stays apart",
+			results: func() []scanner.Result {
+				a, b := dashboardFail("10.0.0.84:8265"), dashboardFail("127.0.0.1:8265")
+				b.Target.Proto = "udp"
+				return []scanner.Result{a, b}
+			}(),
+			want: []string{"10.0.0.84:8265", "127.0.0.1:8265"},
+		},
+		{
+			name: "another registry entry stays apart",
+			results: func() []scanner.Result {
+				a, b := dashboardFail("10.0.0.84:8265"), dashboardFail("127.0.0.1:8265")
+				b.Target.Registry = ""
+				return []scanner.Result{a, b}
+			}(),
+			want: []string{"10.0.0.84:8265", "127.0.0.1:8265"},
 		},
 		{
 			name: "a longer address or port in the text is not the subject",

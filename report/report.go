@@ -1,14 +1,21 @@
 // Package report writes scan results in the formats users read: a
-// terminal table, JSON, and (later) Markdown and SARIF. One file per
-// format, all behind the Reporter interface, picked by name with New.
+// terminal table (table.go), JSON (json.go), the Markdown review document
+// (markdown*.go), SARIF for code scanning (sarif*.go) and Prometheus
+// metrics (prometheus.go), all behind the Reporter interface and picked by
+// name with New; plus the fleet summary (fleet.go) and the diff of two
+// evaluations (diff.go). What several formats share has its own file: the
+// rule areas (areas.go), controls and compliance (controls.go), the
+// repository locator (locate.go), how to verify an unknown (verify.go) and
+// text sanitising (text.go).
 package report
 
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/mlscan/mlscan/scanner"
 )
@@ -68,34 +75,16 @@ func New(name string, opt Options) (Reporter, error) {
 	return f(opt), nil
 }
 
-// sanitize makes an attacker-controllable string (container names, labels,
-// commands) safe to print: control characters, which could drive a
-// terminal, become U+FFFD, tabs and newlines a space, and invisible format
-// characters (bidi overrides, zero-width) are dropped.
-func sanitize(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return isControl(r) || isFormat(r) }) {
-		return s
+// hostName is the report's host with control characters removed, or
+// "unknown-host" when the snapshot named none.
+func hostName(r *scanner.Report) string {
+	if h := strings.TrimSpace(sanitize(r.Host)); h != "" {
+		return h
 	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\t':
-			b.WriteRune(' ')
-		case isControl(r):
-			b.WriteRune('\uFFFD')
-		case isFormat(r):
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	return "unknown-host"
 }
 
-// isFormat reports invisible format characters (bidi controls, zero-width).
-func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
-
-func isControl(r rune) bool {
-	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)
+// sortedKeys returns the keys of m, sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

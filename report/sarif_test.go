@@ -137,7 +137,7 @@ func TestSARIFRuleMetadata(t *testing.T) {
 			t.Errorf("%s: default level %s for %s", r.ID, r.DefaultConfiguration.Level, sev)
 		}
 		tags, _ := r.Properties["tags"].([]any)
-		if len(tags) < 2 || tags[0] != "security" || tags[1] != ruleArea(base) {
+		if len(tags) < 2 || tags[0] != "security" || tags[1] != areaOf(base).tag {
 			t.Errorf("%s: tags %v", r.ID, tags)
 		}
 		ss, has := r.Properties["security-severity"]

@@ -216,15 +216,6 @@ func (t *Table) severity(r scanner.Result) string {
 	return s
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sortStrings(keys)
-	return keys
-}
-
 // wrap breaks each line of s at word boundaries to at most width columns
 // (go-pretty's soft wrapping joins lines, so paragraphs are wrapped here).
 func wrap(s string, width int) string {
