@@ -13,7 +13,7 @@ type control struct {
 	results []*scanner.Result
 }
 
-// controls groups the results by check, in check id order; a rule a result
+// controlsOf groups the results by check, in check id order; a rule a result
 // names that the report's checks lack (a report read back from JSON) is
 // listed too.
 func controlsOf(r *scanner.Report) []*control {
@@ -71,6 +71,7 @@ func Compliance(r *scanner.Report) (pass, fail int, pct float64, ok bool) {
 	return pass, fail, 100 * float64(pass) / float64(pass+fail), true
 }
 
+// statusLabel is a status as the reports print it ("not applicable").
 func statusLabel(s scanner.Status) string {
 	switch s {
 	case scanner.StatusNotApplicable:

@@ -46,8 +46,10 @@ type mdDoc struct {
 	base *scanner.Diff
 }
 
+// f appends formatted text to the document.
 func (d *mdDoc) f(format string, a ...any) { fmt.Fprintf(d.b, format, a...) }
 
+// write renders the report's sections in order.
 func (d *mdDoc) write() {
 	d.header()
 	d.summary()
@@ -63,6 +65,7 @@ func (d *mdDoc) write() {
 		mdText(version(d.r)), scanTime(d.r))
 }
 
+// version is the mlscan version that made the report, sanitized.
 func version(r *scanner.Report) string {
 	if v := sanitize(r.Tool.Version); v != "" {
 		return v
@@ -70,6 +73,7 @@ func version(r *scanner.Report) string {
 	return "(unknown version)"
 }
 
+// scanTime is when the snapshot was collected, in UTC.
 func scanTime(r *scanner.Report) string {
 	if r.ScannedAt.IsZero() {
 		return "an unknown time"
@@ -77,6 +81,7 @@ func scanTime(r *scanner.Report) string {
 	return r.ScannedAt.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
+// header writes the title and what was scanned, when and how.
 func (d *mdDoc) header() {
 	r := d.r
 	d.f("# mlscan compliance report: %s\n\n", mdText(hostName(r)))
@@ -127,6 +132,8 @@ func mdDigest(s string) string {
 	return mdText(s)
 }
 
+// summary writes the compliance figure and the counts by status and
+// severity.
 func (d *mdDoc) summary() {
 	r := d.r
 	d.f("## Summary\n\n")

@@ -7,6 +7,8 @@ import (
 	"github.com/mlscan/mlscan/scanner"
 )
 
+// failures writes every unwaived failure by severity, worst first, the
+// same finding on several addresses of one port as one entry.
 func (d *mdDoc) failures() {
 	r := d.r
 	n := r.Summary.ByStatus[scanner.StatusFail]
@@ -104,6 +106,8 @@ func (d *mdDoc) where(res *scanner.Result) string {
 	return mdText(s)
 }
 
+// waivers writes the accepted risks (waived failures with their waiver)
+// and the expired and stale waivers.
 func (d *mdDoc) waivers() {
 	r := d.r
 	var waived []*scanner.Result
@@ -163,6 +167,7 @@ func (d *mdDoc) waivers() {
 	}
 }
 
+// orAny shows an empty pattern as "(any)".
 func orAny(s string) string {
 	if s == "" {
 		return "(any)"
@@ -170,6 +175,7 @@ func orAny(s string) string {
 	return s
 }
 
+// waiverWhere is a waiver's file:line, or "" when it has no file.
 func waiverWhere(w scanner.Waiver) string {
 	if w.File == "" {
 		return ""
@@ -180,6 +186,8 @@ func waiverWhere(w scanner.Waiver) string {
 	return w.File
 }
 
+// couldNotVerify writes the unknown and error results with how to get a
+// verdict.
 func (d *mdDoc) couldNotVerify() {
 	r := d.r
 	var list []*scanner.Result
@@ -201,6 +209,7 @@ func (d *mdDoc) couldNotVerify() {
 	d.f("\n")
 }
 
+// controls writes one row per check with its worst result.
 func (d *mdDoc) controls() {
 	cs := controlsOf(d.r)
 	d.f("## Controls (%d)\n\n", len(cs))

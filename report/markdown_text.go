@@ -29,6 +29,8 @@ func evidenceValues(v any) []string {
 	return []string{evidenceString(v)}
 }
 
+// evidenceString shows one evidence value: text as it is, numbers and
+// booleans plainly, anything else as JSON.
 func evidenceString(v any) string {
 	switch x := v.(type) {
 	case string:
@@ -117,6 +119,7 @@ func mdReference(s string) string {
 	return mdTrusted(s)
 }
 
+// mdReferences renders references, separated by semicolons.
 func mdReferences(refs []string) string {
 	out := make([]string, len(refs))
 	for i, r := range refs {
