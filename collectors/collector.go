@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Sentinel errors a collector wraps to say why it has no data. Anything else
@@ -23,17 +25,31 @@ var (
 	ErrPermission = errors.New("permission denied (run mlscan as root)")
 )
 
-// Section is what a collector produces; it knows where in the snapshot it goes.
-type Section interface {
-	apply(s *Snapshot)
-}
+// Section is what a collector produces: a pointer to one of the snapshot's
+// section types (*SocketsSection, *UFWSection, *DockerSection,
+// *ProbesSection, *SSHDSection, *Fail2banSection), or nil.
+type Section any
 
-func (s *SocketsSection) apply(snap *Snapshot)  { snap.Sockets = s }
-func (s *UFWSection) apply(snap *Snapshot)      { snap.UFW = s }
-func (s *DockerSection) apply(snap *Snapshot)   { snap.Docker = s }
-func (s *ProbesSection) apply(snap *Snapshot)   { snap.Probes = s }
-func (s *SSHDSection) apply(snap *Snapshot)     { snap.SSHD = s }
-func (s *Fail2banSection) apply(snap *Snapshot) { snap.Fail2ban = s }
+// apply puts sec where it goes in snap; false when sec is no section.
+func apply(snap *snapshot.Snapshot, sec Section) bool {
+	switch s := sec.(type) {
+	case *snapshot.SocketsSection:
+		snap.Sockets = s
+	case *snapshot.UFWSection:
+		snap.UFW = s
+	case *snapshot.DockerSection:
+		snap.Docker = s
+	case *snapshot.ProbesSection:
+		snap.Probes = s
+	case *snapshot.SSHDSection:
+		snap.SSHD = s
+	case *snapshot.Fail2banSection:
+		snap.Fail2ban = s
+	default:
+		return false
+	}
+	return true
+}
 
 // Collector gathers one section of the snapshot. It must honour ctx and
 // return partial data with an error rather than nothing when it can.
@@ -91,7 +107,7 @@ func Names() []string {
 // Options controls a collection run.
 type Options struct {
 	Env     Env
-	Tool    Tool
+	Tool    snapshot.Tool
 	Timeout time.Duration // per collector; 0 means 10s
 	// Only, when not empty, runs just these collectors; Skip skips these.
 	// Collectors not run are recorded as skipped.
@@ -104,7 +120,7 @@ type Options struct {
 // Collect runs the collectors concurrently, each under its own timeout, and
 // assembles the snapshot. One collector failing, hanging or panicking never
 // stops the others: its status says what happened.
-func Collect(ctx context.Context, cs []Collector, opt Options) (*Snapshot, error) {
+func Collect(ctx context.Context, cs []Collector, opt Options) (*snapshot.Snapshot, error) {
 	if err := checkNames(cs, opt.Only, opt.Skip); err != nil {
 		return nil, err
 	}
@@ -120,21 +136,21 @@ func Collect(ctx context.Context, cs []Collector, opt Options) (*Snapshot, error
 	if env.ProcRoot == "" {
 		env.ProcRoot = "/proc"
 	}
-	snap := &Snapshot{
-		SchemaVersion: SchemaVersion,
+	snap := &snapshot.Snapshot{
+		SchemaVersion: snapshot.SchemaVersion,
 		Tool:          opt.Tool,
 		Host:          hostInfo(&env),
 		CollectedAt:   now().UTC(),
 		IsRoot:        env.IsRoot,
 		UID:           os.Geteuid(),
-		Collectors:    map[string]CollectorResult{},
+		Collectors:    map[string]snapshot.CollectorResult{},
 	}
 
 	results := make(chan outcome, len(cs))
 	var wg sync.WaitGroup
 	for _, c := range cs {
 		if !selected(c.Name(), opt.Only, opt.Skip) {
-			snap.Collectors[c.Name()] = CollectorResult{Status: StatusSkipped, Error: "not selected (--collectors/--skip-collectors)"}
+			snap.Collectors[c.Name()] = snapshot.CollectorResult{Status: snapshot.StatusSkipped, Error: "not selected (--collectors/--skip-collectors)"}
 			continue
 		}
 		wg.Add(1)
@@ -146,10 +162,10 @@ func Collect(ctx context.Context, cs []Collector, opt Options) (*Snapshot, error
 	wg.Wait()
 	close(results)
 	for o := range results {
-		snap.Collectors[o.name] = o.res
-		if o.section != nil {
-			o.section.apply(snap)
+		if o.section != nil && !apply(snap, o.section) {
+			o.res = snapshot.CollectorResult{Status: snapshot.StatusError, Error: fmt.Sprintf("collector returned %T, not a snapshot section", o.section), DurationMS: o.res.DurationMS}
 		}
+		snap.Collectors[o.name] = o.res
 	}
 	linkContainers(snap)
 	return snap, nil
@@ -158,7 +174,7 @@ func Collect(ctx context.Context, cs []Collector, opt Options) (*Snapshot, error
 type outcome struct {
 	name    string
 	section Section
-	res     CollectorResult
+	res     snapshot.CollectorResult
 }
 
 // runOne runs a collector under its timeout, recovering a panic. A
@@ -190,16 +206,16 @@ func runOne(ctx context.Context, c Collector, env *Env, timeout time.Duration) (
 	}
 	o.section = r.s
 	o.res.DurationMS = float64(time.Since(start).Microseconds()) / 1000
-	o.res.Status = StatusOK
+	o.res.Status = snapshot.StatusOK
 	if r.err != nil {
 		o.res.Error = r.err.Error()
 		switch {
 		case errors.Is(r.err, ErrPermission):
-			o.res.Status = StatusPermission
+			o.res.Status = snapshot.StatusPermission
 		case errors.Is(r.err, ErrUnavailable):
-			o.res.Status = StatusUnavailable
+			o.res.Status = snapshot.StatusUnavailable
 		default:
-			o.res.Status = StatusError
+			o.res.Status = snapshot.StatusError
 		}
 	}
 	return o
@@ -248,8 +264,8 @@ func selected(name string, only, skip []string) bool {
 }
 
 // hostInfo reads the hostname, the non-loopback addresses and bindv6only.
-func hostInfo(env *Env) Host {
-	h := Host{Addresses: []string{}}
+func hostInfo(env *Env) snapshot.Host {
+	h := snapshot.Host{Addresses: []string{}}
 	h.Hostname, _ = os.Hostname()
 	if ifs, err := net.InterfaceAddrs(); err == nil {
 		for _, a := range ifs {

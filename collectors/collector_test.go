@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 type fakeCollector struct {
@@ -31,7 +33,7 @@ func TestCollectIsolatesFailures(t *testing.T) {
 		&fakeCollector{"absent", func(context.Context) (Section, error) { return nil, ErrUnavailable }},
 		&fakeCollector{"fails", func(context.Context) (Section, error) { return nil, errors.New("bad") }},
 		&fakeCollector{"sockets", func(context.Context) (Section, error) {
-			return &SocketsSection{Listeners: []Listener{{Proto: "tcp", Port: 22}}}, nil
+			return &snapshot.SocketsSection{Listeners: []snapshot.Listener{{Proto: "tcp", Port: 22}}}, nil
 		}},
 		&fakeCollector{"skipped", func(context.Context) (Section, error) { t.Error("skipped collector ran"); return nil, nil }},
 	}
@@ -43,7 +45,7 @@ func TestCollectIsolatesFailures(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("a hung collector held the run for %s", d)
 	}
-	want := map[string]string{"panics": StatusError, "hangs": StatusError, "denied": StatusPermission, "absent": StatusUnavailable, "fails": StatusError, "sockets": StatusOK, "skipped": StatusSkipped}
+	want := map[string]snapshot.Status{"panics": snapshot.StatusError, "hangs": snapshot.StatusError, "denied": snapshot.StatusPermission, "absent": snapshot.StatusUnavailable, "fails": snapshot.StatusError, "sockets": snapshot.StatusOK, "skipped": snapshot.StatusSkipped}
 	for name, st := range want {
 		if got := snap.Collectors[name].Status; got != st {
 			t.Errorf("%s: status %s, want %s (%s)", name, got, st, snap.Collectors[name].Error)

@@ -26,6 +26,8 @@ import (
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
 	"github.com/docker/go-connections/nat"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Docker collects the containers of a Docker Engine (or Podman's
@@ -86,18 +88,18 @@ func (d *Docker) Collect(ctx context.Context, env *Env) (Section, error) {
 	if proc == "" {
 		proc = "/proc"
 	}
-	sec := &DockerSection{EngineInstalled: true, Containers: []Container{}, Files: []FileMode{}}
+	sec := &snapshot.DockerSection{EngineInstalled: true, Containers: []snapshot.Container{}, Files: []snapshot.FileMode{}}
 	sec.Daemon = collectDaemon(env, proc)
 
 	host, from, evidence := d.resolveHost(env)
-	sec.Engine = DockerEngine{Host: host, HostFrom: from}
+	sec.Engine = snapshot.DockerEngine{Host: host, HostFrom: from}
 	sec.Engine.From = host
 	if evidence != "" {
 		if host == "" {
 			bins := existing(env, engineBinaries)
 			if len(bins) == 0 {
 				sec.EngineInstalled = false
-				sec.Engine.Status, sec.Engine.Error = StatusUnavailable, "no container engine installed"
+				sec.Engine.Status, sec.Engine.Error = snapshot.StatusUnavailable, "no container engine installed"
 				sec.Engine.Evidence = evidence + ", and no dockerd or podman binary at " + joinList(engineBinaries, "or")
 				return sec, nil
 			}
@@ -107,30 +109,30 @@ func (d *Docker) Collect(ctx context.Context, env *Env) (Section, error) {
 			}
 			evidence += fmt.Sprintf("; %s %s installed but not running: start the daemon or pass --docker-host", joinList(bins, "and"), verb)
 		}
-		sec.Engine.Status, sec.Engine.Error, sec.Engine.Evidence = StatusUnavailable, evidence, evidence
+		sec.Engine.Status, sec.Engine.Error, sec.Engine.Evidence = snapshot.StatusUnavailable, evidence, evidence
 		return sec, unavailableError(evidence)
 	}
 	if strings.HasPrefix(host, "tcp://") {
 		// The address mlscan itself uses is one the daemon serves.
 		verify := os.Getenv("DOCKER_TLS_VERIFY") != ""
-		sec.Daemon.Hosts = append(sec.Daemon.Hosts, DaemonHost{Addr: host, TCP: true, TLS: verify, TLSVerify: verify,
+		sec.Daemon.Hosts = append(sec.Daemon.Hosts, snapshot.DaemonHost{Addr: host, TCP: true, TLS: verify, TLSVerify: verify,
 			From: "the API address mlscan used (" + from + ", DOCKER_TLS_VERIFY " + strconv.FormatBool(verify) + ")"})
 	}
 
 	api, err := newDockerClient(host, from)
 	if err != nil {
-		sec.Engine.Status, sec.Engine.Error = StatusError, err.Error()
+		sec.Engine.Status, sec.Engine.Error = snapshot.StatusError, err.Error()
 		return sec, fmt.Errorf("docker client for %s: %w", host, err)
 	}
 	defer api.Close()
 	if err := collectDocker(ctx, api, env, proc, sec); err != nil {
-		sec.Engine.Status, sec.Engine.Error = StatusError, err.Error()
+		sec.Engine.Status, sec.Engine.Error = snapshot.StatusError, err.Error()
 		if errors.Is(err, ErrPermission) {
-			sec.Engine.Status = StatusPermission
+			sec.Engine.Status = snapshot.StatusPermission
 		}
 		return sec, err
 	}
-	sec.Engine.Status = StatusOK
+	sec.Engine.Status = snapshot.StatusOK
 	return sec, nil
 }
 
@@ -245,7 +247,7 @@ func (c *engineClient) EngineName(ctx context.Context) (product, version string,
 // header when the client can read it, else from /version, which is slow
 // on Podman and so is fetched while the containers are read; the returned
 // function waits for it.
-func engineVersion(ctx context.Context, api dockerAPI, eng *DockerEngine) (wait func()) {
+func engineVersion(ctx context.Context, api dockerAPI, eng *snapshot.DockerEngine) (wait func()) {
 	if n, ok := api.(engineNamer); ok {
 		if p, v, err := n.EngineName(ctx); err == nil {
 			eng.Product, eng.ServerVersion = p, v
@@ -296,7 +298,7 @@ func parseServerHeader(h string) (product, version string, ok bool) {
 }
 
 // collectDocker fills sec through api. It returns with ctx.
-func collectDocker(ctx context.Context, api dockerAPI, env *Env, proc string, sec *DockerSection) error {
+func collectDocker(ctx context.Context, api dockerAPI, env *Env, proc string, sec *snapshot.DockerSection) error {
 	ping, err := api.Ping(ctx)
 	if err != nil {
 		if deniedErr(err) {
@@ -314,7 +316,7 @@ func collectDocker(ctx context.Context, api dockerAPI, env *Env, proc string, se
 	}
 	h := newSecretHasher()
 	imgs := &imageUsers{api: api, users: map[string]imageUser{}}
-	out := make([]*Container, len(list))
+	out := make([]*snapshot.Container, len(list))
 	errs := make([]error, len(list))
 	sem := make(chan struct{}, inspectWorkers)
 	var wg sync.WaitGroup
@@ -359,7 +361,7 @@ func collectDocker(ctx context.Context, api dockerAPI, env *Env, proc string, se
 			sec.Containers = append(sec.Containers, *c)
 		}
 	}
-	slices.SortFunc(sec.Containers, func(a, b Container) int {
+	slices.SortFunc(sec.Containers, func(a, b snapshot.Container) int {
 		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
 	})
 	sec.Files = containerFiles(ctx, env, sec.Containers, h)
@@ -451,12 +453,12 @@ const (
 // limits, privileges, namespaces, mounts, ports and compose labels as the
 // engine reports them, environment and command redacted with h. The
 // process and image user are filled by the caller.
-func parseContainer(ir container.InspectResponse, h *secretHasher) Container {
-	c := Container{
-		CapAdd: []string{}, CapDrop: []string{}, SecurityOpt: []string{}, Mounts: []Mount{},
-		Ports: []PortBinding{}, PortBindings: []PortBinding{}, Env: []EnvVar{},
-		Entrypoint: []string{}, Cmd: []string{}, Secrets: []SecretFinding{},
-		Process: ContainerProcess{Status: StatusUnavailable},
+func parseContainer(ir container.InspectResponse, h *secretHasher) snapshot.Container {
+	c := snapshot.Container{
+		CapAdd: []string{}, CapDrop: []string{}, SecurityOpt: []string{}, Mounts: []snapshot.Mount{},
+		Ports: []snapshot.PortBinding{}, PortBindings: []snapshot.PortBinding{}, Env: []snapshot.EnvVar{},
+		Entrypoint: []string{}, Cmd: []string{}, Secrets: []snapshot.SecretFinding{},
+		Process: snapshot.ContainerProcess{Status: snapshot.StatusUnavailable},
 	}
 	seenBefore := 0
 	if h != nil {
@@ -476,7 +478,7 @@ func parseContainer(ir container.InspectResponse, h *secretHasher) Container {
 		}
 	}
 	for _, m := range ir.Mounts {
-		c.Mounts = append(c.Mounts, Mount{Type: string(m.Type), Source: m.Source, Destination: m.Destination, RW: m.RW, Propagation: string(m.Propagation)})
+		c.Mounts = append(c.Mounts, snapshot.Mount{Type: string(m.Type), Source: m.Source, Destination: m.Destination, RW: m.RW, Propagation: string(m.Propagation)})
 	}
 	if ns := ir.NetworkSettings; ns != nil {
 		c.Ports = portList(ns.Ports)
@@ -486,10 +488,10 @@ func parseContainer(ir container.InspectResponse, h *secretHasher) Container {
 		c.User = cfg.User
 		c.Healthcheck = cfg.Healthcheck != nil && len(cfg.Healthcheck.Test) > 0 && cfg.Healthcheck.Test[0] != "NONE"
 		c.Compose = composeInfo(cfg.Labels)
-		var fs []SecretFinding
+		var fs []snapshot.SecretFinding
 		c.Env, fs = redactEnv(cfg.Env, h)
 		c.Secrets = append(c.Secrets, fs...)
-		var cmdFs []SecretFinding
+		var cmdFs []snapshot.SecretFinding
 		c.Entrypoint, c.Cmd, cmdFs = commandSecrets(cfg.Entrypoint, cfg.Cmd, "cmd", h)
 		c.Secrets = append(c.Secrets, cmdFs...)
 		argv := append(slices.Clone([]string(cfg.Entrypoint)), cfg.Cmd...)
@@ -518,9 +520,9 @@ func parseContainer(ir container.InspectResponse, h *secretHasher) Container {
 	return c
 }
 
-func parseHostConfig(hc *container.HostConfig, c *Container) {
+func parseHostConfig(hc *container.HostConfig, c *snapshot.Container) {
 	r := hc.Resources
-	c.Limits = ContainerLimits{
+	c.Limits = snapshot.ContainerLimits{
 		Memory: r.Memory, MemorySwap: r.MemorySwap, NanoCPUs: r.NanoCPUs,
 		CPUQuota: r.CPUQuota, CPUPeriod: r.CPUPeriod, CPUShares: r.CPUShares,
 		PidsLimit: r.PidsLimit,
@@ -545,32 +547,32 @@ func parseHostConfig(hc *container.HostConfig, c *Container) {
 	c.IpcMode = string(hc.IpcMode)
 	c.UTSMode = string(hc.UTSMode)
 	c.UsernsMode = string(hc.UsernsMode)
-	c.RestartPolicy = RestartPolicy{Name: string(hc.RestartPolicy.Name), MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount}
+	c.RestartPolicy = snapshot.RestartPolicy{Name: string(hc.RestartPolicy.Name), MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount}
 	c.PortBindings = portList(hc.PortBindings)
 }
 
 // portList flattens a port map, sorted; unpublished (exposed only) ports
 // are left out.
-func portList(pm nat.PortMap) []PortBinding {
-	out := []PortBinding{}
+func portList(pm nat.PortMap) []snapshot.PortBinding {
+	out := []snapshot.PortBinding{}
 	for p, bs := range pm {
 		for _, b := range bs {
 			hp, _ := strconv.Atoi(b.HostPort)
-			out = append(out, PortBinding{HostIP: b.HostIP, HostPort: hp, ContainerPort: p.Int(), Proto: p.Proto()})
+			out = append(out, snapshot.PortBinding{HostIP: b.HostIP, HostPort: hp, ContainerPort: p.Int(), Proto: p.Proto()})
 		}
 	}
-	slices.SortFunc(out, func(a, b PortBinding) int {
+	slices.SortFunc(out, func(a, b snapshot.PortBinding) int {
 		return cmp.Or(cmp.Compare(a.ContainerPort, b.ContainerPort), strings.Compare(a.Proto, b.Proto),
 			strings.Compare(a.HostIP, b.HostIP), cmp.Compare(a.HostPort, b.HostPort))
 	})
 	return out
 }
 
-func composeInfo(labels map[string]string) *ComposeInfo {
+func composeInfo(labels map[string]string) *snapshot.ComposeInfo {
 	if labels[labelProject] == "" && labels[labelService] == "" {
 		return nil
 	}
-	ci := &ComposeInfo{Project: labels[labelProject], Service: labels[labelService], WorkingDir: labels[labelWorkingDir], ConfigFiles: []string{}}
+	ci := &snapshot.ComposeInfo{Project: labels[labelProject], Service: labels[labelService], WorkingDir: labels[labelWorkingDir], ConfigFiles: []string{}}
 	for _, f := range strings.Split(labels[labelConfigFiles], ",") {
 		if f = strings.TrimSpace(f); f != "" {
 			ci.ConfigFiles = append(ci.ConfigFiles, f)
@@ -591,9 +593,9 @@ const maxContainerSecrets = 64
 // shortest, so that MLS-SEC-003 still fails when any of them would make
 // it fail) and replaces its command and kept environment values, which
 // could hold copies, by "<redacted>".
-func quarantine(c *Container) {
+func quarantine(c *snapshot.Container) {
 	rank := map[string]int{"weak": 0, "medium": 1, "strong": 2}
-	slices.SortStableFunc(c.Secrets, func(a, b SecretFinding) int {
+	slices.SortStableFunc(c.Secrets, func(a, b snapshot.SecretFinding) int {
 		if a.Denylisted != b.Denylisted {
 			if a.Denylisted {
 				return -1
@@ -614,8 +616,8 @@ func quarantine(c *Container) {
 	}
 }
 
-func dedupFindings(fs []SecretFinding) []SecretFinding {
-	out := []SecretFinding{}
+func dedupFindings(fs []snapshot.SecretFinding) []snapshot.SecretFinding {
+	out := []snapshot.SecretFinding{}
 	seen := map[[3]string]bool{}
 	for _, f := range fs {
 		k := [3]string{f.Location, f.Key, f.Hash}
@@ -634,8 +636,8 @@ func dedupFindings(fs []SecretFinding) []SecretFinding {
 // container's main process from <proc>/<pid>/status, checking through
 // <proc>/<pid>/cgroup that the pid is this container's (mlscan may run in
 // another PID namespace than the engine).
-func readContainerProcess(proc, id string, running bool, state string, st *container.State) ContainerProcess {
-	p := ContainerProcess{Status: StatusUnavailable}
+func readContainerProcess(proc, id string, running bool, state string, st *container.State) snapshot.ContainerProcess {
+	p := snapshot.ContainerProcess{Status: snapshot.StatusUnavailable}
 	switch {
 	case !running || st == nil:
 		p.Error = "container is not running (state " + cmp.Or(state, "unknown") + ")"
@@ -648,13 +650,13 @@ func readContainerProcess(proc, id string, running bool, state string, st *conta
 	dir := filepath.Join(proc, strconv.Itoa(st.Pid))
 	b, err := os.ReadFile(filepath.Join(dir, "status"))
 	if err != nil {
-		p.Status = StatusError
+		p.Status = snapshot.StatusError
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			p.Status = StatusUnavailable
+			p.Status = snapshot.StatusUnavailable
 			p.Error = fmt.Sprintf("no process %d in %s (mlscan runs in another PID namespace than the engine?)", st.Pid, proc)
 		case errors.Is(err, fs.ErrPermission):
-			p.Status = StatusPermission
+			p.Status = snapshot.StatusPermission
 			p.Error = err.Error()
 		default:
 			p.Error = err.Error()
@@ -663,17 +665,17 @@ func readContainerProcess(proc, id string, running bool, state string, st *conta
 	}
 	if cg, err := readCapped(filepath.Join(dir, "cgroup"), maxCgroup); err == nil {
 		if other := containerID(string(cg)); other != "" && id != "" && other != id {
-			p.Status = StatusError
+			p.Status = snapshot.StatusError
 			p.Error = fmt.Sprintf("process %d belongs to container %.12s, not %.12s (another PID namespace?)", st.Pid, other, id)
 			return p
 		}
 	}
 	uid, gid, err := parseStatusIDs(b)
 	if err != nil {
-		p.Status, p.Error = StatusError, fmt.Sprintf("%s/status: %v", dir, err)
+		p.Status, p.Error = snapshot.StatusError, fmt.Sprintf("%s/status: %v", dir, err)
 		return p
 	}
-	p.Status, p.UID, p.GID = StatusOK, &uid, &gid
+	p.Status, p.UID, p.GID = snapshot.StatusOK, &uid, &gid
 	return p
 }
 
@@ -712,9 +714,9 @@ func parseStatusIDs(b []byte) (uid, gid int, err error) {
 // daemon.json (or the --config-file of a running dockerd) and the -H flags
 // of running dockerd processes, and the address of a running
 // `podman system service`.
-func collectDaemon(env *Env, proc string) DockerDaemon {
-	d := DockerDaemon{Hosts: []DaemonHost{}}
-	d.Status = StatusOK
+func collectDaemon(env *Env, proc string) snapshot.DockerDaemon {
+	d := snapshot.DockerDaemon{Hosts: []snapshot.DaemonHost{}}
+	d.Status = snapshot.StatusOK
 	d.From = env.Path(daemonJSON) + ", " + filepath.Join(proc, "*/cmdline")
 	var fail []string
 	cfgFile := env.Path(daemonJSON)
@@ -770,7 +772,7 @@ func collectDaemon(env *Env, proc string) DockerDaemon {
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		if errors.Is(err, fs.ErrPermission) {
-			d.Status = StatusPermission
+			d.Status = snapshot.StatusPermission
 		}
 		fail = append(fail, err.Error())
 	}
@@ -787,17 +789,17 @@ func collectDaemon(env *Env, proc string) DockerDaemon {
 		d.Hosts = append(d.Hosts, daemonHost("unix:///var/run/docker.sock", tls, verify, "dockerd default"))
 	}
 	if len(fail) > 0 {
-		if d.Status == StatusOK {
-			d.Status = StatusError
+		if d.Status == snapshot.StatusOK {
+			d.Status = snapshot.StatusError
 		}
 		d.Error = strings.Join(fail, "; ")
 	}
 	return d
 }
 
-func daemonHost(addr string, tls, verify bool, from string) DaemonHost {
+func daemonHost(addr string, tls, verify bool, from string) snapshot.DaemonHost {
 	tcp := strings.HasPrefix(addr, "tcp://") || !strings.Contains(addr, "://") && strings.Contains(addr, ":")
-	return DaemonHost{Addr: addr, TCP: tcp, TLS: tls && tcp, TLSVerify: verify && tcp, From: from}
+	return snapshot.DaemonHost{Addr: addr, TCP: tcp, TLS: tls && tcp, TLSVerify: verify && tcp, From: from}
 }
 
 // dockerdFlags reads -H/--host, --tls, --tlsverify and --config-file from
@@ -892,20 +894,20 @@ func existing(env *Env, paths []string) []string {
 // linkContainers names the container owning each listener: by container
 // id (full or a prefix of at least 12 digits either way), else, for a
 // listener without one, by the pid of a container's main process.
-func linkContainers(s *Snapshot) {
+func linkContainers(s *snapshot.Snapshot) {
 	if s.Sockets == nil || s.Docker == nil {
 		return
 	}
 	cs := s.Docker.Containers
-	byPID := map[int]*Container{}
+	byPID := map[int]*snapshot.Container{}
 	for i := range cs {
-		if p := cs[i].Process; p.Status == StatusOK && p.PID > 0 {
+		if p := cs[i].Process; p.Status == snapshot.StatusOK && p.PID > 0 {
 			byPID[p.PID] = &cs[i]
 		}
 	}
 	for i := range s.Sockets.Listeners {
 		l := &s.Sockets.Listeners[i]
-		var c *Container
+		var c *snapshot.Container
 		if id := l.ContainerID; id != "" {
 			for j := range cs {
 				if sameID(cs[j].ID, id) {

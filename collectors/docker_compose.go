@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // composeMaxBytes bounds the compose file read for literal secrets: a
@@ -26,17 +28,17 @@ var kernelTrees = []string{"/proc", "/sys", "/dev"}
 // container's label: it is read only if it is a regular file on a disk
 // file system, not a symbolic link, and at most composeMaxBytes long; any
 // other file gets a status and a reason, never a read that could block.
-func readComposeContent(p, hostPath string) (*FileContent, []string) {
-	fc := &FileContent{Source: Source{From: "read " + p}, LiteralSecrets: []string{}}
+func readComposeContent(p, hostPath string) (*snapshot.FileContent, []string) {
+	fc := &snapshot.FileContent{Source: snapshot.Source{From: "read " + p}, LiteralSecrets: []string{}}
 	b, err := readLabelledFile(p, hostPath)
 	if err != nil {
-		fc.Status, fc.Error = StatusError, err.Error()
+		fc.Status, fc.Error = snapshot.StatusError, err.Error()
 		if errors.Is(err, fs.ErrPermission) {
-			fc.Status = StatusPermission
+			fc.Status = snapshot.StatusPermission
 		}
 		return fc, nil
 	}
-	fc.Status = StatusOK
+	fc.Status = snapshot.StatusOK
 	var values []string
 	for _, s := range composeLiteralSecrets(string(b)) {
 		fc.LiteralSecrets = append(fc.LiteralSecrets, s.where)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // composeSeeds are the real compose files: the testbed's (the documented
@@ -74,7 +76,7 @@ func FuzzComposeLiteralSecrets(f *testing.F) {
 			t.Fatal(err)
 		}
 		fc, values := readComposeContent(p, p)
-		if fc.Status != StatusOK || fc.LiteralSecrets == nil || len(values) != len(fc.LiteralSecrets) {
+		if fc.Status != snapshot.StatusOK || fc.LiteralSecrets == nil || len(values) != len(fc.LiteralSecrets) {
 			t.Fatalf("content %+v with %d values", fc, len(values))
 		}
 		b, err := json.Marshal(fc)

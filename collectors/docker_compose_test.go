@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 func TestComposeLiteralSecrets(t *testing.T) {
@@ -160,7 +162,7 @@ func TestReadComposeContent(t *testing.T) {
 	p := filepath.Join(dir, "docker-compose.yml")
 	os.WriteFile(p, []byte("services:\n  redis:\n    command: redis-server --requirepass "+pw+"\n"), 0o644)
 	fc, values := readComposeContent(p, p)
-	if fc.Status != StatusOK || !slices.Equal(fc.LiteralSecrets, []string{"line 3: --requirepass"}) {
+	if fc.Status != snapshot.StatusOK || !slices.Equal(fc.LiteralSecrets, []string{"line 3: --requirepass"}) {
 		t.Errorf("content %+v", fc)
 	}
 	if !slices.Equal(values, []string{pw}) {
@@ -205,21 +207,21 @@ func TestReadComposeContentHostile(t *testing.T) {
 	tests := []struct {
 		name   string
 		path   string
-		status string
+		status snapshot.Status
 		reason string // in the error
 	}{
-		{"a clean file", clean, StatusOK, ""},
-		{"missing", filepath.Join(dir, "missing.yml"), StatusError, "no such file"},
-		{"FIFO", fifo, StatusError, "is a FIFO, not a regular file: not read"},
-		{"1 GiB sparse file", big, StatusError, "is 1.0 GiB, larger than 1 MiB: not read"},
-		{"one byte over the limit", justOver, StatusError, "larger than 1 MiB: not read"},
-		{"directory", dir, StatusError, "is a directory, not a regular file: not read"},
-		{"symbolic link to /etc/shadow", shadow, StatusError, "is a symbolic link (to /etc/shadow): not followed"},
-		{"unix socket", sock, StatusError, "is a socket, not a regular file: not read"},
-		{"/dev/zero", "/dev/zero", StatusError, "/dev/zero is under /dev (device and kernel files): not read"},
-		{"/proc file", "/proc/self/environ", StatusError, "is under /proc"},
-		{"/sys file", "/sys/kernel/mm/transparent_hugepage/enabled", StatusError, "is under /sys"},
-		{"/dev reached through ..", "/srv/../dev/zero", StatusError, "is under /dev"},
+		{"a clean file", clean, snapshot.StatusOK, ""},
+		{"missing", filepath.Join(dir, "missing.yml"), snapshot.StatusError, "no such file"},
+		{"FIFO", fifo, snapshot.StatusError, "is a FIFO, not a regular file: not read"},
+		{"1 GiB sparse file", big, snapshot.StatusError, "is 1.0 GiB, larger than 1 MiB: not read"},
+		{"one byte over the limit", justOver, snapshot.StatusError, "larger than 1 MiB: not read"},
+		{"directory", dir, snapshot.StatusError, "is a directory, not a regular file: not read"},
+		{"symbolic link to /etc/shadow", shadow, snapshot.StatusError, "is a symbolic link (to /etc/shadow): not followed"},
+		{"unix socket", sock, snapshot.StatusError, "is a socket, not a regular file: not read"},
+		{"/dev/zero", "/dev/zero", snapshot.StatusError, "/dev/zero is under /dev (device and kernel files): not read"},
+		{"/proc file", "/proc/self/environ", snapshot.StatusError, "is under /proc"},
+		{"/sys file", "/sys/kernel/mm/transparent_hugepage/enabled", snapshot.StatusError, "is under /sys"},
+		{"/dev reached through ..", "/srv/../dev/zero", snapshot.StatusError, "is under /dev"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -280,22 +282,22 @@ func TestContainerFilesReadsComposeFiles(t *testing.T) {
 	os.MkdirAll(filepath.Join(root, "home/ray/.ray"), 0o755)
 	os.WriteFile(filepath.Join(root, "home/ray/.ray/auth_token"), []byte(pw), 0o644)
 	os.MkdirAll(filepath.Join(root, "home/nobody"), 0o755)
-	cs := []Container{{
+	cs := []snapshot.Container{{
 		Name:    "redis-celery",
-		Compose: &ComposeInfo{Project: "ml", Service: "redis", ConfigFiles: []string{"/srv/ml/docker-compose.yml", "/srv/ml/override.yml"}, WorkingDir: "/srv/ml"},
-		Mounts:  []Mount{{Type: "bind", Source: "/srv/ml/redis.conf", Destination: "/etc/redis/redis.conf"}},
+		Compose: &snapshot.ComposeInfo{Project: "ml", Service: "redis", ConfigFiles: []string{"/srv/ml/docker-compose.yml", "/srv/ml/override.yml"}, WorkingDir: "/srv/ml"},
+		Mounts:  []snapshot.Mount{{Type: "bind", Source: "/srv/ml/redis.conf", Destination: "/etc/redis/redis.conf"}},
 	}}
 	h := newSecretHasher()
 	files := containerFiles(context.Background(), &Env{Root: root}, cs, h)
-	got := map[string]FileMode{}
+	got := map[string]snapshot.FileMode{}
 	for _, f := range files {
 		got[f.Path] = f
-		if f.Status != StatusOK {
+		if f.Status != snapshot.StatusOK {
 			t.Errorf("%s: %+v", f.Path, f)
 		}
 	}
 	main, over := got["/srv/ml/docker-compose.yml"], got["/srv/ml/override.yml"]
-	if main.Kind != "compose" || main.Content == nil || main.Content.Status != StatusOK || len(main.Content.LiteralSecrets) != 0 || main.Content.From != "read /srv/ml/docker-compose.yml" {
+	if main.Kind != "compose" || main.Content == nil || main.Content.Status != snapshot.StatusOK || len(main.Content.LiteralSecrets) != 0 || main.Content.From != "read /srv/ml/docker-compose.yml" {
 		t.Errorf("compose file %+v content %+v: want read, no literal secret", main, main.Content)
 	}
 	if over.Kind != "compose" || over.Content == nil || !slices.Equal(over.Content.LiteralSecrets, []string{"line 4: REDIS_PASSWORD"}) {

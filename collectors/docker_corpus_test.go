@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // inspectFacts are the facts the checks read from one container-inspect
@@ -24,7 +26,7 @@ type inspectFacts struct {
 }
 
 // factsOf reads the facts of a parsed container.
-func factsOf(c Container) inspectFacts {
+func factsOf(c snapshot.Container) inspectFacts {
 	f := inspectFacts{
 		name: c.Name, state: c.State, user: c.User, running: c.Running, priv: c.Privileged,
 		capAdd: c.CapAdd, capDrop: c.CapDrop, network: c.NetworkMode, pid: c.PidMode,

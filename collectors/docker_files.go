@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // What a scan spends at most on the files containers name. Their paths
@@ -42,7 +44,7 @@ type fileJob struct {
 // fileResult is what examining one file found; values are the secret
 // values a compose file writes out (for the scrubber, never stored).
 type fileResult struct {
-	fm     FileMode
+	fm     snapshot.FileMode
 	absent bool
 	values []string
 }
@@ -54,7 +56,7 @@ type fileResult struct {
 // h.seen only). Every file gets a status and a reason of its own: a path
 // that is no regular file, too large, or does not answer in time leaves
 // every other file judged.
-func containerFiles(ctx context.Context, env *Env, cs []Container, h *secretHasher) []FileMode {
+func containerFiles(ctx context.Context, env *Env, cs []snapshot.Container, h *secretHasher) []snapshot.FileMode {
 	var jobs []fileJob
 	seen := map[string]bool{}
 	add := func(j fileJob) {
@@ -111,7 +113,7 @@ func containerFiles(ctx context.Context, env *Env, cs []Container, h *secretHash
 		}()
 	}
 	wg.Wait()
-	out := []FileMode{}
+	out := []snapshot.FileMode{}
 	for _, r := range res {
 		if r.absent {
 			continue
@@ -123,7 +125,7 @@ func containerFiles(ctx context.Context, env *Env, cs []Container, h *secretHash
 		}
 		out = append(out, r.fm)
 	}
-	slices.SortFunc(out, func(a, b FileMode) int { return strings.Compare(a.Path, b.Path) })
+	slices.SortFunc(out, func(a, b snapshot.FileMode) int { return strings.Compare(a.Path, b.Path) })
 	return out
 }
 
@@ -131,14 +133,14 @@ func containerFiles(ctx context.Context, env *Env, cs []Container, h *secretHash
 // passes or ctx ends: the
 // examination then goes on in the background until the system call that
 // blocks it returns, and its result is dropped.
-func examineWithin(ctx context.Context, d time.Duration, env *Env, j fileJob, examine func(*Env, fileJob, FileMode) fileResult) fileResult {
-	fm := FileMode{Path: j.path, Why: j.why, Kind: j.kind, Source: Source{From: "stat " + env.Path(j.path)}}
+func examineWithin(ctx context.Context, d time.Duration, env *Env, j fileJob, examine func(*Env, fileJob, snapshot.FileMode) fileResult) fileResult {
+	fm := snapshot.FileMode{Path: j.path, Why: j.why, Kind: j.kind, Source: snapshot.Source{From: "stat " + env.Path(j.path)}}
 	if j.refused != "" {
-		fm.Status, fm.Error = StatusError, j.refused
+		fm.Status, fm.Error = snapshot.StatusError, j.refused
 		return fileResult{fm: fm}
 	}
 	if err := ctx.Err(); err != nil {
-		fm.Status, fm.Error = StatusError, "not examined: "+err.Error()
+		fm.Status, fm.Error = snapshot.StatusError, "not examined: "+err.Error()
 		return fileResult{fm: fm}
 	}
 	ch := make(chan fileResult, 1)
@@ -149,9 +151,9 @@ func examineWithin(ctx context.Context, d time.Duration, env *Env, j fileJob, ex
 	case r := <-ch:
 		return r
 	case <-t.C:
-		fm.Status, fm.Error = StatusError, fmt.Sprintf("not examined within %v (a hung file system?)", d)
+		fm.Status, fm.Error = snapshot.StatusError, fmt.Sprintf("not examined within %v (a hung file system?)", d)
 	case <-ctx.Done():
-		fm.Status, fm.Error = StatusError, "not examined: "+ctx.Err().Error()
+		fm.Status, fm.Error = snapshot.StatusError, "not examined: "+ctx.Err().Error()
 	}
 	return fileResult{fm: fm}
 }
@@ -159,7 +161,7 @@ func examineWithin(ctx context.Context, d time.Duration, env *Env, j fileJob, ex
 // examineFile stats j's path and, for a world-readable compose file,
 // reads its content. Only the mode matters for other files (they hold
 // secrets by design), and for a compose file nobody else can read.
-func examineFile(env *Env, j fileJob, fm FileMode) fileResult {
+func examineFile(env *Env, j fileJob, fm snapshot.FileMode) fileResult {
 	st, err := os.Stat(env.Path(j.path))
 	switch {
 	case err == nil:
@@ -167,17 +169,17 @@ func examineFile(env *Env, j fileJob, fm FileMode) fileResult {
 		if !j.mustExist {
 			return fileResult{absent: true}
 		}
-		fm.Status, fm.Error = StatusUnavailable, "not found on this host"
+		fm.Status, fm.Error = snapshot.StatusUnavailable, "not found on this host"
 		return fileResult{fm: fm}
 	case errors.Is(err, fs.ErrPermission):
-		fm.Status, fm.Error = StatusPermission, err.Error()
+		fm.Status, fm.Error = snapshot.StatusPermission, err.Error()
 		return fileResult{fm: fm}
 	default:
-		fm.Status, fm.Error = StatusError, err.Error()
+		fm.Status, fm.Error = snapshot.StatusError, err.Error()
 		return fileResult{fm: fm}
 	}
 	mode := st.Mode().Perm()
-	fm.Status, fm.Mode, fm.WorldReadable = StatusOK, fmt.Sprintf("%04o", mode), mode&0o004 != 0
+	fm.Status, fm.Mode, fm.WorldReadable = snapshot.StatusOK, fmt.Sprintf("%04o", mode), mode&0o004 != 0
 	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
 		fm.UID, fm.GID = int(sys.Uid), int(sys.Gid)
 	}
@@ -185,7 +187,7 @@ func examineFile(env *Env, j fileJob, fm FileMode) fileResult {
 		return fileResult{fm: fm}
 	}
 	if !fm.WorldReadable {
-		fm.Content = &FileContent{Source: Source{Status: StatusSkipped, From: "read " + j.path,
+		fm.Content = &snapshot.FileContent{Source: snapshot.Source{Status: snapshot.StatusSkipped, From: "read " + j.path,
 			Error: "not world-readable: only its mode matters, its content is not read"}, LiteralSecrets: []string{}}
 		return fileResult{fm: fm}
 	}

@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // hostileBed is a host root with one honest compose project and one
 // container per hostile path its label names instead of a compose file.
 type hostileBed struct {
 	root       string
-	containers []Container
+	containers []snapshot.Container
 	secret     string // in /etc/shadow-like file the symlink names
 }
 
@@ -54,10 +55,10 @@ func newHostileBed(t *testing.T) hostileBed {
 	// Regular files where the host has kernel files: refused by path.
 	os.WriteFile(mk("dev/zero"), []byte("PASSWORD: "+b.secret+"\n"), 0o644)
 	os.WriteFile(mk("proc/self/environ"), []byte("PASSWORD: "+b.secret+"\n"), 0o644)
-	compose := func(name, project string, files ...string) Container {
-		return Container{Name: name, Compose: &ComposeInfo{Project: project, Service: name, ConfigFiles: files}}
+	compose := func(name, project string, files ...string) snapshot.Container {
+		return snapshot.Container{Name: name, Compose: &snapshot.ComposeInfo{Project: project, Service: name, ConfigFiles: files}}
 	}
-	b.containers = []Container{
+	b.containers = []snapshot.Container{
 		withWD(compose("redis", "ml", "/srv/ml/docker-compose.yml"), "/srv/ml"),
 		compose("zero", "evil", "/dev/zero"),
 		compose("fifo", "evil", "/srv/evil/fifo.yml"),
@@ -77,18 +78,21 @@ func TestContainerFilesHostile(t *testing.T) {
 	b := newHostileBed(t)
 	// A FIFO opened for reading would block this call for good.
 	files := containerFiles(context.Background(), &Env{Root: b.root}, b.containers, newSecretHasher())
-	want := map[string]struct{ status, content, reason string }{
-		"/srv/ml/docker-compose.yml": {StatusOK, StatusOK, ""},
-		"/srv/ml/.env":               {StatusOK, "", ""},
-		"/dev/zero":                  {StatusOK, StatusError, "/dev/zero is under /dev (device and kernel files): not read"},
-		"/srv/evil/fifo.yml":         {StatusOK, StatusError, "/srv/evil/fifo.yml is a FIFO, not a regular file: not read"},
-		"/srv/evil/dir.yml":          {StatusOK, StatusError, "/srv/evil/dir.yml is a directory, not a regular file: not read"},
-		"/srv/evil/big.yml":          {StatusOK, StatusError, "/srv/evil/big.yml is 1.0 GiB, larger than 1 MiB: not read"},
-		"/srv/evil/shadow.yml":       {StatusOK, StatusError, "/srv/evil/shadow.yml is a symbolic link (to " + filepath.Join(b.root, "etc/shadow") + "): not followed"},
-		"/proc/self/environ":         {StatusOK, StatusError, "is under /proc"},
-		"relative.yml":               {StatusError, "", "not an absolute path: not examined"},
+	want := map[string]struct {
+		status, content snapshot.Status
+		reason          string
+	}{
+		"/srv/ml/docker-compose.yml": {snapshot.StatusOK, snapshot.StatusOK, ""},
+		"/srv/ml/.env":               {snapshot.StatusOK, "", ""},
+		"/dev/zero":                  {snapshot.StatusOK, snapshot.StatusError, "/dev/zero is under /dev (device and kernel files): not read"},
+		"/srv/evil/fifo.yml":         {snapshot.StatusOK, snapshot.StatusError, "/srv/evil/fifo.yml is a FIFO, not a regular file: not read"},
+		"/srv/evil/dir.yml":          {snapshot.StatusOK, snapshot.StatusError, "/srv/evil/dir.yml is a directory, not a regular file: not read"},
+		"/srv/evil/big.yml":          {snapshot.StatusOK, snapshot.StatusError, "/srv/evil/big.yml is 1.0 GiB, larger than 1 MiB: not read"},
+		"/srv/evil/shadow.yml":       {snapshot.StatusOK, snapshot.StatusError, "/srv/evil/shadow.yml is a symbolic link (to " + filepath.Join(b.root, "etc/shadow") + "): not followed"},
+		"/proc/self/environ":         {snapshot.StatusOK, snapshot.StatusError, "is under /proc"},
+		"relative.yml":               {snapshot.StatusError, "", "not an absolute path: not examined"},
 	}
-	got := map[string]FileMode{}
+	got := map[string]snapshot.FileMode{}
 	for _, f := range files {
 		got[f.Path] = f
 	}
@@ -101,7 +105,8 @@ func TestContainerFilesHostile(t *testing.T) {
 		if w.status != "" && f.Status != w.status {
 			t.Errorf("%s: status %s (%s), want %s", p, f.Status, f.Error, w.status)
 		}
-		var content, reason string
+		var content snapshot.Status
+		var reason string
 		if f.Content != nil {
 			content, reason = f.Content.Status, f.Content.Error
 			if f.Content.LiteralSecrets == nil {
@@ -130,7 +135,7 @@ func TestContainerFilesDeadline(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, f := range containerFiles(ctx, &Env{Root: b.root}, b.containers[:1], newSecretHasher()) {
-		if f.Status != StatusError || !strings.Contains(f.Error, "not examined: context canceled") {
+		if f.Status != snapshot.StatusError || !strings.Contains(f.Error, "not examined: context canceled") {
 			t.Errorf("%s: %s %q, want not examined", f.Path, f.Status, f.Error)
 		}
 	}
@@ -142,7 +147,7 @@ func TestContainerFilesDeadline(t *testing.T) {
 // is still judged.
 func TestHostileFilesVerdicts(t *testing.T) {
 	b := newHostileBed(t)
-	var cs []Container
+	var cs []snapshot.Container
 	for _, c := range b.containers {
 		pc := parseContainer(inspectPayload(t, "podman-4.3-web.json", nil), newSecretHasher())
 		pc.Name, pc.Compose = c.Name, c.Compose
@@ -182,20 +187,20 @@ func TestHostileFilesVerdicts(t *testing.T) {
 	}
 }
 
-func withWD(c Container, wd string) Container {
+func withWD(c snapshot.Container, wd string) snapshot.Container {
 	c.Compose.WorkingDir = wd
 	return c
 }
 
 // engineSection is the docker section of a reachable engine with cs.
-func engineSection(cs []Container) *DockerSection {
-	return &DockerSection{EngineInstalled: true, Engine: DockerEngine{Source: Source{Status: StatusOK}, Host: "unix:///run/docker.sock", HostFrom: "default"},
-		Daemon: DockerDaemon{Source: Source{Status: StatusOK}, Hosts: []DaemonHost{}}, Containers: cs, Files: []FileMode{}}
+func engineSection(cs []snapshot.Container) *snapshot.DockerSection {
+	return &snapshot.DockerSection{EngineInstalled: true, Engine: snapshot.DockerEngine{Source: snapshot.Source{Status: snapshot.StatusOK}, Host: "unix:///run/docker.sock", HostFrom: "default"},
+		Daemon: snapshot.DockerDaemon{Source: snapshot.Source{Status: snapshot.StatusOK}, Hosts: []snapshot.DaemonHost{}}, Containers: cs, Files: []snapshot.FileMode{}}
 }
 
 // sectionDoc is a snapshot holding sec, decoded and validated against
 // the schema as mlscan eval does.
-func sectionDoc(t *testing.T, sec *DockerSection) map[string]any {
+func sectionDoc(t *testing.T, sec *snapshot.DockerSection) map[string]any {
 	t.Helper()
 	snap := testSnapshot("docker")
 	snap.Docker = sec
@@ -210,7 +215,7 @@ func TestContainerFilesManyNames(t *testing.T) {
 	for i := range 5000 {
 		names = append(names, fmt.Sprintf("/srv/many/%d.yml", i))
 	}
-	cs := []Container{{Name: "many", Compose: &ComposeInfo{Project: "many", Service: "many", ConfigFiles: names}}}
+	cs := []snapshot.Container{{Name: "many", Compose: &snapshot.ComposeInfo{Project: "many", Service: "many", ConfigFiles: names}}}
 	files := containerFiles(context.Background(), &Env{Root: root}, cs, newSecretHasher())
 	if len(files) != maxComposeFiles+1 {
 		t.Fatalf("%d entries, want %d", len(files), maxComposeFiles+1)
@@ -235,17 +240,17 @@ func TestExamineWithinDeadline(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	blocking := func(_ *Env, _ fileJob, fm FileMode) fileResult {
+	blocking := func(_ *Env, _ fileJob, fm snapshot.FileMode) fileResult {
 		f, err := os.Open(fifo) // blocks until a writer opens it
 		if err == nil {
 			f.Close()
 		}
-		fm.Status = StatusOK
+		fm.Status = snapshot.StatusOK
 		return fileResult{fm: fm}
 	}
 	j := fileJob{path: fifo, why: "compose file of project evil", kind: "compose", mustExist: true}
 	r := examineWithin(context.Background(), 50*time.Millisecond, &Env{}, j, blocking)
-	if r.fm.Status != StatusError || r.fm.Error != "not examined within 50ms (a hung file system?)" {
+	if r.fm.Status != snapshot.StatusError || r.fm.Error != "not examined within 50ms (a hung file system?)" {
 		t.Errorf("%s %q, want not examined within 50ms", r.fm.Status, r.fm.Error)
 	}
 	// Release the blocked open: a writer arrives.

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // secretHasher computes the keyed hash of secrets. Its key is random per
@@ -165,10 +167,10 @@ func secretStrength(v string) (classes int, strength string, denylisted bool) {
 }
 
 // finding describes secret v found at loc under key.
-func (h *secretHasher) finding(loc, key, target string, human bool, v string) SecretFinding {
+func (h *secretHasher) finding(loc, key, target string, human bool, v string) snapshot.SecretFinding {
 	h.seen[v] = true
 	classes, strength, deny := secretStrength(v)
-	return SecretFinding{
+	return snapshot.SecretFinding{
 		Location: loc, Key: key, Target: target, Human: human,
 		Length: len([]rune(v)), Classes: classes, Strength: strength, Denylisted: deny,
 		Hash: h.hash(v),
@@ -401,12 +403,12 @@ func isSchemeRune(r rune) bool {
 
 // redactEnv reduces a container's environment to keys, harmless values and
 // endpoints, and describes the secrets it holds.
-func redactEnv(env []string, h *secretHasher) ([]EnvVar, []SecretFinding) {
-	vars := make([]EnvVar, 0, len(env))
-	var fs []SecretFinding
+func redactEnv(env []string, h *secretHasher) ([]snapshot.EnvVar, []snapshot.SecretFinding) {
+	vars := make([]snapshot.EnvVar, 0, len(env))
+	var fs []snapshot.SecretFinding
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
-		ev := EnvVar{Key: k}
+		ev := snapshot.EnvVar{Key: k}
 		var secrets []secretValue
 		switch {
 		case envAllowed[k] && RedactURL(v) == v && (!namesSecretFile(k) || v == "" || isFileReference(k, v)):
@@ -475,8 +477,8 @@ func redactEnv(env []string, h *secretHasher) ([]EnvVar, []SecretFinding) {
 // endpointOf parses a URL ("redis://:pw@127.0.0.1:6380/0") or host:port
 // into its scheme, host, port and (for broker and database URLs, or when
 // keepPath) path. The password is never kept, only its presence.
-func endpointOf(v string, keepPath bool) *Endpoint {
-	e := &Endpoint{}
+func endpointOf(v string, keepPath bool) *snapshot.Endpoint {
+	e := &snapshot.Endpoint{}
 	rest := v
 	if i := strings.Index(v, "://"); i >= 0 {
 		e.Scheme = strings.ToLower(v[:i])
@@ -581,7 +583,7 @@ func redactUserinfo(s string) (string, []string) {
 
 // commandSecrets redacts a container's command (entrypoint + cmd) and
 // returns the redacted halves and the findings.
-func commandSecrets(entrypoint, cmd []string, loc string, h *secretHasher) ([]string, []string, []SecretFinding) {
+func commandSecrets(entrypoint, cmd []string, loc string, h *secretHasher) ([]string, []string, []snapshot.SecretFinding) {
 	argv := append(slices.Clone(entrypoint), cmd...)
 	red, ss := redactArgvSecrets(argv)
 	for i, a := range red {
@@ -592,7 +594,7 @@ func commandSecrets(entrypoint, cmd []string, loc string, h *secretHasher) ([]st
 			}
 		}
 	}
-	var fs []SecretFinding
+	var fs []snapshot.SecretFinding
 	for _, s := range ss {
 		fs = append(fs, h.finding(loc, s.key, s.target, s.human, s.value))
 	}
@@ -602,7 +604,7 @@ func commandSecrets(entrypoint, cmd []string, loc string, h *secretHasher) ([]st
 // parseRedisArgs reads the non-secret settings of a redis-server command
 // line in argv (also inside a "sh -c" string); nil when argv does not run
 // redis-server or valkey-server.
-func parseRedisArgs(argv []string) *RedisArgs {
+func parseRedisArgs(argv []string) *snapshot.RedisArgs {
 	var words []string
 	for _, a := range argv {
 		words = append(words, strings.Fields(a)...)
@@ -618,7 +620,7 @@ func parseRedisArgs(argv []string) *RedisArgs {
 	if start < 0 {
 		return nil
 	}
-	r := &RedisArgs{}
+	r := &snapshot.RedisArgs{}
 	ws := words[start+1:]
 	for i := 0; i < len(ws); i++ {
 		w := ws[i]
@@ -681,7 +683,7 @@ func redisMemory(s string) (int64, bool) {
 // scrubSecrets replaces any copy of a found secret (six characters or
 // more) left in the section's free-text fields: a secret seen in one place
 // must not leak from another.
-func scrubSecrets(sec *DockerSection, h *secretHasher) {
+func scrubSecrets(sec *snapshot.DockerSection, h *secretHasher) {
 	var vals []string
 	for v := range h.seen {
 		if len(v) >= 6 {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // TestSecretFileKeys: a key naming a secret's file (*_FILE, *_SECRETFILE,
@@ -43,8 +45,8 @@ func TestSecretFileKeys(t *testing.T) {
 					t.Errorf("redactEnv(%q) = %+v, want a dropped secret", tt.kv, vars[0])
 				}
 				b, _ := json.Marshal(struct {
-					V []EnvVar
-					F []SecretFinding
+					V []snapshot.EnvVar
+					F []snapshot.SecretFinding
 				}{vars, fs})
 				if strings.Contains(string(b), v) {
 					t.Errorf("redactEnv(%q): the value reaches %s", tt.kv, b)

@@ -19,6 +19,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // dockerTestdata holds container-inspect payloads: the Engine API's
@@ -68,20 +69,20 @@ func TestParseContainerEngineAPI(t *testing.T) {
 		name    string
 		file    string
 		patch   func(m map[string]any)
-		check   func(t *testing.T, c Container)
+		check   func(t *testing.T, c snapshot.Container)
 		running bool // the payload says Running
 	}{
 		{
 			name: "v1.41 example: no user, no PidsLimit, CpuPeriod without quota", file: v141, running: true,
-			check: func(t *testing.T, c Container) {
-				want := ContainerLimits{CPUPeriod: 100000}
+			check: func(t *testing.T, c snapshot.Container) {
+				want := snapshot.ContainerLimits{CPUPeriod: 100000}
 				if !reflect.DeepEqual(c.Limits, want) {
 					t.Errorf("limits %+v, want %+v (PidsLimit absent = nil, a period alone is no limit)", c.Limits, want)
 				}
 				if c.Name != "boring_euclid" || c.User != "" || c.Image != "ubuntu" || c.State != "running" {
 					t.Errorf("name %q user %q image %q state %q", c.Name, c.User, c.Image, c.State)
 				}
-				if !c.Healthcheck || c.RestartPolicy != (RestartPolicy{Name: "on-failure", MaximumRetryCount: 2}) {
+				if !c.Healthcheck || c.RestartPolicy != (snapshot.RestartPolicy{Name: "on-failure", MaximumRetryCount: 2}) {
 					t.Errorf("healthcheck %v restart %+v", c.Healthcheck, c.RestartPolicy)
 				}
 				if len(c.Mounts) != 1 || c.Mounts[0].Source != "/data" || c.Mounts[0].RW {
@@ -103,7 +104,7 @@ func TestParseContainerEngineAPI(t *testing.T) {
 		},
 		{
 			name: "v1.47 example decodes the same", file: v147, running: true,
-			check: func(t *testing.T, c Container) {
+			check: func(t *testing.T, c snapshot.Container) {
 				if c.Limits.PidsLimit != nil || c.Limits.CPUs != 0 || c.User != "" || !c.Healthcheck {
 					t.Errorf("%+v", c)
 				}
@@ -111,11 +112,11 @@ func TestParseContainerEngineAPI(t *testing.T) {
 		},
 		{
 			name: "v1.51 field examples: user set, published ports with a null entry", file: v151, running: true,
-			check: func(t *testing.T, c Container) {
+			check: func(t *testing.T, c snapshot.Container) {
 				if c.User != "123:456" || c.Name != "funny_chatelet" || c.Image != "example-image:1.0" {
 					t.Errorf("user %q name %q image %q", c.User, c.Name, c.Image)
 				}
-				want := []PortBinding{
+				want := []snapshot.PortBinding{
 					{HostIP: "0.0.0.0", HostPort: 53, ContainerPort: 53, Proto: "udp"},
 					{HostIP: "0.0.0.0", HostPort: 80, ContainerPort: 80, Proto: "tcp"},
 					{HostIP: "0.0.0.0", HostPort: 8080, ContainerPort: 80, Proto: "tcp"},
@@ -130,7 +131,7 @@ func TestParseContainerEngineAPI(t *testing.T) {
 		{
 			name: "PidsLimit 0 is not null", file: v141, running: true,
 			patch: func(m map[string]any) { obj(m, "HostConfig")["PidsLimit"] = 0 },
-			check: func(t *testing.T, c Container) {
+			check: func(t *testing.T, c snapshot.Container) {
 				if c.Limits.PidsLimit == nil || *c.Limits.PidsLimit != 0 {
 					t.Errorf("PidsLimit %v, want pointer to 0", c.Limits.PidsLimit)
 				}
@@ -139,7 +140,7 @@ func TestParseContainerEngineAPI(t *testing.T) {
 		{
 			name: "PidsLimit explicit null", file: v141, running: true,
 			patch: func(m map[string]any) { obj(m, "HostConfig")["PidsLimit"] = nil },
-			check: func(t *testing.T, c Container) {
+			check: func(t *testing.T, c snapshot.Container) {
 				if c.Limits.PidsLimit != nil {
 					t.Errorf("PidsLimit %v, want nil", *c.Limits.PidsLimit)
 				}
@@ -152,7 +153,7 @@ func TestParseContainerEngineAPI(t *testing.T) {
 		{
 			name: "PidsLimit set", file: v141, running: true,
 			patch: func(m map[string]any) { obj(m, "HostConfig")["PidsLimit"] = 200 },
-			check: func(t *testing.T, c Container) {
+			check: func(t *testing.T, c snapshot.Container) {
 				if !reflect.DeepEqual(c.Limits.PidsLimit, i64(200)) {
 					t.Errorf("PidsLimit %v", c.Limits.PidsLimit)
 				}
@@ -161,7 +162,7 @@ func TestParseContainerEngineAPI(t *testing.T) {
 		{
 			name: "User set", file: v141, running: true,
 			patch: func(m map[string]any) { obj(m, "Config")["User"] = "1000:1000" },
-			check: func(t *testing.T, c Container) {
+			check: func(t *testing.T, c snapshot.Container) {
 				if c.User != "1000:1000" {
 					t.Errorf("user %q", c.User)
 				}
@@ -173,7 +174,7 @@ func TestParseContainerEngineAPI(t *testing.T) {
 				hc := obj(m, "HostConfig")
 				hc["NanoCpus"], hc["CpuPeriod"] = 1500000000, 0
 			},
-			check: func(t *testing.T, c Container) {
+			check: func(t *testing.T, c snapshot.Container) {
 				if c.Limits.CPUs != 1.5 || c.Limits.NanoCPUs != 1500000000 || c.Limits.CPUQuota != 0 {
 					t.Errorf("limits %+v", c.Limits)
 				}
@@ -182,7 +183,7 @@ func TestParseContainerEngineAPI(t *testing.T) {
 		{
 			name: "CPU as CpuQuota/CpuPeriod (docker run --cpu-quota 50000)", file: v141, running: true,
 			patch: func(m map[string]any) { obj(m, "HostConfig")["CpuQuota"] = 50000 },
-			check: func(t *testing.T, c Container) {
+			check: func(t *testing.T, c snapshot.Container) {
 				if c.Limits.CPUs != 0.5 || c.Limits.NanoCPUs != 0 {
 					t.Errorf("limits %+v", c.Limits)
 				}
@@ -194,7 +195,7 @@ func TestParseContainerEngineAPI(t *testing.T) {
 				hc := obj(m, "HostConfig")
 				hc["CpuQuota"], hc["CpuPeriod"] = 200000, 0
 			},
-			check: func(t *testing.T, c Container) {
+			check: func(t *testing.T, c snapshot.Container) {
 				if c.Limits.CPUs != 2 {
 					t.Errorf("limits %+v", c.Limits)
 				}
@@ -206,7 +207,7 @@ func TestParseContainerEngineAPI(t *testing.T) {
 				hc := obj(m, "HostConfig")
 				hc["Memory"], hc["MemorySwap"] = 2<<30, -1
 			},
-			check: func(t *testing.T, c Container) {
+			check: func(t *testing.T, c snapshot.Container) {
 				if c.Limits.Memory != 2<<30 || c.Limits.MemorySwap != -1 {
 					t.Errorf("limits %+v", c.Limits)
 				}
@@ -219,7 +220,7 @@ func TestParseContainerEngineAPI(t *testing.T) {
 				st["Status"], st["Running"] = "exited", false
 				delete(st, "Pid")
 			},
-			check: func(t *testing.T, c Container) {
+			check: func(t *testing.T, c snapshot.Container) {
 				if c.Running || c.State != "exited" {
 					t.Errorf("running %v state %q", c.Running, c.State)
 				}
@@ -240,14 +241,14 @@ func TestParseContainerEngineAPI(t *testing.T) {
 				}
 				cfg["Healthcheck"] = map[string]any{"Test": []string{"NONE"}}
 			},
-			check: func(t *testing.T, c Container) {
+			check: func(t *testing.T, c snapshot.Container) {
 				if !c.Privileged || c.CapAdd[0] != "SYS_ADMIN" || c.CapDrop[0] != "ALL" || len(c.SecurityOpt) != 2 || !c.ReadonlyRootfs {
 					t.Errorf("%+v", c)
 				}
 				if c.PidMode != "host" || c.IpcMode != "host" || c.UTSMode != "host" || c.UsernsMode != "host" || c.NetworkMode != "host" {
 					t.Errorf("namespaces %q %q %q %q %q", c.PidMode, c.IpcMode, c.UTSMode, c.UsernsMode, c.NetworkMode)
 				}
-				want := &ComposeInfo{Project: "ml", Service: "redis", WorkingDir: "/opt/ml", ConfigFiles: []string{"/opt/ml/docker-compose.yml", "/opt/ml/docker-compose.override.yml"}}
+				want := &snapshot.ComposeInfo{Project: "ml", Service: "redis", WorkingDir: "/opt/ml", ConfigFiles: []string{"/opt/ml/docker-compose.yml", "/opt/ml/docker-compose.override.yml"}}
 				if !reflect.DeepEqual(c.Compose, want) {
 					t.Errorf("compose %+v", c.Compose)
 				}
@@ -267,7 +268,7 @@ func TestParseContainerEngineAPI(t *testing.T) {
 			tt.check(t, c)
 			// The process is read only for running containers with a pid.
 			p := readContainerProcess(t.TempDir(), c.ID, c.Running, c.State, ir.State)
-			if p.Status == StatusOK {
+			if p.Status == snapshot.StatusOK {
 				t.Errorf("process %+v from an empty proc", p)
 			}
 			if !c.Running && !strings.Contains(p.Error, "not running") {
@@ -286,7 +287,7 @@ func TestParseContainerPodman(t *testing.T) {
 	if len(matches) == 0 {
 		t.Fatal("no podman-*.json payloads; capture them: MLSCAN_UPDATE_TESTDATA=1 go test -run TestDockerE2E ./collectors")
 	}
-	got := map[string]Container{}
+	got := map[string]snapshot.Container{}
 	for _, p := range matches {
 		ir := inspectPayload(t, filepath.Base(p), nil)
 		c := parseContainer(ir, newSecretHasher())
@@ -336,83 +337,83 @@ func TestRedactEnv(t *testing.T) {
 	tests := []struct {
 		name     string
 		kv       string
-		want     EnvVar
+		want     snapshot.EnvVar
 		findings []string // keys of the findings, with their targets after '@'
 	}{
-		{"allowed value kept", "PATH=/usr/bin:/bin", EnvVar{Key: "PATH", Value: "/usr/bin:/bin", Kept: true}, nil},
-		{"python setting kept", "PYTHONUNBUFFERED=1", EnvVar{Key: "PYTHONUNBUFFERED", Value: "1", Kept: true}, nil},
-		{"celery setting kept", "C_FORCE_ROOT=true", EnvVar{Key: "C_FORCE_ROOT", Value: "true", Kept: true}, nil},
-		{"auth mode is a setting, not a secret", "RAY_AUTH_MODE=token", EnvVar{Key: "RAY_AUTH_MODE", Value: "token", Kept: true}, nil},
-		{"other value dropped", "APP_NAME=demo", EnvVar{Key: "APP_NAME"}, nil},
-		{"image release kept", "REDIS_VERSION=7.2.11", EnvVar{Key: "REDIS_VERSION", Value: "7.2.11", Kept: true}, nil},
-		{"release with a suffix kept", "RAY_VERSION=2.54.0-py310", EnvVar{Key: "RAY_VERSION", Value: "2.54.0-py310", Kept: true}, nil},
-		{"flower release kept", "FLOWER_VERSION=v2.2.0", EnvVar{Key: "FLOWER_VERSION", Value: "v2.2.0", Kept: true}, nil},
-		{"a version key holding no version is dropped", "REDIS_VERSION=" + pw, EnvVar{Key: "REDIS_VERSION"}, nil},
+		{"allowed value kept", "PATH=/usr/bin:/bin", snapshot.EnvVar{Key: "PATH", Value: "/usr/bin:/bin", Kept: true}, nil},
+		{"python setting kept", "PYTHONUNBUFFERED=1", snapshot.EnvVar{Key: "PYTHONUNBUFFERED", Value: "1", Kept: true}, nil},
+		{"celery setting kept", "C_FORCE_ROOT=true", snapshot.EnvVar{Key: "C_FORCE_ROOT", Value: "true", Kept: true}, nil},
+		{"auth mode is a setting, not a secret", "RAY_AUTH_MODE=token", snapshot.EnvVar{Key: "RAY_AUTH_MODE", Value: "token", Kept: true}, nil},
+		{"other value dropped", "APP_NAME=demo", snapshot.EnvVar{Key: "APP_NAME"}, nil},
+		{"image release kept", "REDIS_VERSION=7.2.11", snapshot.EnvVar{Key: "REDIS_VERSION", Value: "7.2.11", Kept: true}, nil},
+		{"release with a suffix kept", "RAY_VERSION=2.54.0-py310", snapshot.EnvVar{Key: "RAY_VERSION", Value: "2.54.0-py310", Kept: true}, nil},
+		{"flower release kept", "FLOWER_VERSION=v2.2.0", snapshot.EnvVar{Key: "FLOWER_VERSION", Value: "v2.2.0", Kept: true}, nil},
+		{"a version key holding no version is dropped", "REDIS_VERSION=" + pw, snapshot.EnvVar{Key: "REDIS_VERSION"}, nil},
 		{
 			"a version key holding a URL is read as one", "RAY_VERSION=https://u:" + pw + "@example.com/ray",
-			EnvVar{Key: "RAY_VERSION", Secret: true, URL: &Endpoint{Scheme: "https", Host: "example.com", Port: 443, Password: true}},
+			snapshot.EnvVar{Key: "RAY_VERSION", Secret: true, URL: &snapshot.Endpoint{Scheme: "https", Host: "example.com", Port: 443, Password: true}},
 			[]string{"RAY_VERSION (URL password)@https"},
 		},
-		{"other version keys dropped", "APP_VERSION=1.2.3", EnvVar{Key: "APP_VERSION"}, nil},
-		{"password", "REDIS_PASSWORD=" + pw, EnvVar{Key: "REDIS_PASSWORD", Secret: true}, []string{"REDIS_PASSWORD@redis"}},
-		{"empty password is no finding", "REDIS_PASSWORD=", EnvVar{Key: "REDIS_PASSWORD"}, nil},
-		{"secret key word", "SECRET_KEY=" + pw, EnvVar{Key: "SECRET_KEY", Secret: true}, []string{"SECRET_KEY@"}},
-		{"token path is kept", "RAY_AUTH_TOKEN_PATH=/run/secrets/ray", EnvVar{Key: "RAY_AUTH_TOKEN_PATH", Value: "/run/secrets/ray", Kept: true}, nil},
-		{"flower's oauth pattern is kept", `FLOWER_AUTH=.*@example\.com`, EnvVar{Key: "FLOWER_AUTH", Value: `.*@example\.com`, Kept: true}, nil},
-		{"other token path dropped, not a secret", "APP_TOKEN_PATH=/run/secrets/app", EnvVar{Key: "APP_TOKEN_PATH"}, nil},
-		{"password file is not a secret", "REDIS_PASSWORD_FILE=/run/secrets/redis", EnvVar{Key: "REDIS_PASSWORD_FILE"}, nil},
-		{"password file anywhere is not a secret", "DB_PASSWORD_FILE=/etc/app/db.pw", EnvVar{Key: "DB_PASSWORD_FILE"}, nil},
-		{"grafana's __FILE is not a secret", "GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana", EnvVar{Key: "GF_SECURITY_ADMIN_PASSWORD__FILE"}, nil},
-		{"gluetun's _SECRETFILE is not a secret", "OPENVPN_PASSWORD_SECRETFILE=/run/secrets/openvpn_password", EnvVar{Key: "OPENVPN_PASSWORD_SECRETFILE"}, nil},
-		{"gluetun's key _SECRETFILE is not a secret", "WIREGUARD_PRIVATE_KEY_SECRETFILE=/gluetun/wg.key", EnvVar{Key: "WIREGUARD_PRIVATE_KEY_SECRETFILE"}, nil},
-		{"lower-case _file is not a secret", "redis_password_file=/run/secrets/redis", EnvVar{Key: "redis_password_file"}, nil},
-		{"a value under /run/secrets is a reference", "REDIS_PASSWORD=/run/secrets/redis_password", EnvVar{Key: "REDIS_PASSWORD"}, nil},
-		{"a /run/secrets value escaping the folder is a secret", "REDIS_PASSWORD=/run/secrets/../" + pw, EnvVar{Key: "REDIS_PASSWORD", Secret: true}, []string{"REDIS_PASSWORD@redis"}},
-		{"a secret that merely ends in FILE is one", "API_KEY=" + pw + "_FILE", EnvVar{Key: "API_KEY", Secret: true}, []string{"API_KEY@"}},
-		{"python image gpg key", "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D", EnvVar{Key: "GPG_KEY"}, nil},
-		{"keyboard is no key", "KEYBOARD=us", EnvVar{Key: "KEYBOARD"}, nil},
+		{"other version keys dropped", "APP_VERSION=1.2.3", snapshot.EnvVar{Key: "APP_VERSION"}, nil},
+		{"password", "REDIS_PASSWORD=" + pw, snapshot.EnvVar{Key: "REDIS_PASSWORD", Secret: true}, []string{"REDIS_PASSWORD@redis"}},
+		{"empty password is no finding", "REDIS_PASSWORD=", snapshot.EnvVar{Key: "REDIS_PASSWORD"}, nil},
+		{"secret key word", "SECRET_KEY=" + pw, snapshot.EnvVar{Key: "SECRET_KEY", Secret: true}, []string{"SECRET_KEY@"}},
+		{"token path is kept", "RAY_AUTH_TOKEN_PATH=/run/secrets/ray", snapshot.EnvVar{Key: "RAY_AUTH_TOKEN_PATH", Value: "/run/secrets/ray", Kept: true}, nil},
+		{"flower's oauth pattern is kept", `FLOWER_AUTH=.*@example\.com`, snapshot.EnvVar{Key: "FLOWER_AUTH", Value: `.*@example\.com`, Kept: true}, nil},
+		{"other token path dropped, not a secret", "APP_TOKEN_PATH=/run/secrets/app", snapshot.EnvVar{Key: "APP_TOKEN_PATH"}, nil},
+		{"password file is not a secret", "REDIS_PASSWORD_FILE=/run/secrets/redis", snapshot.EnvVar{Key: "REDIS_PASSWORD_FILE"}, nil},
+		{"password file anywhere is not a secret", "DB_PASSWORD_FILE=/etc/app/db.pw", snapshot.EnvVar{Key: "DB_PASSWORD_FILE"}, nil},
+		{"grafana's __FILE is not a secret", "GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana", snapshot.EnvVar{Key: "GF_SECURITY_ADMIN_PASSWORD__FILE"}, nil},
+		{"gluetun's _SECRETFILE is not a secret", "OPENVPN_PASSWORD_SECRETFILE=/run/secrets/openvpn_password", snapshot.EnvVar{Key: "OPENVPN_PASSWORD_SECRETFILE"}, nil},
+		{"gluetun's key _SECRETFILE is not a secret", "WIREGUARD_PRIVATE_KEY_SECRETFILE=/gluetun/wg.key", snapshot.EnvVar{Key: "WIREGUARD_PRIVATE_KEY_SECRETFILE"}, nil},
+		{"lower-case _file is not a secret", "redis_password_file=/run/secrets/redis", snapshot.EnvVar{Key: "redis_password_file"}, nil},
+		{"a value under /run/secrets is a reference", "REDIS_PASSWORD=/run/secrets/redis_password", snapshot.EnvVar{Key: "REDIS_PASSWORD"}, nil},
+		{"a /run/secrets value escaping the folder is a secret", "REDIS_PASSWORD=/run/secrets/../" + pw, snapshot.EnvVar{Key: "REDIS_PASSWORD", Secret: true}, []string{"REDIS_PASSWORD@redis"}},
+		{"a secret that merely ends in FILE is one", "API_KEY=" + pw + "_FILE", snapshot.EnvVar{Key: "API_KEY", Secret: true}, []string{"API_KEY@"}},
+		{"python image gpg key", "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D", snapshot.EnvVar{Key: "GPG_KEY"}, nil},
+		{"keyboard is no key", "KEYBOARD=us", snapshot.EnvVar{Key: "KEYBOARD"}, nil},
 		{
 			"broker URL keeps the endpoint", "CELERY_BROKER_URL=redis://:" + pw + "@127.0.0.1:6380/0",
-			EnvVar{Key: "CELERY_BROKER_URL", Secret: true, URL: &Endpoint{Scheme: "redis", Host: "127.0.0.1", Port: 6380, Path: "/0", Password: true}},
+			snapshot.EnvVar{Key: "CELERY_BROKER_URL", Secret: true, URL: &snapshot.Endpoint{Scheme: "redis", Host: "127.0.0.1", Port: 6380, Path: "/0", Password: true}},
 			[]string{"CELERY_BROKER_URL (URL password)@redis"},
 		},
 		{
 			"broker URL without password", "CELERY_RESULT_BACKEND=redis://redis:6379/1",
-			EnvVar{Key: "CELERY_RESULT_BACKEND", URL: &Endpoint{Scheme: "redis", Host: "redis", Port: 6379, Path: "/1"}}, nil,
+			snapshot.EnvVar{Key: "CELERY_RESULT_BACKEND", URL: &snapshot.Endpoint{Scheme: "redis", Host: "redis", Port: 6379, Path: "/1"}}, nil,
 		},
 		{
 			"broker URL with the default port", "CELERY_BROKER_URL=redis://localhost",
-			EnvVar{Key: "CELERY_BROKER_URL", URL: &Endpoint{Scheme: "redis", Host: "localhost", Port: 6379}}, nil,
+			snapshot.EnvVar{Key: "CELERY_BROKER_URL", URL: &snapshot.Endpoint{Scheme: "redis", Host: "localhost", Port: 6379}}, nil,
 		},
 		{
 			"ray address host:port", "RAY_ADDRESS=10.0.0.84:6379",
-			EnvVar{Key: "RAY_ADDRESS", Value: "10.0.0.84:6379", Kept: true, URL: &Endpoint{Host: "10.0.0.84", Port: 6379}}, nil,
+			snapshot.EnvVar{Key: "RAY_ADDRESS", Value: "10.0.0.84:6379", Kept: true, URL: &snapshot.Endpoint{Host: "10.0.0.84", Port: 6379}}, nil,
 		},
 		{
 			"ray client address", "RAY_ADDRESS=ray://10.0.0.84:10001",
-			EnvVar{Key: "RAY_ADDRESS", Value: "ray://10.0.0.84:10001", Kept: true, URL: &Endpoint{Scheme: "ray", Host: "10.0.0.84", Port: 10001}}, nil,
+			snapshot.EnvVar{Key: "RAY_ADDRESS", Value: "ray://10.0.0.84:10001", Kept: true, URL: &snapshot.Endpoint{Scheme: "ray", Host: "10.0.0.84", Port: 10001}}, nil,
 		},
 		{
 			"webhook URL drops its path", "SLACK_WEBHOOK=https://hooks.example.com/services/T0/B0/XXXXSECRETXXXX",
-			EnvVar{Key: "SLACK_WEBHOOK", URL: &Endpoint{Scheme: "https", Host: "hooks.example.com", Port: 443}}, nil,
+			snapshot.EnvVar{Key: "SLACK_WEBHOOK", URL: &snapshot.Endpoint{Scheme: "https", Host: "hooks.example.com", Port: 443}}, nil,
 		},
 		{
 			"URL token parameter", "SERVICE=https://api.example.com/v1?token=" + pw,
-			EnvVar{Key: "SERVICE", Secret: true, URL: &Endpoint{Scheme: "https", Host: "api.example.com", Port: 443}},
+			snapshot.EnvVar{Key: "SERVICE", Secret: true, URL: &snapshot.Endpoint{Scheme: "https", Host: "api.example.com", Port: 443}},
 			[]string{"SERVICE (URL token)@"},
 		},
 		{
 			"password holding '@' and '/'", "CELERY_BROKER_URL=redis://:a/b@" + pw + "@127.0.0.1:6380/0",
-			EnvVar{Key: "CELERY_BROKER_URL", Secret: true, URL: &Endpoint{Scheme: "redis", Host: "127.0.0.1", Port: 6380, Path: "/0", Password: true}},
+			snapshot.EnvVar{Key: "CELERY_BROKER_URL", Secret: true, URL: &snapshot.Endpoint{Scheme: "redis", Host: "127.0.0.1", Port: 6380, Path: "/0", Password: true}},
 			[]string{"CELERY_BROKER_URL (URL password)@redis"},
 		},
 		{
 			"flower basic auth: two passwords", "FLOWER_BASIC_AUTH=admin:" + pw + ",ops:" + pw + "x",
-			EnvVar{Key: "FLOWER_BASIC_AUTH", Secret: true}, []string{"FLOWER_BASIC_AUTH@flower", "FLOWER_BASIC_AUTH@flower"},
+			snapshot.EnvVar{Key: "FLOWER_BASIC_AUTH", Secret: true}, []string{"FLOWER_BASIC_AUTH@flower", "FLOWER_BASIC_AUTH@flower"},
 		},
 		{
 			"a command line in a value", "REDIS_ARGS=--requirepass " + pw + " --maxmemory 1gb",
-			EnvVar{Key: "REDIS_ARGS", Secret: true}, []string{"REDIS_ARGS (--requirepass)@redis"},
+			snapshot.EnvVar{Key: "REDIS_ARGS", Secret: true}, []string{"REDIS_ARGS (--requirepass)@redis"},
 		},
 	}
 	for _, tt := range tests {
@@ -429,8 +430,8 @@ func TestRedactEnv(t *testing.T) {
 				t.Errorf("findings %q, want %q", keys, tt.findings)
 			}
 			b, _ := json.Marshal(struct {
-				V []EnvVar
-				F []SecretFinding
+				V []snapshot.EnvVar
+				F []snapshot.SecretFinding
 			}{vars, fs})
 			if strings.Contains(string(b), pw) || strings.Contains(string(b), "XXXXSECRETXXXX") {
 				t.Errorf("secret in %s", b)
@@ -587,22 +588,22 @@ func TestParseRedisArgs(t *testing.T) {
 	tests := []struct {
 		name string
 		argv []string
-		want *RedisArgs
+		want *snapshot.RedisArgs
 	}{
 		{"not redis", []string{"httpd", "-f"}, nil},
 		{
 			"documented broker", []string{"redis-server", "--port", "6380", "--requirepass", "x", "--maxmemory", "2gb", "--maxmemory-policy", "allkeys-lru"},
-			&RedisArgs{Port: 6380, Maxmemory: "2gb", MaxmemoryBytes: i64(2 << 30), MaxmemoryPolicy: "allkeys-lru", Requirepass: true},
+			&snapshot.RedisArgs{Port: 6380, Maxmemory: "2gb", MaxmemoryBytes: i64(2 << 30), MaxmemoryPolicy: "allkeys-lru", Requirepass: true},
 		},
 		{
 			"config file and bind list", []string{"/usr/local/bin/redis-server", "/etc/redis/redis.conf", "--bind", "127.0.0.1", "-::1", "--MAXMEMORY", "1500mb"},
-			&RedisArgs{ConfigFile: "/etc/redis/redis.conf", Bind: "127.0.0.1 -::1", Maxmemory: "1500mb", MaxmemoryBytes: i64(1500 << 20)},
+			&snapshot.RedisArgs{ConfigFile: "/etc/redis/redis.conf", Bind: "127.0.0.1 -::1", Maxmemory: "1500mb", MaxmemoryBytes: i64(1500 << 20)},
 		},
 		{
 			"inside sh -c, decimal units", []string{"sh", "-c", "exec redis-server --maxmemory 2g --maxmemory-policy noeviction"},
-			&RedisArgs{Maxmemory: "2g", MaxmemoryBytes: i64(2e9), MaxmemoryPolicy: "noeviction"},
+			&snapshot.RedisArgs{Maxmemory: "2g", MaxmemoryBytes: i64(2e9), MaxmemoryPolicy: "noeviction"},
 		},
-		{"bad size", []string{"redis-server", "--maxmemory", "lots"}, &RedisArgs{Maxmemory: "lots"}},
+		{"bad size", []string{"redis-server", "--maxmemory", "lots"}, &snapshot.RedisArgs{Maxmemory: "lots"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -638,16 +639,16 @@ func TestReadContainerProcess(t *testing.T) {
 	tests := []struct {
 		name   string
 		pid    int
-		status string
+		status snapshot.Status
 		uid    int
 		gid    int
 		errHas string
 	}{
-		{"dropped privileges", 100, StatusOK, 999, 998, ""},
-		{"effective uid counts", 101, StatusOK, 0, 1000, ""},
-		{"another container's pid", 102, StatusError, 0, 0, "belongs to container cdcdcdcdcdcd"},
-		{"malformed status", 103, StatusError, 0, 0, "no Uid and Gid"},
-		{"no such process", 104, StatusUnavailable, 0, 0, "another PID namespace"},
+		{"dropped privileges", 100, snapshot.StatusOK, 999, 998, ""},
+		{"effective uid counts", 101, snapshot.StatusOK, 0, 1000, ""},
+		{"another container's pid", 102, snapshot.StatusError, 0, 0, "belongs to container cdcdcdcdcdcd"},
+		{"malformed status", 103, snapshot.StatusError, 0, 0, "no Uid and Gid"},
+		{"no such process", 104, snapshot.StatusUnavailable, 0, 0, "another PID namespace"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -655,7 +656,7 @@ func TestReadContainerProcess(t *testing.T) {
 			if p.Status != tt.status || !strings.Contains(p.Error, tt.errHas) {
 				t.Fatalf("%+v", p)
 			}
-			if tt.status == StatusOK && (*p.UID != tt.uid || *p.GID != tt.gid || p.PID != tt.pid) {
+			if tt.status == snapshot.StatusOK && (*p.UID != tt.uid || *p.GID != tt.gid || p.PID != tt.pid) {
 				t.Errorf("uid %d gid %d pid %d", *p.UID, *p.GID, p.PID)
 			}
 		})
@@ -678,27 +679,27 @@ func TestCollectDaemon(t *testing.T) {
 		json   string // daemon.json, "" for none
 		argv   []string
 		comm   string
-		want   []DaemonHost
-		status string
+		want   []snapshot.DaemonHost
+		status snapshot.Status
 	}{
-		{name: "nothing running", status: StatusOK, want: []DaemonHost{}},
+		{name: "nothing running", status: snapshot.StatusOK, want: []snapshot.DaemonHost{}},
 		{
 			name: "dockerd default socket", comm: "dockerd", argv: []string{"/usr/bin/dockerd", "--containerd=/run/containerd/containerd.sock"},
-			status: StatusOK, want: []DaemonHost{{Addr: "unix:///var/run/docker.sock", From: "dockerd default"}},
+			status: snapshot.StatusOK, want: []snapshot.DaemonHost{{Addr: "unix:///var/run/docker.sock", From: "dockerd default"}},
 		},
 		{
 			name: "dockerd -H tcp without TLS", comm: "dockerd", argv: []string{"/usr/bin/dockerd", "-H", "fd://", "-H=tcp://0.0.0.0:2375"},
-			status: StatusOK, want: []DaemonHost{{Addr: "fd://"}, {Addr: "tcp://0.0.0.0:2375", TCP: true}},
+			status: snapshot.StatusOK, want: []snapshot.DaemonHost{{Addr: "fd://"}, {Addr: "tcp://0.0.0.0:2375", TCP: true}},
 		},
 		{
 			name: "daemon.json hosts with tlsverify", json: `{"hosts": ["unix:///var/run/docker.sock", "tcp://10.0.0.84:2376"], "tlsverify": true}`,
-			status: StatusOK, want: []DaemonHost{{Addr: "unix:///var/run/docker.sock"}, {Addr: "tcp://10.0.0.84:2376", TCP: true, TLS: true, TLSVerify: true}},
+			status: snapshot.StatusOK, want: []snapshot.DaemonHost{{Addr: "unix:///var/run/docker.sock"}, {Addr: "tcp://10.0.0.84:2376", TCP: true, TLS: true, TLSVerify: true}},
 		},
 		{
 			name: "podman service on tcp", comm: "podman", argv: []string{"podman", "system", "service", "--time=0", "tcp://0.0.0.0:2375"},
-			status: StatusOK, want: []DaemonHost{{Addr: "tcp://0.0.0.0:2375", TCP: true}},
+			status: snapshot.StatusOK, want: []snapshot.DaemonHost{{Addr: "tcp://0.0.0.0:2375", TCP: true}},
 		},
-		{name: "broken daemon.json", json: `{"hosts": [`, status: StatusError, want: []DaemonHost{}},
+		{name: "broken daemon.json", json: `{"hosts": [`, status: snapshot.StatusError, want: []snapshot.DaemonHost{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -734,18 +735,18 @@ func TestCollectDaemon(t *testing.T) {
 func TestLinkContainers(t *testing.T) {
 	id1, id2 := strings.Repeat("a1", 32), strings.Repeat("b2", 32)
 	uid := 999
-	snap := &Snapshot{
-		Sockets: &SocketsSection{Listeners: []Listener{
+	snap := &snapshot.Snapshot{
+		Sockets: &snapshot.SocketsSection{Listeners: []snapshot.Listener{
 			{Port: 6380, PID: 10, ContainerID: id1},
 			{Port: 8080, PID: 11, ContainerID: id2[:12]},
 			{Port: 9100, PID: 12},
 			{Port: 22, PID: 13},
 			{Port: 5555, ContainerID: strings.Repeat("ff", 32)},
 		}},
-		Docker: &DockerSection{Containers: []Container{
-			{ID: id1, Name: "redis-celery", Compose: &ComposeInfo{Service: "redis"}, Process: ContainerProcess{Status: StatusOK, PID: 10, UID: &uid}},
-			{ID: id2, Name: "cadvisor", Process: ContainerProcess{Status: StatusOK, PID: 11}},
-			{ID: strings.Repeat("c3", 32), Name: "node-exporter", Process: ContainerProcess{Status: StatusOK, PID: 12}},
+		Docker: &snapshot.DockerSection{Containers: []snapshot.Container{
+			{ID: id1, Name: "redis-celery", Compose: &snapshot.ComposeInfo{Service: "redis"}, Process: snapshot.ContainerProcess{Status: snapshot.StatusOK, PID: 10, UID: &uid}},
+			{ID: id2, Name: "cadvisor", Process: snapshot.ContainerProcess{Status: snapshot.StatusOK, PID: 11}},
+			{ID: strings.Repeat("c3", 32), Name: "node-exporter", Process: snapshot.ContainerProcess{Status: snapshot.StatusOK, PID: 12}},
 		}},
 	}
 	linkContainers(snap)
@@ -755,7 +756,7 @@ func TestLinkContainers(t *testing.T) {
 			t.Errorf("listener %d: %q, want %q", l.Port, got, want[i])
 		}
 	}
-	linkContainers(&Snapshot{}) // no sections: nothing to do, no panic
+	linkContainers(&snapshot.Snapshot{}) // no sections: nothing to do, no panic
 }
 
 // TestDockerDaemonDown: a missing socket is "unavailable" at once; no
@@ -771,15 +772,15 @@ func TestDockerDaemonDown(t *testing.T) {
 		if !errors.Is(err, ErrUnavailable) || time.Since(start) > time.Second {
 			t.Fatalf("err %v after %s", err, time.Since(start))
 		}
-		sec := s.(*DockerSection)
-		if !sec.EngineInstalled || sec.Engine.Status != StatusUnavailable || !strings.HasPrefix(err.Error(), "no Docker API socket at ") || !strings.HasSuffix(err.Error(), "docker.sock (the --docker-host address)") {
+		sec := s.(*snapshot.DockerSection)
+		if !sec.EngineInstalled || sec.Engine.Status != snapshot.StatusUnavailable || !strings.HasPrefix(err.Error(), "no Docker API socket at ") || !strings.HasSuffix(err.Error(), "docker.sock (the --docker-host address)") {
 			t.Errorf("%+v", sec.Engine)
 		}
 	})
 	t.Run("DOCKER_HOST socket missing", func(t *testing.T) {
 		t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
 		s, err := (&Docker{}).Collect(ctx, &Env{Root: t.TempDir()})
-		if !errors.Is(err, ErrUnavailable) || s.(*DockerSection).Engine.HostFrom != "DOCKER_HOST" {
+		if !errors.Is(err, ErrUnavailable) || s.(*snapshot.DockerSection).Engine.HostFrom != "DOCKER_HOST" {
 			t.Fatalf("err %v section %+v", err, s)
 		}
 	})
@@ -788,8 +789,8 @@ func TestDockerDaemonDown(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sec := s.(*DockerSection)
-		if sec.EngineInstalled || sec.Engine.Status != StatusUnavailable || !strings.Contains(sec.Engine.Evidence, "no dockerd or podman binary") {
+		sec := s.(*snapshot.DockerSection)
+		if sec.EngineInstalled || sec.Engine.Status != snapshot.StatusUnavailable || !strings.Contains(sec.Engine.Evidence, "no dockerd or podman binary") {
 			t.Errorf("%+v", sec)
 		}
 	})
@@ -813,7 +814,7 @@ func TestDockerDaemonDown(t *testing.T) {
 		if err.Error() != want {
 			t.Errorf("error\n %q\nwant %q", err, want)
 		}
-		if sec := s.(*DockerSection); !sec.EngineInstalled || sec.Engine.Evidence != want || sec.Engine.Error != want {
+		if sec := s.(*snapshot.DockerSection); !sec.EngineInstalled || sec.Engine.Evidence != want || sec.Engine.Error != want {
 			t.Errorf("%+v", sec.Engine)
 		}
 	})
@@ -827,7 +828,7 @@ func TestDockerDaemonDown(t *testing.T) {
 		l.(*net.UnixListener).SetUnlinkOnClose(false)
 		l.Close()
 		s, err := (&Docker{Host: "unix://" + sock}).Collect(ctx, &Env{Root: t.TempDir()})
-		if err == nil || errors.Is(err, ErrUnavailable) || s.(*DockerSection).Engine.Status != StatusError {
+		if err == nil || errors.Is(err, ErrUnavailable) || s.(*snapshot.DockerSection).Engine.Status != snapshot.StatusError {
 			t.Fatalf("err %v", err)
 		}
 	})
@@ -880,7 +881,7 @@ func TestDockerDaemonHung(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrUnavailable) {
 		t.Fatalf("err %v", err)
 	}
-	if sec := s.(*DockerSection); sec.Engine.Status != StatusError || !strings.Contains(sec.Engine.Error, "does not answer") {
+	if sec := s.(*snapshot.DockerSection); sec.Engine.Status != snapshot.StatusError || !strings.Contains(sec.Engine.Error, "does not answer") {
 		t.Errorf("engine %+v", sec.Engine)
 	}
 
@@ -894,10 +895,10 @@ func TestDockerDaemonHung(t *testing.T) {
 	if took := time.Since(start); took > deadline+time.Second {
 		t.Errorf("Collect took %s", took)
 	}
-	if r := snap.Collectors["docker"]; r.Status != StatusError || !strings.Contains(r.Error, "deadline") {
+	if r := snap.Collectors["docker"]; r.Status != snapshot.StatusError || !strings.Contains(r.Error, "deadline") {
 		t.Errorf("docker %+v", r)
 	}
-	if r := snap.Collectors["ufw"]; r.Status != StatusOK || snap.UFW == nil {
+	if r := snap.Collectors["ufw"]; r.Status != snapshot.StatusOK || snap.UFW == nil {
 		t.Errorf("ufw %+v: another collector's result must stand", r)
 	}
 }
@@ -914,13 +915,13 @@ func TestDockerRulesWithoutDaemon(t *testing.T) {
 		name   string
 		docker *Docker
 		root   string
-		status string // of the docker collector
+		status snapshot.Status // of the docker collector
 		want   scanner.Status
 		why    string
 	}{
-		{"no engine installed", &Docker{}, t.TempDir(), StatusOK, scanner.StatusNotApplicable, "no container engine is installed"},
-		{"daemon not running", &Docker{}, binRoot, StatusUnavailable, scanner.StatusUnknown, "installed but not running"},
-		{"daemon hung", &Docker{Host: hungDaemon(t)}, t.TempDir(), StatusError, scanner.StatusUnknown, "deadline"},
+		{"no engine installed", &Docker{}, t.TempDir(), snapshot.StatusOK, scanner.StatusNotApplicable, "no container engine is installed"},
+		{"daemon not running", &Docker{}, binRoot, snapshot.StatusUnavailable, scanner.StatusUnknown, "installed but not running"},
+		{"daemon hung", &Docker{Host: hungDaemon(t)}, t.TempDir(), snapshot.StatusError, scanner.StatusUnknown, "deadline"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -934,12 +935,9 @@ func TestDockerRulesWithoutDaemon(t *testing.T) {
 				t.Fatalf("docker collector %s (%s), want %s", st, snap.Collectors["docker"].Error, tt.status)
 			}
 			b, _ := json.Marshal(snap)
-			doc, err := scanner.DecodeSnapshot("t.json", b)
+			_, doc, err := snapshot.Decode("t.json", b)
 			if err != nil {
 				t.Fatal(err)
-			}
-			if err := Validate(doc); err != nil {
-				t.Error(err)
 			}
 			n := 0
 			for _, r := range evalSnapshot(t, doc).Results {
@@ -1080,7 +1078,7 @@ func TestSecretFileReferencesPass(t *testing.T) {
 				}
 				obj(m, "Config")["Env"] = env
 			})
-			sec := engineSection([]Container{parseContainer(ir, newSecretHasher())})
+			sec := engineSection([]snapshot.Container{parseContainer(ir, newSecretHasher())})
 			doc := sectionDoc(t, sec)
 			n := 0
 			for _, r := range evalSnapshot(t, doc).Results {

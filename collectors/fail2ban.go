@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Where fail2ban lives on the scanned host.
@@ -19,54 +21,6 @@ const (
 	f2bConfigDir = "/etc/fail2ban"
 	f2bServer    = "fail2ban-server" // the server's process name (comm)
 )
-
-// Fail2banSection is fail2ban's state as its server reports it through
-// `fail2ban-client status` (root only: the client talks to a root-owned
-// unix socket), and what each running jail protects as the jail
-// configuration says (the server's answers name jails, not their filters
-// or ports).
-type Fail2banSection struct {
-	// Installed is true when fail2ban-client exists.
-	Installed bool `json:"installed"`
-	// Running is true when the server answered. False with Client.Status
-	// ok is positive evidence: the client found no server socket, or
-	// fail2ban is not installed.
-	Running bool `json:"running"`
-	// Client is the outcome of `fail2ban-client status`.
-	Client Source `json:"client"`
-	// Jails are the jails the server runs, as listed.
-	Jails []string `json:"jails"`
-	// SSHD is the state of the jail named sshd, when it runs (also in
-	// JailConfig; kept for readers of earlier snapshots).
-	SSHD *Fail2banJail `json:"sshd,omitempty"`
-	// Config is the outcome of reading the jail configuration
-	// (jail.conf, jail.d/*.conf, jail.local, jail.d/*.local): what each
-	// jail protects is written there, not in the server's answers.
-	Config *Source `json:"config,omitempty"`
-	// JailConfig is, for each running jail in Jails order, its filter and
-	// banned ports (absent when fail2ban does not run).
-	JailConfig []Fail2banJailConfig `json:"jail_config,omitempty"`
-	// ServerPID is a fail2ban-server process seen in /proc (0: none seen).
-	ServerPID int `json:"server_pid,omitempty"`
-	// Evidence states what was looked at when fail2ban is not running or
-	// not installed.
-	Evidence string `json:"evidence,omitempty"`
-}
-
-// Fail2banJail is one jail as `fail2ban-client status JAIL` prints it.
-type Fail2banJail struct {
-	Source
-	Name            string `json:"name"`
-	CurrentlyFailed int    `json:"currently_failed"`
-	TotalFailed     int    `json:"total_failed"`
-	CurrentlyBanned int    `json:"currently_banned"`
-	TotalBanned     int    `json:"total_banned"`
-	// Files are the log files the jail watches (File list); JournalMatches
-	// the systemd journal filter of a systemd backend.
-	Files          []string `json:"files"`
-	JournalMatches string   `json:"journal_matches,omitempty"`
-	BannedIPs      []string `json:"banned_ips"`
-}
 
 // Fail2ban reads fail2ban's state with fail2ban-client.
 type Fail2ban struct {
@@ -98,7 +52,7 @@ func (f *Fail2ban) Collect(ctx context.Context, env *Env) (Section, error) {
 	if client == "" {
 		client = f2bClient
 	}
-	sec := &Fail2banSection{Jails: []string{}}
+	sec := &snapshot.Fail2banSection{Jails: []string{}}
 	from := client + " status"
 	if f.Socket != "" {
 		from = client + " -s " + f.Socket + " status"
@@ -115,18 +69,18 @@ func (f *Fail2ban) Collect(ctx context.Context, env *Env) (Section, error) {
 	if !sec.Installed {
 		_, derr := os.Stat(env.Path(f2bConfigDir))
 		if errors.Is(derr, fs.ErrNotExist) {
-			sec.Client.Status = StatusOK
+			sec.Client.Status = snapshot.StatusOK
 			sec.Evidence = fmt.Sprintf("fail2ban is not installed: no %s, no %s", client, f2bConfigDir)
 			if sec.ServerPID != 0 {
 				sec.Evidence += fmt.Sprintf(", yet a %s process runs (pid %d)", f2bServer, sec.ServerPID)
 			}
 			return sec, nil
 		}
-		sec.Client.Status, sec.Client.Error = StatusUnavailable, fmt.Sprintf("no %s to ask the server (%s exists)", client, f2bConfigDir)
+		sec.Client.Status, sec.Client.Error = snapshot.StatusUnavailable, fmt.Sprintf("no %s to ask the server (%s exists)", client, f2bConfigDir)
 		return sec, fmt.Errorf("%w: %s", ErrUnavailable, sec.Client.Error)
 	}
 	if env.Root != "" && env.Root != "/" {
-		sec.Client.Status, sec.Client.Error = StatusSkipped, "not run: the files are read under --root "+env.Root
+		sec.Client.Status, sec.Client.Error = snapshot.StatusSkipped, "not run: the files are read under --root "+env.Root
 		return sec, fmt.Errorf("%w: %s", ErrUnavailable, sec.Client.Error)
 	}
 
@@ -148,36 +102,36 @@ func (f *Fail2ban) Collect(ctx context.Context, env *Env) (Section, error) {
 		msg := f2bMessage(out, errOut)
 		switch {
 		case strings.Contains(msg, "Permission denied to socket") || strings.Contains(msg, "you must be root"):
-			sec.Client.Status, sec.Client.Error = StatusPermission, "fail2ban-client needs root to reach the server's socket: "+msg
+			sec.Client.Status, sec.Client.Error = snapshot.StatusPermission, "fail2ban-client needs root to reach the server's socket: "+msg
 			if sec.ServerPID != 0 {
 				sec.Evidence = fmt.Sprintf("a %s process runs (pid %d); its jails need root to list", f2bServer, sec.ServerPID)
 			}
 			return sec, fmt.Errorf("%w: %s", ErrPermission, msg)
 		case strings.Contains(msg, "Failed to access socket path") || strings.Contains(msg, "Is fail2ban running?"):
-			sec.Client.Status = StatusOK
+			sec.Client.Status = snapshot.StatusOK
 			sec.Evidence = "fail2ban is not running: " + msg
 			if sec.ServerPID != 0 {
 				sec.Evidence += fmt.Sprintf(" (a %s process runs, pid %d, but not on this socket)", f2bServer, sec.ServerPID)
 			}
 			return sec, nil
 		}
-		sec.Client.Status, sec.Client.Error = StatusError, fmt.Sprintf("%v: %s", err, msg)
+		sec.Client.Status, sec.Client.Error = snapshot.StatusError, fmt.Sprintf("%v: %s", err, msg)
 		return sec, fmt.Errorf("%s: %v: %s", from, err, msg)
 	}
 	st, err := ParseFail2banStatus(string(out))
 	if err != nil {
-		sec.Client.Status, sec.Client.Error = StatusError, err.Error()
+		sec.Client.Status, sec.Client.Error = snapshot.StatusError, err.Error()
 		return sec, fmt.Errorf("%s: %w", from, err)
 	}
-	sec.Client.Status, sec.Running, sec.Jails = StatusOK, true, st
+	sec.Client.Status, sec.Running, sec.Jails = snapshot.StatusOK, true, st
 	sec.Config = &jc.source
-	sec.JailConfig = make([]Fail2banJailConfig, 0, len(sec.Jails))
+	sec.JailConfig = make([]snapshot.Fail2banJailConfig, 0, len(sec.Jails))
 	answers := make([]*f2bAnswer, len(sec.Jails))
 	late := 0
 	for i, name := range sec.Jails {
 		j := jc.jail(name)
 		answers[i] = asked[name]
-		if answers[i] == nil && j.Status == StatusOK && f2bSSHCandidate(j) && len(asked)+late <= f2bMaxStates {
+		if answers[i] == nil && j.Status == snapshot.StatusOK && f2bSSHCandidate(j) && len(asked)+late <= f2bMaxStates {
 			answers[i] = f.ask(ctx, env, client, name) // running, though not enabled in the files read
 			late++
 		}
@@ -216,19 +170,19 @@ func (f *Fail2ban) ask(ctx context.Context, env *Env, client, jail string) *f2bA
 
 // jailState is a jail's state from the answer to `status JAIL`; a failed
 // answer is recorded in the jail's status.
-func (f *Fail2ban) jailState(client, name string, out, errOut []byte, err error) *Fail2banJail {
-	jail := &Fail2banJail{Name: name, Files: []string{}, BannedIPs: []string{}}
+func (f *Fail2ban) jailState(client, name string, out, errOut []byte, err error) *snapshot.Fail2banJail {
+	jail := &snapshot.Fail2banJail{Name: name, Files: []string{}, BannedIPs: []string{}}
 	jail.From = client + " " + strings.Join(f.args("status", name), " ")
 	if err != nil {
-		jail.Status, jail.Error = StatusError, fmt.Sprintf("%v: %s", err, f2bMessage(out, errOut))
+		jail.Status, jail.Error = snapshot.StatusError, fmt.Sprintf("%v: %s", err, f2bMessage(out, errOut))
 		return jail
 	}
 	parsed, perr := ParseFail2banJail(string(out))
 	if perr != nil {
-		jail.Status, jail.Error = StatusError, perr.Error()
+		jail.Status, jail.Error = snapshot.StatusError, perr.Error()
 		return jail
 	}
-	parsed.Source = Source{Status: StatusOK, From: jail.From}
+	parsed.Source = snapshot.Source{Status: snapshot.StatusOK, From: jail.From}
 	return parsed
 }
 
@@ -241,7 +195,7 @@ const f2bMaxStates = 4
 type f2bJails struct {
 	cfg      *f2bConfig
 	err      error
-	source   Source
+	source   snapshot.Source
 	services map[string]int
 }
 
@@ -253,15 +207,15 @@ func (f *Fail2ban) readConfig(env *Env) *f2bJails {
 		dir = f2bConfigDir
 	}
 	base := filepath.Join(dir, "jail")
-	jc := &f2bJails{source: Source{From: fmt.Sprintf("%s.conf, %s.d/*.conf, %s.local, %s.d/*.local", base, base, base, base)}}
+	jc := &f2bJails{source: snapshot.Source{From: fmt.Sprintf("%s.conf, %s.d/*.conf, %s.local, %s.d/*.local", base, base, base, base)}}
 	jc.cfg, jc.err = readFail2banConfig(env, base)
 	switch {
 	case jc.err == nil:
-		jc.source.Status = StatusOK
+		jc.source.Status = snapshot.StatusOK
 	case errors.Is(jc.err, ErrPermission):
-		jc.source.Status, jc.source.Error = StatusPermission, jc.err.Error()
+		jc.source.Status, jc.source.Error = snapshot.StatusPermission, jc.err.Error()
 	default:
-		jc.source.Status, jc.source.Error = StatusError, jc.err.Error()
+		jc.source.Status, jc.source.Error = snapshot.StatusError, jc.err.Error()
 	}
 	if b, err := readCapped(env.Path(f2bServicesFile), f2bMaxFileBytes); err == nil {
 		jc.services = parseServices(b)
@@ -271,10 +225,10 @@ func (f *Fail2ban) readConfig(env *Env) *f2bJails {
 
 // jail is what the named jail protects; an error when the configuration
 // was not read completely (a file left out could change it).
-func (jc *f2bJails) jail(name string) Fail2banJailConfig {
+func (jc *f2bJails) jail(name string) snapshot.Fail2banJailConfig {
 	if jc.err != nil {
-		return Fail2banJailConfig{Source: Source{Status: jc.source.Status, Error: "the jail configuration was not read completely: " + jc.source.Error},
-			Name: name, Ports: []string{}, PortRanges: []PortRange{}}
+		return snapshot.Fail2banJailConfig{Source: snapshot.Source{Status: jc.source.Status, Error: "the jail configuration was not read completely: " + jc.source.Error},
+			Name: name, Ports: []string{}, PortRanges: []snapshot.PortRange{}}
 	}
 	return jc.cfg.jail(name, jc.services)
 }
@@ -293,7 +247,7 @@ func (jc *f2bJails) speculate() []string {
 		if v, err := jc.cfg.get(name, "enabled"); err != nil || !f2bTrue(v) {
 			continue
 		}
-		if j := jc.jail(name); j.Status == StatusOK && f2bSSHCandidate(j) {
+		if j := jc.jail(name); j.Status == snapshot.StatusOK && f2bSSHCandidate(j) {
 			names = append(names, name)
 		}
 	}
@@ -326,7 +280,7 @@ var f2bSSHFilters = []string{"sshd", "sshd-ddos", "sshd-aggressive"}
 // f2bSSHCandidate reports whether a jail may protect SSH on the standard
 // port: the policy decides against sshd's actual ports; this only picks
 // the jails whose state is worth asking.
-func f2bSSHCandidate(jc Fail2banJailConfig) bool {
+func f2bSSHCandidate(jc snapshot.Fail2banJailConfig) bool {
 	if slices.Contains(f2bSSHFilters, jc.Filter) {
 		return true
 	}
@@ -419,13 +373,13 @@ func ParseFail2banStatus(out string) ([]string, error) {
 
 // ParseFail2banJail parses `fail2ban-client status JAIL` of fail2ban 0.8
 // (`IP list`) to 1.1 (`Banned IP list`). The four counters must be there.
-func ParseFail2banJail(out string) (*Fail2banJail, error) {
+func ParseFail2banJail(out string) (*snapshot.Fail2banJail, error) {
 	title, kv := f2bTree(out)
 	name, ok := strings.CutPrefix(title, "Status for the jail:")
 	if !ok {
 		return nil, fmt.Errorf("not `fail2ban-client status JAIL` output: first line %q", f2bClip(title, 60))
 	}
-	j := &Fail2banJail{Name: strings.TrimSpace(name), Files: []string{}, BannedIPs: []string{}}
+	j := &snapshot.Fail2banJail{Name: strings.TrimSpace(name), Files: []string{}, BannedIPs: []string{}}
 	for _, c := range []struct {
 		key string
 		n   *int

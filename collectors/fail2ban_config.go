@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // fail2ban's jail configuration, read the way fail2ban's own client reads
@@ -30,42 +32,6 @@ const (
 	f2bMaxDepth     = 10 // include nesting and interpolation depth (Python's MAX_INTERPOLATION_DEPTH)
 	f2bServicesFile = "/etc/services"
 )
-
-// Fail2banJailConfig is what a running jail's configuration says it
-// protects: the filter that reads the log, and the ports its actions ban.
-type Fail2banJailConfig struct {
-	// Status is ok when the jail's filter and ports were read; otherwise
-	// Error says why (no section for the jail, a value that does not
-	// interpolate, an action whose action.d file was not read, or whose
-	// bans are not known while no other action of the jail bans) and the
-	// jail's protection is unknown.
-	Source
-	Name string `json:"name"`
-	// Filter is the filter's name without options ("sshd" for
-	// `sshd[mode=aggressive]`); empty when the jail sets none.
-	Filter string `json:"filter"`
-	// FilterSpec is the filter value as configured, interpolated.
-	FilterSpec string `json:"filter_spec,omitempty"`
-	// Ports are the port specifications the jail's ban actions ban, as
-	// written (`ssh`, `22`, `0:65535`, `http,https` split into words):
-	// each action's port= option, else its action.d file's [Init] port.
-	// Actions that only send mail or report the address add none: a jail
-	// with no ports and not AllPorts bans nothing.
-	Ports []string `json:"ports"`
-	// PortRanges are Ports resolved to TCP port numbers (names through
-	// the host's /etc/services).
-	PortRanges []PortRange `json:"port_ranges"`
-	// Unresolved are the port words that are neither a number, a range nor
-	// a service name of /etc/services.
-	Unresolved []string `json:"unresolved_ports,omitempty"`
-	// AllPorts is true when an action bans the address on every port
-	// (`*-allports`, `route`, type = allports, and the actions that take
-	// no port: `ufw` without an application, `apf`, `shorewall`, ...).
-	AllPorts bool `json:"all_ports,omitempty"`
-	// State is the jail's `fail2ban-client status JAIL`, asked for the
-	// jails that may protect SSH.
-	State *Fail2banJail `json:"state,omitempty"`
-}
 
 // f2bIni is one configuration file as Python's ConfigParser reads it.
 type f2bIni struct {
@@ -547,11 +513,11 @@ func (c *f2bConfig) f2bActionPorts(an string, opts map[string]string) (ports str
 
 // jail is the named jail's filter and ports; services maps TCP service
 // names to ports (nil: names stay unresolved).
-func (c *f2bConfig) jail(name string, services map[string]int) Fail2banJailConfig {
-	j := Fail2banJailConfig{Name: name, Ports: []string{}, PortRanges: []PortRange{}}
-	j.Status = StatusOK
-	fail := func(err error) Fail2banJailConfig {
-		return Fail2banJailConfig{Source: Source{Status: StatusError, Error: err.Error()}, Name: name, Ports: []string{}, PortRanges: []PortRange{}}
+func (c *f2bConfig) jail(name string, services map[string]int) snapshot.Fail2banJailConfig {
+	j := snapshot.Fail2banJailConfig{Name: name, Ports: []string{}, PortRanges: []snapshot.PortRange{}}
+	j.Status = snapshot.StatusOK
+	fail := func(err error) snapshot.Fail2banJailConfig {
+		return snapshot.Fail2banJailConfig{Source: snapshot.Source{Status: snapshot.StatusError, Error: err.Error()}, Name: name, Ports: []string{}, PortRanges: []snapshot.PortRange{}}
 	}
 	if _, ok := c.sections[name]; !ok {
 		return fail(fmt.Errorf("no [%s] section in the jail configuration", name))
@@ -680,7 +646,7 @@ func f2bOptional(c *f2bConfig, section, name string) (string, error) {
 
 // f2bPortRange resolves one port word: a number, a:b or a-b, or a TCP
 // service name.
-func f2bPortRange(w string, services map[string]int) (PortRange, bool) {
+func f2bPortRange(w string, services map[string]int) (snapshot.PortRange, bool) {
 	num := func(s string) (int, bool) {
 		n, err := strconv.Atoi(s)
 		if err != nil {
@@ -694,13 +660,13 @@ func f2bPortRange(w string, services map[string]int) (PortRange, bool) {
 			from, ok1 := num(a)
 			to, ok2 := num(b)
 			if !ok1 || !ok2 || from > to {
-				return PortRange{}, false
+				return snapshot.PortRange{}, false
 			}
-			return PortRange{From: from, To: to}, true
+			return snapshot.PortRange{From: from, To: to}, true
 		}
 	}
 	p, ok := num(w)
-	return PortRange{From: p, To: p}, ok
+	return snapshot.PortRange{From: p, To: p}, ok
 }
 
 // splitF2BActions splits an action value into actions: words separated by

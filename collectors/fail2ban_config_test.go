@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // TestFail2banConfigSemantics checks the reader's precedence, includes and
@@ -75,12 +77,12 @@ func TestFail2banConfigSemantics(t *testing.T) {
 			}
 			j := cfg.jail(tc.jail, services)
 			if tc.wantErr != "" {
-				if j.Status != StatusError || !strings.Contains(j.Error, tc.wantErr) {
+				if j.Status != snapshot.StatusError || !strings.Contains(j.Error, tc.wantErr) {
 					t.Fatalf("jail %+v, want error %q", j, tc.wantErr)
 				}
 				return
 			}
-			if j.Status != StatusOK || j.Filter != tc.filter || strings.Join(j.Ports, ",") != tc.ports {
+			if j.Status != snapshot.StatusOK || j.Filter != tc.filter || strings.Join(j.Ports, ",") != tc.ports {
 				t.Errorf("jail %+v, want filter %q ports %q", j, tc.filter, tc.ports)
 			}
 			if f2bErr != nil || tc.jail == "ghost" {
@@ -158,13 +160,13 @@ func TestF2BPortRange(t *testing.T) {
 	tests := []struct {
 		name string
 		word string
-		want PortRange
+		want snapshot.PortRange
 		ok   bool
 	}{
-		{name: "number", word: "2222", want: PortRange{2222, 2222}, ok: true},
-		{name: "service", word: "ssh", want: PortRange{22, 22}, ok: true},
-		{name: "iptables range", word: "0:65535", want: PortRange{0, 65535}, ok: true},
-		{name: "nftables range", word: "1000-2000", want: PortRange{1000, 2000}, ok: true},
+		{name: "number", word: "2222", want: snapshot.PortRange{From: 2222, To: 2222}, ok: true},
+		{name: "service", word: "ssh", want: snapshot.PortRange{From: 22, To: 22}, ok: true},
+		{name: "iptables range", word: "0:65535", want: snapshot.PortRange{From: 0, To: 65535}, ok: true},
+		{name: "nftables range", word: "1000-2000", want: snapshot.PortRange{From: 1000, To: 2000}, ok: true},
 		{name: "unknown name", word: "anyport", ok: false},
 		{name: "reversed range", word: "30:20", ok: false},
 		{name: "out of range", word: "70000", ok: false},
@@ -193,7 +195,7 @@ func FuzzParseF2BIni(f *testing.F) {
 		cfg.merge(ini)
 		for _, name := range ini.order {
 			j := cfg.jail(name, map[string]int{"ssh": 22})
-			if j.Status == StatusOK && len(j.Ports) < len(j.PortRanges) {
+			if j.Status == snapshot.StatusOK && len(j.Ports) < len(j.PortRanges) {
 				t.Errorf("jail %s: %d ports but %d ranges", name, len(j.Ports), len(j.PortRanges))
 			}
 		}
@@ -218,7 +220,7 @@ func BenchmarkFail2banJailConfig(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if j := cfg.jail("sshd", services); j.Status != StatusOK || j.Ports[0] != "ssh" {
+		if j := cfg.jail("sshd", services); j.Status != snapshot.StatusOK || j.Ports[0] != "ssh" {
 			b.Fatalf("%+v", j)
 		}
 	}
@@ -315,12 +317,12 @@ func TestFail2banJailActions(t *testing.T) {
 				t.Errorf("the error repeats an option's value: %s", j.Error)
 			}
 			if tc.wantErr != "" {
-				if j.Status != StatusError || !strings.Contains(j.Error, tc.wantErr) || j.AllPorts || len(j.Ports) > 0 {
+				if j.Status != snapshot.StatusError || !strings.Contains(j.Error, tc.wantErr) || j.AllPorts || len(j.Ports) > 0 {
 					t.Fatalf("jail %+v, want error %q", j, tc.wantErr)
 				}
 				return
 			}
-			if j.Status != StatusOK || strings.Join(j.Ports, ",") != tc.ports || j.AllPorts != tc.all {
+			if j.Status != snapshot.StatusOK || strings.Join(j.Ports, ",") != tc.ports || j.AllPorts != tc.all {
 				t.Errorf("jail %+v, want ports %q all %v", j, tc.ports, tc.all)
 			}
 		})

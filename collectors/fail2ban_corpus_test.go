@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // The fail2ban corpus: `status` texts of fail2ban 0.8 to 1.1 taken from its
@@ -66,25 +68,25 @@ func TestFail2banJailStatusCorpus(t *testing.T) {
 	tests := []struct {
 		name    string
 		file    string
-		want    Fail2banJail
+		want    snapshot.Fail2banJail
 		wantErr string
 	}{
-		{name: "0.8.14 IP list under Currently banned", file: "upstream/status/0.8.14-status-jail.txt", want: Fail2banJail{Name: "TestJail1"}},
-		{name: "0.9.7", file: "upstream/status/0.9.7-status-jail.txt", want: Fail2banJail{Name: "TestJail1"}},
-		{name: "0.9.7 cymru lists", file: "upstream/status/0.9.7-status-jail-cymru.txt", want: Fail2banJail{Name: "TestJail1"}},
-		{name: "1.0.2 three bans", file: "upstream/status/1.0.2-status-ssh.txt", want: Fail2banJail{Name: "ssh", CurrentlyBanned: 3, TotalBanned: 3,
+		{name: "0.8.14 IP list under Currently banned", file: "upstream/status/0.8.14-status-jail.txt", want: snapshot.Fail2banJail{Name: "TestJail1"}},
+		{name: "0.9.7", file: "upstream/status/0.9.7-status-jail.txt", want: snapshot.Fail2banJail{Name: "TestJail1"}},
+		{name: "0.9.7 cymru lists", file: "upstream/status/0.9.7-status-jail-cymru.txt", want: snapshot.Fail2banJail{Name: "TestJail1"}},
+		{name: "1.0.2 three bans", file: "upstream/status/1.0.2-status-ssh.txt", want: snapshot.Fail2banJail{Name: "ssh", CurrentlyBanned: 3, TotalBanned: 3,
 			Files: []string{"/var/log/auth.log"}, BannedIPs: []string{"192.168.0.1", "10.2.2.1", "2001:db8::1"}}},
-		{name: "1.1.0 three bans", file: "upstream/status/1.1.0-status-ssh.txt", want: Fail2banJail{Name: "ssh", CurrentlyBanned: 3, TotalBanned: 3,
+		{name: "1.1.0 three bans", file: "upstream/status/1.1.0-status-ssh.txt", want: snapshot.Fail2banJail{Name: "ssh", CurrentlyBanned: 3, TotalBanned: 3,
 			Files: []string{"/var/log/auth.log"}, BannedIPs: []string{"192.168.0.1", "10.2.2.1", "2001:db8::1"}}},
-		{name: "1.0.2 real, one ban", file: "status-sshd-banned.txt", want: Fail2banJail{Name: "sshd", CurrentlyFailed: 1, TotalFailed: 6, CurrentlyBanned: 1, TotalBanned: 1,
+		{name: "1.0.2 real, one ban", file: "status-sshd-banned.txt", want: snapshot.Fail2banJail{Name: "sshd", CurrentlyFailed: 1, TotalFailed: 6, CurrentlyBanned: 1, TotalBanned: 1,
 			Files: []string{"/tmp/cap/f2b/auth.log"}, BannedIPs: []string{"192.0.2.10"}}},
-		{name: "1.0.2 real, ssh-iptables", file: "jails/ssh-iptables.status-ssh-iptables.txt", want: Fail2banJail{Name: "ssh-iptables", Files: []string{"/run/f2bcap-ssh-iptables/auth.log"}}},
-		{name: "1.0.2 real, ssh", file: "jails/debian-ssh.status-ssh.txt", want: Fail2banJail{Name: "ssh", Files: []string{"/run/f2bcap-debian-ssh/auth.log"}}},
-		{name: "1.0.2 real, bastion-guard", file: "jails/site-port22.status-bastion-guard.txt", want: Fail2banJail{Name: "bastion-guard", Files: []string{"/run/f2bcap-site-port22/auth.log"}}},
-		{name: "1.0.2 real, ssh-aggressive", file: "jails/three-jails.status-ssh-aggressive.txt", want: Fail2banJail{Name: "ssh-aggressive", Files: []string{"/run/f2bcap-three-jails/auth.log"}}},
-		{name: "1.0.2 real, recidive", file: "jails/three-jails.status-recidive.txt", want: Fail2banJail{Name: "recidive", Files: []string{"/run/f2bcap-three-jails/auth.log"}}},
-		{name: "1.0.2 real, sshd beside others", file: "jails/three-jails.status-sshd.txt", want: Fail2banJail{Name: "sshd", Files: []string{"/run/f2bcap-three-jails/auth.log"}}},
-		{name: "1.0.2 real, sshd on 2222", file: "jails/sshd-port2222.status-sshd.txt", want: Fail2banJail{Name: "sshd", Files: []string{"/run/f2bcap-sshd-port2222/auth.log"}}},
+		{name: "1.0.2 real, ssh-iptables", file: "jails/ssh-iptables.status-ssh-iptables.txt", want: snapshot.Fail2banJail{Name: "ssh-iptables", Files: []string{"/run/f2bcap-ssh-iptables/auth.log"}}},
+		{name: "1.0.2 real, ssh", file: "jails/debian-ssh.status-ssh.txt", want: snapshot.Fail2banJail{Name: "ssh", Files: []string{"/run/f2bcap-debian-ssh/auth.log"}}},
+		{name: "1.0.2 real, bastion-guard", file: "jails/site-port22.status-bastion-guard.txt", want: snapshot.Fail2banJail{Name: "bastion-guard", Files: []string{"/run/f2bcap-site-port22/auth.log"}}},
+		{name: "1.0.2 real, ssh-aggressive", file: "jails/three-jails.status-ssh-aggressive.txt", want: snapshot.Fail2banJail{Name: "ssh-aggressive", Files: []string{"/run/f2bcap-three-jails/auth.log"}}},
+		{name: "1.0.2 real, recidive", file: "jails/three-jails.status-recidive.txt", want: snapshot.Fail2banJail{Name: "recidive", Files: []string{"/run/f2bcap-three-jails/auth.log"}}},
+		{name: "1.0.2 real, sshd beside others", file: "jails/three-jails.status-sshd.txt", want: snapshot.Fail2banJail{Name: "sshd", Files: []string{"/run/f2bcap-three-jails/auth.log"}}},
+		{name: "1.0.2 real, sshd on 2222", file: "jails/sshd-port2222.status-sshd.txt", want: snapshot.Fail2banJail{Name: "sshd", Files: []string{"/run/f2bcap-sshd-port2222/auth.log"}}},
 		{name: "the jail list is not a jail", file: "status.txt", wantErr: "not `fail2ban-client status JAIL` output"},
 		{name: "the 1.1 status --all is not a jail", file: "upstream/status/1.1.0-status-all.txt", wantErr: "not `fail2ban-client status JAIL` output"},
 	}
@@ -226,7 +228,7 @@ func TestFail2banJailConfCorpus(t *testing.T) {
 			}
 			for _, name := range names {
 				j := cfg.jail(name, services)
-				if want, ok := tc.unknown[name]; ok != (j.Status != StatusOK) || ok && !strings.Contains(j.Error, want) {
+				if want, ok := tc.unknown[name]; ok != (j.Status != snapshot.StatusOK) || ok && !strings.Contains(j.Error, want) {
 					t.Errorf("jail %s: status %s %q, want error %q", name, j.Status, j.Error, want)
 				}
 				if f2bSSHCandidate(j) || j.Filter == "sshd" {
@@ -255,21 +257,21 @@ func TestFail2banJailsCaptured(t *testing.T) {
 	tests := []struct {
 		name    string
 		filters map[string]string // running jail → filter
-		ranges  map[string][]PortRange
+		ranges  map[string][]snapshot.PortRange
 		all     []string // jails whose action bans every port
 		states  []string // jails whose state the collector asks
 		// disabled: the files read say enabled = false (changed after the
 		// server started): the state is asked once the list names the jail.
 		disabled bool
 	}{
-		{name: "ssh-iptables", filters: map[string]string{"ssh-iptables": "sshd"}, ranges: map[string][]PortRange{"ssh-iptables": {{22, 22}}}, states: []string{"ssh-iptables"}},
-		{name: "debian-ssh", filters: map[string]string{"ssh": "sshd"}, ranges: map[string][]PortRange{"ssh": {{22, 22}}}, states: []string{"ssh"}},
-		{name: "site-port22", filters: map[string]string{"bastion-guard": "dropbear"}, ranges: map[string][]PortRange{"bastion-guard": {{22, 22}}}, states: []string{"bastion-guard"}},
-		{name: "sshd-port2222", filters: map[string]string{"sshd": "sshd"}, ranges: map[string][]PortRange{"sshd": {{2222, 2222}}}, states: []string{"sshd"}},
+		{name: "ssh-iptables", filters: map[string]string{"ssh-iptables": "sshd"}, ranges: map[string][]snapshot.PortRange{"ssh-iptables": {{From: 22, To: 22}}}, states: []string{"ssh-iptables"}},
+		{name: "debian-ssh", filters: map[string]string{"ssh": "sshd"}, ranges: map[string][]snapshot.PortRange{"ssh": {{From: 22, To: 22}}}, states: []string{"ssh"}},
+		{name: "site-port22", filters: map[string]string{"bastion-guard": "dropbear"}, ranges: map[string][]snapshot.PortRange{"bastion-guard": {{From: 22, To: 22}}}, states: []string{"bastion-guard"}},
+		{name: "sshd-port2222", filters: map[string]string{"sshd": "sshd"}, ranges: map[string][]snapshot.PortRange{"sshd": {{From: 2222, To: 2222}}}, states: []string{"sshd"}},
 		{name: "three-jails", filters: map[string]string{"recidive": "recidive", "ssh-aggressive": "sshd", "sshd": "sshd"},
-			ranges: map[string][]PortRange{"recidive": {}, "ssh-aggressive": {{22, 22}, {2222, 2222}}, "sshd": {{22, 22}}},
+			ranges: map[string][]snapshot.PortRange{"recidive": {}, "ssh-aggressive": {{From: 22, To: 22}, {From: 2222, To: 2222}}, "sshd": {{From: 22, To: 22}}},
 			all:    []string{"recidive"}, states: []string{"ssh-aggressive", "sshd"}},
-		{name: "ssh-iptables", disabled: true, filters: map[string]string{"ssh-iptables": "sshd"}, ranges: map[string][]PortRange{"ssh-iptables": {{22, 22}}}, states: []string{"ssh-iptables"}},
+		{name: "ssh-iptables", disabled: true, filters: map[string]string{"ssh-iptables": "sshd"}, ranges: map[string][]snapshot.PortRange{"ssh-iptables": {{From: 22, To: 22}}}, states: []string{"ssh-iptables"}},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%s disabled %v", tc.name, tc.disabled), func(t *testing.T) {
@@ -304,19 +306,19 @@ func TestFail2banJailsCaptured(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := sec.(*Fail2banSection)
+			s := sec.(*snapshot.Fail2banSection)
 			// fail2ban's own resolution of the same files.
 			dports := map[string]string{}
 			for _, line := range strings.Split(strings.TrimSpace(readTestdata(t, "fail2ban/jails/"+tc.name+".d-ports.txt")), "\n") {
 				f := strings.Fields(line)
 				dports[f[0]] = f[2]
 			}
-			if s.Config == nil || s.Config.Status != StatusOK || len(s.JailConfig) != len(tc.filters) {
+			if s.Config == nil || s.Config.Status != snapshot.StatusOK || len(s.JailConfig) != len(tc.filters) {
 				t.Fatalf("config %+v, jails %+v", s.Config, s.JailConfig)
 			}
 			var states []string
 			for _, j := range s.JailConfig {
-				if j.Status != StatusOK || j.Filter != tc.filters[j.Name] || !slices.Equal(j.PortRanges, tc.ranges[j.Name]) || j.AllPorts != slices.Contains(tc.all, j.Name) {
+				if j.Status != snapshot.StatusOK || j.Filter != tc.filters[j.Name] || !slices.Equal(j.PortRanges, tc.ranges[j.Name]) || j.AllPorts != slices.Contains(tc.all, j.Name) {
 					t.Errorf("jail %+v, want filter %q ranges %v", j, tc.filters[j.Name], tc.ranges[j.Name])
 				}
 				if !j.AllPorts && strings.Join(j.Ports, ",") != dports[j.Name] {
@@ -324,7 +326,7 @@ func TestFail2banJailsCaptured(t *testing.T) {
 				}
 				if j.State != nil {
 					states = append(states, j.Name)
-					if j.State.Status != StatusOK || j.State.Name != j.Name || len(j.State.Files) != 1 {
+					if j.State.Status != snapshot.StatusOK || j.State.Name != j.Name || len(j.State.Files) != 1 {
 						t.Errorf("jail %s state %+v", j.Name, *j.State)
 					}
 				}
@@ -345,8 +347,8 @@ func TestFail2banJailsCaptured(t *testing.T) {
 				t.Errorf("asked %q, want %q", asked, want)
 			}
 			// The section fits the snapshot's schema (no null for a list).
-			snap := &Snapshot{SchemaVersion: SchemaVersion, Host: Host{Addresses: []string{}}, Collectors: map[string]CollectorResult{}}
-			sec.apply(snap)
+			snap := &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion, Host: snapshot.Host{Addresses: []string{}}, Collectors: map[string]snapshot.CollectorResult{}}
+			apply(snap, sec)
 			if err := fitsSchema(t, snap); err != nil {
 				t.Error(err)
 			}

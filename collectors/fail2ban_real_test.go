@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/mlscan/mlscan/internal/testbed"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // f2bDumpPortRE is the port parameter of an action in `fail2ban-client -d`:
@@ -62,13 +63,13 @@ func TestFail2banJailsReal(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := sec.(*Fail2banSection)
+			s := sec.(*snapshot.Fail2banSection)
 			want := make([]string, 0, len(tc.filters))
 			for name := range tc.filters {
 				want = append(want, name)
 			}
 			slices.Sort(want)
-			if !s.Running || !slices.Equal(s.Jails, want) || s.Config == nil || s.Config.Status != StatusOK {
+			if !s.Running || !slices.Equal(s.Jails, want) || s.Config == nil || s.Config.Status != snapshot.StatusOK {
 				t.Fatalf("running %v jails %q config %+v", s.Running, s.Jails, s.Config)
 			}
 			dump := map[string]string{}
@@ -86,12 +87,12 @@ func TestFail2banJailsReal(t *testing.T) {
 				if j.AllPorts {
 					ports = "(all)"
 				}
-				if j.Status != StatusOK || j.Filter != tc.filters[j.Name] || ports != dump[j.Name] {
+				if j.Status != snapshot.StatusOK || j.Filter != tc.filters[j.Name] || ports != dump[j.Name] {
 					t.Errorf("jail %s: filter %q ports %q (%s); want filter %q, fail2ban -d ports %q", j.Name, j.Filter, ports, j.Error, tc.filters[j.Name], dump[j.Name])
 				}
 				if j.State != nil {
 					states = append(states, j.Name)
-					if j.State.Status != StatusOK || !slices.Equal(j.State.Files, []string{log}) {
+					if j.State.Status != snapshot.StatusOK || !slices.Equal(j.State.Files, []string{log}) {
 						t.Errorf("jail %s state %+v", j.Name, *j.State)
 					}
 				}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mlscan/mlscan/internal/testbed"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 func TestParseFail2banStatusCaptured(t *testing.T) {
@@ -41,7 +42,7 @@ func TestParseFail2banJailCaptured(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Fail2banJail{Name: "sshd", CurrentlyFailed: 1, TotalFailed: 6, CurrentlyBanned: 1, TotalBanned: 1,
+	want := snapshot.Fail2banJail{Name: "sshd", CurrentlyFailed: 1, TotalFailed: 6, CurrentlyBanned: 1, TotalBanned: 1,
 		Files: []string{"/tmp/cap/f2b/auth.log"}, BannedIPs: []string{"192.0.2.10"}}
 	if j.Name != want.Name || j.CurrentlyFailed != 1 || j.TotalFailed != 6 || j.CurrentlyBanned != 1 || j.TotalBanned != 1 ||
 		!slices.Equal(j.Files, want.Files) || !slices.Equal(j.BannedIPs, want.BannedIPs) {
@@ -102,14 +103,14 @@ func TestFail2banCollect(t *testing.T) {
 			if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil && err != nil) {
 				t.Fatalf("err %v, want %v", err, tc.wantErr)
 			}
-			s := sec.(*Fail2banSection)
+			s := sec.(*snapshot.Fail2banSection)
 			if s.Running != tc.wantRunning || len(tc.wantJails) > 0 && !slices.Equal(s.Jails, tc.wantJails) {
 				t.Errorf("running %v jails %v", s.Running, s.Jails)
 			}
 			if (s.SSHD != nil) != tc.wantSSHD {
 				t.Errorf("sshd jail %+v", s.SSHD)
 			}
-			if tc.wantSSHD && (s.SSHD.Status != StatusOK || s.SSHD.TotalFailed != 6 || s.SSHD.From != client+" -s /run/f2b.sock status sshd") {
+			if tc.wantSSHD && (s.SSHD.Status != snapshot.StatusOK || s.SSHD.TotalFailed != 6 || s.SSHD.From != client+" -s /run/f2b.sock status sshd") {
 				t.Errorf("sshd jail %+v", *s.SSHD)
 			}
 			if msg := s.Evidence + s.Client.Error; !strings.Contains(msg, tc.wantInMsg) {
@@ -127,8 +128,8 @@ func TestFail2banNotInstalled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := sec.(*Fail2banSection)
-	if s.Installed || s.Running || s.Client.Status != StatusOK || !strings.Contains(s.Evidence, "not installed") {
+	s := sec.(*snapshot.Fail2banSection)
+	if s.Installed || s.Running || s.Client.Status != snapshot.StatusOK || !strings.Contains(s.Evidence, "not installed") {
 		t.Errorf("%+v", s)
 	}
 }
@@ -145,8 +146,8 @@ func TestFail2banReal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := sec.(*Fail2banSection)
-	if !s.Installed || !s.Running || !slices.Equal(s.Jails, []string{"sshd"}) || s.SSHD == nil || s.SSHD.Status != StatusOK {
+	s := sec.(*snapshot.Fail2banSection)
+	if !s.Installed || !s.Running || !slices.Equal(s.Jails, []string{"sshd"}) || s.SSHD == nil || s.SSHD.Status != snapshot.StatusOK {
 		t.Fatalf("running server: %+v (sshd %+v)", s, s.SSHD)
 	}
 	if len(s.SSHD.Files) != 1 || !strings.HasSuffix(s.SSHD.Files[0], "auth.log") {
@@ -161,8 +162,8 @@ func TestFail2banReal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s = sec.(*Fail2banSection)
-	if s.Running || s.Client.Status != StatusOK || !strings.Contains(s.Evidence, "not running") {
+	s = sec.(*snapshot.Fail2banSection)
+	if s.Running || s.Client.Status != snapshot.StatusOK || !strings.Contains(s.Evidence, "not running") {
 		t.Errorf("stopped server: %+v", s)
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // probeMaxRecorded caps the bytes of an answer kept in the snapshot.
@@ -66,31 +68,31 @@ func (c *probeConfig) run(ctx context.Context, j probeJob) any {
 	}
 	ms := float64(time.Since(start).Microseconds()) / 1000
 	switch v := r.(type) {
-	case *RedisProbe:
+	case *snapshot.RedisProbe:
 		v.DurationMS = ms
-	case *FlowerProbe:
+	case *snapshot.FlowerProbe:
 		v.DurationMS = ms
-	case *RayProbe:
+	case *snapshot.RayProbe:
 		v.DurationMS = ms
-	case *GrafanaProbe:
+	case *snapshot.GrafanaProbe:
 		v.DurationMS = ms
-	case *ProbeTarget:
+	case *snapshot.ProbeTarget:
 		v.DurationMS = ms
 	}
 	return r
 }
 
 // wrap puts a bare target into the result type of the job's kind.
-func (c *probeConfig) wrap(j probeJob, t ProbeTarget) any {
+func (c *probeConfig) wrap(j probeJob, t snapshot.ProbeTarget) any {
 	switch j.kind {
 	case ProbeKindRedis:
-		return &RedisProbe{ProbeTarget: t, Kind: "none"}
+		return &snapshot.RedisProbe{ProbeTarget: t, Kind: "none"}
 	case ProbeKindFlower:
-		return &FlowerProbe{ProbeTarget: t}
+		return &snapshot.FlowerProbe{ProbeTarget: t}
 	case ProbeKindRay:
-		return &RayProbe{ProbeTarget: t, AuthMode: "unknown"}
+		return &snapshot.RayProbe{ProbeTarget: t, AuthMode: "unknown"}
 	case ProbeKindGrafana:
-		return &GrafanaProbe{ProbeTarget: t}
+		return &snapshot.GrafanaProbe{ProbeTarget: t}
 	}
 	return &t
 }
@@ -103,7 +105,7 @@ func (c *probeConfig) dial(ctx context.Context, addr string, port int) (net.Conn
 		st := DialState(err)
 		return nil, st, err.Error()
 	}
-	return conn, ProbeOpen, ""
+	return conn, snapshot.ProbeOpen, ""
 }
 
 // DialState classifies the error of a TCP connection attempt: refused is
@@ -112,23 +114,23 @@ func DialState(err error) string {
 	var ne net.Error
 	switch {
 	case err == nil:
-		return ProbeOpen
+		return snapshot.ProbeOpen
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET):
-		return ProbeClosed
+		return snapshot.ProbeClosed
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
 		errors.As(err, &ne) && ne.Timeout(),
 		errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH),
 		errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
-		return ProbeFiltered
+		return snapshot.ProbeFiltered
 	}
-	return ProbeError
+	return snapshot.ProbeError
 }
 
 // redis sends an inline PING without credentials and classifies the
 // reply; only when PING needs no password does it ask INFO server, and it
 // keeps the version line alone.
-func (c *probeConfig) redis(ctx context.Context, t ProbeTarget) *RedisProbe {
-	r := &RedisProbe{ProbeTarget: t, Kind: "none"}
+func (c *probeConfig) redis(ctx context.Context, t snapshot.ProbeTarget) *snapshot.RedisProbe {
+	r := &snapshot.RedisProbe{ProbeTarget: t, Kind: "none"}
 	conn, st, e := c.dial(ctx, t.Address, t.Port)
 	r.State, r.Error = st, e
 	if conn == nil {
@@ -139,7 +141,7 @@ func (c *probeConfig) redis(ctx context.Context, t ProbeTarget) *RedisProbe {
 	br := bufio.NewReaderSize(io.LimitReader(conn, 64<<10), 4096)
 
 	const ping = "PING\r\n"
-	ex := ProbeExchange{Sent: ping}
+	ex := snapshot.ProbeExchange{Sent: ping}
 	line, err := c.exchange(conn, br, ping)
 	ex.Received = ProbeText([]byte(line))
 	if err != nil {
@@ -152,7 +154,7 @@ func (c *probeConfig) redis(ctx context.Context, t ProbeTarget) *RedisProbe {
 		return r
 	}
 	const info = "INFO server\r\n"
-	ex = ProbeExchange{Sent: info}
+	ex = snapshot.ProbeExchange{Sent: info}
 	head, err := c.exchange(conn, br, info)
 	if err == nil {
 		var v string
@@ -228,9 +230,9 @@ type httpAnswer struct {
 // get sends one GET without credentials on a connection of its own and
 // records the exchange. A nil answer means no HTTP response (state and
 // error say why when the connection failed).
-func (c *probeConfig) get(ctx context.Context, t *ProbeTarget, path string) *httpAnswer {
+func (c *probeConfig) get(ctx context.Context, t *snapshot.ProbeTarget, path string) *httpAnswer {
 	conn, st, e := c.dial(ctx, t.Address, t.Port)
-	if t.State == "" || t.State == ProbeOpen {
+	if t.State == "" || t.State == snapshot.ProbeOpen {
 		t.State, t.Error = st, e
 	}
 	if conn == nil {
@@ -240,7 +242,7 @@ func (c *probeConfig) get(ctx context.Context, t *ProbeTarget, path string) *htt
 	defer stopOnCancel(ctx, conn)()
 	hostport := net.JoinHostPort(t.Address, strconv.Itoa(t.Port))
 	req := fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nAccept: */*\r\nConnection: close\r\n\r\n", path, hostport, c.userAgent)
-	ex := ProbeExchange{Sent: ProbeText([]byte(req))}
+	ex := snapshot.ProbeExchange{Sent: ProbeText([]byte(req))}
 	defer func() { t.Exchanges = append(t.Exchanges, ex) }()
 	conn.SetDeadline(time.Now().Add(c.read))
 	if _, err := io.WriteString(conn, req); err != nil {
@@ -269,12 +271,12 @@ func (c *probeConfig) get(ctx context.Context, t *ProbeTarget, path string) *htt
 }
 
 // flower asks / and /api/workers without credentials: 401 is expected.
-func (c *probeConfig) flower(ctx context.Context, t ProbeTarget) *FlowerProbe {
-	r := &FlowerProbe{ProbeTarget: t}
+func (c *probeConfig) flower(ctx context.Context, t snapshot.ProbeTarget) *snapshot.FlowerProbe {
+	r := &snapshot.FlowerProbe{ProbeTarget: t}
 	if a := c.get(ctx, &r.ProbeTarget, "/"); a != nil {
 		r.RootStatus = a.status
 	}
-	if r.State != ProbeOpen {
+	if r.State != snapshot.ProbeOpen {
 		return r
 	}
 	if a := c.get(ctx, &r.ProbeTarget, "/api/workers"); a != nil {
@@ -285,13 +287,13 @@ func (c *probeConfig) flower(ctx context.Context, t ProbeTarget) *FlowerProbe {
 
 // ray asks the dashboard's authentication mode and its version without a
 // token.
-func (c *probeConfig) ray(ctx context.Context, t ProbeTarget) *RayProbe {
-	r := &RayProbe{ProbeTarget: t, AuthMode: "unknown"}
+func (c *probeConfig) ray(ctx context.Context, t snapshot.ProbeTarget) *snapshot.RayProbe {
+	r := &snapshot.RayProbe{ProbeTarget: t, AuthMode: "unknown"}
 	if a := c.get(ctx, &r.ProbeTarget, "/api/authentication_mode"); a != nil {
 		r.ModeStatus = a.status
 		r.AuthMode = RayAuthMode(a.status, a.body)
 	}
-	if r.State != ProbeOpen {
+	if r.State != snapshot.ProbeOpen {
 		return r
 	}
 	if a := c.get(ctx, &r.ProbeTarget, "/api/version"); a != nil {
@@ -332,8 +334,8 @@ func RayAuthMode(status int, body []byte) string {
 }
 
 // grafana asks /api/org anonymously: 401 is expected.
-func (c *probeConfig) grafana(ctx context.Context, t ProbeTarget) *GrafanaProbe {
-	r := &GrafanaProbe{ProbeTarget: t}
+func (c *probeConfig) grafana(ctx context.Context, t snapshot.ProbeTarget) *snapshot.GrafanaProbe {
+	r := &snapshot.GrafanaProbe{ProbeTarget: t}
 	if a := c.get(ctx, &r.ProbeTarget, "/api/org"); a != nil {
 		r.AnonStatus = a.status
 	}

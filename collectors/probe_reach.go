@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Defaults of ProbeReachability.
@@ -47,7 +49,7 @@ func VantageAddr(target string) (string, error) {
 // seen from vantage: open, closed (refused), filtered (no answer within
 // the timeout, or unreachable) or error. It sends no data. The results are
 // in the order of ports.
-func ProbeReachability(ctx context.Context, vantage, target string, ports []int, opt ReachOptions) []Reachability {
+func ProbeReachability(ctx context.Context, vantage, target string, ports []int, opt ReachOptions) []snapshot.Reachability {
 	timeout := opt.Timeout
 	if timeout <= 0 {
 		timeout = reachTimeout
@@ -56,9 +58,9 @@ func ProbeReachability(ctx context.Context, vantage, target string, ports []int,
 	if conc <= 0 {
 		conc = reachConcurrency
 	}
-	out := make([]Reachability, len(ports))
+	out := make([]snapshot.Reachability, len(ports))
 	for i, p := range ports {
-		out[i] = Reachability{VantageAddr: vantage, Target: target, Port: p, Proto: "tcp", State: ProbeError, Error: "not run: cancelled"}
+		out[i] = snapshot.Reachability{VantageAddr: vantage, Target: target, Port: p, Proto: "tcp", State: snapshot.ProbeError, Error: "not run: cancelled"}
 	}
 	runBounded(ctx, len(ports), conc, func(ctx context.Context, i int) {
 		start := time.Now()

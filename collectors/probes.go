@@ -14,14 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
-)
 
-// Probe states: what a TCP connection attempt found.
-const (
-	ProbeOpen     = "open"     // connected
-	ProbeClosed   = "closed"   // refused (RST or ICMP port unreachable)
-	ProbeFiltered = "filtered" // no answer before the timeout, or host/network unreachable
-	ProbeError    = "error"    // anything else (the probe could not run)
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Kinds of probe, chosen from a registry entry's category and service.
@@ -32,117 +26,6 @@ const (
 	ProbeKindGrafana = "grafana" // GET /api/org
 	ProbeKindTCP     = "tcp"     // connect only
 )
-
-// ProbesSection holds what the services answered to read-only probes sent
-// over loopback and the host's own addresses, and, in a snapshot made by
-// `mlscan probe`, which ports another host could reach.
-type ProbesSection struct {
-	// Listeners says whether the listening sockets could be read to choose
-	// what to probe; when not, every pinned registry port is probed on every
-	// address and nothing is known to be absent.
-	Listeners Source `json:"listeners"`
-	// Addresses are the addresses probes may go to: loopback and the
-	// host's own.
-	Addresses []string       `json:"addresses"`
-	Redis     []RedisProbe   `json:"redis"`
-	Flower    []FlowerProbe  `json:"flower"`
-	Ray       []RayProbe     `json:"ray"`
-	Grafana   []GrafanaProbe `json:"grafana"`
-	// TCP are plain connections to the other registered listeners.
-	TCP []ProbeTarget `json:"tcp"`
-	// Absent are pinned registry ports nothing listens on: positive
-	// evidence that the service does not run on this host.
-	Absent []AbsentPort `json:"absent"`
-	// Vantage is the source address of a `mlscan probe` run, empty in a
-	// local scan; Reachability is what that run found.
-	Vantage      string         `json:"vantage,omitempty"`
-	Reachability []Reachability `json:"reachability,omitempty"`
-}
-
-// ProbeTarget is one address and port a probe connected to, and what was
-// exchanged.
-type ProbeTarget struct {
-	Address string `json:"address"`
-	Port    int    `json:"port"`
-	// Service is the registry service the port belongs to.
-	Service string `json:"service"`
-	State   string `json:"state" jsonschema:"enum=open,enum=closed,enum=filtered,enum=error"`
-	Error   string `json:"error,omitempty"`
-	// Exchanges are the requests sent and the first bytes of each answer,
-	// with secrets redacted.
-	Exchanges  []ProbeExchange `json:"exchanges"`
-	DurationMS float64         `json:"duration_ms"`
-}
-
-// ProbeExchange is one request and the start of its answer.
-type ProbeExchange struct {
-	Sent     string `json:"sent"`
-	Received string `json:"received"`
-	Error    string `json:"error,omitempty"`
-}
-
-// RedisProbe is a Redis server's answer to PING without credentials.
-type RedisProbe struct {
-	ProbeTarget
-	// Reply is the first line of the answer (redacted, at most 256 bytes).
-	Reply string `json:"reply"`
-	// Kind classifies it: noauth (-NOAUTH: a password is required), pong
-	// (+PONG: no authentication), denied (-DENIED: protected mode, no
-	// password set), other, or none (no answer).
-	Kind string `json:"kind" jsonschema:"enum=noauth,enum=pong,enum=denied,enum=other,enum=none"`
-	// Version is redis_version from INFO server, asked only when PING
-	// needed no password.
-	Version string `json:"version,omitempty"`
-}
-
-// FlowerProbe is Flower's answer to unauthenticated GETs.
-type FlowerProbe struct {
-	ProbeTarget
-	// RootStatus and APIStatus are the HTTP status of GET / and GET
-	// /api/workers (0: no HTTP answer).
-	RootStatus int `json:"root_status"`
-	APIStatus  int `json:"api_status"`
-}
-
-// RayProbe is the Ray dashboard's answer to unauthenticated GETs.
-type RayProbe struct {
-	ProbeTarget
-	// AuthMode is what GET /api/authentication_mode says: token, disabled,
-	// absent (404: Ray before 2.52 has no token authentication) or unknown.
-	AuthMode   string `json:"auth_mode" jsonschema:"enum=token,enum=disabled,enum=absent,enum=unknown"`
-	ModeStatus int    `json:"mode_status"`
-	// VersionStatus is the HTTP status of GET /api/version without a
-	// token: 200 means the control plane answers anyone.
-	VersionStatus int    `json:"version_status"`
-	RayVersion    string `json:"ray_version,omitempty"`
-}
-
-// GrafanaProbe is Grafana's answer to an anonymous GET /api/org.
-type GrafanaProbe struct {
-	ProbeTarget
-	AnonStatus int `json:"anon_status"`
-}
-
-// AbsentPort is a registry port with no listening socket.
-type AbsentPort struct {
-	Port     int    `json:"port"`
-	Proto    string `json:"proto"`
-	Service  string `json:"service"`
-	Kind     string `json:"kind"`
-	Evidence string `json:"evidence"`
-}
-
-// Reachability is one port of a target as a `mlscan probe` run from
-// another host found it.
-type Reachability struct {
-	VantageAddr string  `json:"vantage_addr"`
-	Target      string  `json:"target"`
-	Port        int     `json:"port"`
-	Proto       string  `json:"proto"`
-	State       string  `json:"state" jsonschema:"enum=open,enum=closed,enum=filtered,enum=error"`
-	Error       string  `json:"error,omitempty"`
-	DurationMS  float64 `json:"duration_ms"`
-}
 
 // ProbePort is a port registry entry as the probes collector uses it.
 type ProbePort struct {
@@ -239,9 +122,9 @@ type probeJob struct {
 // Collect implements Collector. A probe that fails is data (its state
 // says why); the collector fails only when the context ends first.
 func (p *Probes) Collect(ctx context.Context, env *Env) (Section, error) {
-	sec := &ProbesSection{
-		Addresses: []string{}, Redis: []RedisProbe{}, Flower: []FlowerProbe{}, Ray: []RayProbe{},
-		Grafana: []GrafanaProbe{}, TCP: []ProbeTarget{}, Absent: []AbsentPort{},
+	sec := &snapshot.ProbesSection{
+		Addresses: []string{}, Redis: []snapshot.RedisProbe{}, Flower: []snapshot.FlowerProbe{}, Ray: []snapshot.RayProbe{},
+		Grafana: []snapshot.GrafanaProbe{}, TCP: []snapshot.ProbeTarget{}, Absent: []snapshot.AbsentPort{},
 	}
 	ports := p.Ports
 	if ports == nil {
@@ -257,11 +140,11 @@ func (p *Probes) Collect(ctx context.Context, env *Env) (Section, error) {
 	}
 	ls, lsrc := probeListeners(proc)
 	sec.Listeners = lsrc
-	var known []Listener
-	if lsrc.Status == StatusOK {
+	var known []snapshot.Listener
+	if lsrc.Status == snapshot.StatusOK {
 		known = ls
 	}
-	jobs, absent := planProbes(ports, known, lsrc.Status == StatusOK, host)
+	jobs, absent := planProbes(ports, known, lsrc.Status == snapshot.StatusOK, host)
 	sec.Absent = absent
 	sec.Addresses = probeAddresses(jobs, host)
 
@@ -286,19 +169,19 @@ func (p *Probes) Collect(ctx context.Context, env *Env) (Section, error) {
 	for i, r := range results {
 		if r == nil { // the budget ran out before this probe started
 			t := jobs[i].target()
-			t.State, t.Error = ProbeError, fmt.Sprintf("not run: the probes' %s budget ran out", budget)
+			t.State, t.Error = snapshot.ProbeError, fmt.Sprintf("not run: the probes' %s budget ran out", budget)
 			r = pc.wrap(jobs[i], t)
 		}
 		switch v := r.(type) {
-		case *RedisProbe:
+		case *snapshot.RedisProbe:
 			sec.Redis = append(sec.Redis, *v)
-		case *FlowerProbe:
+		case *snapshot.FlowerProbe:
 			sec.Flower = append(sec.Flower, *v)
-		case *RayProbe:
+		case *snapshot.RayProbe:
 			sec.Ray = append(sec.Ray, *v)
-		case *GrafanaProbe:
+		case *snapshot.GrafanaProbe:
 			sec.Grafana = append(sec.Grafana, *v)
-		case *ProbeTarget:
+		case *snapshot.ProbeTarget:
 			sec.TCP = append(sec.TCP, *v)
 		}
 	}
@@ -327,15 +210,15 @@ func runBounded(ctx context.Context, n, conc int, f func(ctx context.Context, i 
 	wg.Wait()
 }
 
-func (j probeJob) target() ProbeTarget {
-	return ProbeTarget{Address: j.addr, Port: j.port, Service: j.service, Exchanges: []ProbeExchange{}}
+func (j probeJob) target() snapshot.ProbeTarget {
+	return snapshot.ProbeTarget{Address: j.addr, Port: j.port, Service: j.service, Exchanges: []snapshot.ProbeExchange{}}
 }
 
 // probeListeners reads the TCP listening sockets of <proc>/net/tcp and
 // tcp6.
-func probeListeners(proc string) ([]Listener, Source) {
-	src := Source{Status: StatusOK, From: filepath.Join(proc, "net/tcp") + ", " + filepath.Join(proc, "net/tcp6")}
-	var ls []Listener
+func probeListeners(proc string) ([]snapshot.Listener, snapshot.Source) {
+	src := snapshot.Source{Status: snapshot.StatusOK, From: filepath.Join(proc, "net/tcp") + ", " + filepath.Join(proc, "net/tcp6")}
+	var ls []snapshot.Listener
 	for _, f := range procNetFiles {
 		if f.proto != "tcp" {
 			continue
@@ -346,9 +229,9 @@ func probeListeners(proc string) ([]Listener, Source) {
 			ls = append(ls, got...)
 		case errors.Is(err, fs.ErrNotExist) && f.family == "ipv6":
 		default:
-			src.Status, src.Error = StatusError, err.Error()
+			src.Status, src.Error = snapshot.StatusError, err.Error()
 			if errors.Is(err, fs.ErrPermission) {
-				src.Status = StatusPermission
+				src.Status = snapshot.StatusPermission
 			}
 			return nil, src
 		}
@@ -366,9 +249,9 @@ func probeListeners(proc string) ([]Listener, Source) {
 // registry range (plain connect). With listenersKnown false, every pinned
 // port is probed on loopback and every host address. Pinned ports without
 // a listener are returned as absent.
-func planProbes(ports []ProbePort, ls []Listener, listenersKnown bool, host []string) ([]probeJob, []AbsentPort) {
+func planProbes(ports []ProbePort, ls []snapshot.Listener, listenersKnown bool, host []string) ([]probeJob, []snapshot.AbsentPort) {
 	var jobs []probeJob
-	absent := []AbsentPort{}
+	absent := []snapshot.AbsentPort{}
 	seen := map[string]bool{}
 	add := func(kind, service, addr string, port int) {
 		k := net.JoinHostPort(addr, fmt.Sprint(port))
@@ -395,14 +278,14 @@ func planProbes(ports []ProbePort, ls []Listener, listenersKnown bool, host []st
 				}
 				continue
 			}
-			var on []Listener
+			var on []snapshot.Listener
 			for _, l := range ls {
 				if l.Port == e.Port {
 					on = append(on, l)
 				}
 			}
 			if len(on) == 0 {
-				absent = append(absent, AbsentPort{
+				absent = append(absent, snapshot.AbsentPort{
 					Port: e.Port, Proto: e.Proto, Service: e.Service, Kind: e.Kind(),
 					Evidence: fmt.Sprintf("no listening TCP socket on port %d (/proc/net/tcp, /proc/net/tcp6)", e.Port),
 				})
@@ -413,7 +296,7 @@ func planProbes(ports []ProbePort, ls []Listener, listenersKnown bool, host []st
 			}
 			continue
 		}
-		byPort := map[int][]Listener{}
+		byPort := map[int][]snapshot.Listener{}
 		for _, l := range ls {
 			if l.Port < e.Port || l.Port > e.EndPort || pinned[l.Port] {
 				continue
@@ -436,7 +319,7 @@ func planProbes(ports []ProbePort, ls []Listener, listenersKnown bool, host []st
 // on, in the listeners' order, at most probeMaxAddrs of them. A dual-stack
 // "::" repeats the IPv4 addresses of a "0.0.0.0" beside it: the limit
 // counts each address once, so its own "::1" still gets its probe.
-func portAddrs(on []Listener, host []string) []string {
+func portAddrs(on []snapshot.Listener, host []string) []string {
 	var out []string
 	for _, l := range on {
 		for _, a := range reachAddrs(l, host) {
@@ -451,7 +334,7 @@ func portAddrs(on []Listener, host []string) []string {
 // reachAddrs are the addresses a listener answers on: for a wildcard,
 // loopback and the host's addresses of its family (both families for a
 // dual-stack "::").
-func reachAddrs(l Listener, host []string) []string {
+func reachAddrs(l snapshot.Listener, host []string) []string {
 	if !l.Wildcard {
 		return []string{l.Address}
 	}

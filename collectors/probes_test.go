@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Replies of a real redis-server 7.0.15 (Debian 12) to an inline PING,
@@ -86,8 +88,8 @@ func TestRedisProbe(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			port, got := fakeRedis(t, tc.reply)
-			r := testProbeConfig().redis(context.Background(), ProbeTarget{Address: "127.0.0.1", Port: port, Service: "redis-broker"})
-			if r.State != ProbeOpen || r.Kind != tc.kind || r.Version != tc.version {
+			r := testProbeConfig().redis(context.Background(), snapshot.ProbeTarget{Address: "127.0.0.1", Port: port, Service: "redis-broker"})
+			if r.State != snapshot.ProbeOpen || r.Kind != tc.kind || r.Version != tc.version {
 				t.Fatalf("state %s kind %s version %q (%s)", r.State, r.Kind, r.Version, r.Error)
 			}
 			var sent []string
@@ -128,11 +130,11 @@ func TestRedisProbeSilentServerCostsTheReadTimeout(t *testing.T) {
 		}
 	}()
 	start := time.Now()
-	r := testProbeConfig().redis(context.Background(), ProbeTarget{Address: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port})
+	r := testProbeConfig().redis(context.Background(), snapshot.ProbeTarget{Address: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port})
 	if d := time.Since(start); d > 600*time.Millisecond {
 		t.Errorf("took %s with a 300ms read timeout", d)
 	}
-	if r.State != ProbeOpen || r.Kind != "none" || r.Exchanges[0].Error == "" {
+	if r.State != snapshot.ProbeOpen || r.Kind != "none" || r.Exchanges[0].Error == "" {
 		t.Errorf("%+v", r)
 	}
 }
@@ -141,18 +143,18 @@ func TestRedisProbeClosedPort(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	r := testProbeConfig().redis(context.Background(), ProbeTarget{Address: "127.0.0.1", Port: port})
-	if r.State != ProbeClosed || r.Kind != "none" || len(r.Exchanges) != 0 {
+	r := testProbeConfig().redis(context.Background(), snapshot.ProbeTarget{Address: "127.0.0.1", Port: port})
+	if r.State != snapshot.ProbeClosed || r.Kind != "none" || len(r.Exchanges) != 0 {
 		t.Errorf("%+v", r)
 	}
 }
 
 // httpTarget is the address and port of a test server.
-func httpTarget(t *testing.T, srv *httptest.Server) ProbeTarget {
+func httpTarget(t *testing.T, srv *httptest.Server) snapshot.ProbeTarget {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
 	p, _ := strconv.Atoi(port)
-	return ProbeTarget{Address: host, Port: p}
+	return snapshot.ProbeTarget{Address: host, Port: p}
 }
 
 func TestHTTPProbes(t *testing.T) {
@@ -166,7 +168,7 @@ func TestHTTPProbes(t *testing.T) {
 		defer srv.Close()
 		seen = nil
 		r := testProbeConfig().flower(context.Background(), httpTarget(t, srv))
-		if r.State != ProbeOpen || r.RootStatus != 401 || r.APIStatus != 401 {
+		if r.State != snapshot.ProbeOpen || r.RootStatus != 401 || r.APIStatus != 401 {
 			t.Fatalf("%+v", r)
 		}
 		if want := []string{"GET / auth=", "GET /api/workers auth="}; !slices.Equal(seen, want) {
@@ -265,11 +267,11 @@ func TestDialState(t *testing.T) {
 		err  error
 		want string
 	}{
-		{nil, ProbeOpen},
-		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, ProbeClosed},
-		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}, ProbeFiltered},
-		{context.DeadlineExceeded, ProbeFiltered},
-		{errors.New("something else"), ProbeError},
+		{nil, snapshot.ProbeOpen},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, snapshot.ProbeClosed},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}, snapshot.ProbeFiltered},
+		{context.DeadlineExceeded, snapshot.ProbeFiltered},
+		{errors.New("something else"), snapshot.ProbeError},
 	}
 	for _, tc := range tests {
 		if got := DialState(tc.err); got != tc.want {
@@ -287,8 +289,8 @@ func TestProbePortKind(t *testing.T) {
 	}
 }
 
-func lst(addr string, port int) Listener {
-	l := Listener{Proto: "tcp", Family: "ipv4", Address: addr, Port: port}
+func lst(addr string, port int) snapshot.Listener {
+	l := snapshot.Listener{Proto: "tcp", Family: "ipv4", Address: addr, Port: port}
 	if strings.Contains(addr, ":") {
 		l.Family = "ipv6"
 	}
@@ -305,7 +307,7 @@ func lst(addr string, port int) Listener {
 
 func TestPlanProbes(t *testing.T) {
 	host := []string{"10.0.0.84", "fd00::84"}
-	ls := []Listener{
+	ls := []snapshot.Listener{
 		lst("0.0.0.0", 6380), lst("0.0.0.0", 6379), lst("127.0.0.1", 9090), lst("10.0.0.84", 3002),
 		lst("::", 443), lst("0.0.0.0", 10005), lst("0.0.0.0", 8265), lst("0.0.0.0", 40000),
 	}
@@ -348,7 +350,7 @@ func TestPlanProbes(t *testing.T) {
 // count each address once, or [::1]:6380 is never probed.
 func TestPlanProbesCountsEachAddressOnce(t *testing.T) {
 	host := []string{"10.0.0.84", "10.88.0.1", "192.0.2.1"}
-	ls := []Listener{lst("0.0.0.0", 6380), lst("::", 6380), lst("0.0.0.0", 10002), lst("::", 10002)}
+	ls := []snapshot.Listener{lst("0.0.0.0", 6380), lst("::", 6380), lst("0.0.0.0", 10002), lst("::", 10002)}
 	jobs, _ := planProbes(DefaultProbePorts, ls, true, host)
 	got := map[int][]string{}
 	for _, j := range jobs {
@@ -363,7 +365,7 @@ func TestPlanProbesCountsEachAddressOnce(t *testing.T) {
 
 	// The limit still holds, on distinct addresses.
 	many := []string{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.7", "10.0.0.8", "10.0.0.9"}
-	jobs, _ = planProbes(DefaultProbePorts, []Listener{lst("0.0.0.0", 6380), lst("::", 6380)}, true, many)
+	jobs, _ = planProbes(DefaultProbePorts, []snapshot.Listener{lst("0.0.0.0", 6380), lst("::", 6380)}, true, many)
 	seen := map[string]bool{}
 	for _, j := range jobs {
 		if seen[j.addr] {
@@ -401,8 +403,8 @@ func TestProbesCollect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := sec.(*ProbesSection)
-	if s.Listeners.Status != StatusOK {
+	s := sec.(*snapshot.ProbesSection)
+	if s.Listeners.Status != snapshot.StatusOK {
 		t.Fatalf("listeners %+v", s.Listeners)
 	}
 	if len(s.Redis) != 1 || s.Redis[0].Kind != "noauth" || s.Redis[0].Address != "127.0.0.1" {
@@ -446,7 +448,7 @@ func TestProbesBudget(t *testing.T) {
 	if d := time.Since(start); d > 1500*time.Millisecond {
 		t.Errorf("took %s with a 400ms budget", d)
 	}
-	s := sec.(*ProbesSection)
+	s := sec.(*snapshot.ProbesSection)
 	if len(s.Redis) != 6 {
 		t.Fatalf("%d results, want 6", len(s.Redis))
 	}
@@ -469,7 +471,7 @@ func TestProbeReachabilityLoopback(t *testing.T) {
 		t.Fatalf("vantage %q, %v", v, err)
 	}
 	rs := ProbeReachability(context.Background(), v, "127.0.0.1", []int{open, closed}, ReachOptions{Timeout: 300 * time.Millisecond})
-	if rs[0].State != ProbeOpen || rs[1].State != ProbeClosed || rs[0].VantageAddr != "127.0.0.1" || rs[1].Port != closed {
+	if rs[0].State != snapshot.ProbeOpen || rs[1].State != snapshot.ProbeClosed || rs[0].VantageAddr != "127.0.0.1" || rs[1].Port != closed {
 		t.Errorf("%+v", rs)
 	}
 }
@@ -479,7 +481,7 @@ func TestProbeReachabilityLoopback(t *testing.T) {
 // (no null where the schema wants an array).
 func TestSectionsMatchSchema(t *testing.T) {
 	ctx := context.Background()
-	snap := &Snapshot{SchemaVersion: SchemaVersion, Host: Host{Addresses: []string{}}, Collectors: map[string]CollectorResult{}}
+	snap := &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion, Host: snapshot.Host{Addresses: []string{}}, Collectors: map[string]snapshot.CollectorResult{}}
 	check := func(name string) {
 		t.Helper()
 		if err := fitsSchema(t, snap); err != nil {
@@ -488,17 +490,17 @@ func TestSectionsMatchSchema(t *testing.T) {
 	}
 	for _, root := range []string{"../testdata/sshd/debian12", "../testdata/sshd/hardened", t.TempDir()} {
 		sec, _ := (&SSHD{}).Collect(ctx, &Env{Root: root})
-		sec.apply(snap)
+		apply(snap, sec)
 		check("sshd under " + root)
 	}
 	f2b, _ := (&Fail2ban{}).Collect(ctx, &Env{Root: t.TempDir(), ProcRoot: t.TempDir()})
-	f2b.apply(snap)
+	apply(snap, f2b)
 	check("fail2ban not installed")
 	pr, err := (&Probes{Addresses: []string{}, Ports: []ProbePort{{Port: 1, Proto: "tcp", Service: "x", Category: "redis"}}}).Collect(ctx, &Env{ProcRoot: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pr.apply(snap)
+	apply(snap, pr)
 	check("probes without a socket table")
 	snap.Probes.Reachability = ProbeReachability(ctx, "127.0.0.1", "127.0.0.1", []int{1}, ReachOptions{Timeout: 100 * time.Millisecond})
 	check("reachability")

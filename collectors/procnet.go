@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // maxProcNetBytes caps how much of one /proc/net file ParseProcNet reads.
@@ -35,11 +37,11 @@ const (
 //
 // A malformed line is an error naming its line number; so is input larger
 // than 64 MiB.
-func ParseProcNet(r io.Reader, proto, family string) ([]Listener, error) {
+func ParseProcNet(r io.Reader, proto, family string) ([]snapshot.Listener, error) {
 	return parseProcNet(r, proto, family, maxProcNetBytes)
 }
 
-func parseProcNet(r io.Reader, proto, family string, limit int64) ([]Listener, error) {
+func parseProcNet(r io.Reader, proto, family string, limit int64) ([]snapshot.Listener, error) {
 	var addrLen int
 	switch family {
 	case "ipv4":
@@ -63,7 +65,7 @@ func parseProcNet(r io.Reader, proto, family string, limit int64) ([]Listener, e
 	sc := bufio.NewScanner(lr)
 	sc.Buffer(make([]byte, 0, 4096), 64<<10)
 	// fail reports oversized input rather than the broken line it caused.
-	fail := func(err error) ([]Listener, error) {
+	fail := func(err error) ([]snapshot.Listener, error) {
 		if lr.N <= 0 {
 			return nil, tooLarge(limit)
 		}
@@ -132,7 +134,7 @@ func parseProcNet(r io.Reader, proto, family string, limit int64) ([]Listener, e
 	if len(found) == 0 {
 		return nil, nil
 	}
-	out := make([]Listener, len(found))
+	out := make([]snapshot.Listener, len(found))
 	for i, r := range found {
 		a := netip.AddrFrom16(r.addr)
 		if addrLen == 8 {
@@ -252,9 +254,9 @@ func hexUint32(s []byte) (uint32, bool) {
 	return v, true
 }
 
-func newListener(proto, family string, a netip.Addr, port, uid int, inode uint64) Listener {
+func newListener(proto, family string, a netip.Addr, port, uid int, inode uint64) snapshot.Listener {
 	u := a.Unmap()
-	l := Listener{
+	l := snapshot.Listener{
 		Proto:    proto,
 		Family:   family,
 		Address:  addrString(u),

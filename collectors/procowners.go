@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // errOwnersNeedRoot is the Owners error of a scan that is not root.
@@ -36,8 +38,8 @@ type procInfo struct {
 // says permission when the scan is not root, or when fd tables could not be
 // read and some socket was left without an owner. The error is non-nil only
 // when ctx ends the walk; the listeners then keep what was found so far.
-func mapOwners(ctx context.Context, proc string, ls []Listener, isRoot bool) (Source, error) {
-	src := Source{Status: StatusOK, From: filepath.Join(proc, "[0-9]*", "fd")}
+func mapOwners(ctx context.Context, proc string, ls []snapshot.Listener, isRoot bool) (snapshot.Source, error) {
+	src := snapshot.Source{Status: snapshot.StatusOK, From: filepath.Join(proc, "[0-9]*", "fd")}
 	owner := make(map[uint64]int, len(ls)) // inode → lowest pid, 0 while unknown
 	for _, l := range ls {
 		if l.Inode != 0 {
@@ -46,9 +48,9 @@ func mapOwners(ctx context.Context, proc string, ls []Listener, isRoot bool) (So
 	}
 	names, err := readDirNames(proc)
 	if err != nil {
-		src.Status, src.Error = StatusError, fmt.Sprintf("list %s: %v", proc, err)
+		src.Status, src.Error = snapshot.StatusError, fmt.Sprintf("list %s: %v", proc, err)
 		if errors.Is(err, fs.ErrPermission) {
-			src.Status = StatusPermission
+			src.Status = snapshot.StatusPermission
 		}
 		return src, nil
 	}
@@ -101,17 +103,17 @@ func mapOwners(ctx context.Context, proc string, ls []Listener, isRoot bool) (So
 
 	switch {
 	case walkErr != nil:
-		src.Status, src.Error = StatusError, walkErr.Error()
+		src.Status, src.Error = snapshot.StatusError, walkErr.Error()
 	case !isRoot:
-		src.Status, src.Error = StatusPermission, errOwnersNeedRoot
+		src.Status, src.Error = snapshot.StatusPermission, errOwnersNeedRoot
 	case len(denied) > 0 && unowned > 0:
 		// Root without some capability the target has (CAP_SYS_PTRACE
 		// in a container) is refused, which matters only when a socket
 		// is left without an owner.
-		src.Status = StatusPermission
+		src.Status = snapshot.StatusPermission
 		src.Error = fmt.Sprintf("fd tables of %d processes could not be read: permission denied (pids %s)", len(denied), pidList(denied, 5))
 	case failed > 0:
-		src.Status = StatusError
+		src.Status = snapshot.StatusError
 		src.Error = fmt.Sprintf("fd tables of %d processes could not be read: %v", failed, firstErr)
 	}
 	return src, walkErr

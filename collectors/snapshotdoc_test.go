@@ -5,29 +5,26 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // testSnapshot is a snapshot of host h whose collector is ok, for tests
 // that fill in and judge its one section.
-func testSnapshot(collector string) *Snapshot {
-	return &Snapshot{SchemaVersion: SchemaVersion, Tool: Tool{Name: "mlscan", Version: "test"}, Host: Host{Hostname: "h", Addresses: []string{}},
-		Collectors: map[string]CollectorResult{collector: {Status: StatusOK}}}
+func testSnapshot(collector string) *snapshot.Snapshot {
+	return &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion, Tool: snapshot.Tool{Name: "mlscan", Version: "test"}, Host: snapshot.Host{Hostname: "h", Addresses: []string{}},
+		Collectors: map[string]snapshot.CollectorResult{collector: {Status: snapshot.StatusOK}}}
 }
 
 // snapshotDoc is snap as mlscan eval reads it: marshalled, decoded and
 // validated against the snapshot's schema.
-func snapshotDoc(t *testing.T, snap *Snapshot) map[string]any {
+func snapshotDoc(t *testing.T, snap *snapshot.Snapshot) map[string]any {
 	t.Helper()
 	js, err := json.Marshal(snap)
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := scanner.DecodeSnapshot("snapshot.json", js)
+	_, doc, err := snapshot.Decode("snapshot.json", js)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Validate(doc); err != nil {
 		t.Fatal(err)
 	}
 	return doc
@@ -47,5 +44,5 @@ func fitsSchema(t *testing.T, v any) error {
 	if err := dec.Decode(&doc); err != nil {
 		t.Fatal(err)
 	}
-	return Validate(doc)
+	return snapshot.Validate(doc)
 }

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 var _ Collector = (*Sockets)(nil)
@@ -41,7 +43,7 @@ func (*Sockets) Collect(ctx context.Context, env *Env) (Section, error) {
 	if proc == "" {
 		proc = "/proc"
 	}
-	sec := &SocketsSection{Listeners: []Listener{}}
+	sec := &snapshot.SocketsSection{Listeners: []snapshot.Listener{}}
 	var errs []error
 	for _, f := range procNetFiles {
 		if err := ctx.Err(); err != nil {
@@ -76,8 +78,8 @@ func (*Sockets) Collect(ctx context.Context, env *Env) (Section, error) {
 
 // sortListeners sorts listeners by protocol, family, port, address and
 // inode, the order of a snapshot.
-func sortListeners(ls []Listener) {
-	slices.SortFunc(ls, func(a, b Listener) int {
+func sortListeners(ls []snapshot.Listener) {
+	slices.SortFunc(ls, func(a, b snapshot.Listener) int {
 		return cmp.Or(
 			strings.Compare(a.Proto, b.Proto),
 			strings.Compare(a.Family, b.Family),
@@ -89,7 +91,7 @@ func sortListeners(ls []Listener) {
 }
 
 // readProcNet opens and parses one /proc/net file.
-func readProcNet(path, proto, family string) ([]Listener, error) {
+func readProcNet(path, proto, family string) ([]snapshot.Listener, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -106,7 +108,7 @@ func readProcNet(path, proto, family string) ([]Listener, error) {
 // readLocalPorts reads net.ipv4.ip_local_port_range ("32768\t60999") and
 // ip_local_reserved_ports ("8080,10000-10005" or empty); nil when the
 // range cannot be read or parsed.
-func readLocalPorts(proc string) (*PortRange, []PortRange) {
+func readLocalPorts(proc string) (*snapshot.PortRange, []snapshot.PortRange) {
 	b, err := os.ReadFile(filepath.Join(proc, "sys/net/ipv4/ip_local_port_range"))
 	if err != nil {
 		return nil, nil
@@ -118,7 +120,7 @@ func readLocalPorts(proc string) (*PortRange, []PortRange) {
 	return r, readReservedPorts(proc)
 }
 
-func readReservedPorts(proc string) []PortRange {
+func readReservedPorts(proc string) []snapshot.PortRange {
 	b, err := os.ReadFile(filepath.Join(proc, "sys/net/ipv4/ip_local_reserved_ports"))
 	if err != nil {
 		return nil
@@ -128,7 +130,7 @@ func readReservedPorts(proc string) []PortRange {
 
 // ParseLocalPortRange parses net.ipv4.ip_local_port_range ("32768\t60999"):
 // nil unless it is two ports, the first not above the second.
-func ParseLocalPortRange(s string) *PortRange {
+func ParseLocalPortRange(s string) *snapshot.PortRange {
 	f := strings.Fields(s)
 	if len(f) != 2 {
 		return nil
@@ -138,13 +140,13 @@ func ParseLocalPortRange(s string) *PortRange {
 	if err1 != nil || err2 != nil || from < 1 || to > 65535 || from > to {
 		return nil
 	}
-	return &PortRange{From: from, To: to}
+	return &snapshot.PortRange{From: from, To: to}
 }
 
 // ParseReservedPorts parses net.ipv4.ip_local_reserved_ports, a comma list
 // of ports and ranges ("8080,10000-10005"); malformed items are dropped.
-func ParseReservedPorts(s string) []PortRange {
-	var out []PortRange
+func ParseReservedPorts(s string) []snapshot.PortRange {
+	var out []snapshot.PortRange
 	for part := range strings.SplitSeq(strings.TrimSpace(s), ",") {
 		lo, hi, isRange := strings.Cut(part, "-")
 		if !isRange {
@@ -153,7 +155,7 @@ func ParseReservedPorts(s string) []PortRange {
 		a, err1 := strconv.Atoi(lo)
 		z, err2 := strconv.Atoi(hi)
 		if err1 == nil && err2 == nil && 0 <= a && a <= z && z <= 65535 {
-			out = append(out, PortRange{From: a, To: z})
+			out = append(out, snapshot.PortRange{From: a, To: z})
 		}
 	}
 	return out
@@ -164,7 +166,7 @@ func ParseReservedPorts(s string) []PortRange {
 // live /proc of mlscan's own network namespace, else from
 // net.ipv6.bindv6only (which a socket may override), else every "::"
 // listener stays dual-stack (the wider exposure).
-func judgeDualStack(ls []Listener, proc string) string {
+func judgeDualStack(ls []snapshot.Listener, proc string) string {
 	if filepath.Clean(proc) == "/proc" {
 		if v6only, err := V6OnlyByInode(); err == nil {
 			for i := range ls {

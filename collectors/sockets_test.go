@@ -20,6 +20,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // fixture is a /proc tree captured from real sockets by
@@ -57,11 +59,11 @@ func TestParseProcNetCaptured(t *testing.T) {
 	skipIfBigEndian(t)
 	tests := []struct {
 		name, file, proto, family string
-		want                      []Listener
+		want                      []snapshot.Listener
 	}{
 		{
 			name: "tcp: LISTEN only, established connections left out", file: "tcp", proto: "tcp", family: "ipv4",
-			want: []Listener{
+			want: []snapshot.Listener{
 				{Proto: "tcp", Family: "ipv4", Address: "192.0.2.10", Port: 8080, Inode: 16242},
 				{Proto: "tcp", Family: "ipv4", Address: "127.0.0.1", Port: 10001, Loopback: true, UID: 65534, Inode: 16198},
 				{Proto: "tcp", Family: "ipv4", Address: "0.0.0.0", Port: 8265, Wildcard: true, Inode: 16218},
@@ -70,7 +72,7 @@ func TestParseProcNetCaptured(t *testing.T) {
 		},
 		{
 			name: "tcp6: wildcard, loopback, mapped and specific addresses", file: "tcp6", proto: "tcp", family: "ipv6",
-			want: []Listener{
+			want: []snapshot.Listener{
 				{Proto: "tcp", Family: "ipv6", Address: "::1", Port: 9091, Loopback: true, Inode: 16239},
 				{Proto: "tcp", Family: "ipv6", Address: "::", Port: 6380, Wildcard: true, DualStack: true, Inode: 15045},
 				{Proto: "tcp", Family: "ipv6", Address: "::", Port: 5555, Wildcard: true, DualStack: true, Inode: 16238},
@@ -80,14 +82,14 @@ func TestParseProcNetCaptured(t *testing.T) {
 		},
 		{
 			name: "udp: bound sockets, the connected one left out", file: "udp", proto: "udp", family: "ipv4",
-			want: []Listener{
+			want: []snapshot.Listener{
 				{Proto: "udp", Family: "ipv4", Address: "127.0.0.1", Port: 8125, Loopback: true, Inode: 16245},
 				{Proto: "udp", Family: "ipv4", Address: "0.0.0.0", Port: 10001, Wildcard: true, Inode: 16243},
 			},
 		},
 		{
 			name: "udp6", file: "udp6", proto: "udp", family: "ipv6",
-			want: []Listener{
+			want: []snapshot.Listener{
 				{Proto: "udp", Family: "ipv6", Address: "::", Port: 5353, Wildcard: true, DualStack: true, Inode: 16244},
 				{Proto: "udp", Family: "ipv6", Address: "::1", Port: 8126, Loopback: true, Inode: 16246},
 			},
@@ -197,7 +199,7 @@ func TestParseProcNetAgreesWithSS(t *testing.T) {
 		proto string
 		inode uint64
 	}
-	got := map[key]Listener{}
+	got := map[key]snapshot.Listener{}
 	for _, l := range sec.Listeners {
 		got[key{l.Proto, l.Inode}] = l
 	}
@@ -256,16 +258,16 @@ func TestParseProcNetAgreesWithSS(t *testing.T) {
 	}
 }
 
-func collectFixture(t testing.TB, proc string, root bool) *SocketsSection {
+func collectFixture(t testing.TB, proc string, root bool) *snapshot.SocketsSection {
 	t.Helper()
 	s, err := (&Sockets{}).Collect(context.Background(), &Env{ProcRoot: proc, IsRoot: root})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s.(*SocketsSection)
+	return s.(*snapshot.SocketsSection)
 }
 
-func find(ls []Listener, proto, family string, port int) *Listener {
+func find(ls []snapshot.Listener, proto, family string, port int) *snapshot.Listener {
 	for i := range ls {
 		if ls[i].Proto == proto && ls[i].Family == family && ls[i].Port == port {
 			return &ls[i]
@@ -277,7 +279,7 @@ func find(ls []Listener, proto, family string, port int) *Listener {
 func TestSocketsCollectFixture(t *testing.T) {
 	skipIfBigEndian(t)
 	sec := collectFixture(t, fixture, true)
-	if want := (Source{Status: StatusOK, From: fixture + "/[0-9]*/fd"}); sec.Owners != want {
+	if want := (snapshot.Source{Status: snapshot.StatusOK, From: fixture + "/[0-9]*/fd"}); sec.Owners != want {
 		t.Errorf("owners = %+v, want %+v", sec.Owners, want)
 	}
 	type pp struct {
@@ -297,7 +299,7 @@ func TestSocketsCollectFixture(t *testing.T) {
 	if !slices.Equal(order, wantOrder) {
 		t.Errorf("listeners in order\n%v\nwant\n%v", order, wantOrder)
 	}
-	if sec.EphemeralPorts == nil || *sec.EphemeralPorts != (PortRange{32768, 60999}) || sec.ReservedPorts != nil {
+	if sec.EphemeralPorts == nil || *sec.EphemeralPorts != (snapshot.PortRange{From: 32768, To: 60999}) || sec.ReservedPorts != nil {
 		t.Errorf("ephemeral ports %v, reserved %v; want 32768-60999, none", sec.EphemeralPorts, sec.ReservedPorts)
 	}
 
@@ -340,7 +342,7 @@ func TestSocketsCollectFixture(t *testing.T) {
 
 	t.Run("not root", func(t *testing.T) {
 		sec := collectFixture(t, fixture, false)
-		want := Source{Status: StatusPermission, Error: errOwnersNeedRoot, From: fixture + "/[0-9]*/fd"}
+		want := snapshot.Source{Status: snapshot.StatusPermission, Error: errOwnersNeedRoot, From: fixture + "/[0-9]*/fd"}
 		if sec.Owners != want {
 			t.Errorf("owners = %+v, want %+v", sec.Owners, want)
 		}
@@ -406,7 +408,7 @@ func TestSocketsCollectVariants(t *testing.T) {
 		if len(sec.Listeners) != 6 {
 			t.Errorf("%d listeners, want the 6 IPv4 ones", len(sec.Listeners))
 		}
-		if sec.Owners.Status != StatusOK {
+		if sec.Owners.Status != snapshot.StatusOK {
 			t.Errorf("owners = %+v, want ok (no process holds a socket)", sec.Owners)
 		}
 	})
@@ -425,7 +427,7 @@ func TestSocketsCollectVariants(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), want) {
 			t.Fatalf("err = %v, want it to start with %q", err, want)
 		}
-		if n := len(s.(*SocketsSection).Listeners); n != 8 {
+		if n := len(s.(*snapshot.SocketsSection).Listeners); n != 8 {
 			t.Errorf("%d listeners, want the 8 of the other files", n)
 		}
 	})
@@ -457,16 +459,16 @@ func TestSocketsLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sec := s.(*SocketsSection)
-	unowned := slices.ContainsFunc(sec.Listeners, func(l Listener) bool { return l.PID == 0 })
+	sec := s.(*snapshot.SocketsSection)
+	unowned := slices.ContainsFunc(sec.Listeners, func(l snapshot.Listener) bool { return l.PID == 0 })
 	switch {
-	case root && sec.Owners.Status == StatusPermission && unowned && strings.HasPrefix(sec.Owners.Error, "fd tables of "):
+	case root && sec.Owners.Status == snapshot.StatusPermission && unowned && strings.HasPrefix(sec.Owners.Error, "fd tables of "):
 		// Root in a container may not read the fds of a process with more
 		// capabilities (here pid 1): said so, since a socket has no owner.
 		t.Logf("owners as root: %+v", sec.Owners)
-	case root && sec.Owners.Status != StatusOK:
+	case root && sec.Owners.Status != snapshot.StatusOK:
 		t.Errorf("owners as root = %+v, want ok", sec.Owners)
-	case !root && (sec.Owners.Status != StatusPermission || sec.Owners.Error != errOwnersNeedRoot):
+	case !root && (sec.Owners.Status != snapshot.StatusPermission || sec.Owners.Error != errOwnersNeedRoot):
 		t.Errorf("owners as uid %d = %+v, want permission", os.Geteuid(), sec.Owners)
 	}
 	for _, tt := range []struct {
@@ -558,7 +560,7 @@ func TestSocketsContainerOwners(t *testing.T) {
 		4000: {comm: "gone", cgroup: "0::/\n", noFD: true},
 	})
 	sec := collectFixture(t, dir, true)
-	if sec.Owners.Status != StatusOK {
+	if sec.Owners.Status != snapshot.StatusOK {
 		t.Errorf("owners = %+v, want ok: a vanished process is skipped silently", sec.Owners)
 	}
 	tests := []struct {
@@ -590,7 +592,7 @@ func TestMapOwnersCancelled(t *testing.T) {
 		t.Fatal(err)
 	}
 	src, err := mapOwners(ctx, fixture, ls, true)
-	if !errors.Is(err, context.Canceled) || src.Status != StatusError || !strings.Contains(src.Error, "context canceled") {
+	if !errors.Is(err, context.Canceled) || src.Status != snapshot.StatusError || !strings.Contains(src.Error, "context canceled") {
 		t.Errorf("got %+v, %v; want status error and context.Canceled", src, err)
 	}
 }
@@ -793,7 +795,7 @@ func TestReadReservedPorts(t *testing.T) {
 	// The kernel's own format (Documentation/networking/ip-sysctl.rst).
 	writeFile(t, filepath.Join(dir, "sys/net/ipv4/ip_local_reserved_ports"), "8080,10000-10005\n")
 	got := readReservedPorts(dir)
-	if want := []PortRange{{8080, 8080}, {10000, 10005}}; !slices.Equal(got, want) {
+	if want := []snapshot.PortRange{{From: 8080, To: 8080}, {From: 10000, To: 10005}}; !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 	if _, res := readLocalPorts(dir); res != nil {
@@ -844,7 +846,7 @@ func TestSocketsDualStackLive(t *testing.T) {
 	if err != nil && !errors.Is(err, ErrPermission) {
 		t.Fatal(err)
 	}
-	sec := s.(*SocketsSection)
+	sec := s.(*snapshot.SocketsSection)
 	if !strings.HasPrefix(sec.DualStackFrom, "sock_diag") {
 		t.Fatalf("dual-stack settled by %q, want sock_diag", sec.DualStackFrom)
 	}

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Where sshd lives on the scanned host (Env.Path maps them under Env.Root).
@@ -19,88 +21,6 @@ const (
 	sshdConfigFile = "/etc/ssh/sshd_config"
 	sshdConfigDir  = "/etc/ssh"
 )
-
-// Values of SSHDSection.Source.
-const (
-	SSHDFromTest  = "sshd -T" // sshd printed its effective settings
-	SSHDFromFiles = "files"   // mlscan derived them from sshd_config and its Includes
-)
-
-// SSHDSection is sshd's effective configuration: what `sshd -T` prints
-// (root), or what mlscan derives from sshd_config and its Included
-// drop-ins read in sshd's order, first value winning (without root, or when
-// `sshd -T` fails).
-type SSHDSection struct {
-	// Installed is true when the sshd binary exists.
-	Installed bool `json:"installed"`
-	// Source says where Effective comes from: "sshd -T" or "files".
-	Source string `json:"source" jsonschema:"enum=sshd -T,enum=files"`
-	// From is the command run or the main configuration file read.
-	From string `json:"from"`
-	// Test is the outcome of `sshd -T`; when it is not ok, Effective was
-	// derived from the files and Test.Error says why.
-	Test Source `json:"test"`
-	// Effective maps each lower-case keyword to its value as sshd -T prints
-	// it; keywords given several times (listenaddress, hostkey, acceptenv,
-	// ...) hold their values joined with ", ".
-	Effective map[string]string `json:"effective"`
-	// Defaulted lists the checked keywords no file sets: their value is
-	// OpenSSH's compiled-in default (filled by mlscan when Source is
-	// "files"), less those a line not understood could set. Empty when
-	// the main file could not be read.
-	Defaulted []string `json:"defaulted"`
-	// Origins says which file and line set each keyword (its first value),
-	// from reading the files; empty when the main file could not be read.
-	Origins map[string]SSHDOrigin `json:"origins"`
-	// Files are the configuration files read, in sshd's order.
-	Files []Source `json:"files"`
-	// Conditional are settings inside Match blocks: they apply only to the
-	// connections the block matches, and neither `sshd -T` nor Effective
-	// shows them.
-	Conditional []SSHDConditional `json:"conditional"`
-	// Unparsed are the lines of the files mlscan did not understand (or
-	// Includes it could not read), at most 100. When Source is "files",
-	// a keyword such a line could set first is missing from Effective
-	// (unknown), and the others keep their value.
-	Unparsed []SSHDUnparsed `json:"unparsed,omitempty"`
-}
-
-// SSHDUnparsed is a configuration line mlscan did not understand, or an
-// Include it could not read.
-type SSHDUnparsed struct {
-	File string `json:"file"`
-	Line int    `json:"line"`
-	// Text is the line as written, trimmed, secret-looking words
-	// redacted, cut at 200 bytes.
-	Text   string `json:"text"`
-	Reason string `json:"reason"`
-	// Match is the Match criteria in force at the line ("" outside Match
-	// blocks): only the settings of connections matching it are affected.
-	Match string `json:"match"`
-	// Affects are the lower-case keywords whose value the line could set;
-	// "*" is any keyword; empty is none (the line sets nothing, though
-	// sshd refuses to load the file).
-	Affects []string `json:"affects"`
-}
-
-// SSHDOrigin is where a keyword got its effective value.
-type SSHDOrigin struct {
-	File  string `json:"file"`
-	Line  int    `json:"line"`
-	Value string `json:"value"`
-}
-
-// SSHDConditional is one setting inside a Match block.
-type SSHDConditional struct {
-	// Match is the block's criteria as written ("Address 10.0.0.0/24").
-	// Inside a file Included under a Match block, the enclosing blocks'
-	// criteria come first ("Host m Host c"): sshd ANDs them all.
-	Match   string `json:"match"`
-	Keyword string `json:"keyword"`
-	Value   string `json:"value"`
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-}
 
 // SSHD reads sshd's effective settings: `sshd -T -f CONFIG` when mlscan
 // runs as root on the real root (it loads host keys), else, or when that
@@ -132,19 +52,19 @@ func (s *SSHD) Collect(ctx context.Context, env *Env) (Section, error) {
 	if conf == "" {
 		conf = sshdConfigFile
 	}
-	sec := &SSHDSection{
+	sec := &snapshot.SSHDSection{
 		Effective:   map[string]string{},
 		Defaulted:   []string{},
-		Origins:     map[string]SSHDOrigin{},
-		Files:       []Source{},
-		Conditional: []SSHDConditional{},
+		Origins:     map[string]snapshot.SSHDOrigin{},
+		Files:       []snapshot.Source{},
+		Conditional: []snapshot.SSHDConditional{},
 	}
 	_, binErr := os.Stat(env.Path(bin))
 	sec.Installed = binErr == nil
 	_, confErr := os.Stat(env.Path(conf))
 	if !sec.Installed && errors.Is(confErr, fs.ErrNotExist) {
-		sec.Source, sec.From = SSHDFromFiles, conf
-		sec.Test = Source{Status: StatusUnavailable, Error: fmt.Sprintf("sshd is not installed (no %s, no %s)", bin, conf), From: bin + " -T"}
+		sec.Source, sec.From = snapshot.SSHDFromFiles, conf
+		sec.Test = snapshot.Source{Status: snapshot.StatusUnavailable, Error: fmt.Sprintf("sshd is not installed (no %s, no %s)", bin, conf), From: bin + " -T"}
 		return sec, nil
 	}
 
@@ -162,11 +82,11 @@ func (s *SSHD) Collect(ctx context.Context, env *Env) (Section, error) {
 	}
 	var eff map[string]string
 	sec.Test, eff = s.runTest(ctx, env, bin, conf)
-	if sec.Test.Status == StatusOK {
-		sec.Source, sec.From, sec.Effective = SSHDFromTest, sec.Test.From, eff
+	if sec.Test.Status == snapshot.StatusOK {
+		sec.Source, sec.From, sec.Effective = snapshot.SSHDFromTest, sec.Test.From, eff
 		return sec, nil
 	}
-	sec.Source, sec.From = SSHDFromFiles, conf
+	sec.Source, sec.From = snapshot.SSHDFromFiles, conf
 	if perr != nil {
 		return sec, perr
 	}
@@ -178,19 +98,19 @@ func (s *SSHD) Collect(ctx context.Context, env *Env) (Section, error) {
 // it printed. It runs only as root on the real root: under another root it
 // would read this machine's files, and without root sshd cannot load the
 // host keys.
-func (s *SSHD) runTest(ctx context.Context, env *Env, bin, conf string) (Source, map[string]string) {
-	src := Source{From: bin + " -T -f " + conf}
+func (s *SSHD) runTest(ctx context.Context, env *Env, bin, conf string) (snapshot.Source, map[string]string) {
+	src := snapshot.Source{From: bin + " -T -f " + conf}
 	switch {
 	case env.Root != "" && env.Root != "/":
-		src.Status, src.Error = StatusSkipped, "not run: the files are read under --root "+env.Root
+		src.Status, src.Error = snapshot.StatusSkipped, "not run: the files are read under --root "+env.Root
 		return src, nil
 	case !env.IsRoot:
-		src.Status, src.Error = StatusPermission, "sshd -T needs root to load the host keys: settings derived from the files"
+		src.Status, src.Error = snapshot.StatusPermission, "sshd -T needs root to load the host keys: settings derived from the files"
 		return src, nil
 	}
 	out, errOut, err := env.Command(ctx, bin, "-T", "-f", conf)
 	if err != nil {
-		src.Status = StatusError
+		src.Status = snapshot.StatusError
 		msg := strings.TrimSpace(string(errOut))
 		if msg == "" {
 			msg = "no message"
@@ -200,10 +120,10 @@ func (s *SSHD) runTest(ctx context.Context, env *Env, bin, conf string) (Source,
 	}
 	eff := ParseSSHDTest(string(out))
 	if len(eff) == 0 {
-		src.Status, src.Error = StatusError, "sshd -T printed no settings"
+		src.Status, src.Error = snapshot.StatusError, "sshd -T printed no settings"
 		return src, nil
 	}
-	src.Status = StatusOK
+	src.Status = snapshot.StatusOK
 	return src, eff
 }
 
@@ -281,11 +201,11 @@ func sshdKeyword(k string) bool {
 
 // sshdConfig is what reading sshd_config and its Includes found.
 type sshdConfig struct {
-	files       []Source
-	origins     map[string]SSHDOrigin
+	files       []snapshot.Source
+	origins     map[string]snapshot.SSHDOrigin
 	values      map[string][]string // first value, or every value of sshdMulti keys
-	conditional []SSHDConditional
-	unparsed    []SSHDUnparsed
+	conditional []snapshot.SSHDConditional
+	unparsed    []snapshot.SSHDUnparsed
 	// unknown are the global keywords a line not understood could set
 	// before any line mlscan read did, with the line's reason.
 	unknown map[string]string
@@ -297,7 +217,7 @@ type sshdConfig struct {
 }
 
 func newSSHDConfig() *sshdConfig {
-	return &sshdConfig{origins: map[string]SSHDOrigin{}, values: map[string][]string{}, files: []Source{}, unknown: map[string]string{}}
+	return &sshdConfig{origins: map[string]snapshot.SSHDOrigin{}, values: map[string][]string{}, files: []snapshot.Source{}, unknown: map[string]string{}}
 }
 
 // effective returns the settings with OpenSSH's defaults for what no file
@@ -387,15 +307,15 @@ func readSSHDConfig(env *Env, path string) (*sshdConfig, error) {
 	c := newSSHDConfig()
 	p := &sshdParser{env: env, cfg: c}
 	b, err := readSSHDFile(env, path)
-	src := Source{Status: StatusOK, From: path}
+	src := snapshot.Source{Status: snapshot.StatusOK, From: path}
 	if err != nil {
-		src.Status, src.Error = StatusError, err.Error()
+		src.Status, src.Error = snapshot.StatusError, err.Error()
 		switch {
 		case errors.Is(err, fs.ErrPermission):
-			src.Status = StatusPermission
+			src.Status = snapshot.StatusPermission
 			err = fmt.Errorf("%w: read %s: %v", ErrPermission, path, err)
 		case errors.Is(err, fs.ErrNotExist):
-			src.Status = StatusUnavailable
+			src.Status = snapshot.StatusUnavailable
 			err = fmt.Errorf("read %s: %w", path, err)
 		default:
 			err = fmt.Errorf("read %s: %w", path, err)
@@ -487,14 +407,14 @@ func (p *sshdParser) parse(path string, b []byte, outer sshdContext, depth int) 
 		}
 		val := strings.Join(args, " ")
 		if len(cur) > 0 {
-			p.cfg.conditional = append(p.cfg.conditional, SSHDConditional{Match: cur.match(), Keyword: kw, Value: val, File: path, Line: n})
+			p.cfg.conditional = append(p.cfg.conditional, snapshot.SSHDConditional{Match: cur.match(), Keyword: kw, Value: val, File: path, Line: n})
 			continue
 		}
 		if _, seen := p.cfg.values[kw]; seen && !sshdMulti[kw] {
 			continue // first value wins
 		}
 		if _, seen := p.cfg.origins[kw]; !seen {
-			p.cfg.origins[kw] = SSHDOrigin{File: path, Line: n, Value: val}
+			p.cfg.origins[kw] = snapshot.SSHDOrigin{File: path, Line: n, Value: val}
 		}
 		p.cfg.values[kw] = append(p.cfg.values[kw], val)
 	}
@@ -540,7 +460,7 @@ func (p *sshdParser) unparsed(path string, line int, text, reason string, ctx ss
 	if affects == nil {
 		affects = []string{}
 	}
-	c.unparsed = append(c.unparsed, SSHDUnparsed{File: path, Line: line, Text: sshdLineText(text), Reason: reason, Match: ctx.match(), Affects: affects})
+	c.unparsed = append(c.unparsed, snapshot.SSHDUnparsed{File: path, Line: line, Text: sshdLineText(text), Reason: reason, Match: ctx.match(), Affects: affects})
 }
 
 // sshdLineText is a line as it may appear in the snapshot: trimmed, words
@@ -587,11 +507,11 @@ func (p *sshdParser) include(from string, line int, text, pat string, ctx sshdCo
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		src := Source{Status: StatusOK, From: m}
+		src := snapshot.Source{Status: snapshot.StatusOK, From: m}
 		if err != nil {
-			src.Status, src.Error = StatusError, err.Error()
+			src.Status, src.Error = snapshot.StatusError, err.Error()
 			if errors.Is(err, fs.ErrPermission) {
-				src.Status = StatusPermission
+				src.Status = snapshot.StatusPermission
 			}
 			p.cfg.files = append(p.cfg.files, src)
 			p.unparsed(from, line, text, fmt.Sprintf("Include %s: %v", m, err), ctx, []string{"*"})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mlscan/mlscan/internal/testbed"
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // sshdCaptures are the configurations captured with their `sshd -T`
@@ -162,12 +163,12 @@ func TestSSHDCollectUnderRoot(t *testing.T) {
 		name     string
 		root     string
 		wantErr  error
-		wantTest string
-		check    func(t *testing.T, s *SSHDSection)
+		wantTest snapshot.Status
+		check    func(t *testing.T, s *snapshot.SSHDSection)
 	}{
 		{
-			name: "hardened drop-in wins over cloud-init", root: "../testdata/sshd/hardened", wantTest: StatusSkipped,
-			check: func(t *testing.T, s *SSHDSection) {
+			name: "hardened drop-in wins over cloud-init", root: "../testdata/sshd/hardened", wantTest: snapshot.StatusSkipped,
+			check: func(t *testing.T, s *snapshot.SSHDSection) {
 				if s.Effective["passwordauthentication"] != "no" || s.Origins["passwordauthentication"].File != "/etc/ssh/sshd_config.d/00-hardening.conf" {
 					t.Errorf("passwordauthentication %q from %+v", s.Effective["passwordauthentication"], s.Origins["passwordauthentication"])
 				}
@@ -177,8 +178,8 @@ func TestSSHDCollectUnderRoot(t *testing.T) {
 			},
 		},
 		{
-			name: "defaults fill what no file sets", root: "../testdata/sshd/debian12", wantTest: StatusSkipped,
-			check: func(t *testing.T, s *SSHDSection) {
+			name: "defaults fill what no file sets", root: "../testdata/sshd/debian12", wantTest: snapshot.StatusSkipped,
+			check: func(t *testing.T, s *snapshot.SSHDSection) {
 				if s.Effective["passwordauthentication"] != "yes" || !slices.Contains(s.Defaulted, "passwordauthentication") {
 					t.Errorf("passwordauthentication %q, defaulted %v", s.Effective["passwordauthentication"], s.Defaulted)
 				}
@@ -190,8 +191,8 @@ func TestSSHDCollectUnderRoot(t *testing.T) {
 		{
 			// No sshd at all is a fact, not a failure: the section says
 			// installed false with no files, and the SSH checks judge it.
-			name: "absent", root: t.TempDir(), wantTest: StatusUnavailable,
-			check: func(t *testing.T, s *SSHDSection) {
+			name: "absent", root: t.TempDir(), wantTest: snapshot.StatusUnavailable,
+			check: func(t *testing.T, s *snapshot.SSHDSection) {
 				if s.Installed || len(s.Files) != 0 || len(s.Effective) != 0 {
 					t.Errorf("installed %v, files %v, effective %v", s.Installed, s.Files, s.Effective)
 				}
@@ -205,8 +206,8 @@ func TestSSHDCollectUnderRoot(t *testing.T) {
 			if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil && err != nil) {
 				t.Fatalf("err %v, want %v", err, tc.wantErr)
 			}
-			s := sec.(*SSHDSection)
-			if s.Source != SSHDFromFiles || s.Test.Status != tc.wantTest {
+			s := sec.(*snapshot.SSHDSection)
+			if s.Source != snapshot.SSHDFromFiles || s.Test.Status != tc.wantTest {
 				t.Errorf("source %q, test %q (%s); want files, %s", s.Source, s.Test.Status, s.Test.Error, tc.wantTest)
 			}
 			if tc.check != nil {
@@ -226,8 +227,8 @@ func TestSSHDCollectNonRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := sec.(*SSHDSection)
-	if s.Source != SSHDFromFiles || s.Test.Status != StatusPermission || !strings.Contains(s.Test.Error, "root") {
+	s := sec.(*snapshot.SSHDSection)
+	if s.Source != snapshot.SSHDFromFiles || s.Test.Status != snapshot.StatusPermission || !strings.Contains(s.Test.Error, "root") {
 		t.Errorf("source %q, test %+v", s.Source, s.Test)
 	}
 	if s.Effective["permitrootlogin"] != "no" || s.Effective["passwordauthentication"] != "yes" {
@@ -252,8 +253,8 @@ func TestSSHDCollectRunsSSHDT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := sec.(*SSHDSection)
-	if s.Source != SSHDFromTest || s.Effective["passwordauthentication"] != "yes" {
+	s := sec.(*snapshot.SSHDSection)
+	if s.Source != snapshot.SSHDFromTest || s.Effective["passwordauthentication"] != "yes" {
 		t.Errorf("source %q, passwordauthentication %q: want sshd -T's yes", s.Source, s.Effective["passwordauthentication"])
 	}
 	if want := []string{bin, "-T", "-f", conf}; len(calls) != 1 || !slices.Equal(calls[0], want) {
@@ -271,8 +272,8 @@ func TestSSHDCollectRunsSSHDT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s = sec.(*SSHDSection)
-	if s.Source != SSHDFromFiles || s.Test.Status != StatusError || !strings.Contains(s.Test.Error, "Missing privilege separation directory") {
+	s = sec.(*snapshot.SSHDSection)
+	if s.Source != snapshot.SSHDFromFiles || s.Test.Status != snapshot.StatusError || !strings.Contains(s.Test.Error, "Missing privilege separation directory") {
 		t.Errorf("source %q, test %+v: want the files and sshd's message", s.Source, s.Test)
 	}
 	if s.Effective["passwordauthentication"] != "no" {
@@ -297,8 +298,8 @@ func TestSSHDRealSSHDT(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := sec.(*SSHDSection)
-			if s.Source != SSHDFromTest {
+			s := sec.(*snapshot.SSHDSection)
+			if s.Source != snapshot.SSHDFromTest {
 				t.Fatalf("source %q: %s", s.Source, s.Test.Error)
 			}
 			if s.Effective["passwordauthentication"] != pw || s.Effective["kbdinteractiveauthentication"] != "no" {
@@ -560,7 +561,7 @@ func TestSSHDCollectDegradesPerSetting(t *testing.T) {
 	if err != nil {
 		t.Fatalf("err %v: an Include not read must not fail the collector", err)
 	}
-	s := sec.(*SSHDSection)
+	s := sec.(*snapshot.SSHDSection)
 	if s.Effective["passwordauthentication"] != "no" {
 		t.Errorf("passwordauthentication %q, want no (set before the FIFO)", s.Effective["passwordauthentication"])
 	}
@@ -573,7 +574,7 @@ func TestSSHDCollectDegradesPerSetting(t *testing.T) {
 	if len(s.Unparsed) != 2 || s.Unparsed[0].Match != "" || s.Unparsed[1].Match != "User ops" || !slices.Equal(s.Unparsed[1].Affects, []string{"*"}) {
 		t.Errorf("unparsed %+v", s.Unparsed)
 	}
-	if st := s.Files[len(s.Files)-1]; st.Status != StatusError || !strings.Contains(st.Error, "not a regular file") {
+	if st := s.Files[len(s.Files)-1]; st.Status != snapshot.StatusError || !strings.Contains(st.Error, "not a regular file") {
 		t.Errorf("files %+v", s.Files)
 	}
 }
@@ -627,7 +628,7 @@ func TestSSHDUnreadableLinesVerdicts(t *testing.T) {
 				t.Fatal(err)
 			}
 			snap := testSnapshot("sshd")
-			snap.SSHD = sec.(*SSHDSection)
+			snap.SSHD = sec.(*snapshot.SSHDSection)
 			doc := snapshotDoc(t, snap)
 			found := map[string]bool{}
 			for _, r := range evalSnapshot(t, doc).Results {

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Where ufw keeps its state, as paths on the scanned host (Env.Path maps
@@ -44,43 +46,43 @@ func (*UFW) Collect(ctx context.Context, env *Env) (Section, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	sec := &UFWSection{}
+	sec := &snapshot.UFWSection{}
 	hasBinary := ufwPathExists(env.Path(ufwBinary))
 	sec.Installed = hasBinary || ufwPathExists(env.Path(ufwConfDir))
 	if !sec.Installed {
-		none := func(from string) Source {
-			return Source{Status: StatusUnavailable, Error: "ufw is not installed (no " + ufwBinary + ", no " + ufwConfDir + ")", From: from}
+		none := func(from string) snapshot.Source {
+			return snapshot.Source{Status: snapshot.StatusUnavailable, Error: "ufw is not installed (no " + ufwBinary + ", no " + ufwConfDir + ")", From: from}
 		}
 		sec.Conf.Source = none(ufwConfFile)
 		sec.Defaults.Source = none(ufwDefaultsFile)
 		sec.Live.Source = none(ufwStatusFrom)
-		sec.Rules = UFWRules{Source: none(ufwUserRules + ", " + ufwUser6Rules), Items: []UFWRule{}}
+		sec.Rules = snapshot.UFWRules{Source: none(ufwUserRules + ", " + ufwUser6Rules), Items: []snapshot.UFWRule{}}
 		return sec, nil
 	}
 
 	sec.Conf = collectUFWConf(env)
 	sec.Defaults = collectUFWDefaults(env)
-	var liveRules []UFWRule
-	var liveUnparsed []UFWUnparsedRule
+	var liveRules []snapshot.UFWRule
+	var liveUnparsed []snapshot.UFWUnparsedRule
 	sec.Live, liveRules, liveUnparsed = collectUFWLive(ctx, env, hasBinary)
-	if env.IsRoot && sec.Defaults.Status == StatusOK && sec.Defaults.IPv6 && sec.Live.Status != StatusUnavailable &&
-		(sec.Live.Status != StatusOK || sec.Live.Active) {
+	if env.IsRoot && sec.Defaults.Status == snapshot.StatusOK && sec.Defaults.IPv6 && sec.Live.Status != snapshot.StatusUnavailable &&
+		(sec.Live.Status != snapshot.StatusOK || sec.Live.Active) {
 		sec.Live.V6Chains = checkV6Chains(ctx, env)
 	}
-	if sec.Live.Status == StatusOK && sec.Live.Active {
-		sec.Rules = UFWRules{Source: Source{Status: StatusOK, From: ufwStatusFrom}, Items: liveRules, Unparsed: liveUnparsed}
+	if sec.Live.Status == snapshot.StatusOK && sec.Live.Active {
+		sec.Rules = snapshot.UFWRules{Source: snapshot.Source{Status: snapshot.StatusOK, From: ufwStatusFrom}, Items: liveRules, Unparsed: liveUnparsed}
 	} else {
 		// With IPV6=no ufw never loads user6.rules; when the defaults are
 		// unknown, read both.
-		withV6 := !(sec.Defaults.Status == StatusOK && !sec.Defaults.IPv6)
+		withV6 := !(sec.Defaults.Status == snapshot.StatusOK && !sec.Defaults.IPv6)
 		sec.Rules = collectUFWRuleFiles(env, withV6)
 	}
 	sec.AfterRulesDockerBlock = dockerUserBlock(env)
 
 	anyOK, anyPerm := false, false
-	for _, s := range []Source{sec.Conf.Source, sec.Defaults.Source, sec.Live.Source, sec.Rules.Source} {
-		anyOK = anyOK || s.Status == StatusOK
-		anyPerm = anyPerm || s.Status == StatusPermission
+	for _, s := range []snapshot.Source{sec.Conf.Source, sec.Defaults.Source, sec.Live.Source, sec.Rules.Source} {
+		anyOK = anyOK || s.Status == snapshot.StatusOK
+		anyPerm = anyPerm || s.Status == snapshot.StatusPermission
 	}
 	if !anyOK && anyPerm {
 		return sec, fmt.Errorf("ufw: nothing readable: %w", ErrPermission)
@@ -95,27 +97,27 @@ func ufwPathExists(p string) bool {
 	return err == nil || !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR)
 }
 
-func collectUFWConf(env *Env) UFWConf {
-	var c UFWConf
+func collectUFWConf(env *Env) snapshot.UFWConf {
+	var c snapshot.UFWConf
 	src := readUFWPart(env, ufwConfFile, func(r io.Reader) (err error) {
 		c, err = ParseUFWConf(r)
 		return err
 	})
-	if src.Status != StatusOK {
-		c = UFWConf{}
+	if src.Status != snapshot.StatusOK {
+		c = snapshot.UFWConf{}
 	}
 	c.Source = src
 	return c
 }
 
-func collectUFWDefaults(env *Env) UFWDefaults {
-	var d UFWDefaults
+func collectUFWDefaults(env *Env) snapshot.UFWDefaults {
+	var d snapshot.UFWDefaults
 	src := readUFWPart(env, ufwDefaultsFile, func(r io.Reader) (err error) {
 		d, err = ParseUFWDefaults(r)
 		return err
 	})
-	if src.Status != StatusOK {
-		d = UFWDefaults{}
+	if src.Status != snapshot.StatusOK {
+		d = snapshot.UFWDefaults{}
 	}
 	d.Source = src
 	return d
@@ -123,14 +125,14 @@ func collectUFWDefaults(env *Env) UFWDefaults {
 
 // collectUFWLive runs `ufw status verbose` when it can. Rows it cannot
 // read are returned apart; the other rules are still used.
-func collectUFWLive(ctx context.Context, env *Env, hasBinary bool) (UFWLive, []UFWRule, []UFWUnparsedRule) {
-	live := UFWLive{Source: Source{From: ufwStatusFrom}}
+func collectUFWLive(ctx context.Context, env *Env, hasBinary bool) (snapshot.UFWLive, []snapshot.UFWRule, []snapshot.UFWUnparsedRule) {
+	live := snapshot.UFWLive{Source: snapshot.Source{From: ufwStatusFrom}}
 	switch {
 	case !hasBinary:
-		live.Status, live.Error = StatusUnavailable, ufwBinary+": not found"
+		live.Status, live.Error = snapshot.StatusUnavailable, ufwBinary+": not found"
 		return live, nil, nil
 	case !env.IsRoot:
-		live.Status, live.Error = StatusPermission, "`ufw status` needs root: run mlscan as root"
+		live.Status, live.Error = snapshot.StatusPermission, "`ufw status` needs root: run mlscan as root"
 		return live, nil, nil
 	}
 	stdout, stderr, err := env.Command(ctx, ufwBinary, "status", "verbose")
@@ -138,26 +140,26 @@ func collectUFWLive(ctx context.Context, env *Env, hasBinary bool) (UFWLive, []U
 		msg := ufwFirstLine(stderr)
 		switch {
 		case ctx.Err() != nil:
-			live.Status, live.Error = StatusError, fmt.Sprintf("%s: %v", ufwStatusFrom, ctx.Err())
+			live.Status, live.Error = snapshot.StatusError, fmt.Sprintf("%s: %v", ufwStatusFrom, ctx.Err())
 		case strings.Contains(msg, "You need to be root"):
-			live.Status, live.Error = StatusPermission, fmt.Sprintf("%s: %s: run mlscan as root", ufwStatusFrom, msg)
+			live.Status, live.Error = snapshot.StatusPermission, fmt.Sprintf("%s: %s: run mlscan as root", ufwStatusFrom, msg)
 		default:
 			if msg == "" {
 				msg = err.Error()
 			}
-			live.Status, live.Error = StatusError, fmt.Sprintf("%s: %s", ufwStatusFrom, msg)
+			live.Status, live.Error = snapshot.StatusError, fmt.Sprintf("%s: %s", ufwStatusFrom, msg)
 		}
 		return live, nil, nil
 	}
 	parsed, rules, unparsed, err := ParseUFWStatusLenient(bytes.NewReader(stdout))
 	if err != nil {
-		live.Status, live.Error = StatusError, fmt.Sprintf("parse %s: %v", ufwStatusFrom, err)
+		live.Status, live.Error = snapshot.StatusError, fmt.Sprintf("parse %s: %v", ufwStatusFrom, err)
 		return live, nil, nil
 	}
 	for i := range unparsed {
 		unparsed[i].From = ufwStatusFrom
 	}
-	parsed.Source = Source{Status: StatusOK, From: ufwStatusFrom}
+	parsed.Source = snapshot.Source{Status: snapshot.StatusOK, From: ufwStatusFrom}
 	return parsed, rules, unparsed
 }
 
@@ -183,7 +185,7 @@ func checkV6Chains(ctx context.Context, env *Env) *bool {
 // collectUFWRuleFiles reads user.rules and, with v6, user6.rules, in that
 // order. If either cannot be read the list is empty and the status says why;
 // lines not understood are kept apart and the other rules still used.
-func collectUFWRuleFiles(env *Env, v6 bool) UFWRules {
+func collectUFWRuleFiles(env *Env, v6 bool) snapshot.UFWRules {
 	type file struct {
 		path string
 		v6   bool
@@ -194,9 +196,9 @@ func collectUFWRuleFiles(env *Env, v6 bool) UFWRules {
 		files = append(files, file{ufwUser6Rules, true})
 		from += ", " + ufwUser6Rules
 	}
-	out := UFWRules{Source: Source{From: from}, Items: []UFWRule{}}
-	var items []UFWRule
-	var unparsed []UFWUnparsedRule
+	out := snapshot.UFWRules{Source: snapshot.Source{From: from}, Items: []snapshot.UFWRule{}}
+	var items []snapshot.UFWRule
+	var unparsed []snapshot.UFWUnparsedRule
 	for _, f := range files {
 		src := readUFWPart(env, f.path, func(r io.Reader) error {
 			got, bad, err := ParseUFWRulesFileLenient(r, f.v6)
@@ -207,12 +209,12 @@ func collectUFWRuleFiles(env *Env, v6 bool) UFWRules {
 			items = append(items, got...)
 			return err
 		})
-		if src.Status != StatusOK {
+		if src.Status != snapshot.StatusOK {
 			out.Status, out.Error = src.Status, src.Error
 			return out
 		}
 	}
-	out.Status = StatusOK
+	out.Status = snapshot.StatusOK
 	out.Items = append(out.Items, items...)
 	out.Unparsed = unparsed
 	return out
@@ -220,14 +222,14 @@ func collectUFWRuleFiles(env *Env, v6 bool) UFWRules {
 
 // readUFWPart opens path under the environment's root and parses it,
 // turning what went wrong into a Source status.
-func readUFWPart(env *Env, path string, parse func(io.Reader) error) Source {
-	src := Source{From: path}
+func readUFWPart(env *Env, path string, parse func(io.Reader) error) snapshot.Source {
+	src := snapshot.Source{From: path}
 	f, err := os.Open(env.Path(path))
 	if err == nil {
 		defer f.Close()
 		err = parse(f)
 		if err != nil && !ufwIsPathError(err) {
-			src.Status, src.Error = StatusError, fmt.Sprintf("parse %s: %v", path, err)
+			src.Status, src.Error = snapshot.StatusError, fmt.Sprintf("parse %s: %v", path, err)
 			return src
 		}
 	}
@@ -237,13 +239,13 @@ func readUFWPart(env *Env, path string, parse func(io.Reader) error) Source {
 	}
 	switch {
 	case err == nil:
-		src.Status = StatusOK
+		src.Status = snapshot.StatusOK
 	case errors.Is(err, fs.ErrNotExist):
-		src.Status, src.Error = StatusUnavailable, path+": not found"
+		src.Status, src.Error = snapshot.StatusUnavailable, path+": not found"
 	case errors.Is(err, fs.ErrPermission):
-		src.Status, src.Error = StatusPermission, "read "+path+": permission denied: run mlscan as root"
+		src.Status, src.Error = snapshot.StatusPermission, "read "+path+": permission denied: run mlscan as root"
 	default:
-		src.Status, src.Error = StatusError, fmt.Sprintf("read %s: %v", path, err)
+		src.Status, src.Error = snapshot.StatusError, fmt.Sprintf("read %s: %v", path, err)
 	}
 	return src
 }

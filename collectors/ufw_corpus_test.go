@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // ufwCorpusDir holds real ufw outputs and files taken from ufw's own test
@@ -61,10 +63,10 @@ type ufwCorpusFacts struct {
 	// RuleCount is the number of rules, for the parsers that return rules.
 	RuleCount *int `json:"rule_count,omitempty"`
 	// Rules are the parsed rules, in order, as the snapshot holds them.
-	Rules []UFWRule `json:"rules,omitempty"`
+	Rules []snapshot.UFWRule `json:"rules,omitempty"`
 	// Unparsed are the rule lines kept verbatim with the reason they were
 	// not understood.
-	Unparsed []UFWUnparsedRule `json:"unparsed,omitempty"`
+	Unparsed []snapshot.UFWUnparsedRule `json:"unparsed,omitempty"`
 }
 
 // ufwCorpusParse runs one input through the parser its name calls for.
@@ -75,8 +77,8 @@ func ufwCorpusParse(name string, in []byte) (ufwCorpusFacts, error) {
 	switch {
 	case strings.Contains(name, "-status"):
 		f.Parser = "ParseUFWStatusLenient"
-		var live UFWLive
-		var rules []UFWRule
+		var live snapshot.UFWLive
+		var rules []snapshot.UFWRule
 		live, rules, f.Unparsed, err = ParseUFWStatusLenient(r)
 		f.Live = &ufwCorpusLive{
 			Active: live.Active, Logging: live.Logging, LogLevel: live.LogLevel,
@@ -85,12 +87,12 @@ func ufwCorpusParse(name string, in []byte) (ufwCorpusFacts, error) {
 		f.Rules = rules
 	case strings.HasPrefix(name, "conf-ufw.conf@"):
 		f.Parser = "ParseUFWConf"
-		var c UFWConf
+		var c snapshot.UFWConf
 		c, err = ParseUFWConf(r)
 		f.Conf = &ufwCorpusConf{Enabled: c.Enabled, LogLevel: c.LogLevel}
 	case strings.HasPrefix(name, "conf-ufw.defaults@"):
 		f.Parser = "ParseUFWDefaults"
-		var d UFWDefaults
+		var d snapshot.UFWDefaults
 		d, err = ParseUFWDefaults(r)
 		f.Defaults = &ufwCorpusDefaults{
 			IPv6: d.IPv6, InputPolicy: d.InputPolicy, OutputPolicy: d.OutputPolicy,
@@ -99,7 +101,7 @@ func ufwCorpusParse(name string, in []byte) (ufwCorpusFacts, error) {
 	case strings.Contains(name, "rules"):
 		v6 := strings.Contains(name, "6.rules")
 		f.Parser = fmt.Sprintf("ParseUFWRulesFileLenient(v6=%v)", v6)
-		var rules []UFWRule
+		var rules []snapshot.UFWRule
 		rules, f.Unparsed, err = ParseUFWRulesFileLenient(r, v6)
 		f.Rules = rules
 		if strings.HasPrefix(name, "conf-before") || strings.HasPrefix(name, "conf-after") {
@@ -317,80 +319,80 @@ var ufwCorpusFactCases = []struct {
 	file  string
 	count int
 	i     int
-	want  UFWRule
+	want  snapshot.UFWRule
 	// toNet and fromNet are the networks, as ufwCorpusNet writes them.
 	toNet, fromNet string
 }{
 	{
 		name: "plain status, deny to a host port from a network", file: "root_live-L109-status.txt", count: 17, i: 4,
-		want:  UFWRule{Action: "deny", Direction: "in", Proto: "tcp", To: "192.168.0.1", ToPorts: "25", ToRanges: []PortRange{{25, 25}}, From: "10.0.0.0/8", FromPort: "any"},
+		want:  snapshot.UFWRule{Action: "deny", Direction: "in", Proto: "tcp", To: "192.168.0.1", ToPorts: "25", ToRanges: []snapshot.PortRange{{From: 25, To: 25}}, From: "10.0.0.0/8", FromPort: "any"},
 		toNet: "192.168.0.1/32 ipv4", fromNet: "10.0.0.0/8 ipv4",
 	},
 	{
 		name: "plain status, v6 source port, no (v6) mark", file: "root_live-L109-status.txt", count: 17, i: 16,
-		want:  UFWRule{Action: "deny", Direction: "in", Proto: "any", To: "2001:db8:3:4:5:6:7:8", ToPorts: "any", From: "2001:db8::/32", FromPort: "26", FromRanges: []PortRange{{26, 26}}, V6: true},
+		want:  snapshot.UFWRule{Action: "deny", Direction: "in", Proto: "any", To: "2001:db8:3:4:5:6:7:8", ToPorts: "any", From: "2001:db8::/32", FromPort: "26", FromRanges: []snapshot.PortRange{{From: 26, To: 26}}, V6: true},
 		toNet: "2001:db8:3:4:5:6:7:8/128 ipv6", fromNet: "2001:db8::/32 ipv6",
 	},
 	{
 		name: "numbered status, outgoing rule logged, interface under From", file: "root_live-L1285-status-numbered.txt", count: 14, i: 8,
-		want:  UFWRule{Action: "allow", Direction: "out", Proto: "tcp", To: "10.0.0.1", ToPorts: "24", ToRanges: []PortRange{{24, 24}}, From: "192.168.0.1", FromPort: "any", IfaceOut: "eth0", Log: "log"},
+		want:  snapshot.UFWRule{Action: "allow", Direction: "out", Proto: "tcp", To: "10.0.0.1", ToPorts: "24", ToRanges: []snapshot.PortRange{{From: 24, To: 24}}, From: "192.168.0.1", FromPort: "any", IfaceOut: "eth0", Log: "log"},
 		toNet: "10.0.0.1/32 ipv4", fromNet: "192.168.0.1/32 ipv4",
 	},
 	{
 		name: "numbered status, outgoing v6 rule", file: "root_live-L1285-status-numbered.txt", count: 14, i: 12,
-		want:  UFWRule{Action: "allow", Direction: "out", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any", V6: true, IfaceOut: "eth0", Log: "log"},
+		want:  snapshot.UFWRule{Action: "allow", Direction: "out", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any", V6: true, IfaceOut: "eth0", Log: "log"},
 		toNet: "::/0 ipv6 any", fromNet: "::/0 ipv6 any",
 	},
 	{
 		name: "numbered status, route rule, outgoing interface under To", file: "root_live_route-L1271-status-numbered.txt", count: 17, i: 0,
-		want:  UFWRule{Action: "allow", Direction: "fwd", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any", IfaceOut: "fake0"},
+		want:  snapshot.UFWRule{Action: "allow", Direction: "fwd", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any", IfaceOut: "fake0"},
 		toNet: "0.0.0.0/0 ipv4 any", fromNet: "0.0.0.0/0 ipv4 any",
 	},
 	{
 		name: "verbose status, applications on both sides, v6", file: "root_live_apps-L99-status-verbose.txt", count: 29, i: 15,
-		want:  UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "137,138", ToRanges: []PortRange{{137, 137}, {138, 138}}, From: "any", FromPort: "53", FromRanges: []PortRange{{53, 53}}, V6: true, ToApp: "Samba", FromApp: "Bind9"},
+		want:  snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "137,138", ToRanges: []snapshot.PortRange{{From: 137, To: 137}, {From: 138, To: 138}}, From: "any", FromPort: "53", FromRanges: []snapshot.PortRange{{From: 53, To: 53}}, V6: true, ToApp: "Samba", FromApp: "Bind9"},
 		toNet: "::/0 ipv6 any", fromNet: "::/0 ipv6 any",
 	},
 	{
 		name: "plain status, limit on an interface, v6", file: "root_kern_limit6-L29-status.txt", count: 6, i: 5,
-		want:  UFWRule{Action: "limit", Direction: "in", Proto: "any", To: "any", ToPorts: "23", ToRanges: []PortRange{{23, 23}}, From: "any", FromPort: "any", V6: true, IfaceIn: "eth1"},
+		want:  snapshot.UFWRule{Action: "limit", Direction: "in", Proto: "any", To: "any", ToPorts: "23", ToRanges: []snapshot.PortRange{{From: 23, To: 23}}, From: "any", FromPort: "any", V6: true, IfaceIn: "eth1"},
 		toNet: "::/0 ipv6 any", fromNet: "::/0 ipv6 any",
 	},
 	{
 		name: "dry-run user.rules, route rule with both interfaces and port lists", file: "good_route-L1681-user.rules-dryrun.txt", count: 1, i: 0,
-		want:  UFWRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "10.0.0.0/8", ToPorts: "24:26", ToRanges: []PortRange{{24, 26}}, From: "192.168.0.1", FromPort: "13,15:19,21,23", FromRanges: []PortRange{{13, 13}, {15, 19}, {21, 21}, {23, 23}}, IfaceIn: "fake0", IfaceOut: "fake1"},
+		want:  snapshot.UFWRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "10.0.0.0/8", ToPorts: "24:26", ToRanges: []snapshot.PortRange{{From: 24, To: 26}}, From: "192.168.0.1", FromPort: "13,15:19,21,23", FromRanges: []snapshot.PortRange{{From: 13, To: 13}, {From: 15, To: 19}, {From: 21, To: 21}, {From: 23, To: 23}}, IfaceIn: "fake0", IfaceOut: "fake1"},
 		toNet: "10.0.0.0/8 ipv4", fromNet: "192.168.0.1/32 ipv4",
 	},
 	{
 		name: "grep of user.rules, outgoing deny with log-all", file: "root_live-L1337-user.rules-grepA2.txt", count: 14, i: 11,
-		want:  UFWRule{Action: "deny", Direction: "out", Proto: "tcp", To: "10.0.0.1", ToPorts: "25", ToRanges: []PortRange{{25, 25}}, From: "192.168.0.1", FromPort: "any", IfaceOut: "eth0", Log: "log-all"},
+		want:  snapshot.UFWRule{Action: "deny", Direction: "out", Proto: "tcp", To: "10.0.0.1", ToPorts: "25", ToRanges: []snapshot.PortRange{{From: 25, To: 25}}, From: "192.168.0.1", FromPort: "any", IfaceOut: "eth0", Log: "log-all"},
 		toNet: "10.0.0.1/32 ipv4", fromNet: "192.168.0.1/32 ipv4",
 	},
 	{
 		name: "grep of user.rules, esp protocol", file: "root_valid6-L1680-user.rules-grepA2.txt", count: 1, i: 0,
-		want:  UFWRule{Action: "allow", Direction: "in", Proto: "esp", To: "10.0.0.1", ToPorts: "any", From: "any", FromPort: "any"},
+		want:  snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "esp", To: "10.0.0.1", ToPorts: "any", From: "any", FromPort: "any"},
 		toNet: "10.0.0.1/32 ipv4", fromNet: "0.0.0.0/0 ipv4 any",
 	},
 	{
 		name: "dry-run user.rules, non-contiguous dotted netmask (issue 15)", file: "good_rules-L8830-user.rules-dryrun.txt", count: 1, i: 0,
-		want:  UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "192.168.0.2/255.255.0.2", FromPort: "any"},
+		want:  snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "192.168.0.2/255.255.0.2", FromPort: "any"},
 		toNet: "0.0.0.0/0 ipv4 any", fromNet: "192.168.0.2/255.255.0.2 ipv4 non-contiguous addr=192.168.0.2 mask=255.255.0.2 cover=192.168.0.0/16",
 	},
 	{
 		name: "dry-run user6.rules, ::1/0 is every IPv6 address (issue 15)", file: "ipv6_rules6-L3182-user6.rules-dryrun.txt", count: 1, i: 0,
-		want:  UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "::1/0", FromPort: "any", V6: true},
+		want:  snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "::1/0", FromPort: "any", V6: true},
 		toNet: "::/0 ipv6 any", fromNet: "::/0 ipv6 any",
 	},
 	{
 		name: "dry-run user.rules, host bits set: ufw wrote the network", file: "bugs_rules-L4-user.rules-dryrun.txt", count: 1, i: 0,
-		want:  UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "96.0.0.0/4", ToPorts: "any", From: "any", FromPort: "any"},
+		want:  snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "96.0.0.0/4", ToPorts: "any", From: "any", FromPort: "any"},
 		toNet: "96.0.0.0/4 ipv4", fromNet: "0.0.0.0/0 ipv4 any",
 	},
 }
 
 // ufwCorpusNet writes n in one line: canonical form, family, and what
 // differs from a plain CIDR.
-func ufwCorpusNet(n *UFWNet) string {
+func ufwCorpusNet(n *snapshot.UFWNet) string {
 	if n == nil {
 		return "<nil>"
 	}
@@ -436,8 +438,8 @@ func TestUFWCorpusFacts(t *testing.T) {
 				t.Errorf("rule %d: from_net %s, want %s", tc.i, n, tc.fromNet)
 			}
 			tc.want.Raw, tc.want.ToNet, tc.want.FromNet = got.Raw, got.ToNet, got.FromNet
-			tc.want.ToRanges = append([]PortRange{}, tc.want.ToRanges...)
-			tc.want.FromRanges = append([]PortRange{}, tc.want.FromRanges...)
+			tc.want.ToRanges = append([]snapshot.PortRange{}, tc.want.ToRanges...)
+			tc.want.FromRanges = append([]snapshot.PortRange{}, tc.want.FromRanges...)
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("rule %d (%q):\n got %+v\nwant %+v", tc.i, got.Raw, got, tc.want)
 			}
@@ -465,7 +467,7 @@ var ufwCorpusPairs = []struct {
 // same rules, in file order (user.rules then user6.rules). ufw prints an
 // application rule once by name where the file has a tuple a protocol.
 func TestUFWCorpusPairs(t *testing.T) {
-	parse := func(t *testing.T, name string) []UFWRule {
+	parse := func(t *testing.T, name string) []snapshot.UFWRule {
 		t.Helper()
 		if name == "" {
 			return nil
@@ -486,7 +488,7 @@ func TestUFWCorpusPairs(t *testing.T) {
 	for _, tc := range ufwCorpusPairs {
 		t.Run(tc.name, func(t *testing.T) {
 			status := parse(t, tc.status)
-			var files []UFWRule
+			var files []snapshot.UFWRule
 			seenApp := map[string]bool{}
 			for _, r := range append(parse(t, tc.v4), parse(t, tc.v6)...) {
 				if r.ToApp != "" || r.FromApp != "" {

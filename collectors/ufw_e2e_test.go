@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mlscan/mlscan/internal/testbed"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // ufwNetns is a network namespace of the test's own with its own /etc/ufw
@@ -103,7 +104,7 @@ func TestUFWCollectRealNetmasks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := sec.(*UFWSection)
+			s := sec.(*snapshot.UFWSection)
 			wantFrom := ufwStatusFrom
 			if !active {
 				wantFrom = ufwUserRules + ", " + ufwUser6Rules
@@ -111,14 +112,14 @@ func TestUFWCollectRealNetmasks(t *testing.T) {
 			if s.Rules.From != wantFrom {
 				t.Errorf("rules from %q, want %q", s.Rules.From, wantFrom)
 			}
-			if s.Rules.Status != StatusOK || len(s.Rules.Unparsed) > 0 || len(s.Rules.Items) != 4 {
+			if s.Rules.Status != snapshot.StatusOK || len(s.Rules.Unparsed) > 0 || len(s.Rules.Items) != 4 {
 				t.Fatalf("rules %+v: %d items, not understood %+v", s.Rules.Source, len(s.Rules.Items), s.Rules.Unparsed)
 			}
-			got := map[string]UFWNet{}
+			got := map[string]snapshot.UFWNet{}
 			for _, r := range s.Rules.Items {
 				got[r.From] = *r.FromNet
 			}
-			want := map[string]UFWNet{
+			want := map[string]snapshot.UFWNet{
 				"10.0.0.0/24":             {Canonical: "10.0.0.0/24", Family: "ipv4", Contiguous: true, Cover: "10.0.0.0/24"},
 				"192.168.0.2/255.255.0.2": {Canonical: "192.168.0.2/255.255.0.2", Family: "ipv4", Cover: "192.168.0.0/16", Addr: "192.168.0.2", Mask: "255.255.0.2"},
 				"10.0.0.1/255.255.0.255":  {Canonical: "10.0.0.1/255.255.0.255", Family: "ipv4", Cover: "10.0.0.0/16", Addr: "10.0.0.1", Mask: "255.255.0.255"},

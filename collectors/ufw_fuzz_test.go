@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mlscan/mlscan/internal/netspec"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // addUFWSeeds seeds f with every file under testdata/ufw.
@@ -30,7 +31,7 @@ func addUFWSeeds(f *testing.F, add func(b []byte)) {
 
 // checkFuzzedUnparsed checks the lines not understood: in order, placed
 // between rules, each with its reason and a bounded Raw.
-func checkFuzzedUnparsed(t *testing.T, unparsed []UFWUnparsedRule, nRules int) {
+func checkFuzzedUnparsed(t *testing.T, unparsed []snapshot.UFWUnparsedRule, nRules int) {
 	t.Helper()
 	if len(unparsed) > maxUFWUnparsed {
 		t.Fatalf("%d lines not understood kept", len(unparsed))
@@ -46,7 +47,7 @@ func checkFuzzedUnparsed(t *testing.T, unparsed []UFWUnparsedRule, nRules int) {
 }
 
 // checkFuzzedRules checks what any successfully parsed rule must satisfy.
-func checkFuzzedRules(t *testing.T, rules []UFWRule) {
+func checkFuzzedRules(t *testing.T, rules []snapshot.UFWRule) {
 	t.Helper()
 	if rules == nil {
 		t.Fatal("nil rules without an error")
@@ -73,7 +74,7 @@ func checkFuzzedRules(t *testing.T, rules []UFWRule) {
 		if r.ToRanges == nil || r.FromRanges == nil {
 			t.Fatalf("rule %d: nil ranges", i)
 		}
-		for _, pr := range append(append([]PortRange{}, r.ToRanges...), r.FromRanges...) {
+		for _, pr := range append(append([]snapshot.PortRange{}, r.ToRanges...), r.FromRanges...) {
 			if pr.From < 1 || pr.To > 65535 || pr.From > pr.To {
 				t.Fatalf("rule %d: range %+v", i, pr)
 			}
@@ -81,7 +82,7 @@ func checkFuzzedRules(t *testing.T, rules []UFWRule) {
 		if (r.ToPorts == "any") != (len(r.ToRanges) == 0) && r.ToApp == "" {
 			t.Fatalf("rule %d: ports %q vs ranges %v", i, r.ToPorts, r.ToRanges)
 		}
-		for _, n := range []*UFWNet{r.ToNet, r.FromNet} {
+		for _, n := range []*snapshot.UFWNet{r.ToNet, r.FromNet} {
 			if n == nil || n.Family != map[bool]string{false: "ipv4", true: "ipv6"}[r.V6] || n.Cover == "" {
 				t.Fatalf("rule %d: net %+v of a v6=%v rule", i, n, r.V6)
 			}

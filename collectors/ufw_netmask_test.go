@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // insertAfter returns text with extra inserted after the first line
@@ -21,12 +23,12 @@ func insertAfter(t *testing.T, text, after, extra string) string {
 // The captured rules with a non-contiguous mask and ::1/0 are all read,
 // with their normalised networks; status and files agree.
 func TestUFWNetmaskCapture(t *testing.T) {
-	v4net := func(canon string, any bool, cover string) *UFWNet {
-		return &UFWNet{Canonical: canon, Any: any, Family: "ipv4", Contiguous: true, Cover: cover}
+	v4net := func(canon string, any bool, cover string) *snapshot.UFWNet {
+		return &snapshot.UFWNet{Canonical: canon, Any: any, Family: "ipv4", Contiguous: true, Cover: cover}
 	}
 	anyV4 := v4net("0.0.0.0/0", true, "0.0.0.0/0")
-	anyV6 := &UFWNet{Canonical: "::/0", Any: true, Family: "ipv6", Contiguous: true, Cover: "::/0"}
-	wantFrom := []*UFWNet{
+	anyV6 := &snapshot.UFWNet{Canonical: "::/0", Any: true, Family: "ipv6", Contiguous: true, Cover: "::/0"}
+	wantFrom := []*snapshot.UFWNet{
 		v4net("10.0.0.0/24", false, "10.0.0.0/24"),
 		anyV4,
 		{Canonical: "192.168.0.2/255.255.0.2", Family: "ipv4", Cover: "192.168.0.0/16", Addr: "192.168.0.2", Mask: "255.255.0.2"},
@@ -91,29 +93,29 @@ func TestParseUFWStatusLenient(t *testing.T) {
 	tests := []struct {
 		name  string
 		row   string
-		want  UFWUnparsedRule
+		want  snapshot.UFWUnparsedRule
 		error string // of the strict parser
 	}{
 		{
 			name: "bad From prefix", row: "8080/tcp                   ALLOW IN    10.0.0.0/33",
-			want: UFWUnparsedRule{Reason: `From "10.0.0.0/33": not an address, port or application: "10.0.0.0/33"`, Line: 9, Before: 1,
+			want: snapshot.UFWUnparsedRule{Reason: `From "10.0.0.0/33": not an address, port or application: "10.0.0.0/33"`, Line: 9, Before: 1,
 				Action: "allow", Direction: "in", Family: "ipv4", Proto: "tcp", PortsKnown: true, ToRanges: ports(8080, 8080)},
 			error: "line 9: From",
 		},
 		{
 			name: "no action", row: "what is this",
-			want:  UFWUnparsedRule{Reason: "no action (ALLOW, DENY, REJECT or LIMIT)", Line: 9, Before: 1, Family: "ipv4", ToRanges: ports()},
+			want:  snapshot.UFWUnparsedRule{Reason: "no action (ALLOW, DENY, REJECT or LIMIT)", Line: 9, Before: 1, Family: "ipv4", ToRanges: ports()},
 			error: "line 9: no action",
 		},
 		{
 			name: "v6 row with a bad port: every port of IPv6", row: "99999/tcp (v6)             DENY IN     Anywhere (v6)",
-			want: UFWUnparsedRule{Reason: `To "99999/tcp (v6)": bad port "99999"`, Line: 9, Before: 1,
+			want: snapshot.UFWUnparsedRule{Reason: `To "99999/tcp (v6)": bad port "99999"`, Line: 9, Before: 1,
 				Action: "deny", Direction: "in", Family: "ipv6", ToRanges: ports()},
 			error: "line 9: To",
 		},
 		{
 			name: "colon but no (v6): family unknown", row: "1:2:3/tcp                  REJECT IN   Anywhere",
-			want: UFWUnparsedRule{Reason: `To "1:2:3/tcp": bad port "2:3"`, Line: 9, Before: 1,
+			want: snapshot.UFWUnparsedRule{Reason: `To "1:2:3/tcp": bad port "2:3"`, Line: 9, Before: 1,
 				Action: "reject", Direction: "in", ToRanges: ports()},
 			error: "line 9: To",
 		},
@@ -146,26 +148,26 @@ func TestParseUFWRulesFileLenient(t *testing.T) {
 		name string
 		line string
 		v6   bool // user6.rules
-		want UFWUnparsedRule
+		want snapshot.UFWUnparsedRule
 	}{
 		{
 			name: "bad source address", line: "### tuple ### allow tcp 8080 0.0.0.0/0 any 10.0.0.300 in",
-			want: UFWUnparsedRule{Reason: `bad address "10.0.0.300"`, Line: 21, Before: 1,
+			want: snapshot.UFWUnparsedRule{Reason: `bad address "10.0.0.300"`, Line: 21, Before: 1,
 				Action: "allow", Direction: "in", Family: "ipv4", Proto: "tcp", PortsKnown: true, ToRanges: ports(8080, 8080)},
 		},
 		{
 			name: "unknown action, route", line: "### tuple ### route:permit tcp 443 0.0.0.0/0 any 0.0.0.0/0 in",
-			want: UFWUnparsedRule{Reason: `unknown action "route:permit"`, Line: 21, Before: 1,
+			want: snapshot.UFWUnparsedRule{Reason: `unknown action "route:permit"`, Line: 21, Before: 1,
 				Direction: "fwd", Family: "ipv4", Proto: "tcp", PortsKnown: true, ToRanges: ports(443, 443)},
 		},
 		{
 			name: "bad port in user6.rules", line: "### tuple ### deny tcp 0 ::/0 any ::/0 in", v6: true,
-			want: UFWUnparsedRule{Reason: `bad port "0"`, Line: 21, Before: 1,
+			want: snapshot.UFWUnparsedRule{Reason: `bad port "0"`, Line: 21, Before: 1,
 				Action: "deny", Direction: "in", Family: "ipv6", Proto: "tcp", ToRanges: ports()},
 		},
 		{
 			name: "not iptables-restore input", line: "hello there",
-			want: UFWUnparsedRule{Reason: "not an iptables-restore line", Line: 21, Before: 1, Family: "ipv4", ToRanges: ports()},
+			want: snapshot.UFWUnparsedRule{Reason: "not an iptables-restore line", Line: 21, Before: 1, Family: "ipv4", ToRanges: ports()},
 		},
 	}
 	for _, tc := range tests {

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mlscan/mlscan/internal/netspec"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // maxUFWInput caps how much of a ufw output or file the parsers read. Real
@@ -65,16 +66,16 @@ const maxUFWUnparsedRaw = 1024
 // and its ports are not in the output: ToPorts is then "any" and ToRanges
 // empty. A row that cannot be parsed is an error naming its line; see
 // ParseUFWStatusLenient to keep going past it.
-func ParseUFWStatus(r io.Reader) (UFWLive, []UFWRule, error) {
+func ParseUFWStatus(r io.Reader) (snapshot.UFWLive, []snapshot.UFWRule, error) {
 	live, rules, unparsed, err := ParseUFWStatusLenient(r)
 	if err == nil && len(unparsed) > 0 {
-		return live, nil, unparsed[0].err()
+		return live, nil, unparsedErr(unparsed[0])
 	}
 	return live, rules, err
 }
 
-// err is the error a strict parser returns for u.
-func (u UFWUnparsedRule) err() error {
+// unparsedErr is the error a strict parser returns for u.
+func unparsedErr(u snapshot.UFWUnparsedRule) error {
 	return fmt.Errorf("line %d: %s: %q", u.Line, u.Reason, ufwClip(u.Raw))
 }
 
@@ -84,13 +85,13 @@ func (u UFWUnparsedRule) err() error {
 // is still parsed. Only input that is not ufw status output at all (no
 // Status line, an unknown header line, more than maxUFWUnparsed bad rows) is
 // an error.
-func ParseUFWStatusLenient(r io.Reader) (live UFWLive, rules []UFWRule, unparsed []UFWUnparsedRule, err error) {
+func ParseUFWStatusLenient(r io.Reader) (live snapshot.UFWLive, rules []snapshot.UFWRule, unparsed []snapshot.UFWUnparsedRule, err error) {
 	text, err := readUFWInput(r)
 	if err != nil {
 		return live, nil, nil, err
 	}
 	// At most one rule a line: size the list once.
-	rules = make([]UFWRule, 0, min(strings.Count(text, "\n")+1, 4096))
+	rules = make([]snapshot.UFWRule, 0, min(strings.Count(text, "\n")+1, 4096))
 	seenStatus, inTable := false, false
 	nets := ufwNets{}
 	for n := 1; text != ""; n++ {
@@ -146,17 +147,17 @@ func ParseUFWStatusLenient(r io.Reader) (live UFWLive, rules []UFWRule, unparsed
 }
 
 // ufwUnparsed starts the record of a line not understood.
-func ufwUnparsed(raw string, err error, line, before int) UFWUnparsedRule {
+func ufwUnparsed(raw string, err error, line, before int) snapshot.UFWUnparsedRule {
 	if len(raw) > maxUFWUnparsedRaw {
 		raw = strings.ToValidUTF8(raw[:maxUFWUnparsedRaw], "") + "..."
 	}
-	return UFWUnparsedRule{Raw: raw, Reason: err.Error(), Line: line, Before: before, ToRanges: []PortRange{}}
+	return snapshot.UFWUnparsedRule{Raw: raw, Reason: err.Error(), Line: line, Before: before, ToRanges: []snapshot.PortRange{}}
 }
 
 // ufwStatusUnparsed records a status row that failed to parse, with what
 // ufwParseStatusRow had read of it: the action and direction, and the
 // ports and protocol when the To field was read (toOK).
-func ufwStatusUnparsed(partial UFWRule, toOK bool, raw string, err error, line, before int) UFWUnparsedRule {
+func ufwStatusUnparsed(partial snapshot.UFWRule, toOK bool, raw string, err error, line, before int) snapshot.UFWUnparsedRule {
 	u := ufwUnparsed(raw, err, line, before)
 	u.Action, u.Direction = partial.Action, partial.Direction
 	if toOK && partial.ToApp == "" {
@@ -180,7 +181,7 @@ func ufwIsTableHeader(s string) bool {
 }
 
 // ufwParseStatusHeader reads one line between "Status:" and the rule table.
-func ufwParseStatusHeader(s string, live *UFWLive) error {
+func ufwParseStatusHeader(s string, live *snapshot.UFWLive) error {
 	switch {
 	case ufwIsTableHeader(s):
 		return nil
@@ -218,7 +219,7 @@ func ufwIsHeaderKey(k string) bool {
 }
 
 // ufwParseStatusDefaults parses "deny (incoming), allow (outgoing), disabled (routed)".
-func ufwParseStatusDefaults(v string, live *UFWLive) error {
+func ufwParseStatusDefaults(v string, live *snapshot.UFWLive) error {
 	for part := range strings.SplitSeq(v, ", ") {
 		word, label, ok := strings.Cut(part, " (")
 		if !ok || !strings.HasSuffix(label, ")") || word == "" {
@@ -297,8 +298,8 @@ const ufwStatusToWidth = 26
 // ufwParseStatusRow parses one rule row of `ufw status`. On error the rule
 // holds what was read before it, and toOK says whether the To field (ports,
 // protocol) was.
-func ufwParseStatusRow(raw string, nets ufwNets) (rule UFWRule, toOK bool, err error) {
-	rule = UFWRule{Raw: raw}
+func ufwParseStatusRow(raw string, nets ufwNets) (rule snapshot.UFWRule, toOK bool, err error) {
+	rule = snapshot.UFWRule{Raw: raw}
 	s := raw
 	// Numbered form: "[ 1] " / "[12] " before the row.
 	if strings.HasPrefix(s, "[") {
@@ -421,7 +422,7 @@ func ufwParseStatusAttribs(s string) (logType string, ok bool) {
 type ufwEndpoint struct {
 	addr   string
 	ports  string
-	ranges []PortRange
+	ranges []snapshot.PortRange
 	proto  string
 	app    string
 	iface  string
@@ -434,7 +435,7 @@ type ufwEndpoint struct {
 //	[ADDR] [PORTS][/proto] [(APP[ (v6)])] [(v6)] [on IFACE]
 //	[ADDR] APP NAME [(v6)] [on IFACE]        (plain and numbered forms)
 func ufwParseStatusEndpoint(s string) (ufwEndpoint, error) {
-	e := ufwEndpoint{addr: "any", ports: "any", ranges: []PortRange{}}
+	e := ufwEndpoint{addr: "any", ports: "any", ranges: []snapshot.PortRange{}}
 	if s == "" {
 		return e, errors.New("empty")
 	}
@@ -551,12 +552,12 @@ func ufwIsAddress(s string) bool {
 
 // ufwNet normalises a rule's To or From ("any" is every address of the
 // rule's family).
-func ufwNet(s string, v6 bool) (*UFWNet, error) {
+func ufwNet(s string, v6 bool) (*snapshot.UFWNet, error) {
 	if s == "any" {
 		if v6 {
-			return &UFWNet{Canonical: "::/0", Any: true, Family: "ipv6", Contiguous: true, Cover: "::/0"}, nil
+			return &snapshot.UFWNet{Canonical: "::/0", Any: true, Family: "ipv6", Contiguous: true, Cover: "::/0"}, nil
 		}
-		return &UFWNet{Canonical: "0.0.0.0/0", Any: true, Family: "ipv4", Contiguous: true, Cover: "0.0.0.0/0"}, nil
+		return &snapshot.UFWNet{Canonical: "0.0.0.0/0", Any: true, Family: "ipv4", Contiguous: true, Cover: "0.0.0.0/0"}, nil
 	}
 	n, err := netspec.Parse(s)
 	if err != nil {
@@ -566,7 +567,7 @@ func ufwNet(s string, v6 bool) (*UFWNet, error) {
 	if fam == netspec.Both || (fam == netspec.IPv6) != v6 {
 		return nil, fmt.Errorf("address %q is not of the rule's family", ufwClip(s))
 	}
-	u := &UFWNet{Canonical: n.String(), Any: n.IsAny(), Family: fam.String(), Contiguous: n.Contiguous(), Cover: n.Cover().String()}
+	u := &snapshot.UFWNet{Canonical: n.String(), Any: n.IsAny(), Family: fam.String(), Contiguous: n.Contiguous(), Cover: n.Cover().String()}
 	if !u.Contiguous {
 		u.Addr, u.Mask = n.Addr().String(), n.Mask().String()
 	}
@@ -575,7 +576,7 @@ func ufwNet(s string, v6 bool) (*UFWNet, error) {
 
 // ufwNets remembers the networks of one input's addresses (rules repeat a
 // few: any, the trusted network), so each is parsed once.
-type ufwNets map[ufwNetKey]UFWNet
+type ufwNets map[ufwNetKey]snapshot.UFWNet
 
 type ufwNetKey struct {
 	addr string
@@ -583,7 +584,7 @@ type ufwNetKey struct {
 }
 
 // get returns a new copy of the normalised s: rules never share a *UFWNet.
-func (c ufwNets) get(s string, v6 bool) (*UFWNet, error) {
+func (c ufwNets) get(s string, v6 bool) (*snapshot.UFWNet, error) {
 	k := ufwNetKey{s, v6}
 	if n, ok := c[k]; ok {
 		return &n, nil
@@ -597,7 +598,7 @@ func (c ufwNets) get(s string, v6 bool) (*UFWNet, error) {
 }
 
 // set fills the rule's ToNet and FromNet.
-func (c ufwNets) set(rule *UFWRule) (err error) {
+func (c ufwNets) set(rule *snapshot.UFWRule) (err error) {
 	if rule.ToNet, err = c.get(rule.To, rule.V6); err != nil {
 		return fmt.Errorf("To: %w", err)
 	}
@@ -631,14 +632,14 @@ func ufwIsAllDigits(s string) bool {
 
 // ufwParsePortSpec parses "22", "80,443", "100:200,300:400" into inclusive
 // ranges; "any" gives none.
-func ufwParsePortSpec(s string) ([]PortRange, error) {
+func ufwParsePortSpec(s string) ([]snapshot.PortRange, error) {
 	if s == "any" {
-		return []PortRange{}, nil
+		return []snapshot.PortRange{}, nil
 	}
 	if !ufwLooksLikePorts(s) {
 		return nil, fmt.Errorf("bad port list %q", ufwClip(s))
 	}
-	ranges := make([]PortRange, 0, strings.Count(s, ",")+1)
+	ranges := make([]snapshot.PortRange, 0, strings.Count(s, ",")+1)
 	for item := range strings.SplitSeq(s, ",") {
 		lo, hi, isRange := strings.Cut(item, ":")
 		a, err := ufwParsePort(lo)
@@ -654,7 +655,7 @@ func ufwParsePortSpec(s string) ([]PortRange, error) {
 				return nil, fmt.Errorf("bad port range %q", ufwClip(item))
 			}
 		}
-		ranges = append(ranges, PortRange{From: a, To: b})
+		ranges = append(ranges, snapshot.PortRange{From: a, To: b})
 	}
 	return ranges, nil
 }
@@ -694,10 +695,10 @@ func ufwValidAppName(s string) bool {
 //
 // The other lines must look like iptables-restore input; anything else is
 // an error naming its line. See ParseUFWRulesFileLenient to keep going.
-func ParseUFWRulesFile(r io.Reader, v6 bool) ([]UFWRule, error) {
+func ParseUFWRulesFile(r io.Reader, v6 bool) ([]snapshot.UFWRule, error) {
 	rules, unparsed, err := ParseUFWRulesFileLenient(r, v6)
 	if err == nil && len(unparsed) > 0 {
-		return nil, unparsed[0].err()
+		return nil, unparsedErr(unparsed[0])
 	}
 	return rules, err
 }
@@ -708,12 +709,12 @@ func ParseUFWRulesFile(r io.Reader, v6 bool) ([]UFWRule, error) {
 // read of it (From left for the caller); every other tuple is still
 // parsed. Only input too large or with more than maxUFWUnparsed such lines
 // is an error.
-func ParseUFWRulesFileLenient(r io.Reader, v6 bool) (rules []UFWRule, unparsed []UFWUnparsedRule, err error) {
+func ParseUFWRulesFileLenient(r io.Reader, v6 bool) (rules []snapshot.UFWRule, unparsed []snapshot.UFWUnparsedRule, err error) {
 	text, err := readUFWInput(r)
 	if err != nil {
 		return nil, nil, err
 	}
-	rules = make([]UFWRule, 0, min(strings.Count(text, "### tuple ###"), 4096))
+	rules = make([]snapshot.UFWRule, 0, min(strings.Count(text, "### tuple ###"), 4096))
 	family := "ipv4"
 	if v6 {
 		family = "ipv6"
@@ -723,7 +724,7 @@ func ParseUFWRulesFileLenient(r io.Reader, v6 bool) (rules []UFWRule, unparsed [
 		var line string
 		line, text = ufwNextLine(text)
 		raw := strings.TrimRight(line, " \t")
-		var u UFWUnparsedRule
+		var u snapshot.UFWUnparsedRule
 		if body, ok := strings.CutPrefix(raw, "### tuple ###"); ok {
 			rule, err := ufwParseTuple(body, v6, nets)
 			if err == nil {
@@ -749,7 +750,7 @@ func ParseUFWRulesFileLenient(r io.Reader, v6 bool) (rules []UFWRule, unparsed [
 
 // ufwPartialTuple reads what it can of a tuple that failed to parse: the
 // action, protocol, destination ports and direction, each on its own.
-func ufwPartialTuple(body string, u *UFWUnparsedRule) {
+func ufwPartialTuple(body string, u *snapshot.UFWUnparsedRule) {
 	if i := strings.Index(body, " comment="); i >= 0 {
 		body = body[:i]
 	}
@@ -772,7 +773,7 @@ func ufwPartialTuple(body string, u *UFWUnparsedRule) {
 	if ranges, err := ufwParsePortSpec(f[2]); err == nil {
 		u.PortsKnown, u.ToRanges = true, ranges
 	}
-	var probe UFWRule
+	var probe snapshot.UFWRule
 	if len(f) == 7 || len(f) == 9 {
 		if ufwParseTupleDir(f[len(f)-1], &probe) == nil {
 			u.Direction = probe.Direction
@@ -799,8 +800,8 @@ func ufwIsRestoreLine(s string) bool {
 }
 
 // ufwParseTuple parses what follows "### tuple ###".
-func ufwParseTuple(body string, v6 bool, nets ufwNets) (UFWRule, error) {
-	var rule UFWRule
+func ufwParseTuple(body string, v6 bool, nets ufwNets) (snapshot.UFWRule, error) {
+	var rule snapshot.UFWRule
 	if i := strings.Index(body, " comment="); i >= 0 {
 		c, err := ufwDecodeComment(strings.TrimSpace(body[i+len(" comment="):]))
 		if err != nil {
@@ -878,7 +879,7 @@ func ufwParseTuple(body string, v6 bool, nets ufwNets) (UFWRule, error) {
 }
 
 // ufwParseTupleDir parses in, out, in_IF, out_IF or in_IF!out_IF.
-func ufwParseTupleDir(dir string, rule *UFWRule) error {
+func ufwParseTupleDir(dir string, rule *snapshot.UFWRule) error {
 	in, out, both := strings.Cut(dir, "!")
 	if both {
 		ifIn, okIn := strings.CutPrefix(in, "in_")
@@ -953,8 +954,8 @@ func ufwDecodeComment(h string) (string, error) {
 
 // ParseUFWConf parses /etc/ufw/ufw.conf (ENABLED, LOGLEVEL). The Source is
 // left for the caller.
-func ParseUFWConf(r io.Reader) (UFWConf, error) {
-	var c UFWConf
+func ParseUFWConf(r io.Reader) (snapshot.UFWConf, error) {
+	var c snapshot.UFWConf
 	err := ufwParseShellVars(r, func(k, v string) error {
 		switch k {
 		case "ENABLED":
@@ -970,8 +971,8 @@ func ParseUFWConf(r io.Reader) (UFWConf, error) {
 // ParseUFWDefaults parses /etc/default/ufw. Policies are lower-cased as
 // ufw itself reads them: accept, drop, reject (and skip for the
 // application policy). The Source is left for the caller.
-func ParseUFWDefaults(r io.Reader) (UFWDefaults, error) {
-	var d UFWDefaults
+func ParseUFWDefaults(r io.Reader) (snapshot.UFWDefaults, error) {
+	var d snapshot.UFWDefaults
 	policy := func(k, v string, valid ...string) (string, error) {
 		for _, p := range valid {
 			if v == p {

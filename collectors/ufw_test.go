@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // ufwTestdata is the folder of captured ufw outputs and files.
@@ -63,17 +65,17 @@ func transcriptLines(b []byte, prefixes ...string) []byte {
 }
 
 // ports builds inclusive ranges from pairs.
-func ports(pairs ...int) []PortRange {
-	r := []PortRange{}
+func ports(pairs ...int) []snapshot.PortRange {
+	r := []snapshot.PortRange{}
 	for i := 0; i+1 < len(pairs); i += 2 {
-		r = append(r, PortRange{From: pairs[i], To: pairs[i+1]})
+		r = append(r, snapshot.PortRange{From: pairs[i], To: pairs[i+1]})
 	}
 	return r
 }
 
 // checkRaw checks that every rule's Raw is a line of the input (trimmed
 // right), in input order.
-func checkRaw(t *testing.T, input []byte, rules []UFWRule) {
+func checkRaw(t *testing.T, input []byte, rules []snapshot.UFWRule) {
 	t.Helper()
 	lines := strings.Split(string(input), "\n")
 	next := 0
@@ -97,10 +99,10 @@ func checkRaw(t *testing.T, input []byte, rules []UFWRule) {
 // ruleCheck is one rule to compare field by field (Raw is not compared).
 type ruleCheck struct {
 	i    int
-	want UFWRule
+	want snapshot.UFWRule
 }
 
-func checkRules(t *testing.T, got []UFWRule, checks []ruleCheck) {
+func checkRules(t *testing.T, got []snapshot.UFWRule, checks []ruleCheck) {
 	t.Helper()
 	for _, c := range checks {
 		if c.i >= len(got) {
@@ -117,7 +119,7 @@ func checkRules(t *testing.T, got []UFWRule, checks []ruleCheck) {
 
 // withoutNets checks that a parsed rule has its normalised To and From and
 // returns it without them, unless want sets them, for field comparisons.
-func withoutNets(t *testing.T, r, want UFWRule) UFWRule {
+func withoutNets(t *testing.T, r, want snapshot.UFWRule) snapshot.UFWRule {
 	t.Helper()
 	if r.ToNet == nil || r.FromNet == nil {
 		t.Errorf("rule %q: ToNet or FromNet missing", r.Raw)
@@ -135,7 +137,7 @@ func withoutNets(t *testing.T, r, want UFWRule) UFWRule {
 var ufwStatusCases = []struct {
 	name     string
 	file     string
-	live     UFWLive
+	live     snapshot.UFWLive
 	count    int
 	counts   map[string]int // rules per direction
 	v6       int            // rules with V6
@@ -144,203 +146,203 @@ var ufwStatusCases = []struct {
 }{
 	{
 		name: "inactive", file: "jc-generic-ufw-status-inactive.txt",
-		live: UFWLive{Active: false}, count: 0,
+		live: snapshot.UFWLive{Active: false}, count: 0,
 	},
 	{
 		name: "inactive captured", file: "mlscan-capture-ufw-status-verbose-inactive.txt",
-		live: UFWLive{Active: false}, count: 0,
+		live: snapshot.UFWLive{Active: false}, count: 0,
 	},
 	{
 		name: "verbose no rules, deny incoming", file: "ufw-status-verbose-norules-deny.txt",
-		live:  UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "deny", DefaultOutgoing: "allow", DefaultRouted: "disabled"},
+		live:  snapshot.UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "deny", DefaultOutgoing: "allow", DefaultRouted: "disabled"},
 		count: 0,
 	},
 	{
 		name: "verbose no rules, allow incoming", file: "ufw-status-verbose-norules-allow-incoming.txt",
-		live:  UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "allow", DefaultOutgoing: "allow", DefaultRouted: "disabled"},
+		live:  snapshot.UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "allow", DefaultOutgoing: "allow", DefaultRouted: "disabled"},
 		count: 0,
 	},
 	{
 		name: "verbose apps, v6, overflowing columns", file: "ufw-status-verbose-apps-v6-longcols.txt",
-		live:  UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "deny", DefaultOutgoing: "allow", DefaultRouted: "disabled"},
+		live:  snapshot.UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "deny", DefaultOutgoing: "allow", DefaultRouted: "disabled"},
 		count: 29, counts: map[string]int{"in": 29}, v6: 19,
 		checks: []ruleCheck{
-			{1, UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "137,138", From: "any", FromPort: "any",
+			{1, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "137,138", From: "any", FromPort: "any",
 				ToRanges: ports(137, 137, 138, 138), FromRanges: ports(), ToApp: "Samba"}},
-			{3, UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "any", From: "any", FromPort: "137,138",
+			{3, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "any", From: "any", FromPort: "137,138",
 				ToRanges: ports(), FromRanges: ports(137, 137, 138, 138), FromApp: "Samba"}},
-			{15, UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "137,138", From: "any", FromPort: "53",
+			{15, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "137,138", From: "any", FromPort: "53",
 				ToRanges: ports(137, 137, 138, 138), FromRanges: ports(53, 53), V6: true, ToApp: "Samba", FromApp: "Bind9"}},
-			{17, UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "137,138", From: "any", FromPort: "13",
+			{17, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "137,138", From: "any", FromPort: "13",
 				ToRanges: ports(137, 137, 138, 138), FromRanges: ports(13, 13), V6: true, ToApp: "Samba"}},
 			// "2001:db8::/32 137,138/udp (Samba) ALLOW IN    Anywhere (v6)": the To column overflows.
-			{20, UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "2001:db8::/32", ToPorts: "137,138", From: "any", FromPort: "any",
+			{20, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "2001:db8::/32", ToPorts: "137,138", From: "any", FromPort: "any",
 				ToRanges: ports(137, 137, 138, 138), FromRanges: ports(), V6: true, ToApp: "Samba"}},
-			{23, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "any", From: "2001:db8::/32", FromPort: "139,445",
+			{23, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "any", From: "2001:db8::/32", FromPort: "139,445",
 				ToRanges: ports(), FromRanges: ports(139, 139, 445, 445), V6: true, FromApp: "Samba"}},
-			{28, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "2001:db8::/32", ToPorts: "80", From: "2001:db8::/32", FromPort: "88",
+			{28, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "2001:db8::/32", ToPorts: "80", From: "2001:db8::/32", FromPort: "88",
 				ToRanges: ports(80, 80), FromRanges: ports(88, 88), V6: true, ToApp: "Apache"}},
 		},
 	},
 	{
 		name: "plain with route rules", file: "ufw-status-route-fwd.txt",
-		live: UFWLive{Active: true}, count: 17, counts: map[string]int{"fwd": 17}, v6: 6,
+		live: snapshot.UFWLive{Active: true}, count: 17, counts: map[string]int{"fwd": 17}, v6: 6,
 		checks: []ruleCheck{
-			{4, UFWRule{Action: "deny", Direction: "fwd", Proto: "tcp", To: "192.168.0.1", ToPorts: "25", From: "10.0.0.0/8", FromPort: "any",
+			{4, snapshot.UFWRule{Action: "deny", Direction: "fwd", Proto: "tcp", To: "192.168.0.1", ToPorts: "25", From: "10.0.0.0/8", FromPort: "any",
 				ToRanges: ports(25, 25), FromRanges: ports()}},
-			{10, UFWRule{Action: "limit", Direction: "fwd", Proto: "tcp", To: "any", ToPorts: "13", From: "any", FromPort: "any",
+			{10, snapshot.UFWRule{Action: "limit", Direction: "fwd", Proto: "tcp", To: "any", ToPorts: "13", From: "any", FromPort: "any",
 				ToRanges: ports(13, 13), FromRanges: ports()}},
-			{16, UFWRule{Action: "deny", Direction: "fwd", Proto: "any", To: "2001:db8:3:4:5:6:7:8", ToPorts: "any", From: "2001:db8::/32", FromPort: "26",
+			{16, snapshot.UFWRule{Action: "deny", Direction: "fwd", Proto: "any", To: "2001:db8:3:4:5:6:7:8", ToPorts: "any", From: "2001:db8::/32", FromPort: "26",
 				ToRanges: ports(), FromRanges: ports(26, 26), V6: true}},
 		},
 	},
 	{
 		name: "plain, incoming without IN, limit and v6", file: "ufw-status-plain-limit-v6.txt",
-		live: UFWLive{Active: true}, count: 15, counts: map[string]int{"in": 15}, v6: 4,
+		live: snapshot.UFWLive{Active: true}, count: 15, counts: map[string]int{"in": 15}, v6: 4,
 		checks: []ruleCheck{
-			{0, UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "53", From: "any", FromPort: "any",
+			{0, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "53", From: "any", FromPort: "any",
 				ToRanges: ports(53, 53), FromRanges: ports()}},
-			{5, UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "10.0.0.0/8", FromPort: "any",
+			{5, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "10.0.0.0/8", FromPort: "any",
 				ToRanges: ports(), FromRanges: ports()}},
-			{9, UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "1.2.3.4", ToPorts: "5469", From: "1.2.3.5", FromPort: "5469",
+			{9, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "1.2.3.4", ToPorts: "5469", From: "1.2.3.5", FromPort: "5469",
 				ToRanges: ports(5469, 5469), FromRanges: ports(5469, 5469)}},
-			{10, UFWRule{Action: "limit", Direction: "in", Proto: "tcp", To: "any", ToPorts: "13", From: "any", FromPort: "any",
+			{10, snapshot.UFWRule{Action: "limit", Direction: "in", Proto: "tcp", To: "any", ToPorts: "13", From: "any", FromPort: "any",
 				ToRanges: ports(13, 13), FromRanges: ports()}},
-			{14, UFWRule{Action: "deny", Direction: "in", Proto: "tcp", To: "any", ToPorts: "80", From: "any", FromPort: "any",
+			{14, snapshot.UFWRule{Action: "deny", Direction: "in", Proto: "tcp", To: "any", ToPorts: "80", From: "any", FromPort: "any",
 				ToRanges: ports(80, 80), FromRanges: ports(), V6: true}},
 		},
 	},
 	{
 		name: "numbered", file: "ufw-status-numbered.txt",
-		live: UFWLive{Active: true}, count: 8, counts: map[string]int{"in": 8}, v6: 4,
+		live: snapshot.UFWLive{Active: true}, count: 8, counts: map[string]int{"in": 8}, v6: 4,
 		checks: []ruleCheck{
-			{0, UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "1", From: "any", FromPort: "any",
+			{0, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "1", From: "any", FromPort: "any",
 				ToRanges: ports(1, 1), FromRanges: ports()}},
-			{7, UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "4", From: "any", FromPort: "any",
+			{7, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "4", From: "any", FromPort: "any",
 				ToRanges: ports(4, 4), FromRanges: ports(), V6: true}},
 		},
 	},
 	{
 		name: "jc verbose: lists, ranges, on eth0, esp, ah, ipv6", file: "jc-ubuntu1804-ufw-status-verbose.txt",
-		live:  UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "deny", DefaultOutgoing: "allow", DefaultRouted: "disabled"},
+		live:  snapshot.UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "deny", DefaultOutgoing: "allow", DefaultRouted: "disabled"},
 		count: 15, counts: map[string]int{"in": 15}, v6: 5,
 		checks: []ruleCheck{
-			{2, UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "80", From: "any", FromPort: "any",
+			{2, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "80", From: "any", FromPort: "any",
 				ToRanges: ports(80, 80), FromRanges: ports(), IfaceIn: "eth0", Comment: "test"}},
-			{3, UFWRule{Action: "allow", Direction: "in", Proto: "ipv6", To: "10.0.0.1", ToPorts: "any", From: "10.4.0.0/16", FromPort: "any",
+			{3, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "ipv6", To: "10.0.0.1", ToPorts: "any", From: "10.4.0.0/16", FromPort: "any",
 				ToRanges: ports(), FromRanges: ports()}},
-			{6, UFWRule{Action: "allow", Direction: "in", Proto: "ah", To: "10.0.0.1", ToPorts: "any", From: "any", FromPort: "any",
+			{6, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "ah", To: "10.0.0.1", ToPorts: "any", From: "any", FromPort: "any",
 				ToRanges: ports(), FromRanges: ports()}},
-			{8, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "100:200,300:400", From: "any", FromPort: "any",
+			{8, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "100:200,300:400", From: "any", FromPort: "any",
 				ToRanges: ports(100, 200, 300, 400), FromRanges: ports()}},
-			{12, UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "80", From: "any", FromPort: "any",
+			{12, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "80", From: "any", FromPort: "any",
 				ToRanges: ports(80, 80), FromRanges: ports(), V6: true, IfaceIn: "eth0", Comment: "test"}},
 		},
 	},
 	{
 		name: "jc numbered", file: "jc-ubuntu1804-ufw-status-numbered.txt",
-		live: UFWLive{Active: true}, count: 15, counts: map[string]int{"in": 15}, v6: 5,
+		live: snapshot.UFWLive{Active: true}, count: 15, counts: map[string]int{"in": 15}, v6: 5,
 		checks: []ruleCheck{
-			{5, UFWRule{Action: "allow", Direction: "in", Proto: "esp", To: "10.0.0.1", ToPorts: "any", From: "10.4.0.0/16", FromPort: "any",
+			{5, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "esp", To: "10.0.0.1", ToPorts: "any", From: "10.4.0.0/16", FromPort: "any",
 				ToRanges: ports(), FromRanges: ports()}},
 			// "[15] 1,2,100:200,300:400/udp (v6) ALLOW IN ...": overflowing To.
-			{14, UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "1,2,100:200,300:400", From: "any", FromPort: "any",
+			{14, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "1,2,100:200,300:400", From: "any", FromPort: "any",
 				ToRanges: ports(1, 1, 2, 2, 100, 200, 300, 400), FromRanges: ports(), V6: true}},
 		},
 	},
 	{
 		name: "jc synthetic edge cases", file: "jc-generic-ufw-status-verbose-edgecases.txt",
-		live:  UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "deny", DefaultOutgoing: "allow", DefaultRouted: "deny"},
+		live:  snapshot.UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "deny", DefaultOutgoing: "allow", DefaultRouted: "deny"},
 		count: 15, counts: map[string]int{"in": 11, "out": 2, "fwd": 2}, v6: 7,
 		checks: []ruleCheck{
-			{1, UFWRule{Action: "allow", Direction: "out", Proto: "tcp", To: "any", ToPorts: "22", From: "any", FromPort: "any",
+			{1, snapshot.UFWRule{Action: "allow", Direction: "out", Proto: "tcp", To: "any", ToPorts: "22", From: "any", FromPort: "any",
 				ToRanges: ports(22, 22), FromRanges: ports(), V6: true}},
-			{2, UFWRule{Action: "deny", Direction: "in", Proto: "tcp", To: "any", ToPorts: "443", From: "192.168.0.1", FromPort: "any",
+			{2, snapshot.UFWRule{Action: "deny", Direction: "in", Proto: "tcp", To: "any", ToPorts: "443", From: "192.168.0.1", FromPort: "any",
 				ToRanges: ports(443, 443), FromRanges: ports(), Comment: "nice comment"}},
-			{5, UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "22", From: "192.168.0.0/24", FromPort: "8080:8081",
+			{5, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "22", From: "192.168.0.0/24", FromPort: "8080:8081",
 				ToRanges: ports(22, 22), FromRanges: ports(8080, 8081), IfaceIn: "en0"}},
 			// "#commenting" without a space; a route rule's From interface is its incoming one.
-			{6, UFWRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "any", ToPorts: "22", From: "2405:204:7449:49fc:f09a:6f4a:bc93:1955/64", FromPort: "any",
+			{6, snapshot.UFWRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "any", ToPorts: "22", From: "2405:204:7449:49fc:f09a:6f4a:bc93:1955/64", FromPort: "any",
 				ToRanges: ports(22, 22), FromRanges: ports(), V6: true, IfaceIn: "en1", Comment: "commenting this rule"}},
-			{8, UFWRule{Action: "reject", Direction: "in", Proto: "any", To: "any", ToPorts: "8080", From: "any", FromPort: "any",
+			{8, snapshot.UFWRule{Action: "reject", Direction: "in", Proto: "any", To: "any", ToPorts: "8080", From: "any", FromPort: "any",
 				ToRanges: ports(8080, 8080), FromRanges: ports(), V6: true}},
-			{9, UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any",
+			{9, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any",
 				ToRanges: ports(), FromRanges: ports(), ToApp: "Apache Full", Comment: "a comment"}},
-			{11, UFWRule{Action: "deny", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any",
+			{11, snapshot.UFWRule{Action: "deny", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any",
 				ToRanges: ports(), FromRanges: ports(), V6: true, ToApp: "OpenSSH"}},
 			// "10.10.10.10 8080 on enp34s0 ALLOW       127.0.0.1 8000"
-			{12, UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "10.10.10.10", ToPorts: "8080", From: "127.0.0.1", FromPort: "8000",
+			{12, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "10.10.10.10", ToPorts: "8080", From: "127.0.0.1", FromPort: "8000",
 				ToRanges: ports(8080, 8080), FromRanges: ports(8000, 8000), IfaceIn: "enp34s0"}},
 			// "Anywhere (v6)              LIMIT      2405:...:1955    # this is a comment"
-			{14, UFWRule{Action: "limit", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "2405:204:7449:49fc:f09a:6f4a:bc93:1955", FromPort: "any",
+			{14, snapshot.UFWRule{Action: "limit", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "2405:204:7449:49fc:f09a:6f4a:bc93:1955", FromPort: "any",
 				ToRanges: ports(), FromRanges: ports(), V6: true, Comment: "this is a comment"}},
 		},
 	},
 	{
 		name: "captured verbose", file: "mlscan-capture-ufw-status-verbose.txt",
-		live:  UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "deny", DefaultOutgoing: "allow", DefaultRouted: "disabled"},
+		live:  snapshot.UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "deny", DefaultOutgoing: "allow", DefaultRouted: "disabled"},
 		count: 39, counts: map[string]int{"in": 28, "out": 6, "fwd": 5}, v6: 17,
 		checks: []ruleCheck{
-			{0, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "22", From: "10.0.0.0/24", FromPort: "any",
+			{0, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "22", From: "10.0.0.0/24", FromPort: "any",
 				ToRanges: ports(22, 22), FromRanges: ports(), Comment: "ssh from lan"}},
-			{2, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "8265", From: "10.0.0.0/24", FromPort: "any",
+			{2, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "8265", From: "10.0.0.0/24", FromPort: "any",
 				ToRanges: ports(8265, 8265), FromRanges: ports(), IfaceIn: "veth0"}},
-			{4, UFWRule{Action: "reject", Direction: "in", Proto: "tcp", To: "any", ToPorts: "2375:2376", From: "any", FromPort: "any",
+			{4, snapshot.UFWRule{Action: "reject", Direction: "in", Proto: "tcp", To: "any", ToPorts: "2375:2376", From: "any", FromPort: "any",
 				ToRanges: ports(2375, 2376), FromRanges: ports()}},
-			{6, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "10002:19999", From: "any", FromPort: "any",
+			{6, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "10002:19999", From: "any", FromPort: "any",
 				ToRanges: ports(10002, 19999), FromRanges: ports(), Log: "log"}},
-			{7, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "10.0.0.84", ToPorts: "6379", From: "10.0.0.0/24", FromPort: "any",
+			{7, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "10.0.0.84", ToPorts: "6379", From: "10.0.0.0/24", FromPort: "any",
 				ToRanges: ports(6379, 6379), FromRanges: ports(), Log: "log-all"}},
-			{9, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "80,443", From: "10.0.0.0/24", FromPort: "any",
+			{9, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "80,443", From: "10.0.0.0/24", FromPort: "any",
 				ToRanges: ports(80, 80, 443, 443), FromRanges: ports(), ToApp: "WWW Full"}},
-			{10, UFWRule{Action: "allow", Direction: "in", Proto: "esp", To: "any", ToPorts: "any", From: "10.0.0.0/24", FromPort: "any",
+			{10, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "esp", To: "any", ToPorts: "any", From: "10.0.0.0/24", FromPort: "any",
 				ToRanges: ports(), FromRanges: ports()}},
-			{11, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "any", From: "any", FromPort: "any",
+			{11, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "any", From: "any", FromPort: "any",
 				ToRanges: ports(), FromRanges: ports()}},
-			{12, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "5555", From: "any", FromPort: "any",
+			{12, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "5555", From: "any", FromPort: "any",
 				ToRanges: ports(5555, 5555), FromRanges: ports(), Comment: "flower # with hash"}},
-			{13, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "3002", From: "any", FromPort: "any",
+			{13, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "3002", From: "any", FromPort: "any",
 				ToRanges: ports(3002, 3002), FromRanges: ports(), Comment: "grafana café"}},
-			{14, UFWRule{Action: "deny", Direction: "in", Proto: "tcp", To: "any", ToPorts: "9090", From: "10.0.0.5", FromPort: "1234",
+			{14, snapshot.UFWRule{Action: "deny", Direction: "in", Proto: "tcp", To: "any", ToPorts: "9090", From: "10.0.0.5", FromPort: "1234",
 				ToRanges: ports(9090, 9090), FromRanges: ports(1234, 1234)}},
 			// "9100/tcp  ALLOW IN  2001:db8::/32": v6 only by its address.
-			{21, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "9100", From: "2001:db8::/32", FromPort: "any",
+			{21, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "9100", From: "2001:db8::/32", FromPort: "any",
 				ToRanges: ports(9100, 9100), FromRanges: ports(), V6: true}},
-			{27, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "22", From: "any", FromPort: "any",
+			{27, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "22", From: "any", FromPort: "any",
 				ToRanges: ports(22, 22), FromRanges: ports(), V6: true, IfaceIn: "eth0", ToApp: "OpenSSH"}},
-			{29, UFWRule{Action: "allow", Direction: "out", Proto: "udp", To: "8.8.8.8", ToPorts: "53", From: "any", FromPort: "any",
+			{29, snapshot.UFWRule{Action: "allow", Direction: "out", Proto: "udp", To: "8.8.8.8", ToPorts: "53", From: "any", FromPort: "any",
 				ToRanges: ports(53, 53), FromRanges: ports(), IfaceOut: "eth1"}},
-			{32, UFWRule{Action: "deny", Direction: "out", Proto: "any", To: "any", ToPorts: "23", From: "any", FromPort: "any",
+			{32, snapshot.UFWRule{Action: "deny", Direction: "out", Proto: "any", To: "any", ToPorts: "23", From: "any", FromPort: "any",
 				ToRanges: ports(23, 23), FromRanges: ports(), V6: true, IfaceOut: "eth1", Log: "log"}},
-			{34, UFWRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "10.0.0.2", ToPorts: "80", From: "any", FromPort: "any",
+			{34, snapshot.UFWRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "10.0.0.2", ToPorts: "80", From: "any", FromPort: "any",
 				ToRanges: ports(80, 80), FromRanges: ports(), IfaceIn: "eth0", IfaceOut: "eth1"}},
-			{36, UFWRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "any", ToPorts: "80,443", From: "10.0.0.0/24", FromPort: "any",
+			{36, snapshot.UFWRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "any", ToPorts: "80,443", From: "10.0.0.0/24", FromPort: "any",
 				ToRanges: ports(80, 80, 443, 443), FromRanges: ports(), IfaceIn: "eth0", IfaceOut: "eth1", ToApp: "WWW Full"}},
-			{38, UFWRule{Action: "allow", Direction: "fwd", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any",
+			{38, snapshot.UFWRule{Action: "allow", Direction: "fwd", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any",
 				ToRanges: ports(), FromRanges: ports(), V6: true, IfaceIn: "eth0", IfaceOut: "eth1"}},
 		},
 	},
 	{
 		name: "captured plain: apps by name", file: "mlscan-capture-ufw-status.txt",
-		live: UFWLive{Active: true}, count: 39, counts: map[string]int{"in": 28, "out": 6, "fwd": 5}, v6: 17,
+		live: snapshot.UFWLive{Active: true}, count: 39, counts: map[string]int{"in": 28, "out": 6, "fwd": 5}, v6: 17,
 		checks: []ruleCheck{
-			{8, UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any",
+			{8, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any",
 				ToRanges: ports(), FromRanges: ports(), ToApp: "OpenSSH"}},
-			{27, UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any",
+			{27, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any",
 				ToRanges: ports(), FromRanges: ports(), V6: true, IfaceIn: "eth0", ToApp: "OpenSSH"}},
-			{36, UFWRule{Action: "allow", Direction: "fwd", Proto: "any", To: "any", ToPorts: "any", From: "10.0.0.0/24", FromPort: "any",
+			{36, snapshot.UFWRule{Action: "allow", Direction: "fwd", Proto: "any", To: "any", ToPorts: "any", From: "10.0.0.0/24", FromPort: "any",
 				ToRanges: ports(), FromRanges: ports(), IfaceIn: "eth0", IfaceOut: "eth1", ToApp: "WWW Full"}},
 		},
 	},
 	{
 		name: "captured numbered: (log, out) attributes", file: "mlscan-capture-ufw-status-numbered.txt",
-		live: UFWLive{Active: true}, count: 39, counts: map[string]int{"in": 28, "out": 6, "fwd": 5}, v6: 17,
+		live: snapshot.UFWLive{Active: true}, count: 39, counts: map[string]int{"in": 28, "out": 6, "fwd": 5}, v6: 17,
 		checks: []ruleCheck{
-			{8, UFWRule{Action: "deny", Direction: "out", Proto: "tcp", To: "any", ToPorts: "25", From: "any", FromPort: "any",
+			{8, snapshot.UFWRule{Action: "deny", Direction: "out", Proto: "tcp", To: "any", ToPorts: "25", From: "any", FromPort: "any",
 				ToRanges: ports(25, 25), FromRanges: ports()}},
-			{21, UFWRule{Action: "deny", Direction: "out", Proto: "any", To: "any", ToPorts: "23", From: "any", FromPort: "any",
+			{21, snapshot.UFWRule{Action: "deny", Direction: "out", Proto: "any", To: "any", ToPorts: "23", From: "any", FromPort: "any",
 				ToRanges: ports(23, 23), FromRanges: ports(), IfaceOut: "eth1", Log: "log"}},
-			{38, UFWRule{Action: "allow", Direction: "out", Proto: "udp", To: "2001:db8::53", ToPorts: "53", From: "any", FromPort: "any",
+			{38, snapshot.UFWRule{Action: "allow", Direction: "out", Proto: "udp", To: "2001:db8::53", ToPorts: "53", From: "any", FromPort: "any",
 				ToRanges: ports(53, 53), FromRanges: ports(), V6: true, Log: "log-all"}},
 		},
 	},
@@ -459,15 +461,15 @@ func TestParseUFWStatusHeader(t *testing.T) {
 	tests := []struct {
 		name  string
 		input string
-		want  UFWLive
+		want  snapshot.UFWLive
 		count int
 	}{
 		{"logging off, other policies", "Status: active\nLogging: off\nDefault: reject (incoming), deny (outgoing), allow (routed)\nNew profiles: skip\n",
-			UFWLive{Active: true, Logging: "off", DefaultIncoming: "reject", DefaultOutgoing: "deny", DefaultRouted: "allow"}, 0},
+			snapshot.UFWLive{Active: true, Logging: "off", DefaultIncoming: "reject", DefaultOutgoing: "deny", DefaultRouted: "allow"}, 0},
 		{"unknown header lines are skipped", "Status: active\nLogging: on (full)\nSome Future Field: x\n",
-			UFWLive{Active: true, Logging: "on", LogLevel: "full"}, 0},
+			snapshot.UFWLive{Active: true, Logging: "on", LogLevel: "full"}, 0},
 		{"CRLF line ends", strings.ReplaceAll(string(ufwSample(t, "jc-ubuntu1804-ufw-status-verbose.txt")), "\n", "\r\n"),
-			UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "deny", DefaultOutgoing: "allow", DefaultRouted: "disabled"}, 15},
+			snapshot.UFWLive{Active: true, Logging: "on", LogLevel: "low", DefaultIncoming: "deny", DefaultOutgoing: "allow", DefaultRouted: "disabled"}, 15},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -514,7 +516,7 @@ var ufwRulesCases = []struct {
 	{name: "pristine user6.rules", file: "user6.rules-pristine.txt", v6: true, count: 0},
 	{
 		name: "generated user.rules", file: "user.rules-generated-full.txt", count: 1,
-		checks: []ruleCheck{{0, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "80", From: "any", FromPort: "any",
+		checks: []ruleCheck{{0, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "80", From: "any", FromPort: "any",
 			ToRanges: ports(80, 80), FromRanges: ports()}}},
 	},
 	{
@@ -522,11 +524,11 @@ var ufwRulesCases = []struct {
 		prep:  func(b []byte) []byte { v4, _ := splitGrepSample(b); return v4 },
 		count: 11,
 		checks: []ruleCheck{
-			{4, UFWRule{Action: "deny", Direction: "in", Proto: "tcp", To: "192.168.0.1", ToPorts: "25", From: "10.0.0.0/8", FromPort: "any",
+			{4, snapshot.UFWRule{Action: "deny", Direction: "in", Proto: "tcp", To: "192.168.0.1", ToPorts: "25", From: "10.0.0.0/8", FromPort: "any",
 				ToRanges: ports(25, 25), FromRanges: ports()}},
-			{9, UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "1.2.3.4", ToPorts: "5469", From: "1.2.3.5", FromPort: "5469",
+			{9, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "1.2.3.4", ToPorts: "5469", From: "1.2.3.5", FromPort: "5469",
 				ToRanges: ports(5469, 5469), FromRanges: ports(5469, 5469)}},
-			{10, UFWRule{Action: "limit", Direction: "in", Proto: "tcp", To: "any", ToPorts: "13", From: "any", FromPort: "any",
+			{10, snapshot.UFWRule{Action: "limit", Direction: "in", Proto: "tcp", To: "any", ToPorts: "13", From: "any", FromPort: "any",
 				ToRanges: ports(13, 13), FromRanges: ports()}},
 		},
 	},
@@ -536,9 +538,9 @@ var ufwRulesCases = []struct {
 		v6:    true,
 		count: 6,
 		checks: []ruleCheck{
-			{0, UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "53", From: "any", FromPort: "any",
+			{0, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "53", From: "any", FromPort: "any",
 				ToRanges: ports(53, 53), FromRanges: ports(), V6: true}},
-			{5, UFWRule{Action: "deny", Direction: "in", Proto: "any", To: "2001:db8:3:4:5:6:7:8", ToPorts: "any", From: "2001:db8::/32", FromPort: "26",
+			{5, snapshot.UFWRule{Action: "deny", Direction: "in", Proto: "any", To: "2001:db8:3:4:5:6:7:8", ToPorts: "any", From: "2001:db8::/32", FromPort: "26",
 				ToRanges: ports(), FromRanges: ports(26, 26), V6: true}},
 		},
 	},
@@ -547,7 +549,7 @@ var ufwRulesCases = []struct {
 		prep:  func(b []byte) []byte { return transcriptLines(b, "+ ") },
 		count: 3,
 		checks: []ruleCheck{
-			{1, UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "123", From: "any", FromPort: "any",
+			{1, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "123", From: "any", FromPort: "any",
 				ToRanges: ports(123, 123), FromRanges: ports(), ToApp: "OpenNTPD"}},
 		},
 	},
@@ -557,7 +559,7 @@ var ufwRulesCases = []struct {
 		v6:    true,
 		count: 3,
 		checks: []ruleCheck{
-			{0, UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "123", From: "any", FromPort: "any",
+			{0, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "123", From: "any", FromPort: "any",
 				ToRanges: ports(123, 123), FromRanges: ports(), V6: true}},
 		},
 	},
@@ -566,35 +568,35 @@ var ufwRulesCases = []struct {
 		prep:  func(b []byte) []byte { return transcriptLines(b, "R ", "+ ") },
 		count: 3,
 		checks: []ruleCheck{
-			{0, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "80", From: "any", FromPort: "any",
+			{0, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "80", From: "any", FromPort: "any",
 				ToRanges: ports(80, 80), FromRanges: ports(), IfaceIn: "eth+"}},
-			{1, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "2222", From: "any", FromPort: "any",
+			{1, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "2222", From: "any", FromPort: "any",
 				ToRanges: ports(2222, 2222), FromRanges: ports(), Comment: `"SSH port"`}},
-			{2, UFWRule{Action: "deny", Direction: "out", Proto: "udp", To: "any", ToPorts: "53", From: "any", FromPort: "any",
+			{2, snapshot.UFWRule{Action: "deny", Direction: "out", Proto: "udp", To: "any", ToPorts: "53", From: "any", FromPort: "any",
 				ToRanges: ports(53, 53), FromRanges: ports(), Log: "log-all", Comment: `"dns port"`}},
 		},
 	},
 	{
 		name: "captured user.rules", file: "mlscan-capture-user.rules.txt", count: 22,
 		checks: []ruleCheck{
-			{6, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "10002:19999", From: "any", FromPort: "any",
+			{6, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "10002:19999", From: "any", FromPort: "any",
 				ToRanges: ports(10002, 19999), FromRanges: ports(), Log: "log"}},
-			{9, UFWRule{Action: "allow", Direction: "out", Proto: "udp", To: "8.8.8.8", ToPorts: "53", From: "any", FromPort: "any",
+			{9, snapshot.UFWRule{Action: "allow", Direction: "out", Proto: "udp", To: "8.8.8.8", ToPorts: "53", From: "any", FromPort: "any",
 				ToRanges: ports(53, 53), FromRanges: ports(), IfaceOut: "eth1"}},
-			{10, UFWRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "10.0.0.2", ToPorts: "80", From: "any", FromPort: "any",
+			{10, snapshot.UFWRule{Action: "allow", Direction: "fwd", Proto: "tcp", To: "10.0.0.2", ToPorts: "80", From: "any", FromPort: "any",
 				ToRanges: ports(80, 80), FromRanges: ports(), IfaceIn: "eth0", IfaceOut: "eth1"}},
-			{12, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "80,443", From: "10.0.0.0/24", FromPort: "any",
+			{12, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "80,443", From: "10.0.0.0/24", FromPort: "any",
 				ToRanges: ports(80, 80, 443, 443), FromRanges: ports(), ToApp: "WWW Full"}},
-			{16, UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "3002", From: "any", FromPort: "any",
+			{16, snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "3002", From: "any", FromPort: "any",
 				ToRanges: ports(3002, 3002), FromRanges: ports(), Comment: "grafana café"}},
 		},
 	},
 	{
 		name: "captured user6.rules", file: "mlscan-capture-user6.rules.txt", v6: true, count: 17,
 		checks: []ruleCheck{
-			{6, UFWRule{Action: "deny", Direction: "fwd", Proto: "any", To: "any", ToPorts: "any", From: "2001:db8::/32", FromPort: "any",
+			{6, snapshot.UFWRule{Action: "deny", Direction: "fwd", Proto: "any", To: "any", ToPorts: "any", From: "2001:db8::/32", FromPort: "any",
 				ToRanges: ports(), FromRanges: ports(), V6: true}},
-			{16, UFWRule{Action: "allow", Direction: "out", Proto: "udp", To: "2001:db8::53", ToPorts: "53", From: "any", FromPort: "any",
+			{16, snapshot.UFWRule{Action: "allow", Direction: "out", Proto: "udp", To: "2001:db8::53", ToPorts: "53", From: "any", FromPort: "any",
 				ToRanges: ports(53, 53), FromRanges: ports(), V6: true, Log: "log-all"}},
 		},
 	},
@@ -640,22 +642,22 @@ func TestParseUFWRulesFileForms(t *testing.T) {
 	tests := []struct {
 		name string
 		line string
-		want UFWRule
+		want snapshot.UFWRule
 	}{
 		{"old 6-field form is incoming", "### tuple ### deny tcp 22 0.0.0.0/0 any 0.0.0.0/0",
-			UFWRule{Action: "deny", Direction: "in", Proto: "tcp", To: "any", ToPorts: "22", From: "any", FromPort: "any", ToRanges: ports(22, 22), FromRanges: ports()}},
+			snapshot.UFWRule{Action: "deny", Direction: "in", Proto: "tcp", To: "any", ToPorts: "22", From: "any", FromPort: "any", ToRanges: ports(22, 22), FromRanges: ports()}},
 		{"old 8-field app form", "### tuple ### allow tcp 80 0.0.0.0/0 any 0.0.0.0/0 Apache%20Full -",
-			UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "80", From: "any", FromPort: "any", ToRanges: ports(80, 80), FromRanges: ports(), ToApp: "Apache Full"}},
+			snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "80", From: "any", FromPort: "any", ToRanges: ports(80, 80), FromRanges: ports(), ToApp: "Apache Full"}},
 		{"source app", "### tuple ### allow udp any 0.0.0.0/0 53 0.0.0.0/0 - Bind9 in",
-			UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "any", From: "any", FromPort: "53", ToRanges: ports(), FromRanges: ports(53, 53), FromApp: "Bind9"}},
+			snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "udp", To: "any", ToPorts: "any", From: "any", FromPort: "53", ToRanges: ports(), FromRanges: ports(53, 53), FromApp: "Bind9"}},
 		{"route, log, both interfaces", "### tuple ### route:reject_log tcp 443 10.0.0.2 any 0.0.0.0/0 in_eth0!out_br-1 comment=6869",
-			UFWRule{Action: "reject", Direction: "fwd", Proto: "tcp", To: "10.0.0.2", ToPorts: "443", From: "any", FromPort: "any", ToRanges: ports(443, 443), FromRanges: ports(), IfaceIn: "eth0", IfaceOut: "br-1", Log: "log", Comment: "hi"}},
+			snapshot.UFWRule{Action: "reject", Direction: "fwd", Proto: "tcp", To: "10.0.0.2", ToPorts: "443", From: "any", FromPort: "any", ToRanges: ports(443, 443), FromRanges: ports(), IfaceIn: "eth0", IfaceOut: "br-1", Log: "log", Comment: "hi"}},
 		{"interface with underscore", "### tuple ### allow any any 0.0.0.0/0 any 0.0.0.0/0 in_my_if",
-			UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any", ToRanges: ports(), FromRanges: ports(), IfaceIn: "my_if"}},
+			snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "any", To: "any", ToPorts: "any", From: "any", FromPort: "any", ToRanges: ports(), FromRanges: ports(), IfaceIn: "my_if"}},
 		{"odd-length comment hex", "### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in comment=6869a",
-			UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "22", From: "any", FromPort: "any", ToRanges: ports(22, 22), FromRanges: ports(), Comment: "hi"}},
+			snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "22", From: "any", FromPort: "any", ToRanges: ports(22, 22), FromRanges: ports(), Comment: "hi"}},
 		{"invalid UTF-8 comment", "### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in comment=ff41",
-			UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "22", From: "any", FromPort: "any", ToRanges: ports(22, 22), FromRanges: ports(), Comment: "\uFFFDA"}},
+			snapshot.UFWRule{Action: "allow", Direction: "in", Proto: "tcp", To: "any", ToPorts: "22", From: "any", FromPort: "any", ToRanges: ports(22, 22), FromRanges: ports(), Comment: "\uFFFDA"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -716,13 +718,13 @@ func TestParseUFWConf(t *testing.T) {
 		name    string
 		input   string
 		file    string
-		want    UFWConf
+		want    snapshot.UFWConf
 		wantErr string
 	}{
-		{name: "pristine", file: "etc-ufw-ufw.conf.txt", want: UFWConf{Enabled: false, LogLevel: "low"}},
-		{name: "enabled", file: "mlscan-capture-ufw.conf-enabled.txt", want: UFWConf{Enabled: true, LogLevel: "low"}},
-		{name: "quoted, spaced", input: "  ENABLED=\"yes\"\nLOGLEVEL='medium'  # set by ufw logging\n", want: UFWConf{Enabled: true, LogLevel: "medium"}},
-		{name: "missing keys", input: "# nothing\n", want: UFWConf{}},
+		{name: "pristine", file: "etc-ufw-ufw.conf.txt", want: snapshot.UFWConf{Enabled: false, LogLevel: "low"}},
+		{name: "enabled", file: "mlscan-capture-ufw.conf-enabled.txt", want: snapshot.UFWConf{Enabled: true, LogLevel: "low"}},
+		{name: "quoted, spaced", input: "  ENABLED=\"yes\"\nLOGLEVEL='medium'  # set by ufw logging\n", want: snapshot.UFWConf{Enabled: true, LogLevel: "medium"}},
+		{name: "missing keys", input: "# nothing\n", want: snapshot.UFWConf{}},
 		{name: "garbage", input: "ENABLED=yes\nturn it on\n", wantErr: "line 2"},
 		{name: "unterminated quote", input: "ENABLED=\"yes\n", wantErr: "quote"},
 	}
@@ -754,14 +756,14 @@ func TestParseUFWDefaults(t *testing.T) {
 		name    string
 		input   string
 		file    string
-		want    UFWDefaults
+		want    snapshot.UFWDefaults
 		wantErr string
 	}{
 		{name: "packaged", file: "etc-default-ufw.txt",
-			want: UFWDefaults{IPv6: true, InputPolicy: "drop", OutputPolicy: "accept", ForwardPolicy: "drop", ApplicationPolicy: "skip"}},
+			want: snapshot.UFWDefaults{IPv6: true, InputPolicy: "drop", OutputPolicy: "accept", ForwardPolicy: "drop", ApplicationPolicy: "skip"}},
 		{name: "unquoted", input: "IPV6=no\nDEFAULT_INPUT_POLICY=ACCEPT\nDEFAULT_OUTPUT_POLICY=REJECT\nDEFAULT_FORWARD_POLICY=ACCEPT\nMANAGE_BUILTINS=yes\n",
-			want: UFWDefaults{IPv6: false, InputPolicy: "accept", OutputPolicy: "reject", ForwardPolicy: "accept", ManageBuiltins: true}},
-		{name: "single quotes", input: "DEFAULT_INPUT_POLICY='REJECT'\n", want: UFWDefaults{InputPolicy: "reject"}},
+			want: snapshot.UFWDefaults{IPv6: false, InputPolicy: "accept", OutputPolicy: "reject", ForwardPolicy: "accept", ManageBuiltins: true}},
+		{name: "single quotes", input: "DEFAULT_INPUT_POLICY='REJECT'\n", want: snapshot.UFWDefaults{InputPolicy: "reject"}},
 		{name: "invalid policy", input: "DEFAULT_INPUT_POLICY=\"MAYBE\"\n", wantErr: "DEFAULT_INPUT_POLICY"},
 		{name: "skip is only for applications", input: "DEFAULT_FORWARD_POLICY=SKIP\n", wantErr: "skip"},
 		{name: "garbage", input: "IPV6=yes\n=oops\n", wantErr: "line 2"},
@@ -905,7 +907,7 @@ func TestUFWCollect(t *testing.T) {
 	ip6ok := fakeResult{stdout: ufwSample(t, "mlscan-capture-ip6tables-S-ufw6-user-input.txt")}
 	ip6missing := fakeResult{stderr: ufwSample(t, "mlscan-capture-ip6tables-S-missing-chain.stderr.txt"), err: fakeExit(1)}
 	yes, no := true, false
-	ok := func(from string) Source { return Source{Status: StatusOK, From: from} }
+	ok := func(from string) snapshot.Source { return snapshot.Source{Status: snapshot.StatusOK, From: from} }
 
 	tests := []struct {
 		name    string
@@ -914,13 +916,13 @@ func TestUFWCollect(t *testing.T) {
 		results map[string]fakeResult
 		// expectations
 		wantCalls []string
-		conf      Source
-		defaults  Source
-		live      Source
-		rules     Source
+		conf      snapshot.Source
+		defaults  snapshot.Source
+		live      snapshot.Source
+		rules     snapshot.Source
 		nRules    int
 		v6Chains  *bool
-		check     func(t *testing.T, s *UFWSection)
+		check     func(t *testing.T, s *snapshot.UFWSection)
 	}{
 		{
 			name: "root, active", isRoot: true,
@@ -928,7 +930,7 @@ func TestUFWCollect(t *testing.T) {
 			wantCalls: []string{cmdStatus, cmdIP6},
 			conf:      ok("/etc/ufw/ufw.conf"), defaults: ok("/etc/default/ufw"),
 			live: ok("ufw status verbose"), rules: ok("ufw status verbose"), nRules: 39, v6Chains: &yes,
-			check: func(t *testing.T, s *UFWSection) {
+			check: func(t *testing.T, s *snapshot.UFWSection) {
 				if !s.Installed || !s.Conf.Enabled || s.Conf.LogLevel != "low" || !s.Defaults.IPv6 || s.Defaults.InputPolicy != "drop" {
 					t.Errorf("conf/defaults: %+v %+v", s.Conf, s.Defaults)
 				}
@@ -961,7 +963,7 @@ func TestUFWCollect(t *testing.T) {
 			wantCalls: []string{cmdStatus},
 			conf:      ok("/etc/ufw/ufw.conf"), defaults: ok("/etc/default/ufw"),
 			live: ok("ufw status verbose"), rules: ok(ufwFilesFrom), nRules: 39,
-			check: func(t *testing.T, s *UFWSection) {
+			check: func(t *testing.T, s *snapshot.UFWSection) {
 				if s.Live.Active || s.Rules.Items[0].Comment != "ssh from lan" || !s.Rules.Items[38].V6 || s.Rules.Items[21].V6 {
 					t.Errorf("live %+v, rules %+v", s.Live, s.Rules.Items)
 				}
@@ -983,7 +985,7 @@ func TestUFWCollect(t *testing.T) {
 			results:   map[string]fakeResult{cmdStatus: {stderr: notRoot, err: fakeExit(1)}, cmdIP6: ip6ok},
 			wantCalls: []string{cmdStatus, cmdIP6},
 			conf:      ok("/etc/ufw/ufw.conf"), defaults: ok("/etc/default/ufw"),
-			live: Source{Status: StatusPermission, From: "ufw status verbose",
+			live: snapshot.Source{Status: snapshot.StatusPermission, From: "ufw status verbose",
 				Error: "ufw status verbose: ERROR: You need to be root to run this script: run mlscan as root"},
 			rules: ok(ufwFilesFrom), nRules: 39, v6Chains: &yes,
 		},
@@ -995,7 +997,7 @@ func TestUFWCollect(t *testing.T) {
 			},
 			wantCalls: []string{cmdStatus, cmdIP6},
 			conf:      ok("/etc/ufw/ufw.conf"), defaults: ok("/etc/default/ufw"),
-			live:  Source{Status: StatusError, From: "ufw status verbose", Error: "ufw status verbose: ERROR: problem running ip6tables"},
+			live:  snapshot.Source{Status: snapshot.StatusError, From: "ufw status verbose", Error: "ufw status verbose: ERROR: problem running ip6tables"},
 			rules: ok(ufwFilesFrom), nRules: 39, v6Chains: &no,
 		},
 		{
@@ -1003,7 +1005,7 @@ func TestUFWCollect(t *testing.T) {
 			results:   map[string]fakeResult{cmdStatus: {err: fakeExit(2)}, cmdIP6: ip6ok},
 			wantCalls: []string{cmdStatus, cmdIP6},
 			conf:      ok("/etc/ufw/ufw.conf"), defaults: ok("/etc/default/ufw"),
-			live:  Source{Status: StatusError, From: "ufw status verbose", Error: "ufw status verbose: exit status 2"},
+			live:  snapshot.Source{Status: snapshot.StatusError, From: "ufw status verbose", Error: "ufw status verbose: exit status 2"},
 			rules: ok(ufwFilesFrom), nRules: 39, v6Chains: &yes,
 		},
 		{
@@ -1012,9 +1014,9 @@ func TestUFWCollect(t *testing.T) {
 			wantCalls: []string{cmdStatus, cmdIP6},
 			conf:      ok("/etc/ufw/ufw.conf"), defaults: ok("/etc/default/ufw"),
 			live: ok("ufw status verbose"), rules: ok("ufw status verbose"), nRules: 0, v6Chains: &yes,
-			check: func(t *testing.T, s *UFWSection) {
-				want := []UFWUnparsedRule{{Raw: "what is this", Reason: "no action (ALLOW, DENY, REJECT or LIMIT)",
-					From: "ufw status verbose", Line: 5, Before: 0, Family: "ipv4", ToRanges: []PortRange{}}}
+			check: func(t *testing.T, s *snapshot.UFWSection) {
+				want := []snapshot.UFWUnparsedRule{{Raw: "what is this", Reason: "no action (ALLOW, DENY, REJECT or LIMIT)",
+					From: "ufw status verbose", Line: 5, Before: 0, Family: "ipv4", ToRanges: []snapshot.PortRange{}}}
 				if !reflect.DeepEqual(s.Rules.Unparsed, want) {
 					t.Errorf("unparsed:\n got %+v\nwant %+v", s.Rules.Unparsed, want)
 				}
@@ -1025,14 +1027,14 @@ func TestUFWCollect(t *testing.T) {
 			results:   map[string]fakeResult{cmdStatus: {stdout: []byte("what is this\n")}, cmdIP6: ip6ok},
 			wantCalls: []string{cmdStatus, cmdIP6},
 			conf:      ok("/etc/ufw/ufw.conf"), defaults: ok("/etc/default/ufw"),
-			live: Source{Status: StatusError, From: "ufw status verbose",
+			live: snapshot.Source{Status: snapshot.StatusError, From: "ufw status verbose",
 				Error: `parse ufw status verbose: line 1: want "Status: active|inactive", got "what is this"`},
 			rules: ok(ufwFilesFrom), nRules: 39, v6Chains: &yes,
 		},
 		{
 			name: "not root: ufw status not run", isRoot: false,
 			conf: ok("/etc/ufw/ufw.conf"), defaults: ok("/etc/default/ufw"),
-			live: Source{Status: StatusPermission, From: "ufw status verbose", Error: "`ufw status` needs root: run mlscan as root"},
+			live: snapshot.Source{Status: snapshot.StatusPermission, From: "ufw status verbose", Error: "`ufw status` needs root: run mlscan as root"},
 			// The files are readable here (0644); TestUFWCollectUnprivileged covers 0640.
 			rules: ok(ufwFilesFrom), nRules: 39,
 		},
@@ -1040,7 +1042,7 @@ func TestUFWCollect(t *testing.T) {
 			name: "/etc/ufw without the binary", isRoot: true,
 			files: func(m map[string][]byte) { delete(m, "/usr/sbin/ufw") },
 			conf:  ok("/etc/ufw/ufw.conf"), defaults: ok("/etc/default/ufw"),
-			live:  Source{Status: StatusUnavailable, From: "ufw status verbose", Error: "/usr/sbin/ufw: not found"},
+			live:  snapshot.Source{Status: snapshot.StatusUnavailable, From: "ufw status verbose", Error: "/usr/sbin/ufw: not found"},
 			rules: ok(ufwFilesFrom), nRules: 39,
 		},
 		{
@@ -1052,10 +1054,10 @@ func TestUFWCollect(t *testing.T) {
 			},
 			results:   map[string]fakeResult{cmdStatus: {stdout: inactive}},
 			wantCalls: []string{cmdStatus},
-			conf:      Source{Status: StatusUnavailable, From: "/etc/ufw/ufw.conf", Error: "/etc/ufw/ufw.conf: not found"},
-			defaults:  Source{Status: StatusUnavailable, From: "/etc/default/ufw", Error: "/etc/default/ufw: not found"},
+			conf:      snapshot.Source{Status: snapshot.StatusUnavailable, From: "/etc/ufw/ufw.conf", Error: "/etc/ufw/ufw.conf: not found"},
+			defaults:  snapshot.Source{Status: snapshot.StatusUnavailable, From: "/etc/default/ufw", Error: "/etc/default/ufw: not found"},
 			live:      ok("ufw status verbose"),
-			rules:     Source{Status: StatusUnavailable, From: ufwFilesFrom, Error: "/etc/ufw/user6.rules: not found"},
+			rules:     snapshot.Source{Status: snapshot.StatusUnavailable, From: ufwFilesFrom, Error: "/etc/ufw/user6.rules: not found"},
 		},
 		{
 			name: "bad files", isRoot: true,
@@ -1066,19 +1068,19 @@ func TestUFWCollect(t *testing.T) {
 			},
 			results:   map[string]fakeResult{cmdStatus: {stdout: inactive}},
 			wantCalls: []string{cmdStatus},
-			conf:      Source{Status: StatusError, From: "/etc/ufw/ufw.conf", Error: "read /etc/ufw/ufw.conf: is a directory"},
-			defaults: Source{Status: StatusError, From: "/etc/default/ufw",
+			conf:      snapshot.Source{Status: snapshot.StatusError, From: "/etc/ufw/ufw.conf", Error: "read /etc/ufw/ufw.conf: is a directory"},
+			defaults: snapshot.Source{Status: snapshot.StatusError, From: "/etc/default/ufw",
 				Error: `parse /etc/default/ufw: line 1: DEFAULT_INPUT_POLICY: invalid policy "maybe" (valid: accept, drop, reject)`},
 			live: ok("ufw status verbose"),
 			// The line not understood is kept; user6.rules is still read
 			// (IPV6 unknown: both files).
 			rules: ok(ufwFilesFrom), nRules: 17,
-			check: func(t *testing.T, s *UFWSection) {
+			check: func(t *testing.T, s *snapshot.UFWSection) {
 				if s.Defaults.IPv6 || s.Defaults.InputPolicy != "" {
 					t.Errorf("defaults of a bad file kept values: %+v", s.Defaults)
 				}
-				want := []UFWUnparsedRule{{Raw: "not iptables", Reason: "not an iptables-restore line",
-					From: "/etc/ufw/user.rules", Line: 2, Before: 0, Family: "ipv4", ToRanges: []PortRange{}}}
+				want := []snapshot.UFWUnparsedRule{{Raw: "not iptables", Reason: "not an iptables-restore line",
+					From: "/etc/ufw/user.rules", Line: 2, Before: 0, Family: "ipv4", ToRanges: []snapshot.PortRange{}}}
 				if !reflect.DeepEqual(s.Rules.Unparsed, want) {
 					t.Errorf("unparsed:\n got %+v\nwant %+v", s.Rules.Unparsed, want)
 				}
@@ -1098,13 +1100,13 @@ func TestUFWCollect(t *testing.T) {
 			if err != nil {
 				t.Fatalf("error: %v", err)
 			}
-			s := sec.(*UFWSection)
+			s := sec.(*snapshot.UFWSection)
 			if !slices.Equal(fr.calls, tc.wantCalls) {
 				t.Errorf("commands run: %q, want %q", fr.calls, tc.wantCalls)
 			}
 			for _, c := range []struct {
 				part      string
-				got, want Source
+				got, want snapshot.Source
 			}{{"conf", s.Conf.Source, tc.conf}, {"defaults", s.Defaults.Source, tc.defaults}, {"live", s.Live.Source, tc.live}, {"rules", s.Rules.Source, tc.rules}} {
 				if c.got != c.want {
 					t.Errorf("%s source:\n got %+v\nwant %+v", c.part, c.got, c.want)
@@ -1124,7 +1126,7 @@ func TestUFWCollect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var back UFWSection
+			var back snapshot.UFWSection
 			if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(&back, s) {
 				t.Errorf("JSON round trip changed the section (err %v)", err)
 			}
@@ -1145,12 +1147,12 @@ func TestUFWCollectNotInstalled(t *testing.T) {
 	if err != nil {
 		t.Fatalf("not installed must not be an error: %v", err)
 	}
-	s := sec.(*UFWSection)
+	s := sec.(*snapshot.UFWSection)
 	if s.Installed || len(fr.calls) != 0 {
 		t.Fatalf("installed=%v, calls %q", s.Installed, fr.calls)
 	}
-	for _, src := range []Source{s.Conf.Source, s.Defaults.Source, s.Live.Source, s.Rules.Source} {
-		if src.Status != StatusUnavailable || !strings.Contains(src.Error, "not installed") || src.From == "" {
+	for _, src := range []snapshot.Source{s.Conf.Source, s.Defaults.Source, s.Live.Source, s.Rules.Source} {
+		if src.Status != snapshot.StatusUnavailable || !strings.Contains(src.Error, "not installed") || src.From == "" {
 			t.Errorf("source %+v", src)
 		}
 	}
@@ -1187,10 +1189,10 @@ var ufwUnprivCases = []struct {
 
 // ufwUnprivResult is what a case reports back.
 type ufwUnprivResult struct {
-	Section *UFWSection `json:"section"`
-	Err     string      `json:"err"`
-	IsPerm  bool        `json:"is_perm"`
-	Calls   []string    `json:"calls"`
+	Section *snapshot.UFWSection `json:"section"`
+	Err     string               `json:"err"`
+	IsPerm  bool                 `json:"is_perm"`
+	Calls   []string             `json:"calls"`
 }
 
 // runUFWUnpriv collects from root for case i with a runner whose
@@ -1203,7 +1205,7 @@ func runUFWUnpriv(root string, i int, status []byte) ufwUnprivResult {
 		r.Err = err.Error()
 	}
 	if sec != nil {
-		r.Section = sec.(*UFWSection)
+		r.Section = sec.(*snapshot.UFWSection)
 	}
 	return r
 }
@@ -1314,9 +1316,9 @@ func checkUFWUnpriv(t *testing.T, i int, r ufwUnprivResult) {
 	if s == nil {
 		t.Fatalf("no section (err %q)", r.Err)
 	}
-	perm := func(part string, src Source, wantErr string) {
+	perm := func(part string, src snapshot.Source, wantErr string) {
 		t.Helper()
-		if src.Status != StatusPermission || !strings.Contains(src.Error, wantErr) {
+		if src.Status != snapshot.StatusPermission || !strings.Contains(src.Error, wantErr) {
 			t.Errorf("%s: %+v, want permission with %q", part, src, wantErr)
 		}
 	}
@@ -1326,7 +1328,7 @@ func checkUFWUnpriv(t *testing.T, i int, r ufwUnprivResult) {
 		if len(r.Calls) != 0 || r.Err != "" {
 			t.Errorf("calls %q, err %q", r.Calls, r.Err)
 		}
-		if s.Conf.Status != StatusOK || !s.Conf.Enabled || s.Defaults.Status != StatusOK || !s.Defaults.IPv6 {
+		if s.Conf.Status != snapshot.StatusOK || !s.Conf.Enabled || s.Defaults.Status != snapshot.StatusOK || !s.Defaults.IPv6 {
 			t.Errorf("conf %+v defaults %+v", s.Conf, s.Defaults)
 		}
 		perm("live", s.Live.Source, "`ufw status` needs root")
@@ -1335,7 +1337,7 @@ func checkUFWUnpriv(t *testing.T, i int, r ufwUnprivResult) {
 		if !slices.Equal(r.Calls, []string{cmdStatus}) || r.Err != "" {
 			t.Errorf("calls %q, err %q", r.Calls, r.Err)
 		}
-		if s.Live.Status != StatusOK || s.Live.Active {
+		if s.Live.Status != snapshot.StatusOK || s.Live.Active {
 			t.Errorf("live %+v", s.Live)
 		}
 		perm("rules", s.Rules.Source, rulesPerm)

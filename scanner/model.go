@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Status is the verdict of one rule on one subject.
@@ -229,11 +231,8 @@ type CollectorHealth struct {
 	DurationMS float64 `json:"duration_ms"`
 }
 
-// ToolInfo names the program that produced a report.
-type ToolInfo struct {
-	Name    string `json:"name"`
-	Version string `json:"version"`
-}
+// ToolInfo names the program that produced a report: the snapshot's Tool.
+type ToolInfo = snapshot.Tool
 
 // Report is the outcome of evaluating one snapshot.
 type Report struct {

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlscan/mlscan/collectors"
 	"github.com/mlscan/mlscan/internal/testbed"
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // The probe end-to-end tests run the built mlscan in test namespaces
@@ -25,7 +25,7 @@ var e2eProbeTools = []string{"ip", "ufw", "iptables", "redis-server", "busybox",
 
 // e2eProbe runs `mlscan probe TARGET --format json --snapshot FILE` on
 // host and returns the report, the snapshot and the exit code.
-func e2eProbe(t *testing.T, host *testbed.Host, bin, target string, extra ...string) (scanner.Report, collectors.Snapshot, int) {
+func e2eProbe(t *testing.T, host *testbed.Host, bin, target string, extra ...string) (scanner.Report, snapshot.Snapshot, int) {
 	t.Helper()
 	snapFile := filepath.Join(t.TempDir(), "probe.json")
 	args := append([]string{bin, "probe", target, "--format", "json", "--snapshot", snapFile}, extra...)
@@ -38,7 +38,7 @@ func e2eProbe(t *testing.T, host *testbed.Host, bin, target string, extra ...str
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("decode the report: %v\n%s\n%s", err, stdout, stderr)
 	}
-	var snap collectors.Snapshot
+	var snap snapshot.Snapshot
 	b, err := os.ReadFile(snapFile)
 	if err != nil {
 		t.Fatal(err)
@@ -50,10 +50,10 @@ func e2eProbe(t *testing.T, host *testbed.Host, bin, target string, extra ...str
 }
 
 // openPorts lists the ports a probe found open.
-func openPorts(snap collectors.Snapshot) []int {
+func openPorts(snap snapshot.Snapshot) []int {
 	var open []int
 	for _, r := range snap.Probes.Reachability {
-		if r.State == collectors.ProbeOpen {
+		if r.State == snapshot.ProbeOpen {
 			open = append(open, r.Port)
 		}
 	}
@@ -150,13 +150,13 @@ func TestE2EProbeReachability(t *testing.T) {
 		start := time.Now()
 		_, snap, _ := e2eProbe(t, out, bin, h.IP, "--timeout", timeout.String(), "--ports", "20000")
 		wall := time.Since(start)
-		var one collectors.Reachability
+		var one snapshot.Reachability
 		for _, r := range snap.Probes.Reachability {
 			if r.Port == 20000 {
 				one = r
 			}
 		}
-		if one.State != collectors.ProbeFiltered {
+		if one.State != snapshot.ProbeFiltered {
 			t.Fatalf("20000/tcp from outside: %+v, want filtered (UFW drops it)", one)
 		}
 		if d := time.Duration(one.DurationMS * float64(time.Millisecond)); d < timeout-50*time.Millisecond || d > timeout+slack {
@@ -169,7 +169,7 @@ func TestE2EProbeReachability(t *testing.T) {
 		_, snap, _ = e2eProbe(t, out, bin, h.IP, "--timeout", timeout.String(), "--ports", "20000-20019")
 		filtered := 0
 		for _, r := range snap.Probes.Reachability {
-			if r.Port >= 20000 && r.Port <= 20019 && r.State == collectors.ProbeFiltered {
+			if r.Port >= 20000 && r.Port <= 20019 && r.State == snapshot.ProbeFiltered {
 				filtered++
 			}
 		}

@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/mlscan/mlscan/collectors"
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 func newPoliciesCmd(g *globalOptions) *cobra.Command {
@@ -89,7 +89,7 @@ func newSchemaCmd() *cobra.Command {
 		Short: "Print the JSON Schema of the snapshot (what policies read as input)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := collectors.JSONSchema()
+			b, err := snapshot.Schema()
 			if err != nil {
 				return err
 			}
@@ -105,7 +105,7 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print mlscan's version",
 		Args:  cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintf(cmd.OutOrStdout(), "mlscan %s (snapshot schema %d)\n", toolVersion(), collectors.SchemaVersion)
+			fmt.Fprintf(cmd.OutOrStdout(), "mlscan %s (snapshot schema %d)\n", toolVersion(), snapshot.SchemaVersion)
 		},
 	}
 }

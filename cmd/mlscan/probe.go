@@ -16,6 +16,7 @@ import (
 
 	"github.com/mlscan/mlscan/collectors"
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // probeChecks are the checks a `mlscan probe` snapshot can decide: the
@@ -145,25 +146,25 @@ func runProbe(cmd *cobra.Command, g *globalOptions, po *probeOptions, oo *output
 
 // probeSnapshot tries every port and builds the snapshot `mlscan probe`
 // evaluates: the probes collector alone, with reachability from vantage.
-func probeSnapshot(ctx context.Context, target, addr, vantage string, ports []int, po *probeOptions) *collectors.Snapshot {
+func probeSnapshot(ctx context.Context, target, addr, vantage string, ports []int, po *probeOptions) *snapshot.Snapshot {
 	start := time.Now()
 	rs := collectors.ProbeReachability(ctx, vantage, addr, ports, collectors.ReachOptions{Timeout: po.timeout, Concurrency: po.concurrency})
 	took := float64(time.Since(start).Microseconds()) / 1000
-	return &collectors.Snapshot{
-		SchemaVersion: collectors.SchemaVersion,
-		Tool:          collectors.Tool{Name: "mlscan", Version: toolVersion()},
-		Host:          collectors.Host{Hostname: target, Addresses: []string{addr}},
+	return &snapshot.Snapshot{
+		SchemaVersion: snapshot.SchemaVersion,
+		Tool:          snapshot.Tool{Name: "mlscan", Version: toolVersion()},
+		Host:          snapshot.Host{Hostname: target, Addresses: []string{addr}},
 		CollectedAt:   start.UTC(),
 		IsRoot:        os.Geteuid() == 0,
 		UID:           os.Geteuid(),
-		Collectors: map[string]collectors.CollectorResult{
-			"probes": {Status: collectors.StatusOK, DurationMS: took},
+		Collectors: map[string]snapshot.CollectorResult{
+			"probes": {Status: snapshot.StatusOK, DurationMS: took},
 		},
-		Probes: &collectors.ProbesSection{
-			Listeners: collectors.Source{Status: collectors.StatusSkipped, Error: "remote probe: the target's sockets are not read"},
+		Probes: &snapshot.ProbesSection{
+			Listeners: snapshot.Source{Status: snapshot.StatusSkipped, Error: "remote probe: the target's sockets are not read"},
 			Addresses: []string{addr},
-			Redis:     []collectors.RedisProbe{}, Flower: []collectors.FlowerProbe{}, Ray: []collectors.RayProbe{},
-			Grafana: []collectors.GrafanaProbe{}, TCP: []collectors.ProbeTarget{}, Absent: []collectors.AbsentPort{},
+			Redis:     []snapshot.RedisProbe{}, Flower: []snapshot.FlowerProbe{}, Ray: []snapshot.RayProbe{},
+			Grafana: []snapshot.GrafanaProbe{}, TCP: []snapshot.ProbeTarget{}, Absent: []snapshot.AbsentPort{},
 			Vantage:      vantage,
 			Reachability: rs,
 		},

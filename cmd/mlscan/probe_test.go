@@ -15,6 +15,7 @@ import (
 	"github.com/mlscan/mlscan/policies"
 	"github.com/mlscan/mlscan/report"
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 func TestParsePortList(t *testing.T) {
@@ -162,7 +163,7 @@ func TestProbeLoopback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc collectors.Snapshot
+	var doc snapshot.Snapshot
 	if err := json.Unmarshal(b, &doc); err != nil || doc.Probes == nil || len(doc.Probes.Reachability) != 3 || doc.Probes.Vantage != "127.0.0.1" {
 		t.Fatalf("snapshot %s: %v %+v", snap, err, doc.Probes)
 	}

@@ -1,4 +1,4 @@
-package collectors
+package snapshot
 
 // DockerSection is the container inventory read through the Docker Engine
 // API (dockerd or Podman's compatible service), with the daemon's own
@@ -138,7 +138,7 @@ type ComposeInfo struct {
 // shift them).
 type ContainerProcess struct {
 	// Status is ok, unavailable (the container is not running) or error.
-	Status string `json:"status" jsonschema:"enum=ok,enum=error,enum=unavailable,enum=permission"`
+	Status Status `json:"status" jsonschema:"enum=ok,enum=error,enum=unavailable,enum=permission"`
 	Error  string `json:"error,omitempty"`
 	PID    int    `json:"pid,omitempty"`
 	// UID and GID are the effective ids; nil when unknown.

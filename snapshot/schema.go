@@ -1,4 +1,4 @@
-package collectors
+package snapshot
 
 import (
 	"bytes"
@@ -16,9 +16,9 @@ import (
 // SchemaID is the $id of the snapshot's JSON Schema.
 const SchemaID = "https://github.com/mlscan/mlscan/snapshot.schema.json"
 
-// JSONSchema returns the JSON Schema of the Snapshot, generated from the
-// Go types so the two cannot drift apart.
-func JSONSchema() ([]byte, error) {
+// Schema returns the JSON Schema of the Snapshot, generated from the Go
+// types so the two cannot drift apart.
+func Schema() ([]byte, error) {
 	r := &jsonschema.Reflector{ExpandedStruct: true}
 	s := r.Reflect(&Snapshot{})
 	s.ID = SchemaID
@@ -42,7 +42,7 @@ var (
 func Validate(doc any) error {
 	schemaOnce.Do(func() {
 		var b []byte
-		b, schemaErr = JSONSchema()
+		b, schemaErr = Schema()
 		if schemaErr != nil {
 			return
 		}

@@ -1,0 +1,81 @@
+// Package snapshot is the contract between collection and evaluation: the
+// types of the versioned JSON snapshot mlscan writes for one host, its
+// SchemaVersion, the Status values of collectors and sources, the JSON
+// Schema generated from the types, and Decode, which validates a snapshot
+// file and returns both the typed Snapshot and the document Rego reads.
+// The collectors package writes it and the scanner package reads it; they
+// never import each other. This package imports nothing of mlscan.
+package snapshot
+
+import "time"
+
+// SchemaVersion is the version of the snapshot format this build writes.
+// It changes only when a field changes meaning or is removed.
+const SchemaVersion = 1
+
+// Status is how a collector, or one source of a section, fared.
+type Status string
+
+// Collector and source status values recorded in a Snapshot.
+const (
+	StatusOK          Status = "ok"          // the section was collected
+	StatusError       Status = "error"       // the collector ran and failed
+	StatusUnavailable Status = "unavailable" // the source does not exist here (not installed, no daemon)
+	StatusSkipped     Status = "skipped"     // the user asked not to run it
+	StatusPermission  Status = "permission"  // the source exists but needs more privilege (run as root)
+)
+
+// Snapshot is everything mlscan learnt about one host in one collection.
+type Snapshot struct {
+	SchemaVersion int                        `json:"schema_version" jsonschema:"const=1"`
+	Tool          Tool                       `json:"tool"`
+	Host          Host                       `json:"host"`
+	CollectedAt   time.Time                  `json:"collected_at"`
+	IsRoot        bool                       `json:"is_root"`
+	UID           int                        `json:"uid"`
+	Collectors    map[string]CollectorResult `json:"collectors"`
+	Sockets       *SocketsSection            `json:"sockets,omitempty"`
+	UFW           *UFWSection                `json:"ufw,omitempty"`
+	Docker        *DockerSection             `json:"docker,omitempty"`
+	Probes        *ProbesSection             `json:"probes,omitempty"`
+	SSHD          *SSHDSection               `json:"sshd,omitempty"`
+	Fail2ban      *Fail2banSection           `json:"fail2ban,omitempty"`
+}
+
+// Tool names the program that wrote a snapshot or report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Host identifies the scanned machine.
+type Host struct {
+	Hostname string `json:"hostname"`
+	// Addresses are the host's non-loopback interface addresses, sorted.
+	Addresses []string `json:"addresses"`
+	// BindV6Only is net.ipv6.bindv6only; when false a "::" listener also
+	// accepts IPv4. Nil when it could not be read.
+	BindV6Only *bool `json:"bindv6only,omitempty"`
+}
+
+// CollectorResult records how one collector fared.
+type CollectorResult struct {
+	Status     Status  `json:"status" jsonschema:"enum=ok,enum=error,enum=unavailable,enum=skipped,enum=permission"`
+	Error      string  `json:"error,omitempty"`
+	DurationMS float64 `json:"duration_ms"`
+}
+
+// Source is the provenance and outcome of one part of a section that may be
+// collected, or fail, on its own (a file, a command).
+type Source struct {
+	Status Status `json:"status" jsonschema:"enum=ok,enum=error,enum=unavailable,enum=skipped,enum=permission"`
+	Error  string `json:"error,omitempty"`
+	// From is the file or command the data came from.
+	From string `json:"from,omitempty"`
+}
+
+// PortRange is an inclusive range of ports.
+type PortRange struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+}
