@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Inventory change kinds.
@@ -102,35 +103,65 @@ func orNone(s string) string {
 	return s
 }
 
-// DiffInventory compares two decoded snapshot documents: listeners,
-// UFW rules and settings, containers. A section that is missing or was not
-// collected on either side is not compared, and a note says so.
-func DiffInventory(old, new map[string]any) *Inventory {
+// DiffSnapshots compares two snapshots (old first): listeners, UFW rules
+// and settings, containers. A section that is missing or was not collected
+// on either side is not compared, and a note says so; a nil snapshot is
+// one that could not be read, and nothing of it is compared.
+func DiffSnapshots(old, new *snapshot.Snapshot) *Inventory {
 	inv := &Inventory{Listeners: []InventoryChange{}, UFWRules: []InventoryChange{}, Firewall: []InventoryChange{}, Containers: []InventoryChange{}}
-	if inv.comparable(old, new, "sockets") {
-		inv.Listeners = diffListeners(old, new)
+	if inv.comparable(old, new, "sockets", func(s *snapshot.Snapshot) bool { return s.Sockets != nil }) {
+		inv.Listeners = diffListeners(old.Sockets, new.Sockets)
 	}
-	if inv.comparable(old, new, "ufw") {
-		inv.UFWRules, inv.Firewall = diffUFW(old, new, inv)
+	if inv.comparable(old, new, "ufw", func(s *snapshot.Snapshot) bool { return s.UFW != nil }) {
+		inv.UFWRules, inv.Firewall = diffUFW(old.UFW, new.UFW, inv)
 	}
-	if inv.comparable(old, new, "docker") {
-		inv.Containers = diffContainers(old, new)
+	if inv.comparable(old, new, "docker", func(s *snapshot.Snapshot) bool { return s.Docker != nil }) {
+		inv.Containers = diffContainers(old.Docker, new.Docker)
 	}
 	return inv
 }
 
+// DiffInventory compares two decoded snapshot documents (the form Rego
+// reads) as DiffSnapshots does. A document that does not read as a
+// snapshot is compared as an unreadable side. Callers holding the typed
+// snapshots (snapshot.Decode returns both) call DiffSnapshots.
+func DiffInventory(old, new map[string]any) *Inventory {
+	return DiffSnapshots(typedSnapshot(old), typedSnapshot(new))
+}
+
+// typedSnapshot reads a decoded document as a snapshot; nil when it does
+// not fit the types.
+func typedSnapshot(doc map[string]any) *snapshot.Snapshot {
+	if doc == nil {
+		return nil
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil
+	}
+	var s snapshot.Snapshot
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil
+	}
+	return &s
+}
+
 // comparable says whether section was collected on both sides, noting
-// why not.
-func (inv *Inventory) comparable(old, new map[string]any, section string) bool {
-	why := func(doc map[string]any) string {
-		col, _ := dig(doc, "collectors", section).(map[string]any)
-		if col == nil {
+// why not. present says whether a snapshot holds the section.
+func (inv *Inventory) comparable(old, new *snapshot.Snapshot, section string, present func(*snapshot.Snapshot) bool) bool {
+	why := func(s *snapshot.Snapshot) string {
+		if s == nil {
+			return "unreadable"
+		}
+		col, ok := s.Collectors[section]
+		switch {
+		case !ok:
 			return "not run"
-		}
-		if st := str(col["status"]); st != "ok" {
-			return st
-		}
-		if _, ok := doc[section].(map[string]any); !ok {
+		case col.Status == "":
+			return "no status"
+		case col.Status != snapshot.StatusOK:
+			return string(col.Status)
+		case !present(s):
 			return "no section"
 		}
 		return ""
@@ -150,222 +181,6 @@ func orOK(s string) string {
 	return s
 }
 
-// listenerFields are the listener fields compared; pid and inode change
-// at every restart and are left out.
-var listenerFields = []string{"process", "command", "container_name", "compose_service", "uid", "dual_stack"}
-
-var ownerFields = map[string]bool{"process": true, "command": true, "container_name": true, "compose_service": true}
-
-func diffListeners(old, new map[string]any) []InventoryChange {
-	// Owners (process, command) are compared only when both sides could
-	// read them.
-	owners := str(dig(old, "sockets", "owners", "status")) == "ok" && str(dig(new, "sockets", "owners", "status")) == "ok"
-	type entry struct {
-		key, proto string
-		port       int
-		m          map[string]any
-	}
-	index := func(doc map[string]any) map[string]entry {
-		out := map[string]entry{}
-		ls, _ := dig(doc, "sockets", "listeners").([]any)
-		for _, v := range ls {
-			m, _ := v.(map[string]any)
-			if m == nil {
-				continue
-			}
-			port := intOf(m["port"])
-			e := entry{key: listenerAddr(m), proto: str(m["proto"]), port: port, m: m}
-			out[e.key] = e
-		}
-		return out
-	}
-	o, n := index(old), index(new)
-	mk := func(change string, e entry) InventoryChange {
-		item := e.key
-		if p := str(e.m["process"]); p != "" {
-			item += " (" + p + ")"
-		}
-		c := InventoryChange{Kind: "listener", Section: "sockets", Change: change, Item: item,
-			Ports: []string{fmt.Sprintf("%d/%s", e.port, e.proto)}, ranges: []portRange{{e.port, e.port}}, proto: e.proto}
-		if cn := str(e.m["container_name"]); cn != "" {
-			c.names = []string{cn}
-		}
-		return c
-	}
-	var out []InventoryChange
-	var added, removed []entry
-	for k, a := range o {
-		b, ok := n[k]
-		if !ok {
-			removed = append(removed, a)
-			continue
-		}
-		var fs []FieldChange
-		for _, f := range listenerFields {
-			if ownerFields[f] && !owners {
-				continue
-			}
-			if x, y := text(a.m[f]), text(b.m[f]); x != y {
-				fs = append(fs, FieldChange{f, x, y})
-			}
-		}
-		if len(fs) > 0 {
-			c := mk(ChangeChanged, b)
-			c.Fields = fs
-			out = append(out, c)
-		}
-	}
-	for k, b := range n {
-		if _, ok := o[k]; !ok {
-			added = append(added, b)
-		}
-	}
-	// A listener that moved to another address on the same port is one
-	// change, not a removal and an addition.
-	for i := 0; i < len(removed); i++ {
-		r := removed[i]
-		var match []int
-		for j, a := range added {
-			if a.proto == r.proto && a.port == r.port {
-				match = append(match, j)
-			}
-		}
-		same := 0
-		for _, x := range removed {
-			if x.proto == r.proto && x.port == r.port {
-				same++
-			}
-		}
-		if len(match) != 1 || same != 1 {
-			continue
-		}
-		a := added[match[0]]
-		c := mk(ChangeChanged, a)
-		c.Fields = []FieldChange{{"address", str(r.m["address"]), str(a.m["address"])}}
-		if owners && str(r.m["process"]) != str(a.m["process"]) {
-			c.Fields = append(c.Fields, FieldChange{"process", str(r.m["process"]), str(a.m["process"])})
-		}
-		out = append(out, c)
-		added = slices.Delete(added, match[0], match[0]+1)
-		removed = slices.Delete(removed, i, i+1)
-		i--
-	}
-	for _, e := range removed {
-		out = append(out, mk(ChangeRemoved, e))
-	}
-	for _, e := range added {
-		out = append(out, mk(ChangeAdded, e))
-	}
-	sortInventory(out)
-	return out
-}
-
-// listenerAddr renders proto, address and port: "tcp 0.0.0.0:22",
-// "tcp [::]:80".
-func listenerAddr(m map[string]any) string {
-	addr := str(m["address"])
-	if strings.Contains(addr, ":") {
-		addr = "[" + addr + "]"
-	}
-	return fmt.Sprintf("%s %s:%d", str(m["proto"]), addr, intOf(m["port"]))
-}
-
-// containerIgnored are container fields that change at every recreation
-// without changing what runs.
-var containerIgnored = map[string]bool{"id": true}
-
-func diffContainers(old, new map[string]any) []InventoryChange {
-	index := func(doc map[string]any) map[string]map[string]any {
-		out := map[string]map[string]any{}
-		cs, _ := dig(doc, "docker", "containers").([]any)
-		for _, v := range cs {
-			if m, ok := v.(map[string]any); ok {
-				out[str(m["name"])] = m
-			}
-		}
-		return out
-	}
-	o, n := index(old), index(new)
-	mk := func(change, name string, m map[string]any) InventoryChange {
-		c := InventoryChange{Kind: "container", Section: "docker", Change: change, Item: name, names: []string{name}, proto: "any"}
-		if img := str(m["image"]); img != "" && change != ChangeChanged {
-			c.Item += " (" + img + ")"
-		}
-		ps, _ := m["ports"].([]any)
-		for _, p := range ps {
-			pm, _ := p.(map[string]any)
-			if hp := intOf(pm["host_port"]); hp > 0 {
-				c.ranges = append(c.ranges, portRange{hp, hp})
-				c.Ports = append(c.Ports, fmt.Sprintf("%d/%s", hp, str(pm["proto"])))
-			}
-		}
-		return c
-	}
-	var out []InventoryChange
-	for name, a := range o {
-		b, ok := n[name]
-		if !ok {
-			out = append(out, mk(ChangeRemoved, name, a))
-			continue
-		}
-		keys := map[string]bool{}
-		for k := range a {
-			keys[k] = true
-		}
-		for k := range b {
-			keys[k] = true
-		}
-		var fs []FieldChange
-		for _, k := range sortedKeys(keys) {
-			if containerIgnored[k] {
-				continue
-			}
-			x, y := a[k], b[k]
-			if k == "process" {
-				x, y = withoutPID(x), withoutPID(y)
-			}
-			if xs, ys := text(x), text(y); xs != ys {
-				fs = append(fs, FieldChange{k, clip(xs), clip(ys)})
-			}
-		}
-		if len(fs) > 0 {
-			c := mk(ChangeChanged, name, b)
-			c.Fields = fs
-			out = append(out, c)
-		}
-	}
-	for name, b := range n {
-		if _, ok := o[name]; !ok {
-			out = append(out, mk(ChangeAdded, name, b))
-		}
-	}
-	sortInventory(out)
-	return out
-}
-
-func withoutPID(v any) any {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return v
-	}
-	c := make(map[string]any, len(m))
-	for k, x := range m {
-		if k != "pid" {
-			c[k] = x
-		}
-	}
-	return c
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func sortInventory(cs []InventoryChange) {
 	order := map[string]int{ChangeAdded: 0, ChangeChanged: 1, ChangeRemoved: 2}
 	sort.SliceStable(cs, func(i, j int) bool {
@@ -376,35 +191,10 @@ func sortInventory(cs []InventoryChange) {
 	})
 }
 
-// text renders a snapshot value for comparison and display: strings as
-// they are, anything else as compact JSON.
-func text(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
-}
-
 func clip(s string) string {
 	const n = 120
 	if len(s) <= n {
 		return s
 	}
 	return s[:n] + "…"
-}
-
-func intOf(v any) int {
-	f, _ := toFloat(v)
-	return int(f)
 }

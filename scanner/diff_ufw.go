@@ -3,79 +3,53 @@ package scanner
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
-func diffUFW(old, new map[string]any, inv *Inventory) (rules, settings []InventoryChange) {
+// diffUFW compares two ufw sections: the settings, then the rules as a
+// multiset, then their order. Rules read from a source that failed on
+// either side are not compared, and a note in inv says so.
+func diffUFW(old, new *snapshot.UFWSection, inv *Inventory) (rules, settings []InventoryChange) {
 	rules, settings = []InventoryChange{}, []InventoryChange{}
 	for _, f := range ufwSettings {
-		a, b := dig(old, f.path...), dig(new, f.path...)
-		if a == nil || b == nil {
+		a, b := f.value(old), f.value(new)
+		if a == "" || b == "" || f.src != nil && (f.src(old).Status == snapshot.StatusPermission || f.src(new).Status == snapshot.StatusPermission) {
 			continue
 		}
-		src := f.path[:len(f.path)-1]
-		if str(dig(old, append(slices.Clone(src), "status")...)) == "permission" || str(dig(new, append(slices.Clone(src), "status")...)) == "permission" {
-			continue
-		}
-		if x, y := text(a), text(b); x != y {
+		if a != b {
 			settings = append(settings, InventoryChange{Kind: "firewall", Section: "ufw", Change: ChangeChanged, Item: f.name,
-				Fields: []FieldChange{{f.name, x, y}}, global: true})
+				Fields: []FieldChange{{f.name, a, b}}, global: true})
 		}
 	}
-	if str(dig(old, "ufw", "rules", "status")) != "ok" || str(dig(new, "ufw", "rules", "status")) != "ok" {
+	if old.Rules.Status != snapshot.StatusOK || new.Rules.Status != snapshot.StatusOK {
 		inv.Notes = append(inv.Notes, fmt.Sprintf("ufw rules not compared (old: %s, new: %s)",
-			orNone(str(dig(old, "ufw", "rules", "status"))), orNone(str(dig(new, "ufw", "rules", "status")))))
+			orNone(string(old.Rules.Status)), orNone(string(new.Rules.Status))))
 		return rules, settings
 	}
-	if a, b := str(dig(old, "ufw", "rules", "from")), str(dig(new, "ufw", "rules", "from")); a != b {
+	if a, b := old.Rules.From, new.Rules.From; a != b {
 		inv.Notes = append(inv.Notes, fmt.Sprintf("ufw rules were read from %q then from %q", a, b))
 	}
-	list := func(doc map[string]any) ([]string, map[string]map[string]any) {
-		items, _ := dig(doc, "ufw", "rules", "items").([]any)
-		var keys []string
-		byKey := map[string]map[string]any{}
-		for _, v := range items {
-			m, _ := v.(map[string]any)
-			if m == nil {
-				continue
-			}
-			k := ufwRuleText(m)
+	list := func(u *snapshot.UFWSection) ([]string, map[string]*snapshot.UFWRule) {
+		keys := make([]string, 0, len(u.Rules.Items))
+		byKey := make(map[string]*snapshot.UFWRule, len(u.Rules.Items))
+		for i := range u.Rules.Items {
+			k := ufwRuleText(&u.Rules.Items[i])
 			keys = append(keys, k)
-			byKey[k] = m
+			byKey[k] = &u.Rules.Items[i]
 		}
 		return keys, byKey
 	}
 	ok, om := list(old)
 	nk, nm := list(new)
 	rem, add := multisetDiff(ok, nk), multisetDiff(nk, ok)
-	mk := func(change, k string, m map[string]any) InventoryChange {
-		c := InventoryChange{Kind: "ufw_rule", Section: "ufw", Change: change, Item: k, proto: str(m["proto"])}
-		rs, _ := m["to_ranges"].([]any)
-		for _, r := range rs {
-			rm, _ := r.(map[string]any)
-			c.ranges = append(c.ranges, portRange{intOf(rm["from"]), intOf(rm["to"])})
-		}
-		proto := c.proto
-		if proto == "" {
-			proto = "any"
-		}
-		if len(c.ranges) == 0 {
-			c.Ports = []string{"any/" + proto}
-		}
-		for _, r := range c.ranges {
-			if r.from == r.to {
-				c.Ports = append(c.Ports, fmt.Sprintf("%d/%s", r.from, proto))
-			} else {
-				c.Ports = append(c.Ports, fmt.Sprintf("%d:%d/%s", r.from, r.to, proto))
-			}
-		}
-		return c
-	}
 	for _, k := range rem {
-		rules = append(rules, mk(ChangeRemoved, k, om[k]))
+		rules = append(rules, ufwRuleChange(ChangeRemoved, k, om[k]))
 	}
 	for _, k := range add {
-		rules = append(rules, mk(ChangeAdded, k, nm[k]))
+		rules = append(rules, ufwRuleChange(ChangeAdded, k, nm[k]))
 	}
 	sortInventory(rules)
 	// UFW applies the first matching rule: the same rules in another order
@@ -87,65 +61,103 @@ func diffUFW(old, new map[string]any, inv *Inventory) (rules, settings []Invento
 	return rules, settings
 }
 
-// ufwSettings are the UFW settings compared, by path in the snapshot.
-var ufwSettings = []struct {
-	name string
-	path []string
-}{
-	{"installed", []string{"ufw", "installed"}},
-	{"enabled at boot (ENABLED)", []string{"ufw", "conf", "enabled"}},
-	{"active", []string{"ufw", "live", "active"}},
-	{"default incoming", []string{"ufw", "live", "default_incoming"}},
-	{"default outgoing", []string{"ufw", "live", "default_outgoing"}},
-	{"default routed", []string{"ufw", "live", "default_routed"}},
-	{"logging", []string{"ufw", "live", "logging"}},
-	{"log level", []string{"ufw", "live", "loglevel"}},
-	{"IPv6 (IPV6)", []string{"ufw", "defaults", "ipv6"}},
-	{"IPv6 chains", []string{"ufw", "live", "v6_chains"}},
-	{"DEFAULT_INPUT_POLICY", []string{"ufw", "defaults", "input_policy"}},
-	{"DEFAULT_FORWARD_POLICY", []string{"ufw", "defaults", "forward_policy"}},
+// ufwRuleChange is the change of one rule, text k: its destination ports.
+func ufwRuleChange(change, k string, r *snapshot.UFWRule) InventoryChange {
+	c := InventoryChange{Kind: "ufw_rule", Section: "ufw", Change: change, Item: k, proto: r.Proto}
+	for _, pr := range r.ToRanges {
+		c.ranges = append(c.ranges, portRange{pr.From, pr.To})
+	}
+	proto := c.proto
+	if proto == "" {
+		proto = "any"
+	}
+	if len(c.ranges) == 0 {
+		c.Ports = []string{"any/" + proto}
+	}
+	for _, pr := range c.ranges {
+		if pr.from == pr.to {
+			c.Ports = append(c.Ports, fmt.Sprintf("%d/%s", pr.from, proto))
+		} else {
+			c.Ports = append(c.Ports, fmt.Sprintf("%d:%d/%s", pr.from, pr.to, proto))
+		}
+	}
+	return c
+}
+
+// ufwSetting is one UFW setting compared: value renders it, "" when the
+// snapshot does not hold it (an optional field left empty); src is the
+// source it is read from, nil for the section itself. A setting whose
+// source needed root on either side is not compared.
+type ufwSetting struct {
+	name  string
+	src   func(*snapshot.UFWSection) *snapshot.Source
+	value func(*snapshot.UFWSection) string
+}
+
+func ufwConf(u *snapshot.UFWSection) *snapshot.Source     { return &u.Conf.Source }
+func ufwLive(u *snapshot.UFWSection) *snapshot.Source     { return &u.Live.Source }
+func ufwDefaults(u *snapshot.UFWSection) *snapshot.Source { return &u.Defaults.Source }
+
+// ufwSettings are the UFW settings compared, in this order.
+var ufwSettings = []ufwSetting{
+	{"installed", nil, func(u *snapshot.UFWSection) string { return strconv.FormatBool(u.Installed) }},
+	{"enabled at boot (ENABLED)", ufwConf, func(u *snapshot.UFWSection) string { return strconv.FormatBool(u.Conf.Enabled) }},
+	{"active", ufwLive, func(u *snapshot.UFWSection) string { return strconv.FormatBool(u.Live.Active) }},
+	{"default incoming", ufwLive, func(u *snapshot.UFWSection) string { return u.Live.DefaultIncoming }},
+	{"default outgoing", ufwLive, func(u *snapshot.UFWSection) string { return u.Live.DefaultOutgoing }},
+	{"default routed", ufwLive, func(u *snapshot.UFWSection) string { return u.Live.DefaultRouted }},
+	{"logging", ufwLive, func(u *snapshot.UFWSection) string { return u.Live.Logging }},
+	{"log level", ufwLive, func(u *snapshot.UFWSection) string { return u.Live.LogLevel }},
+	{"IPv6 (IPV6)", ufwDefaults, func(u *snapshot.UFWSection) string { return strconv.FormatBool(u.Defaults.IPv6) }},
+	{"IPv6 chains", ufwLive, func(u *snapshot.UFWSection) string {
+		if u.Live.V6Chains == nil {
+			return ""
+		}
+		return strconv.FormatBool(*u.Live.V6Chains)
+	}},
+	{"DEFAULT_INPUT_POLICY", ufwDefaults, func(u *snapshot.UFWSection) string { return u.Defaults.InputPolicy }},
+	{"DEFAULT_FORWARD_POLICY", ufwDefaults, func(u *snapshot.UFWSection) string { return u.Defaults.ForwardPolicy }},
 }
 
 // ufwRuleText renders a rule the way `ufw status` reads: "allow in
 // 6380/tcp from 192.168.1.0/24", "(v6)" for an IPv6 rule.
-func ufwRuleText(m map[string]any) string {
-	parts := []string{str(m["action"]), str(m["direction"])}
-	if to := str(m["to"]); to != "" && to != "any" {
-		parts = append(parts, "to "+to)
+func ufwRuleText(r *snapshot.UFWRule) string {
+	parts := []string{r.Action, r.Direction}
+	if r.To != "" && r.To != "any" {
+		parts = append(parts, "to "+r.To)
 	}
-	proto := str(m["proto"])
-	if app := str(m["to_app"]); app != "" {
-		parts = append(parts, "app "+app)
-	} else if p := str(m["to_ports"]); p != "" && p != "any" {
-		if proto != "" && proto != "any" {
-			p += "/" + proto
+	if r.ToApp != "" {
+		parts = append(parts, "app "+r.ToApp)
+	} else if p := r.ToPorts; p != "" && p != "any" {
+		if r.Proto != "" && r.Proto != "any" {
+			p += "/" + r.Proto
 		}
 		parts = append(parts, "port "+p)
-	} else if proto != "" && proto != "any" {
-		parts = append(parts, "proto "+proto)
+	} else if r.Proto != "" && r.Proto != "any" {
+		parts = append(parts, "proto "+r.Proto)
 	}
-	from := str(m["from"])
+	from := r.From
 	if from == "" {
 		from = "any"
 	}
 	parts = append(parts, "from "+from)
-	if p := str(m["from_ports"]); p != "" && p != "any" {
+	if p := r.FromPort; p != "" && p != "any" {
 		parts = append(parts, "port "+p)
 	}
-	if app := str(m["from_app"]); app != "" {
-		parts = append(parts, "app "+app)
+	if r.FromApp != "" {
+		parts = append(parts, "app "+r.FromApp)
 	}
-	if i := str(m["iface_in"]); i != "" {
-		parts = append(parts, "on "+i)
+	if r.IfaceIn != "" {
+		parts = append(parts, "on "+r.IfaceIn)
 	}
-	if i := str(m["iface_out"]); i != "" {
-		parts = append(parts, "out on "+i)
+	if r.IfaceOut != "" {
+		parts = append(parts, "out on "+r.IfaceOut)
 	}
-	if c := str(m["comment"]); c != "" {
-		parts = append(parts, "# "+c)
+	if r.Comment != "" {
+		parts = append(parts, "# "+r.Comment)
 	}
 	s := strings.Join(parts, " ")
-	if b, _ := m["v6"].(bool); b {
+	if r.V6 {
 		s += " (v6)"
 	}
 	return s
