@@ -78,10 +78,16 @@ type ResultChange struct {
 	// gone); OldMessage the earlier one when it differs.
 	Message    string `json:"message"`
 	OldMessage string `json:"old_message,omitempty"`
+	// Target is the newer result's structured subject (the old one's for
+	// a subject that is gone); nil when the check gave none.
+	Target *Target `json:"target,omitempty"`
 	// Causes are the inventory changes that plausibly explain the change:
-	// those of the snapshot sections the rule reads that concern the same
-	// port or container, else every change of those sections.
+	// those of the snapshot sections the rule reads that concern the
+	// target's port or container on either side, else every change of
+	// those sections.
 	Causes []InventoryChange `json:"causes,omitempty"`
+
+	oldTarget *Target // the older result's target, when it differs
 }
 
 type resultKey struct{ rule, subject string }
@@ -108,11 +114,14 @@ func DiffReports(old, new *Report) *Diff {
 		if cur == nil {
 			cur = a
 		}
-		c.Title, c.Severity, c.Message = cur.Title, cur.Severity, cur.Message
+		c.Title, c.Severity, c.Message, c.Target = cur.Title, cur.Severity, cur.Message, cur.Target
 		if a != nil {
 			c.Old = a.Status
 			if b != nil && a.Message != b.Message {
 				c.OldMessage = a.Message
+			}
+			if b != nil && !sameTarget(a.Target, b.Target) {
+				c.oldTarget = a.Target
 			}
 		}
 		if b != nil {
@@ -152,6 +161,10 @@ func DiffReports(old, new *Report) *Diff {
 			old.ScannedAt.Format(time.RFC3339), new.ScannedAt.Format(time.RFC3339)))
 	}
 	return d
+}
+
+func sameTarget(a, b *Target) bool {
+	return a == b || a != nil && b != nil && *a == *b
 }
 
 func sideOf(r *Report) DiffSide {

@@ -1,17 +1,18 @@
 package scanner
 
 import (
-	"regexp"
-	"strconv"
+	"slices"
 	"strings"
 )
 
+// portRange is an inclusive range of ports an inventory change concerns.
 type portRange struct{ from, to int }
 
 // Explain records the inventory drift in the diff and links every newly
 // failing, resolved and changed result to the changes behind it. checks
 // (the rules' metadata) restrict the links to the snapshot sections each
-// rule reads; a rule not among them may be linked to any section.
+// rule reads; a rule not among them may be linked to any section, but
+// only by its target.
 func (d *Diff) Explain(inv *Inventory, checks []Check) {
 	d.Inventory = inv
 	if inv == nil {
@@ -34,43 +35,21 @@ func (d *Diff) Explain(inv *Inventory, checks []Check) {
 	}
 }
 
-var portRE = regexp.MustCompile(`\b(\d{1,5})/(tcp|udp)\b`)
-
 // causesOf picks the changes behind c: those of the sections its rule
-// reads that name one of its ports or containers; when none does, every
-// change of those sections.
+// reads that concern its target on either side (the target's port and
+// protocol, or its container); when none does, or c has no target, every
+// change of those sections. Nothing is read from subjects or messages.
 func causesOf(c *ResultChange, all []InventoryChange, reads map[string]map[string]bool) []InventoryChange {
 	sections, known := reads[c.RuleID]
 	if known && len(sections) == 0 {
 		return nil // the rule reads no snapshot section (configuration only)
-	}
-	text := c.Subject + "\n" + c.Message + "\n" + c.OldMessage
-	type port struct {
-		n     int
-		proto string
-	}
-	var ports []port
-	for _, m := range portRE.FindAllStringSubmatch(text, -1) {
-		n, _ := strconv.Atoi(m[1])
-		ports = append(ports, port{n, m[2]})
 	}
 	var specific, rest []InventoryChange
 	for _, x := range all {
 		if known && !sections[x.Section] {
 			continue
 		}
-		hit := false
-		for _, p := range ports {
-			if x.coversPort(p.n, p.proto) {
-				hit = true
-			}
-		}
-		for _, name := range x.names {
-			if containsWord(text, name) {
-				hit = true
-			}
-		}
-		if hit {
+		if x.concerns(c.Target) || x.concerns(c.oldTarget) {
 			specific = append(specific, x)
 		} else if known {
 			rest = append(rest, x)
@@ -82,8 +61,24 @@ func causesOf(c *ResultChange, all []InventoryChange, reads map[string]map[strin
 	return rest
 }
 
+// concerns reports whether the change is about t: it covers t's port
+// and protocol, or names t's container. A registry entry is configuration,
+// not inventory: a registry target concerns the changes of its port.
+func (x InventoryChange) concerns(t *Target) bool {
+	if t == nil {
+		return false
+	}
+	if t.Port > 0 && x.coversPort(t.Port, t.Proto) {
+		return true
+	}
+	return t.Container != "" && slices.Contains(x.names, t.Container)
+}
+
+// coversPort reports whether the change concerns port on proto ("" for
+// either protocol). A setting concerns no port in particular; a UFW rule
+// without port ranges concerns every port.
 func (x InventoryChange) coversPort(port int, proto string) bool {
-	if x.global || (x.proto != "any" && x.proto != "" && x.proto != proto) {
+	if x.global || (proto != "" && x.proto != "any" && x.proto != "" && x.proto != proto) {
 		return false
 	}
 	if x.Kind == "ufw_rule" && len(x.ranges) == 0 {
@@ -95,27 +90,4 @@ func (x InventoryChange) coversPort(port int, proto string) bool {
 		}
 	}
 	return false
-}
-
-// containsWord reports whether name occurs in text between non-word
-// characters.
-func containsWord(text, name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; ; {
-		j := strings.Index(text[i:], name)
-		if j < 0 {
-			return false
-		}
-		s, e := i+j, i+j+len(name)
-		if (s == 0 || !isWordByte(text[s-1])) && (e == len(text) || !isWordByte(text[e])) {
-			return true
-		}
-		i = s + 1
-	}
-}
-
-func isWordByte(b byte) bool {
-	return b == '_' || b == '-' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }

@@ -276,10 +276,10 @@ func TestDiffInventory(t *testing.T) {
 
 	// Links: a port-specific cause wins over the section's other changes.
 	d := &scanner.Diff{NewlyFailing: []scanner.ResultChange{
-		{RuleID: "MLS-EXP-001", Subject: "6380/tcp", New: scanner.StatusFail},
-		{RuleID: "MLS-FW-002", Subject: "default incoming policy", New: scanner.StatusFail},
-		{RuleID: "MLS-CTR-001", Subject: "container ray", New: scanner.StatusFail},
-		{RuleID: "MLS-REG-003", Subject: "registry", New: scanner.StatusFail},
+		{RuleID: "MLS-EXP-001", Subject: "6380/tcp", New: scanner.StatusFail, Target: &scanner.Target{Kind: scanner.TargetPort, Port: 6380, Proto: "tcp"}},
+		{RuleID: "MLS-FW-002", Subject: "default incoming policy", New: scanner.StatusFail, Target: &scanner.Target{Kind: scanner.TargetFirewall}},
+		{RuleID: "MLS-CTR-001", Subject: "container ray", New: scanner.StatusFail, Target: &scanner.Target{Kind: scanner.TargetContainer, Container: "ray"}},
+		{RuleID: "MLS-REG-003", Subject: "registry", New: scanner.StatusFail, Target: &scanner.Target{Kind: scanner.TargetHost}},
 	}}
 	d.Explain(inv, []scanner.Check{
 		{ID: "MLS-EXP-001", Requires: []string{"sockets", "ufw.rules"}},
