@@ -10,6 +10,7 @@ import (
 
 	"github.com/mlscan/mlscan/policies"
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 func loadDefault(tb testing.TB) *scanner.Engine {
@@ -35,7 +36,7 @@ func docInput(tb testing.TB) *scanner.Input {
 	if err != nil {
 		tb.Skipf("documented-host snapshot missing: %v", err)
 	}
-	doc, err := scanner.DecodeSnapshot("documented-host.json", b)
+	_, doc, err := snapshot.Decode("documented-host.json", b)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func BenchmarkEvalScaling(b *testing.B) {
 		b.Skipf("documented-host snapshot missing: %v", err)
 	}
 	for _, k := range []int{1, 2, 4, 8} {
-		doc, err := scanner.DecodeSnapshot("documented-host.json", base)
+		_, doc, err := snapshot.Decode("documented-host.json", base)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Input is a snapshot decoded once for evaluation.
@@ -377,7 +379,7 @@ func requirement(doc map[string]any, req string) string {
 	if col == nil {
 		return fmt.Sprintf("collector %s did not run (no record in the snapshot)", parts[0])
 	}
-	if st := str(col["status"]); st != "ok" {
+	if st := snapshot.Status(str(col["status"])); st != snapshot.StatusOK {
 		return fmt.Sprintf("collector %s: %s%s", parts[0], st, withErr(col))
 	}
 	var cur any = doc
@@ -391,7 +393,7 @@ func requirement(doc map[string]any, req string) string {
 			return fmt.Sprintf("section %s missing from the snapshot", strings.Join(parts[:i+1], "."))
 		}
 		if sub, ok := cur.(map[string]any); ok {
-			if st, has := sub["status"]; has && st != "ok" {
+			if st, has := sub["status"]; has && st != string(snapshot.StatusOK) {
 				return fmt.Sprintf("%s: %v%s", strings.Join(parts[:i+1], "."), st, withErr(sub))
 			}
 		}

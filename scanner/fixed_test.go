@@ -9,6 +9,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/mlscan/mlscan/policies"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // TestFixedChecks: only the checks that judge the configuration alone are
@@ -45,7 +46,7 @@ func TestFixedChecks(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	doc, err := DecodeSnapshot("documented-host.json", b)
+	_, doc, err := snapshot.Decode("documented-host.json", b)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mlscan/mlscan/policies"
+	"github.com/mlscan/mlscan/snapshot"
 	"github.com/open-policy-agent/opa/v1/profiler"
 	"github.com/open-policy-agent/opa/v1/rego"
 )
@@ -26,7 +27,7 @@ func TestRegoProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile("../testdata/snapshots/documented-host.json")
-	doc, _ := DecodeSnapshot("x", b)
+	_, doc, _ := snapshot.Decode("x", b)
 	in, _ := NewInput(doc)
 	var qs []string
 	for i := range e.checks {
@@ -84,7 +85,7 @@ func newCosts(t *testing.T) *costs {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile("../testdata/snapshots/documented-host.json")
-	doc, _ := DecodeSnapshot("x", b)
+	_, doc, _ := snapshot.Decode("x", b)
 	in, _ := NewInput(doc)
 	gc := debug.SetGCPercent(-1)
 	t.Cleanup(func() { debug.SetGCPercent(gc) })
