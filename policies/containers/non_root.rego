@@ -17,6 +17,7 @@
 package mlscan.containers.non_root
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.status
 import data.mlscan.lib.target
 
 # configured is the user the container is set to run as, with its source.
@@ -32,7 +33,7 @@ root_name(u) if uid_part(u) in {"", "0", "root"}
 
 numeric(s) if regex.match(`^[0-9]+$`, s)
 
-effective(c) := c.process.uid if c.process.status == "ok"
+effective(c) := c.process.uid if status.ok(c.process)
 
 observed(c) := sprintf("effective uid %d, gid %d (pid %d, /proc/%d/status); %s %q", [c.process.uid, c.process.gid, c.process.pid, c.process.pid, configured(c).from, configured(c).user]) if {
 	effective(c)

@@ -15,9 +15,10 @@
 package mlscan.exposure.docker_tcp
 
 import data.mlscan.lib.network
+import data.mlscan.lib.status
 import data.mlscan.lib.target
 
-sockets_ok if input.collectors.sockets.status == "ok"
+sockets_ok if status.collected("sockets")
 
 daemon_ok if input.docker.daemon.status == "ok"
 

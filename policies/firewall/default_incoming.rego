@@ -26,7 +26,7 @@ deny contains {
 }
 
 inactive_note := " (configured, but UFW is inactive so it is not enforced: see MLS-FW-001)" if {
-	input.ufw.live.status == "ok"
+	ufw.live_ok
 	input.ufw.live.active == false
 } else := ""
 

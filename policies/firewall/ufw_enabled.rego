@@ -13,6 +13,7 @@
 #   references: ["networking-architecture.md §Firewall Protection (UFW)", "CIS Ubuntu Linux 3.5.1.3"]
 package mlscan.firewall.ufw_enabled
 
+import data.mlscan.lib.status
 import data.mlscan.lib.target
 
 u := input.ufw
@@ -31,7 +32,7 @@ deny contains {
 	"evidence": {"observed": "Status: inactive", "expected": "Status: active", "source": u.live.from},
 } if {
 	u.installed
-	u.live.status == "ok"
+	status.ok(u.live)
 	u.live.active == false
 }
 
@@ -42,9 +43,9 @@ deny contains {
 	"severity": "high",
 	"evidence": {"observed": "ENABLED=no", "expected": "ENABLED=yes", "source": u.conf.from},
 } if {
-	u.live.status == "ok"
+	status.ok(u.live)
 	u.live.active == true
-	u.conf.status == "ok"
+	status.ok(u.conf)
 	u.conf.enabled == false
 }
 
@@ -55,8 +56,8 @@ deny contains {
 	"evidence": {"observed": "ENABLED=no", "expected": "ENABLED=yes", "source": u.conf.from},
 } if {
 	u.installed
-	u.live.status != "ok"
-	u.conf.status == "ok"
+	not status.ok(u.live)
+	status.ok(u.conf)
 	u.conf.enabled == false
 }
 
@@ -67,7 +68,7 @@ deny contains {
 	"severity": "low",
 	"evidence": {"observed": "Logging: off", "expected": "Logging: on (low)", "source": u.live.from},
 } if {
-	u.live.status == "ok"
+	status.ok(u.live)
 	u.live.active == true
 	u.live.logging == "off"
 }
@@ -75,24 +76,24 @@ deny contains {
 unknown contains {
 	"subject": "ufw",
 	"target": target.firewall,
-	"message": sprintf("UFW's live state could not be read (%s); ufw.conf says ENABLED=yes, which does not prove the rules are loaded. Run mlscan as root.", [object.get(u.live, "error", u.live.status)]),
+	"message": sprintf("UFW's live state could not be read (%s); ufw.conf says ENABLED=yes, which does not prove the rules are loaded. Run mlscan as root.", [status.why(u.live)]),
 	"evidence": {"observed": "ENABLED=yes (file only)", "expected": "Status: active", "source": u.conf.from},
 } if {
 	u.installed
-	u.live.status != "ok"
-	u.conf.status == "ok"
+	not status.ok(u.live)
+	status.ok(u.conf)
 	u.conf.enabled == true
 }
 
 unknown contains {
 	"subject": "ufw",
 	"target": target.firewall,
-	"message": sprintf("neither `ufw status` (%s) nor ufw.conf (%s) could be read. Run mlscan as root.", [object.get(u.live, "error", u.live.status), object.get(u.conf, "error", u.conf.status)]),
+	"message": sprintf("neither `ufw status` (%s) nor ufw.conf (%s) could be read. Run mlscan as root.", [status.why(u.live), status.why(u.conf)]),
 	"evidence": {"expected": "Status: active and ENABLED=yes", "source": "ufw collector"},
 } if {
 	u.installed
-	u.live.status != "ok"
-	u.conf.status != "ok"
+	not status.ok(u.live)
+	not status.ok(u.conf)
 }
 
 pass contains {
@@ -101,7 +102,7 @@ pass contains {
 	"message": "UFW is active and enabled at boot",
 	"evidence": {"observed": "Status: active, ENABLED=yes", "expected": "Status: active, ENABLED=yes", "source": sprintf("%s, %s", [u.live.from, u.conf.from])},
 } if {
-	u.live.status == "ok"
+	status.ok(u.live)
 	u.live.active == true
 	u.conf.enabled == true
 }
@@ -112,7 +113,7 @@ pass contains {
 	"message": sprintf("UFW logging is on (%s)", [u.live.loglevel]),
 	"evidence": {"observed": sprintf("Logging: on (%s)", [u.live.loglevel]), "source": u.live.from},
 } if {
-	u.live.status == "ok"
+	status.ok(u.live)
 	u.live.active == true
 	u.live.logging == "on"
 }

@@ -1,9 +1,13 @@
-# Container helpers shared by the container, resource, secret and Docker
-# exposure checks: subjects, compose locations, roles, the expected users
-# and limits from the configuration, and the not-applicable evidence.
+# Container helpers shared by the container, resource, secret, registry
+# and Docker exposure checks: subjects, compose locations, roles, the
+# expected users and limits from the configuration, the not-applicable
+# evidence, and the join from a container to the listening sockets it
+# owns. (The service checks identify Ray, Redis, Flower and Grafana
+# containers with lib/services.)
 package mlscan.lib.docker
 
 import data.mlscan.lib.network
+import data.mlscan.lib.status
 import data.mlscan.lib.target
 
 docker := object.get(input, "docker", {})
@@ -13,9 +17,12 @@ containers := object.get(docker, "containers", [])
 # installed is false only on positive evidence that no engine exists.
 installed := object.get(docker, "engine_installed", true)
 
-# default_config is used until the configuration has a containers section:
-# what the networking document declares (Celery workers run as 1000,
-# Redis gets 2 GiB and 1 CPU).
+# default_config repeats the containers section of the embedded
+# config.yaml (Celery workers run as 1000, Redis gets 2 GiB and 1 CPU),
+# with sizes in bytes as the configuration loader writes them. mlscan's
+# configuration always has that section (a --config file is laid over the
+# embedded defaults), so this matters only to policies evaluated with a
+# configuration that lacks it.
 default_config := {
 	"roles": {
 		"celery_worker": {"user": "1000"},
@@ -37,8 +44,9 @@ subject(c) := sprintf("container %s (compose service %s)", [c.name, c.compose.se
 # where is the compose file and service container c came from, null when
 # unknown: a result entry's null location is no location. The checks write
 # their entries literally in their rule heads, {"subject": subject(c),
-# "message": msg, "evidence": {...}, "location": where(c)}: a helper call
-# per result costs about twice as much.
+# "target": target.container(c), "message": msg, "evidence": {...},
+# "location": where(c)}: a helper building the whole entry per result
+# costs about twice as much.
 where(c) := {"file": c.compose.config_files[0], "what": sprintf("compose service %s", [c.compose.service])} if {
 	c.compose.config_files[0] != ""
 } else := null
@@ -156,16 +164,20 @@ listeners := object.get(input, ["sockets", "listeners"], [])
 # owners_readable holds when the sockets collector could map every socket
 # to its process (and so to its container): as root.
 owners_readable if {
-	object.get(input, ["sockets", "owners", "status"], "") == "ok"
-	object.get(input, ["collectors", "sockets", "status"], "ok") == "ok"
+	status.ok(input.sockets.owners)
+	not sockets_failed
 }
 
 # owners_why says why the socket owners are unknown.
-owners_why := sprintf("socket owners %s (%s)", [input.sockets.owners.status, object.get(input.sockets.owners, "error", "no error recorded")]) if {
-	input.sockets.owners.status != "ok"
-} else := sprintf("sockets collector %s (%s)", [input.collectors.sockets.status, object.get(input.collectors.sockets, "error", "no error recorded")]) if {
-	input.collectors.sockets.status != "ok"
+owners_why := sprintf("socket owners %s", [status.state(input.sockets.owners)]) if {
+	not status.ok(input.sockets.owners)
+} else := sprintf("sockets collector %s", [status.collector_state("sockets")]) if {
+	sockets_failed
 } else := "no sockets section in the snapshot (the sockets collector did not run)"
+
+# sockets_failed: the sockets collector recorded a status other than ok (a
+# snapshot without its record is judged by the owners section alone).
+sockets_failed if not status.ok(input.collectors.sockets)
 
 # same_id holds for two container ids when one is a prefix of the other
 # (at least 12 hex digits each), as the collector links them.
@@ -231,7 +243,8 @@ service_hits(c) := hits if {
 	hits := by_service[object.get(c, ["compose", "service"], "")]
 } else := set()
 
-# owner_key is everything owns reads of a container.
+# owner_key is everything scan_listeners reads of a container (its id,
+# name and compose service): the key of listeners_by_owner.
 owner_key(c) := [c.id, c.name, object.get(c, ["compose", "service"], "")]
 
 # listeners_by_owner holds the listeners of the snapshot's containers,

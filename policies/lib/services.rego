@@ -5,12 +5,13 @@
 package mlscan.lib.services
 
 import data.mlscan.lib.docker as containers_lib
+import data.mlscan.lib.status
 import data.mlscan.lib.target
 import data.mlscan.lib.ufw
 
 probes := object.get(input, "probes", {})
 
-sockets_ok if object.get(input, ["collectors", "sockets", "status"], "") == "ok"
+sockets_ok if status.collected("sockets")
 
 listeners := object.get(input, ["sockets", "listeners"], [])
 
@@ -18,7 +19,7 @@ docker := object.get(input, "docker", {})
 
 # docker_ok: the container list could be read.
 docker_ok if {
-	object.get(input, ["collectors", "docker", "status"], "") == "ok"
+	status.collected("docker")
 	is_array(object.get(docker, "containers", null))
 }
 
@@ -29,10 +30,8 @@ containers := object.get(docker, "containers", []) if {
 # engine_absent: positive evidence that no container engine exists.
 engine_absent if object.get(docker, "engine_installed", true) == false
 
-docker_why := sprintf("%s%s", [
-	object.get(input, ["collectors", "docker", "status"], "not collected"),
-	err_part(object.get(input, ["collectors", "docker", "error"], "")),
-])
+# docker_why says why the containers could not be listed.
+docker_why := status.collector_state("docker")
 
 err_part("") := ""
 
@@ -296,8 +295,8 @@ at_least(v, w) if {
 # --- reachability from outside (UFW) ---
 
 ufw_ok if {
-	object.get(input, ["ufw", "live", "status"], "") == "ok"
-	object.get(input, ["ufw", "rules", "status"], "") == "ok"
+	status.ok(input.ufw.live)
+	status.ok(input.ufw.rules)
 }
 
 # private_only(port): UFW admits no untrusted source to any non-loopback

@@ -2,6 +2,7 @@
 # note a result carries when they were derived from the files.
 package mlscan.lib.ssh
 
+import data.mlscan.lib.status
 import data.mlscan.lib.target
 
 sshd := object.get(input, "sshd", {})
@@ -90,7 +91,7 @@ conditional_entry(c, msg) := {
 absent if {
 	sshd.installed == false
 	count(object.get(sshd, "files", [])) == 0
-	object.get(input, ["collectors", "sockets", "status"], "") == "ok"
+	status.collected("sockets")
 	not ssh_port_listening
 }
 

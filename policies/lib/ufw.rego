@@ -1,9 +1,16 @@
 # UFW helpers: rule matching and the admission of untrusted sources, with
 # UFW's own semantics: user rules in order, first match wins, else the
-# default incoming policy (before.rules accepts loopback first).
+# default incoming policy (before.rules accepts loopback first). Rules are
+# compared by their normalised networks (net_of: to_net/from_net from the
+# collector, derived from the strings for older snapshots), never by
+# address strings. A verdict a rule could change but cannot be judged
+# exactly (a rule the collector could not read, a block with a
+# non-contiguous mask, an application rule whose ports are not shown) is
+# unknown, naming the rule; the other ports are still judged.
 package mlscan.lib.ufw
 
 import data.mlscan.lib.network
+import data.mlscan.lib.status
 
 rules := input.ufw.rules.items
 
@@ -65,9 +72,9 @@ from_str(r) := sprintf("%s (every %s address)", [r.from, net_of(r, "from").famil
 	from_any(r)
 } else := r.from
 
-live_ok if input.ufw.live.status == "ok"
+live_ok if status.ok(input.ufw.live)
 
-defaults_ok if input.ufw.defaults.status == "ok"
+defaults_ok if status.ok(input.ufw.defaults)
 
 policy_word := {"DROP": "deny", "REJECT": "reject", "ACCEPT": "allow"}
 
@@ -173,10 +180,12 @@ covers(a, b) if {
 	net.cidr_contains(net_of(a, "from").cover, net_of(b, "from").cover)
 }
 
-# family_view is, for listener l over IPv6 (v6 true) or IPv4, the indexes
-# of the matching rules matched once: {"first_block": i} (absent when no
-# rule blocks every untrusted source) and "admitting", the admitting rules
-# before the first block that no earlier matching block shadows.
+# family_view is, for listener l over IPv6 (v6 true) or IPv4, the rules
+# that match it, matched once, as indexes into rules: "matching" (every
+# rule whose protocol, port and destination may match), "first_block"
+# (the first that blocks every untrusted source; absent when none does)
+# and "admitting" (the rules admitting untrusted sources before the first
+# block that no earlier matching block shadows).
 family_view(l, v6) := view if {
 	m := [i |
 		some i in in_rules[v6]
@@ -196,7 +205,7 @@ family_view(l, v6) := view if {
 }
 
 # in_rules are the indexes of the incoming rules of each family (v6 true or
-# false), as matches reads them, computed once per evaluation.
+# false), as family_view reads them, computed once per evaluation.
 in_rules := {v6: [i | some i, r in rules; r.direction == "in"; r.v6 == v6] | some v6 in [false, true]}
 
 with_first_block(admitting, fbs) := {"admitting": admitting, "first_block": min(fbs)} if count(fbs) > 0
@@ -234,6 +243,8 @@ to_covers(a, b, _) if {
 	net.cidr_contains(net_of(a, "to").cover, net_of(b, "to").cover)
 }
 
+# families(l) are the address families (v6 true, IPv4 false) whose rules
+# govern listener l: both for a dual-stack "::" listener.
 families(l) := {false} if l.family == "ipv4"
 
 families(l) := {false, true} if {
@@ -246,12 +257,14 @@ families(l) := {true} if {
 	not l.dual_stack
 }
 
-# v6_filtered_closed: with IPV6=no ufw drops all IPv6 but loopback.
+# v6_closed: with IPV6=no ufw drops all IPv6 but loopback.
 v6_closed if {
 	defaults_ok
 	input.ufw.defaults.ipv6 == false
 }
 
+# v6_unfiltered: IPV6=yes, but UFW's IPv6 chains are not loaded, so IPv6
+# passes unfiltered.
 v6_unfiltered if {
 	defaults_ok
 	input.ufw.defaults.ipv6 == true
@@ -259,9 +272,11 @@ v6_unfiltered if {
 }
 
 # admission(l) says whether some source outside the trusted networks can
-# reach listener l, and why: {"admitted": bool, "reason": string}. A
-# dual-stack listener is judged for IPv4 and IPv6; the reasons of both
-# families are joined (a rule and its (v6) twin give one reason each).
+# reach listener l, and why: {"admitted": bool, "reason": string}, with
+# "unknown": true (and admitted true) when a rule that could change the
+# verdict cannot be judged (see ruled_verdict). A dual-stack listener is
+# judged for IPv4 and IPv6; the reasons of both families are joined (a
+# rule and its (v6) twin give one reason each).
 admission(l) := admission_cache[admission_key(l)]
 
 admission(l) := admission_of(l) if not admission_cache[admission_key(l)]

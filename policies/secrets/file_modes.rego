@@ -31,6 +31,7 @@
 package mlscan.secrets.file_modes
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.status
 import data.mlscan.lib.target
 
 files := object.get(docker.docker, "files", [])
@@ -49,7 +50,7 @@ compose(f) if {
 	startswith(f.why, "compose file of")
 }
 
-content_read(f) if f.content.status == "ok"
+content_read(f) if status.ok(f.content)
 
 literal(f) := object.get(f, ["content", "literal_secrets"], [])
 
@@ -88,7 +89,7 @@ deny contains {
 	"location": {"file": f.path, "what": f.why},
 } if {
 	some f in files
-	f.status == "ok"
+	status.ok(f)
 	f.world_readable
 	not compose(f)
 }
@@ -101,7 +102,7 @@ deny contains {
 	"location": {"file": f.path, "what": f.why},
 } if {
 	some f in files
-	f.status == "ok"
+	status.ok(f)
 	f.world_readable
 	compose(f)
 	content_read(f)
@@ -115,7 +116,7 @@ pass contains {
 	"evidence": {"observed": sprintf("%s; no literal secret", [observed(f)]), "expected": sprintf("%s, or only ${VAR} references in it", [expected]), "source": sprintf("%s; %s", [f.from, f.content.from])},
 } if {
 	some f in files
-	f.status == "ok"
+	status.ok(f)
 	f.world_readable
 	compose(f)
 	content_read(f)
@@ -129,7 +130,7 @@ unknown contains {
 	"evidence": {"observed": observed(f), "expected": sprintf("%s, or only ${VAR} references in it", [expected]), "source": f.from},
 } if {
 	some f in files
-	f.status == "ok"
+	status.ok(f)
 	f.world_readable
 	compose(f)
 	not content_read(f)
@@ -142,18 +143,18 @@ pass contains {
 	"evidence": {"observed": observed(f), "expected": expected, "source": f.from},
 } if {
 	some f in files
-	f.status == "ok"
+	status.ok(f)
 	not f.world_readable
 }
 
 unknown contains {
 	"subject": subject(f),
 	"target": target.host,
-	"message": sprintf("the mode of %s%s could not be read: %s", [f.path, named_by(f), object.get(f, "error", f.status)]),
+	"message": sprintf("the mode of %s%s could not be read: %s", [f.path, named_by(f), status.why(f)]),
 	"evidence": {"observed": f.status, "expected": expected, "source": f.from},
 } if {
 	some f in files
-	f.status != "ok"
+	not status.ok(f)
 }
 
 not_applicable contains {

@@ -24,6 +24,7 @@
 package mlscan.ssh.fail2ban
 
 import data.mlscan.lib.ssh
+import data.mlscan.lib.status
 import data.mlscan.lib.target
 
 f := input.fail2ban
@@ -72,13 +73,13 @@ covers(j, _) if j.all_ports
 # actions ban p (or every port), or it bans exactly p. A jail whose actions
 # ban nothing (mail, reporting) guards no port.
 guards(j, p) if {
-	j.status == "ok"
+	status.ok(j)
 	j.filter in sshd_filters
 	covers(j, p)
 }
 
 guards(j, p) if {
-	j.status == "ok"
+	status.ok(j)
 	some r in j.port_ranges
 	r.from == p
 	r.to == p
@@ -111,12 +112,12 @@ uncovered_str := concat(", ", [sprintf("%d", [p]) | some p in sort(uncovered)])
 # configuration was not read, or a port is a name /etc/services lacks.
 undecided contains sprintf("%s (%s)", [j.name, j.error]) if {
 	some j in configs
-	j.status != "ok"
+	not status.ok(j)
 }
 
 undecided contains sprintf("%s (port %s not in /etc/services)", [j.name, concat(", ", j.unresolved_ports)]) if {
 	some j in configs
-	j.status == "ok"
+	status.ok(j)
 	count(object.get(j, "unresolved_ports", [])) > 0
 }
 
@@ -139,14 +140,14 @@ watching(j) := sprintf("watching %s", [concat(", ", state(j).files)]) if {
 } else := "jail details unavailable"
 
 counts(j) := sprintf("; %d failures seen, %d bans", [state(j).total_failed, state(j).total_banned]) if {
-	state(j).status == "ok"
+	status.ok(state(j))
 } else := ""
 
 describe(j) := sprintf("%s (filter %s, %s; %s%s)", [j.name, j.filter, bans(j), watching(j), counts(j)]) if configs
 
 else := sprintf("%s (%s%s)", [j.name, watching(j), counts(j)])
 
-judged(j) := sprintf("%s: filter %s, %s", [j.name, filter_str(j), bans(j)]) if j.status == "ok"
+judged(j) := sprintf("%s: filter %s, %s", [j.name, filter_str(j), bans(j)]) if status.ok(j)
 
 else := sprintf("%s: %s", [j.name, j.error])
 
