@@ -195,3 +195,28 @@ func examineFile(env *Env, j fileJob, fm snapshot.FileMode) fileResult {
 	fm.Content, values = readComposeContent(j.path, env.Path(j.path))
 	return fileResult{fm: fm, values: values}
 }
+
+// homes are /root and the folders in /home, as paths on the scanned host.
+func homes(env *Env) []string {
+	out := []string{"/root"}
+	ents, _ := os.ReadDir(env.Path("/home"))
+	for _, e := range ents {
+		if e.IsDir() {
+			out = append(out, path.Join("/home", e.Name()))
+		}
+	}
+	return out
+}
+
+// secretBearing reports whether a container path usually holds secrets.
+func secretBearing(dst string) bool {
+	b := strings.ToLower(path.Base(dst))
+	switch {
+	case strings.HasPrefix(dst, "/run/secrets/"):
+		return true
+	case b == ".env" || strings.HasSuffix(b, ".env") || b == "redis.conf" || b == "users.acl" ||
+		b == "flowerconfig.py" || b == "auth_token" || strings.HasSuffix(b, ".key") || b == ".htpasswd":
+		return true
+	}
+	return false
+}

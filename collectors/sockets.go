@@ -104,7 +104,6 @@ func readProcNet(path, proto, family string) ([]snapshot.Listener, error) {
 	return ls, nil
 }
 
-// readBindV6Only reads net.ipv6.bindv6only; nil when it cannot be read.
 // readLocalPorts reads net.ipv4.ip_local_port_range ("32768\t60999") and
 // ip_local_reserved_ports ("8080,10000-10005" or empty); nil when the
 // range cannot be read or parsed.
@@ -190,6 +189,7 @@ func judgeDualStack(ls []snapshot.Listener, proc string) string {
 	return "net.ipv6.bindv6only=0 (a socket may still set IPV6_V6ONLY)"
 }
 
+// readBindV6Only reads net.ipv6.bindv6only; nil when it cannot be read.
 func readBindV6Only(proc string) *bool {
 	b, err := os.ReadFile(filepath.Join(proc, "sys/net/ipv6/bindv6only"))
 	if err != nil {
