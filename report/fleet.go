@@ -11,6 +11,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Fleet writes the summary of many hosts (mlscan eval --fleet): one row
@@ -116,8 +117,8 @@ func (f *Fleet) Summarize(reports []*scanner.Report) *FleetSummary {
 			h.Compliance = &pct
 		}
 		for _, name := range sortedKeys(r.Collectors) {
-			if c := r.Collectors[name]; c.Status != "ok" {
-				h.Collectors = append(h.Collectors, name+": "+c.Status)
+			if c := r.Collectors[name]; collectorStatus(c) != snapshot.StatusOK {
+				h.Collectors = append(h.Collectors, name+": "+string(c.Status))
 			}
 		}
 		for _, c := range controlsOf(r) {

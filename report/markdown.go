@@ -107,8 +107,8 @@ func (d *mdDoc) header() {
 	var cols []string
 	for _, name := range sortedKeys(r.Collectors) {
 		c := r.Collectors[name]
-		s := name + ": " + c.Status
-		if reason := collectorReason(c.Status, c.Error); reason != "" {
+		s := name + ": " + string(c.Status)
+		if reason := collectorReason(collectorStatus(c), c.Error); reason != "" {
 			s += " (" + reason + ")"
 		}
 		cols = append(cols, s)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // listenersCheck is the check whose observed evidence lists every socket
@@ -106,11 +107,11 @@ func collectorNote(r *scanner.Report, name string) string {
 	if !ok {
 		return fmt.Sprintf(" (the %s collector did not run)", name)
 	}
-	if c.Status == "ok" {
+	if collectorStatus(c) == snapshot.StatusOK {
 		return ""
 	}
 	s := fmt.Sprintf(" (%s collector: %s", name, c.Status)
-	if c.Error != "" && c.Error != c.Status {
+	if c.Error != "" && c.Error != string(c.Status) {
 		s += ": " + c.Error
 	}
 	return s + ")"

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Prometheus writes the reports as metrics in the text exposition format
@@ -89,7 +90,7 @@ func (m *promMetrics) add(host string, r *scanner.Report) {
 	}
 	longest := 0.0
 	for name, c := range r.Collectors {
-		m.collectorUp.WithLabelValues(host, name, c.Status).Set(float64(b2i(c.Status == "ok")))
+		m.collectorUp.WithLabelValues(host, name, string(c.Status)).Set(float64(b2i(collectorStatus(c) == snapshot.StatusOK)))
 		sec := seconds(c.DurationMS)
 		m.collectorDur.WithLabelValues(host, name).Set(sec)
 		longest = max(longest, sec)

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Reporter writes one or more reports to w.
@@ -82,6 +83,12 @@ func hostName(r *scanner.Report) string {
 		return h
 	}
 	return "unknown-host"
+}
+
+// collectorStatus is how a collector fared, as a snapshot status (the
+// conversion holds whether the report's copy is a string or already one).
+func collectorStatus(c scanner.CollectorHealth) snapshot.Status {
+	return snapshot.Status(c.Status)
 }
 
 // sortedKeys returns the keys of m, sorted.

@@ -14,6 +14,7 @@ import (
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // SARIF writes SARIF 2.1.0 that GitHub code scanning accepts
@@ -142,14 +143,14 @@ func (s *SARIF) run(r *scanner.Report, loc *locator) (*sarif.Run, error) {
 	ok := true
 	for _, name := range sortedKeys(r.Collectors) {
 		c := r.Collectors[name]
-		if c.Status == "ok" {
+		if collectorStatus(c) == snapshot.StatusOK {
 			continue
 		}
 		level := "warning"
-		switch c.Status {
-		case "error":
+		switch collectorStatus(c) {
+		case snapshot.StatusError:
 			level, ok = "error", false
-		case "skipped":
+		case snapshot.StatusSkipped:
 			level = "note"
 		}
 		msg := fmt.Sprintf("%s: collector %s: %s", host, name, c.Status)

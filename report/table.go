@@ -9,6 +9,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/text"
 
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Table writes a terminal table grouped by status, worst first, with the
@@ -39,7 +40,7 @@ func (t *Table) one(w io.Writer, r *scanner.Report) error {
 	}
 	fmt.Fprintf(w, "mlscan %s · host %s · %s · %s\n", r.Tool.Version, sanitize(r.Host), r.ScannedAt.Format("2006-01-02 15:04:05Z07:00"), root)
 	for _, name := range sortedKeys(r.Collectors) {
-		if c := r.Collectors[name]; c.Status != "ok" {
+		if c := r.Collectors[name]; collectorStatus(c) != snapshot.StatusOK {
 			fmt.Fprintln(w, CollectorSentence(name, c))
 		}
 	}
@@ -109,21 +110,21 @@ func (t *Table) one(w io.Writer, r *scanner.Report) error {
 // once, the collector's own reason, then what its rules became and how to
 // fix that. Every host-controlled byte of the reason is sanitised.
 func CollectorSentence(name string, c scanner.CollectorHealth) string {
-	reason := collectorReason(c.Status, sanitize(c.Error))
+	reason := collectorReason(collectorStatus(c), sanitize(c.Error))
 	var state, fix string
-	switch c.Status {
-	case "ok":
+	switch collectorStatus(c) {
+	case snapshot.StatusOK:
 		return fmt.Sprintf("collector %s: ok.", name)
-	case "error":
+	case snapshot.StatusError:
 		state, fix = "failed", "fix the cause and scan again"
-	case "unavailable":
+	case snapshot.StatusUnavailable:
 		state, fix = "is unavailable", fmt.Sprintf("install or start what it reads, or skip it with --skip-collectors %s if this host has none", name)
-	case "permission":
+	case snapshot.StatusPermission:
 		state, fix = "lacks permission", "run as root (`sudo mlscan scan`)"
-	case "skipped":
+	case snapshot.StatusSkipped:
 		state, fix = "was skipped", "run it (check --collectors and --skip-collectors) to verify them"
 	default:
-		state, fix = "is in state "+sanitize(c.Status), "evaluate it with the mlscan version that collected the snapshot"
+		state, fix = "is in state "+sanitize(string(c.Status)), "evaluate it with the mlscan version that collected the snapshot"
 	}
 	if reason == "" {
 		return fmt.Sprintf("collector %s %s; the rules that need it are unknown: %s.", name, state, fix)
@@ -134,15 +135,15 @@ func CollectorSentence(name string, c scanner.CollectorHealth) string {
 // collectorReason is a collector's error without the words that repeat
 // its status: collectors wrap a sentinel error ("unavailable", "permission
 // denied (run mlscan as root)") whose text the status already says.
-func collectorReason(status, reason string) string {
+func collectorReason(status snapshot.Status, reason string) string {
 	r := strings.TrimSpace(reason)
 	var words []string
 	switch status {
-	case "unavailable":
+	case snapshot.StatusUnavailable:
 		words = []string{"unavailable"}
-	case "permission":
+	case snapshot.StatusPermission:
 		words = []string{"permission denied (run mlscan as root)", "permission"}
-	case "error":
+	case snapshot.StatusError:
 		words = []string{"error"}
 	}
 	for _, w := range words {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // verifyFix says how to get the data an unknown result lacked, or what to
@@ -25,15 +26,15 @@ func verifyFix(r *scanner.Report, res *scanner.Result) string {
 		switch {
 		case !ok:
 			fixes = append(fixes, fmt.Sprintf("run the %s collector (it did not run)", name))
-		case c.Status == "skipped":
+		case collectorStatus(c) == snapshot.StatusSkipped:
 			fixes = append(fixes, fmt.Sprintf("do not skip the %s collector (--collectors, --skip-collectors)", name))
-		case c.Status == "permission":
+		case collectorStatus(c) == snapshot.StatusPermission:
 			fixes = append(fixes, fmt.Sprintf("run as root so the %s collector can read its sources (`sudo mlscan scan`)", name))
-		case c.Status == "unavailable" && name == "docker":
+		case collectorStatus(c) == snapshot.StatusUnavailable && name == "docker":
 			fixes = append(fixes, "make the Docker Engine API reachable (is the daemon running? set DOCKER_HOST or --docker-host)")
-		case c.Status == "unavailable":
+		case collectorStatus(c) == snapshot.StatusUnavailable:
 			fixes = append(fixes, fmt.Sprintf("install or start what the %s collector reads", name))
-		case c.Status == "error":
+		case collectorStatus(c) == snapshot.StatusError:
 			fixes = append(fixes, fmt.Sprintf("fix the %s collector's error shown above and scan again", name))
 		}
 	}
