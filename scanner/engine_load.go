@@ -8,6 +8,7 @@ import (
 	"path"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -116,12 +117,37 @@ func checksOf(mods map[string]*ast.Module) ([]Check, error) {
 			if prev, dup := seen[ch.ID]; dup {
 				return nil, fmt.Errorf("%s: check id %s already declared in %s", name, ch.ID, prev)
 			}
+			if !definesResults(mods, ch.Package) {
+				return nil, fmt.Errorf("%s:%d: check %s (package %s) defines none of %s: it could never fail (rules named otherwise, e.g. violation, are not read)",
+					name, a.Location.Row, ch.ID, ch.Package, strings.Join(resultKinds, ", "))
+			}
 			seen[ch.ID] = name
 			checks = append(checks, ch)
 		}
 	}
 	sort.Slice(checks, func(i, j int) bool { return checks[i].ID < checks[j].ID })
 	return checks, nil
+}
+
+// definesResults reports whether some module of package pkg defines a
+// rule named after a result kind (deny, unknown, not_applicable, pass): a
+// check without one would pass whatever the input, so Load refuses it.
+func definesResults(mods map[string]*ast.Module, pkg string) bool {
+	for _, m := range mods {
+		if m.Package.Path.String() != pkg {
+			continue
+		}
+		for _, r := range m.Rules {
+			ref := r.Head.Ref()
+			if len(ref) == 0 {
+				continue
+			}
+			if name, ok := ref[0].Value.(ast.Var); ok && slices.Contains(resultKinds, string(name)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // idPattern is the form of a check id (MLS-FW-001, SITE-001).

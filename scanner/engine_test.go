@@ -454,6 +454,11 @@ func TestEngineLoadErrors(t *testing.T) {
 			want: "site/c.rego:1: METADATA of T-001: custom.references must hold strings",
 		},
 		{
+			name: "a check whose rules are not result rules could never fail",
+			fsys: fstest.MapFS{"c.rego": {Data: []byte("# METADATA\n# title: misnamed\n# custom:\n#   id: T-009\n#   severity: high\npackage site.c\n\nviolation contains \"x\" if true\n")}},
+			want: "site/c.rego:1: check T-009 (package data.site.c) defines none of deny, unknown, not_applicable, pass: it could never fail",
+		},
+		{
 			name: "one id in two packages",
 			fsys: fstest.MapFS{"a.rego": {Data: []byte(caseModule(0, "site.a"))}, "b.rego": {Data: []byte(caseModule(0, "site.b"))}},
 			want: "site/b.rego: check id T-001 already declared in site/a.rego",
