@@ -479,7 +479,7 @@ func TestEngineLoadErrors(t *testing.T) {
 
 func TestDuplicateIDIsAnError(t *testing.T) {
 	dir := t.TempDir()
-	src := "# METADATA\n# title: t\n# custom:\n#   id: MLS-FW-001\n#   severity: low\npackage dup\n"
+	src := "# METADATA\n# title: t\n# custom:\n#   id: MLS-FW-001\n#   severity: low\npackage dup\n\ndeny contains \"x\" if false\n"
 	os.WriteFile(dir+"/dup.rego", []byte(src), 0o600)
 	_, err := scanner.Load(context.Background(), []scanner.PolicySource{{Name: "policies", FS: policies.FS}, {Name: dir, FS: os.DirFS(dir)}}, map[string]any{})
 	if err == nil || !strings.Contains(err.Error(), "MLS-FW-001 already declared") {
