@@ -10,7 +10,7 @@
 #   severity: critical
 #   requires: [probes]
 #   remediation: "Start Flower with basic auth from a secret (`FLOWER_BASIC_AUTH` from a file, not `--basic_auth` on the command line) or OAuth, and bind it to 127.0.0.1 or 10.0.0.84"
-#   references: ["https://flower.readthedocs.io/en/latest/auth.html", "https://flower.readthedocs.io/en/latest/api.html", "domain-notes §3.3"]
+#   references: ["https://flower.readthedocs.io/en/latest/auth.html", "https://flower.readthedocs.io/en/latest/api.html"]
 package mlscan.auth.flower_auth
 
 import data.mlscan.lib.services as svc

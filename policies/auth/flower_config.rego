@@ -4,15 +4,15 @@
 #   FLOWER_UNAUTHENTICATED_API=true opens the task-running API without
 #   authentication. Flower before 1.2.0 lets an OAuth user bypass the email
 #   check (CVE-2022-30034); before 2.2.0 its control endpoints accept
-#   cross-site requests (CVE-2022-51020) and basic auth is compared in
-#   non-constant time (info). An `--auth` email pattern must be anchored
-#   and its dots escaped, or other domains match (info). mlscan reads the
-#   Flower containers' environment, command line and image tag.
+#   cross-site requests (CVE-2022-51020, info). An `--auth` email pattern
+#   must be anchored and its dots escaped, or other domains match (info).
+#   mlscan reads the Flower containers' environment, command line and
+#   image tag.
 # custom:
 #   id: MLS-AUTH-008
 #   severity: high
 #   remediation: "Unset FLOWER_UNAUTHENTICATED_API, upgrade Flower to >= 2.2.0, and anchor the --auth pattern (`^[a-z.]+@example\\.com$`)"
-#   references: ["CVE-2022-30034", "CVE-2022-51020", "https://flower.readthedocs.io/en/latest/auth.html", "domain-notes §3.3"]
+#   references: ["CVE-2022-30034", "https://github.com/advisories/GHSA-q4qm-xhf9-4p8f", "CVE-2022-51020", "https://osv.dev/vulnerability/CVE-2022-51020", "https://flower.readthedocs.io/en/latest/auth.html", "https://flower.readthedocs.io/en/latest/api.html"]
 package mlscan.auth.flower_config
 
 import data.mlscan.lib.services as svc

@@ -12,7 +12,7 @@
 #   id: MLS-AUTH-009
 #   severity: high
 #   remediation: "Set GF_AUTH_ANONYMOUS_ENABLED=false and a strong GF_SECURITY_ADMIN_PASSWORD__FILE (or change the admin password in Grafana)"
-#   references: ["https://grafana.com/docs/grafana/latest/setup-grafana/configure-security/", "rules.md MLS-AUTH-009"]
+#   references: ["https://grafana.com/docs/grafana/latest/setup-grafana/configure-security/", "docs/rules.md#mls-auth-009"]
 package mlscan.auth.grafana_auth
 
 import data.mlscan.lib.services as svc

@@ -13,7 +13,7 @@
 #   severity: critical
 #   requires: [probes]
 #   remediation: "Run Ray >= 2.52 with `RAY_AUTH_MODE=token` on every node and client (token from `RAY_AUTH_TOKEN_PATH`), or put an authenticating proxy in front of the dashboard; keep 8265 private (`--dashboard-host=127.0.0.1` and an SSH tunnel)"
-#   references: ["CVE-2023-48022", "CVE-2025-62593", "https://docs.ray.io/en/latest/ray-security/index.html", "domain-notes §1.3"]
+#   references: ["CVE-2023-48022", "https://nvd.nist.gov/vuln/detail/CVE-2023-48022", "CVE-2025-62593", "https://github.com/ray-project/ray/security/advisories/GHSA-q279-jhrf-cc6v", "https://docs.ray.io/en/latest/ray-security/index.html", "https://docs.ray.io/en/latest/ray-security/token-auth.html"]
 package mlscan.auth.ray_dashboard
 
 import data.mlscan.lib.services as svc

@@ -12,7 +12,7 @@
 #   severity: high
 #   requires: [sockets, ufw.live, ufw.rules]
 #   remediation: "Scope UFW to the cluster (`sudo ufw allow from 10.0.0.0/24 to any port 10001 proto tcp`, same for 6379) and enable Ray token authentication (`RAY_AUTH_MODE=token`, Ray >= 2.52)"
-#   references: ["https://docs.ray.io/en/latest/ray-security/index.html", "CVE-2023-48022", "domain-notes §1.2, §1.4"]
+#   references: ["https://docs.ray.io/en/latest/ray-security/index.html", "CVE-2023-48022", "https://nvd.nist.gov/vuln/detail/CVE-2023-48022", "https://docs.ray.io/en/latest/ray-core/configure.html#ports-configurations"]
 package mlscan.auth.ray_exposure
 
 import data.mlscan.lib.network

@@ -11,7 +11,7 @@
 #   id: MLS-AUTH-002
 #   severity: high
 #   remediation: "Upgrade Ray to >= 2.54.0 on every node and set `RAY_AUTH_MODE=token` with the token in a file (`RAY_AUTH_TOKEN_PATH`)"
-#   references: ["CVE-2025-62593", "CVE-2026-27482", "https://docs.ray.io/en/latest/ray-security/token-auth.html", "domain-notes §1.1, §1.3"]
+#   references: ["CVE-2025-62593", "https://github.com/ray-project/ray/security/advisories/GHSA-q279-jhrf-cc6v", "CVE-2026-27482", "https://github.com/ray-project/ray/security/advisories/GHSA-q5fh-2hc8-f6rq", "https://docs.ray.io/en/latest/ray-security/token-auth.html"]
 package mlscan.auth.ray_token
 
 import data.mlscan.lib.services as svc

@@ -13,7 +13,7 @@
 #   severity: critical
 #   requires: [probes]
 #   remediation: "Set a strong password (`requirepass` in a mounted redis.conf, or ACL `user default on >PASSWORD`) and keep `protected-mode yes`"
-#   references: ["redis.conf (requirepass, protected-mode)", "https://redis.io/docs/latest/operate/oss_and_stack/management/security/", "domain-notes §2.3"]
+#   references: ["redis.conf (requirepass, protected-mode)", "https://redis.io/docs/latest/operate/oss_and_stack/management/security/", "https://redis.io/docs/latest/operate/oss_and_stack/management/config/"]
 package mlscan.auth.redis_auth
 
 import data.mlscan.lib.services as svc

@@ -8,13 +8,14 @@
 #   Redis containers (ACL rules, rename-command, enable-* switches) and the
 #   PING probe: a Redis that answers without a password gives every command
 #   to anyone. Settings in a configuration or ACL file are not read
-#   (unknown). Lua scripting on a Redis without the fixes of 7.2.11 is an
-#   info finding (CVE-2025-49844).
+#   (unknown). Lua scripting on a Redis without the October 2025 fixes of
+#   its line (6.2.20, 7.2.11, 7.4.6, 8.0.4, 8.2.2) is an info finding
+#   (CVE-2025-49844).
 # custom:
 #   id: MLS-AUTH-005
 #   severity: medium
 #   remediation: "Give the workers an ACL user without admin commands (`user worker on >PASSWORD ~* &* +@all -@dangerous -@admin`, `user default off`) and keep `enable-debug-command no`, `enable-module-command no`, `enable-protected-configs no` (rename-command is deprecated)"
-#   references: ["https://redis.io/docs/latest/operate/oss_and_stack/management/security/acl/", "CVE-2025-49844", "domain-notes §2.1, §2.2"]
+#   references: ["https://redis.io/docs/latest/operate/oss_and_stack/management/security/acl/", "https://redis.io/docs/latest/operate/oss_and_stack/management/security/", "CVE-2025-49844", "https://github.com/redis/redis/security/advisories/GHSA-4789-qfc9-5f9q"]
 package mlscan.auth.redis_commands
 
 import data.mlscan.lib.services as svc
@@ -119,16 +120,16 @@ deny contains svc.with_location(
 	{
 		"subject": subject(c),
 		"target": target.container(c),
-		"message": sprintf("%s runs Redis %s with Lua scripting open to its clients; versions before 7.2.11 allow remote code execution from a script (CVE-2025-49844)", [subject(c), v]),
+		"message": sprintf("%s runs Redis %s with Lua scripting open to its clients: %s, so a script can run code on the server (CVE-2025-49844)", [subject(c), v, why]),
 		"severity": "info",
-		"evidence": {"observed": v, "expected": "EVAL and EVALSHA restricted (-@scripting), or Redis >= 7.2.11", "source": source},
+		"evidence": {"observed": v, "expected": sprintf("EVAL, EVALSHA and FUNCTION restricted (-@scripting), or Redis >= %s", [svc.redis_fixed_str(v, "7.2.11")]), "source": source},
 	},
 	c,
 ) if {
 	some c in redises
 	unrestricted(c)
 	v := version(c)
-	svc.older(v, "7.2.11")
+	why := svc.redis_unpatched(v)
 }
 
 unknown contains svc.with_location(

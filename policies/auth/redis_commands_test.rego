@@ -79,3 +79,19 @@ test_targets if {
 	r.subject == "container redis (compose service redis)"
 	r.target == {"container": "redis", "kind": "container"}
 }
+
+# The Lua finding follows the fixed release of the version's own line
+# (GHSA-4789-qfc9-5f9q): 7.4.5 is unpatched, 6.2.20 is patched.
+test_lua_finding_per_release_line if {
+	lua(object.union(pf.redis, {"cmd": documented_cmd, "image": "redis:7.4.5"}))
+	not lua(object.union(pf.redis, {"cmd": documented_cmd, "image": "redis:6.2.20"}))
+	not lua(object.union(pf.redis, {"cmd": documented_cmd, "image": "redis:7.2.11"}))
+	some d in check.deny with input as pf.with_container(object.union(pf.redis, {"cmd": documented_cmd, "image": "redis:7.4.5"}))
+	contains(d.message, "older than 7.4.6, the fixed release of the 7.4 line")
+	d.evidence.expected == "EVAL, EVALSHA and FUNCTION restricted (-@scripting), or Redis >= 7.4.6"
+}
+
+lua(c) if {
+	some d in check.deny with input as pf.with_container(c)
+	contains(d.message, "CVE-2025-49844")
+}

@@ -14,26 +14,12 @@
 #   id: MLS-AUTH-006
 #   severity: high
 #   remediation: "Upgrade the Redis image to 7.2.11 or later on the 7.2 line (7.4.6, 8.0.4, 8.2.2 on theirs); meanwhile restrict EVAL/EVALSHA with ACL `-@scripting`"
-#   references: ["CVE-2025-49844", "CVE-2025-46817", "CVE-2025-46818", "CVE-2025-46819", "https://redis.io/blog/security-advisory-cve-2025-49844/"]
+#   references: ["CVE-2025-49844", "https://github.com/redis/redis/security/advisories/GHSA-4789-qfc9-5f9q", "CVE-2025-46817", "https://nvd.nist.gov/vuln/detail/CVE-2025-46817", "CVE-2025-46818", "https://www.cve.org/CVERecord?id=CVE-2025-46818", "CVE-2025-46819", "https://www.cve.org/CVERecord?id=CVE-2025-46819", "https://redis.io/blog/security-advisory-cve-2025-49844/"]
 package mlscan.auth.redis_version
 
 import data.mlscan.lib.docker
 import data.mlscan.lib.services as svc
 import data.mlscan.lib.target
-
-# fixed is the first release with the October 2025 Lua fixes on each line
-# (redis/docker-library-redis and official-images #20011).
-fixed := {"6.2": "6.2.20", "7.2": "7.2.11", "7.4": "7.4.6", "8.0": "8.0.4", "8.2": "8.2.2"}
-
-line(v) := concat(".", array.slice(split(v, "."), 0, 2))
-
-# vulnerable(v) is why version v is unpatched, undefined when patched.
-vulnerable(v) := sprintf("Redis %s is older than %s, the fixed release of the %s line", [v, fixed[line(v)], line(v)]) if {
-	svc.older(v, fixed[line(v)])
-} else := sprintf("Redis %s is on the %s line, which received no fix; the first fixed releases are 6.2.20 and 7.2.11", [v, line(v)]) if {
-	not fixed[line(v)]
-	svc.older(v, "8.2.2")
-}
 
 # env_version is the x.y.z release REDIS_VERSION names in a container's
 # environment (kept by the collector: a version is no secret).
@@ -77,24 +63,24 @@ deny contains svc.with_location(
 	{
 		"subject": x.subject,
 		"target": x.target,
-		"message": sprintf("%s: a client with the password can run code on the server through Lua (CVE-2025-49844)", [vulnerable(x.version)]),
-		"evidence": {"observed": x.version, "expected": sprintf(">= %s", [object.get(fixed, line(x.version), "7.2.11")]), "source": x.source},
+		"message": sprintf("%s: a client with the password can run code on the server through Lua (CVE-2025-49844)", [svc.redis_unpatched(x.version)]),
+		"evidence": {"observed": x.version, "expected": sprintf(">= %s", [svc.redis_fixed_str(x.version, "7.2.11")]), "source": x.source},
 	},
 	x.c,
 ) if {
 	some x in versions
-	vulnerable(x.version)
+	svc.redis_unpatched(x.version)
 }
 
 pass contains {
 	"subject": x.subject,
 	"target": x.target,
 	"message": sprintf("Redis %s has the fixes for CVE-2025-49844", [x.version]),
-	"evidence": {"observed": x.version, "expected": sprintf(">= %s", [object.get(fixed, line(x.version), "8.2.2")]), "source": x.source},
+	"evidence": {"observed": x.version, "expected": sprintf(">= %s", [svc.redis_fixed_str(x.version, "8.2.2")]), "source": x.source},
 } if {
 	some x in versions
 	svc.at_least(x.version, "6.0.0")
-	not vulnerable(x.version)
+	not svc.redis_unpatched(x.version)
 }
 
 unknown contains {

@@ -13,7 +13,7 @@
 #   severity: high
 #   requires: [docker]
 #   remediation: "Unset C_FORCE_ROOT, set `accept_content = ['json']` (and task/result serializers json), run the worker as uid 1000"
-#   references: ["https://docs.celeryq.dev/en/stable/userguide/security.html#serializers", "domain-notes §3.1"]
+#   references: ["https://docs.celeryq.dev/en/stable/userguide/security.html#serializers"]
 package mlscan.containers.celery_worker
 
 import data.mlscan.lib.docker

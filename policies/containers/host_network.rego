@@ -17,7 +17,7 @@
 #   severity: medium
 #   requires: [docker]
 #   remediation: "Add the port to the registry with the container's process, name or compose service among its owners, stop the unregistered listener, or move the container to a bridge network"
-#   references: ["CIS Docker Benchmark v1.6.0 5.10", "networking-architecture.md §Port Registry"]
+#   references: ["CIS Docker Benchmark v1.6.0 5.10", "docs/rules.md#port-registry"]
 package mlscan.containers.host_network
 
 import data.mlscan.lib.docker

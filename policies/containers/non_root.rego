@@ -13,7 +13,7 @@
 #   severity: high
 #   requires: [docker]
 #   remediation: "Set `user: \"1000:1000\"` on the compose service (or USER in the Dockerfile) and make files it writes owned by that uid"
-#   references: ["CIS Docker Benchmark v1.6.0 4.1", "networking-architecture.md §Principle of least privilege"]
+#   references: ["CIS Docker Benchmark v1.6.0 4.1"]
 package mlscan.containers.non_root
 
 import data.mlscan.lib.docker

@@ -17,7 +17,7 @@
 #   severity: critical
 #   requires: [sockets, ufw.live, ufw.rules]
 #   remediation: "Bind the service to 127.0.0.1 or 10.0.0.84, and/or scope the UFW rule: `sudo ufw allow from 10.0.0.0/24 to any port PORT proto tcp`"
-#   references: ["networking-architecture.md §Security Considerations", "domain-notes §5.4"]
+#   references: ["docs/rules.md#configuration", "https://manpages.debian.org/unstable/ufw/ufw-framework.8.en.html", "https://manpages.ubuntu.com/manpages/noble/man8/ufw.8.html"]
 package mlscan.exposure.private_ports
 
 import data.mlscan.lib.network

@@ -12,7 +12,7 @@
 #   severity: high
 #   requires: [sockets]
 #   remediation: "Start Ray with `--dashboard-host=127.0.0.1` (reach it through `ray dashboard` / an SSH tunnel or an authenticating proxy) and `--node-ip-address=10.0.0.84`; newer Ray binds its gRPC servers to the node IP"
-#   references: ["https://docs.ray.io/en/latest/ray-security/index.html", "domain-notes §1.4, §1.5"]
+#   references: ["https://docs.ray.io/en/latest/ray-security/index.html", "https://docs.ray.io/en/latest/ray-core/configure.html#ports-configurations"]
 package mlscan.exposure.ray_bind
 
 import data.mlscan.lib.network

@@ -15,7 +15,7 @@
 #   severity: critical
 #   requires: [probes]
 #   remediation: "Close what should not be reachable: scope the UFW rule (`sudo ufw allow from 10.0.0.0/24 to any port PORT proto tcp`) or delete it, and bind the service to 127.0.0.1 or 10.0.0.84"
-#   references: ["networking-architecture.md §Verify external access blocked", "rules.md §I"]
+#   references: ["docs/rules.md#mls-exp-006"]
 package mlscan.exposure.reachability
 
 import data.mlscan.lib.reachability as reach

@@ -11,7 +11,7 @@
 #   severity: high
 #   requires: [sockets]
 #   remediation: "Start Redis with `--bind 127.0.0.1 -::1` (or `bind 127.0.0.1 -::1` in redis.conf); clients keep using 127.0.0.1:6380"
-#   references: ["redis.conf (bind)", "domain-notes §2.1"]
+#   references: ["redis.conf (bind)", "https://redis.io/docs/latest/operate/oss_and_stack/management/security/"]
 package mlscan.exposure.redis_bind
 
 import data.mlscan.lib.network

@@ -12,7 +12,7 @@
 #   severity: info
 #   requires: [probes]
 #   remediation: "Add the scoped UFW rule the registry implies (`sudo ufw allow from 10.0.0.0/24 to any port PORT proto tcp`), or correct the registry's allowed_sources"
-#   references: ["networking-architecture.md §Connection Patterns (Cross-Server)", "rules.md §I"]
+#   references: ["docs/rules.md#mls-exp-007"]
 package mlscan.exposure.registered_access
 
 import data.mlscan.lib.reachability as reach

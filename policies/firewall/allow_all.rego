@@ -12,7 +12,7 @@
 #   severity: critical
 #   requires: [ufw.rules]
 #   remediation: "Delete the rule: `sudo ufw status numbered`, then `sudo ufw delete N`"
-#   references: ["networking-architecture.md §Firewall Protection (UFW)"]
+#   references: ["https://manpages.ubuntu.com/manpages/noble/man8/ufw.8.html"]
 package mlscan.firewall.allow_all
 
 import data.mlscan.lib.target

@@ -9,7 +9,7 @@
 #   severity: critical
 #   requires: [ufw]
 #   remediation: "`sudo ufw default deny incoming`"
-#   references: ["networking-architecture.md §Firewall Protection (UFW)"]
+#   references: ["https://manpages.ubuntu.com/manpages/noble/man8/ufw.8.html"]
 package mlscan.firewall.default_incoming
 
 import data.mlscan.lib.target

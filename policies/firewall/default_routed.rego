@@ -9,7 +9,7 @@
 #   severity: medium
 #   requires: [ufw]
 #   remediation: "`sudo ufw default deny routed`; `sudo ufw default allow outgoing` (or as declared)"
-#   references: ["networking-architecture.md §Firewall Configuration"]
+#   references: ["docs/rules.md#configuration"]
 package mlscan.firewall.default_routed
 
 import data.mlscan.lib.target

@@ -11,7 +11,7 @@
 #   severity: high
 #   requires: [ufw.rules, ufw.defaults]
 #   remediation: "Keep IPV6=yes in /etc/default/ufw, scope (v6) rules like the IPv4 ones, then `sudo ufw disable && sudo ufw enable`"
-#   references: ["domain-notes §4.4 UFW and IPv6"]
+#   references: ["https://manpages.debian.org/unstable/ufw/ufw-framework.8.en.html", "https://manpages.ubuntu.com/manpages/noble/man8/ufw.8.html"]
 package mlscan.firewall.ipv6_scope
 
 import data.mlscan.lib.network

@@ -9,7 +9,7 @@
 #   severity: high
 #   requires: [ufw.rules]
 #   remediation: "Delete the rule (`sudo ufw delete allow PORT`) or scope it: `sudo ufw allow from 10.0.0.0/24 to any port PORT proto tcp`"
-#   references: ["networking-architecture.md §Firewall Configuration"]
+#   references: ["docs/rules.md#configuration"]
 package mlscan.firewall.public_ports
 
 import data.mlscan.lib.network

@@ -9,7 +9,7 @@
 #   severity: high
 #   requires: [ufw.rules]
 #   remediation: "`sudo ufw delete allow 22/tcp`; `sudo ufw allow from 10.0.0.0/24 to any port 22 proto tcp`"
-#   references: ["networking-architecture.md §Firewall Configuration"]
+#   references: ["docs/rules.md#configuration"]
 package mlscan.firewall.ssh_scope
 
 import data.mlscan.lib.network

@@ -10,7 +10,7 @@
 #   severity: critical
 #   requires: [ufw]
 #   remediation: "`sudo ufw enable` (sets ENABLED=yes and loads the rules); `sudo ufw logging low`."
-#   references: ["networking-architecture.md §Firewall Protection (UFW)", "CIS Ubuntu Linux 3.5.1.3"]
+#   references: ["https://manpages.ubuntu.com/manpages/noble/man8/ufw.8.html", "CIS Ubuntu Linux 3.5.1.3"]
 package mlscan.firewall.ufw_enabled
 
 import data.mlscan.lib.status

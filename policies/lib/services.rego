@@ -292,6 +292,28 @@ at_least(v, w) if {
 	semver.compare(v, w) >= 0
 }
 
+# redis_fixed is the first release with the October 2025 Lua fixes
+# (CVE-2025-49844, CVE-2025-46817/46818/46819) on each line, as
+# GHSA-4789-qfc9-5f9q and redis/docker-library-redis list them.
+redis_fixed := {"6.2": "6.2.20", "7.2": "7.2.11", "7.4": "7.4.6", "8.0": "8.0.4", "8.2": "8.2.2"}
+
+# redis_line is a version's major.minor ("7.2").
+redis_line(v) := concat(".", array.slice(split(v, "."), 0, 2))
+
+# redis_unpatched(v) says why Redis v lacks the Lua fixes, undefined when
+# it has them: older than its line's fixed release, or on a line that got
+# no fix and older than the newest fixed line.
+redis_unpatched(v) := sprintf("Redis %s is older than %s, the fixed release of the %s line", [v, redis_fixed[redis_line(v)], redis_line(v)]) if {
+	older(v, redis_fixed[redis_line(v)])
+} else := sprintf("Redis %s is on the %s line, which received no fix; the first fixed releases are 6.2.20 and 7.2.11", [v, redis_line(v)]) if {
+	not redis_fixed[redis_line(v)]
+	older(v, "8.2.2")
+}
+
+# redis_fixed_str is the release Redis v must reach: its line's fixed
+# release, else `otherwise`.
+redis_fixed_str(v, otherwise) := object.get(redis_fixed, redis_line(v), otherwise)
+
 # --- reachability from outside (UFW) ---
 
 ufw_ok if {

@@ -114,3 +114,17 @@ test_docker_missing_reads_no_containers if {
 	count(svc.containers) == 0 with input as pf.without("docker", "error", "Cannot connect")
 	not svc.docker_ok with input as pf.without("docker", "error", "Cannot connect")
 }
+
+test_redis_unpatched_per_line if {
+	not svc.redis_unpatched("7.4.6")
+	svc.redis_unpatched("7.4.5")
+	svc.redis_unpatched("8.2.1")
+	not svc.redis_unpatched("8.2.2")
+	not svc.redis_unpatched("8.4.0")
+	contains(svc.redis_unpatched("7.0.15"), "received no fix")
+	contains(svc.redis_unpatched("6.0.20"), "received no fix")
+	svc.redis_unpatched("7.2.4") == "Redis 7.2.4 is older than 7.2.11, the fixed release of the 7.2 line"
+	not svc.redis_unpatched("6.2.20")
+	svc.redis_fixed_str("7.4.1", "x") == "7.4.6"
+	svc.redis_fixed_str("7.0.1", "x") == "x"
+}

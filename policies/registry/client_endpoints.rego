@@ -14,7 +14,7 @@
 #   severity: medium
 #   requires: [docker]
 #   remediation: "Point the broker URL at host 127.0.0.1 and port 6380 (the registered broker) for the same-host broker and the Ray head's address and registered port for RAY_ADDRESS"
-#   references: ["networking-architecture.md §Connection Patterns", "networking-architecture.md §Troubleshooting"]
+#   references: ["docs/rules.md#mls-reg-005"]
 package mlscan.registry.client_endpoints
 
 import data.mlscan.lib.docker

@@ -11,7 +11,7 @@
 #   severity: medium
 #   requires: []
 #   remediation: "Renumber one of the services and update the registry"
-#   references: ["networking-architecture.md §Port Registry", "rules.md known clashes"]
+#   references: ["docs/rules.md#port-registry", "docs/rules.md#known-defaults"]
 package mlscan.registry.conflicts
 
 import data.mlscan.lib.target

@@ -10,7 +10,7 @@
 #   severity: high
 #   requires: [sockets]
 #   remediation: "Bind the service as registered (e.g. Redis `--bind 127.0.0.1 -::1`), stop the squatting process, or correct the registry"
-#   references: ["networking-architecture.md §Port Registry", "rules.md §4.2"]
+#   references: ["docs/rules.md#port-registry", "https://docs.docker.com/engine/network/drivers/host/"]
 package mlscan.registry.owner_scope
 
 import data.mlscan.lib.network

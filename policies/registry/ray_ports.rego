@@ -17,7 +17,7 @@
 #   id: MLS-REG-004
 #   severity: medium
 #   remediation: "Pin every port on `ray start` (e.g. `--node-manager-port=10002 --object-manager-port=10003 --dashboard-agent-grpc-port=10004 --dashboard-agent-listen-port=10005 --metrics-export-port=9091 --runtime-env-agent-port=10006 --min-worker-port=10010 --max-worker-port=19999`) and register them"
-#   references: ["https://docs.ray.io/en/latest/ray-core/configure.html#ports-configurations", "domain-notes §1.4"]
+#   references: ["https://docs.ray.io/en/latest/ray-core/configure.html#ports-configurations"]
 package mlscan.registry.ray_ports
 
 import data.mlscan.lib.services as svc

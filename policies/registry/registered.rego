@@ -10,7 +10,7 @@
 #   severity: medium
 #   requires: [sockets]
 #   remediation: "Add the port to the registry in the mlscan config (and the document), or stop the service"
-#   references: ["networking-architecture.md §Port Registry"]
+#   references: ["docs/rules.md#port-registry"]
 package mlscan.registry.registered
 
 import data.mlscan.lib.network

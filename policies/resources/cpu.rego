@@ -9,7 +9,7 @@
 #   severity: medium
 #   requires: [docker]
 #   remediation: "Compose: `cpus: 1` (or deploy.resources.limits.cpus)"
-#   references: ["CIS Docker Benchmark v1.6.0 5.12", "networking-architecture.md §Resource limits"]
+#   references: ["CIS Docker Benchmark v1.6.0 5.12", "https://docs.docker.com/engine/containers/resource_constraints/"]
 package mlscan.resources.cpu
 
 import data.mlscan.lib.docker

@@ -12,7 +12,7 @@
 #   severity: high
 #   requires: [docker]
 #   remediation: "Compose: `mem_limit: 2g` (or deploy.resources.limits.memory) on every service, sized so that their sum leaves the host a reserve"
-#   references: ["CIS Docker Benchmark v1.6.0 5.11", "networking-architecture.md §Resource limits"]
+#   references: ["CIS Docker Benchmark v1.6.0 5.11", "https://docs.docker.com/engine/containers/resource_constraints/"]
 package mlscan.resources.memory
 
 import data.mlscan.lib.docker

@@ -12,7 +12,7 @@
 #   severity: medium
 #   requires: [docker]
 #   remediation: "`--maxmemory-policy noeviction` and alert on used_memory approaching maxmemory"
-#   references: ["https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html", "domain-notes §2.5"]
+#   references: ["https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html", "https://redis.io/docs/latest/develop/reference/eviction/", "https://github.com/celery/kombu/issues/1063"]
 package mlscan.resources.redis_eviction
 
 import data.mlscan.lib.docker

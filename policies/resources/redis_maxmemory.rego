@@ -13,7 +13,7 @@
 #   severity: medium
 #   requires: [docker]
 #   remediation: "Lower maxmemory to about 75 % of the limit (`--maxmemory 1536mb` under 2 GiB) or raise the limit"
-#   references: ["https://redis.io/docs/latest/operate/oss_and_stack/management/config/", "domain-notes §2.5"]
+#   references: ["https://redis.io/docs/latest/operate/oss_and_stack/management/config/", "https://redis.io/docs/latest/develop/reference/eviction/"]
 package mlscan.resources.redis_maxmemory
 
 import data.mlscan.lib.docker

@@ -11,7 +11,7 @@
 #   severity: high
 #   requires: [docker]
 #   remediation: "Move the secret to a file: `requirepass` in a mounted redis.conf (mode 0600), FLOWER_BASIC_AUTH from a compose secret, `--requirepass` never on the command line"
-#   references: ["https://docs.docker.com/compose/how-tos/use-secrets/", "domain-notes §3.2"]
+#   references: ["https://docs.docker.com/compose/how-tos/use-secrets/", "https://man7.org/linux/man-pages/man5/proc_pid_cmdline.5.html"]
 package mlscan.secrets.command_line
 
 import data.mlscan.lib.docker

@@ -27,7 +27,7 @@
 #   severity: medium
 #   requires: [docker]
 #   remediation: "`chmod 0600` (or 0640 with a dedicated group) the file, owned by the service's user; in a compose file, replace a written-out secret by a ${VAR} reference and keep the value in the project's .env (0600)"
-#   references: ["https://docs.ray.io/en/latest/ray-security/token-auth.html", "https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/", "CIS Docker Benchmark v1.6.0 3.x (file permissions)"]
+#   references: ["https://docs.ray.io/en/latest/ray-security/token-auth.html", "https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/", "CIS Docker Benchmark v1.6.0 section 3 (daemon configuration files)"]
 package mlscan.secrets.file_modes
 
 import data.mlscan.lib.docker

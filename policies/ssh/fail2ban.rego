@@ -20,7 +20,7 @@
 #   severity: medium
 #   requires: [fail2ban]
 #   remediation: "Install fail2ban and enable the jail: `[sshd]` / `enabled = true` in /etc/fail2ban/jail.d/sshd.local (with `backend = systemd` on journald hosts, and `port = ` the port sshd listens on when it is not 22), then `sudo systemctl enable --now fail2ban` and check `sudo fail2ban-client status sshd`"
-#   references: ["https://github.com/fail2ban/fail2ban", "https://github.com/fail2ban/fail2ban/blob/master/config/jail.conf", "domain-notes §8"]
+#   references: ["https://github.com/fail2ban/fail2ban", "https://github.com/fail2ban/fail2ban/blob/master/config/jail.conf"]
 package mlscan.ssh.fail2ban
 
 import data.mlscan.lib.ssh

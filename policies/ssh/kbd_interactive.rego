@@ -11,7 +11,7 @@
 #   severity: high
 #   requires: [sshd]
 #   remediation: "Set `KbdInteractiveAuthentication no` in an early drop-in and reload sshd"
-#   references: ["sshd_config(5) KbdInteractiveAuthentication", "domain-notes §8"]
+#   references: ["sshd_config(5) KbdInteractiveAuthentication", "https://man.openbsd.org/sshd_config", "https://man.openbsd.org/sshd"]
 package mlscan.ssh.kbd_interactive
 
 import data.mlscan.lib.ssh

@@ -15,7 +15,7 @@
 #   severity: high
 #   requires: [sshd]
 #   remediation: "Put `PasswordAuthentication no`, `PermitEmptyPasswords no`, `PubkeyAuthentication yes` in an early drop-in (`/etc/ssh/sshd_config.d/00-hardening.conf`), remove or fix 50-cloud-init.conf, check with `sudo sshd -T | grep -i auth`, then reload sshd"
-#   references: ["sshd_config(5)", "CIS Ubuntu Linux 5.2.x (SSH Server)", "domain-notes §8"]
+#   references: ["sshd_config(5)", "https://man.openbsd.org/sshd_config", "https://man.openbsd.org/sshd", "CIS Ubuntu Linux 5.2.x (SSH Server)"]
 package mlscan.ssh.password_auth
 
 import data.mlscan.lib.ssh

@@ -11,7 +11,7 @@
 #   severity: high
 #   requires: [sshd]
 #   remediation: "Set `PermitRootLogin no` in an early drop-in, log in as a named user and use sudo"
-#   references: ["sshd_config(5) PermitRootLogin", "CIS Ubuntu Linux 5.2.x (SSH Server)", "domain-notes §8"]
+#   references: ["sshd_config(5) PermitRootLogin", "https://man.openbsd.org/sshd_config", "https://man.openbsd.org/sshd", "CIS Ubuntu Linux 5.2.x (SSH Server)"]
 package mlscan.ssh.root_login
 
 import data.mlscan.lib.ssh
