@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -107,63 +106,6 @@ func TestDiffExitCodesAndInputs(t *testing.T) {
 				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, tc.code, out, stderr)
 			}
 		})
-	}
-}
-
-// TestBaselineDiffs: the helper behind --baseline pairs each host with its
-// baseline (a snapshot or a result file), compares it after its waivers,
-// and adds the inventory drift when both are snapshots.
-func TestBaselineDiffs(t *testing.T) {
-	ctx := context.Background()
-	cfg, err := loadConfig(&globalOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := loadEngine(ctx, &globalOptions{}, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reports, docs, err := evalFleet(ctx, e, []string{faultedSnapshot}, true, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resultFile := filepath.Join(t.TempDir(), "last.json")
-	if _, stderr, code := runCLI(t, "eval", "--waivers", exampleWaivers, "-f", "json="+resultFile, docSnapshot); code != exitOK && code != exitFindings {
-		t.Fatal(stderr)
-	}
-	for _, tc := range []struct {
-		name, baseline string
-		inventory      bool
-	}{
-		{"snapshot", docSnapshot, true},
-		{"result file", resultFile, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ds, err := baselineDiffs(ctx, e, tc.baseline, exampleWaivers, reports, docs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d := ds["server-84"]
-			if d == nil || len(ds) != 1 {
-				t.Fatalf("diffs %v", ds)
-			}
-			if d.Summary.NewlyFailing != 2 || d.Summary.Resolved != 0 || d.Summary.Changed != 0 || (d.Inventory != nil) != tc.inventory {
-				t.Errorf("summary %+v, inventory %v", d.Summary, d.Inventory)
-			}
-			if tc.inventory && len(d.NewlyFailing[0].Causes) != 1 {
-				t.Errorf("causes %+v", d.NewlyFailing[0])
-			}
-		})
-	}
-	// The report itself is left as it was (writeReports applies the waivers).
-	if reports[0].Summary.ByStatus[scanner.StatusWaived] != 0 {
-		t.Error("baselineDiffs changed the report")
-	}
-	if ds, err := baselineDiffs(ctx, e, "", "", reports, docs); ds != nil || err != nil {
-		t.Errorf("no baseline: %v %v", ds, err)
-	}
-	if _, err := baselineDiffs(ctx, e, "/nonexistent.json", "", reports, docs); err == nil || !strings.Contains(err.Error(), "--baseline") {
-		t.Errorf("missing baseline: %v", err)
 	}
 }
 

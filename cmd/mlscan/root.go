@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/mlscan/mlscan/collectors"
 	"github.com/mlscan/mlscan/policies"
 	"github.com/mlscan/mlscan/report"
 	"github.com/mlscan/mlscan/scanner"
@@ -47,8 +47,10 @@ type outputOptions struct {
 	quiet      bool
 	waivers    string
 	sourceRoot string
-	// waiversApplied says --waivers was applied to each report as it was
-	// made (the fleet summary does that), not to be applied again.
+	// ws are the waivers of --waivers, read once (waiverList);
+	// waiversApplied says the App applied them to each report as it made
+	// it, so writeReports does not apply them again.
+	ws             []scanner.Waiver
 	waiversApplied bool
 	// baseline is --baseline; baselineDiffs the changes it gives each host.
 	baseline      string
@@ -162,40 +164,54 @@ func loadEngine(ctx context.Context, g *globalOptions, cfg *scanner.Config) (*sc
 	return e, nil
 }
 
-// failThreshold parses --fail-on; 0 means never.
-func failThreshold(s string) (int, error) {
-	if s == "never" {
-		return 0, nil
+// failThreshold parses --fail-on.
+func failThreshold(s string) (scanner.Threshold, error) {
+	t, err := scanner.ParseThreshold(s)
+	if err != nil {
+		return 0, usageErr("--fail-on %v", err)
 	}
-	sev, err := scanner.ParseSeverity(s)
-	if err != nil || sev == scanner.SeverityInfo {
-		return 0, usageErr("--fail-on %q: want critical, high, medium, low or never", s)
-	}
-	return sev.Rank(), nil
+	return t, nil
 }
 
-// exitCode decides the exit code of a set of reports.
-func exitCode(reports []*scanner.Report, threshold int) int {
-	failed, unsure := false, false
-	for _, r := range reports {
-		for _, res := range r.Results {
-			switch res.Status {
-			case scanner.StatusFail:
-				if threshold > 0 && res.Severity.Rank() >= threshold && res.Severity != scanner.SeverityInfo {
-					failed = true
-				}
-			case scanner.StatusUnknown, scanner.StatusError:
-				unsure = true
+// exitFor turns an outcome into the exit code, as an error (nil: exit 0).
+func exitFor(o scanner.Outcome) error {
+	switch o {
+	case scanner.Findings:
+		return &exitError{code: exitFindings}
+	case scanner.Unsure:
+		return &exitError{code: exitUnknown}
+	}
+	return nil
+}
+
+// newApp is the application layer of one command: this build's tool name,
+// the snapshot schema check, the waivers and the policies load compiles
+// (at most once, when first needed).
+func newApp(ws []scanner.Waiver, load func(context.Context) (*scanner.Engine, error)) *scanner.App {
+	return &scanner.App{Tool: tool(), Load: load, Validate: collectors.Validate, Waivers: ws}
+}
+
+// engineLoader compiles the policies of g with the configuration cfg, or
+// with the one g names when cfg is nil.
+func engineLoader(g *globalOptions, cfg *scanner.Config) func(context.Context) (*scanner.Engine, error) {
+	return func(ctx context.Context) (*scanner.Engine, error) {
+		if cfg == nil {
+			c, err := loadConfig(g)
+			if err != nil {
+				return nil, err
 			}
+			cfg = c
 		}
+		return loadEngine(ctx, g, cfg)
 	}
-	switch {
-	case failed:
-		return exitFindings
-	case unsure:
-		return exitUnknown
-	}
-	return exitOK
+}
+
+// evalSnapshot decodes, validates and evaluates one snapshot document with
+// e; the report is not waived (writeReports does that).
+func evalSnapshot(ctx context.Context, e *scanner.Engine, name string, data []byte) (*scanner.Report, error) {
+	app := newApp(nil, func(context.Context) (*scanner.Engine, error) { return e, nil })
+	rep, _, err := app.EvalSnapshot(ctx, name, data)
+	return rep, err
 }
 
 // writeReports renders the reports and returns the exit code as an error.
@@ -203,8 +219,9 @@ func writeReports(cmd *cobra.Command, o *outputOptions, reports []*scanner.Repor
 	return writeReportsWith(cmd, o, reports, report.New)
 }
 
-// writeReportsWith applies the waivers, writes every --format with the
-// reporter newReporter makes, and returns the exit code as an error.
+// writeReportsWith applies the waivers (unless the App did), writes every
+// --format with the reporter newReporter makes, and returns the exit code
+// as an error.
 func writeReportsWith(cmd *cobra.Command, o *outputOptions, reports []*scanner.Report, newReporter func(string, report.Options) (report.Reporter, error)) error {
 	threshold, err := failThreshold(o.failOn)
 	if err != nil {
@@ -214,8 +231,8 @@ func writeReportsWith(cmd *cobra.Command, o *outputOptions, reports []*scanner.R
 	if err != nil {
 		return err
 	}
-	if o.waivers != "" && !o.waiversApplied {
-		ws, err := loadWaivers(o.waivers)
+	if !o.waiversApplied {
+		ws, err := o.waiverList()
 		if err != nil {
 			return err
 		}
@@ -226,12 +243,7 @@ func writeReportsWith(cmd *cobra.Command, o *outputOptions, reports []*scanner.R
 	for _, sp := range specs {
 		opt := report.Options{Quiet: o.quiet, SourceRoot: o.sourceRoot, Baseline: o.baselineDiffs}
 		if sp.path == "" {
-			if f, ok := cmd.OutOrStdout().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-				opt.Color = os.Getenv("NO_COLOR") == ""
-				if w, _, err := term.GetSize(int(f.Fd())); err == nil {
-					opt.Width = w
-				}
-			}
+			opt.Color, opt.Width = terminal(cmd.OutOrStdout())
 		}
 		rep, err := newReporter(sp.format, opt)
 		if err != nil {
@@ -241,10 +253,33 @@ func writeReportsWith(cmd *cobra.Command, o *outputOptions, reports []*scanner.R
 			return err
 		}
 	}
-	if code := exitCode(reports, threshold); code != exitOK {
-		return &exitError{code: code}
+	return exitFor(scanner.Verdict(reports, threshold))
+}
+
+// terminal says how to write to w: colour only for a terminal and without
+// NO_COLOR, and the terminal's width (0: not a terminal or unknown).
+func terminal(w io.Writer) (color bool, width int) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return false, 0
 	}
-	return nil
+	if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+		width = w
+	}
+	return os.Getenv("NO_COLOR") == "", width
+}
+
+// waiverList returns the --waivers file's waivers, read once per run; a bad
+// file is a usage error.
+func (o *outputOptions) waiverList() ([]scanner.Waiver, error) {
+	if o.ws == nil && o.waivers != "" {
+		ws, err := loadWaivers(o.waivers)
+		if err != nil {
+			return nil, err
+		}
+		o.ws = ws
+	}
+	return o.ws, nil
 }
 
 // loadWaivers reads a --waivers file; a bad one is a usage error.
@@ -299,5 +334,3 @@ func writeOutput(stdout io.Writer, path string, write func(io.Writer) error) err
 	ok = true
 	return nil
 }
-
-var errNoSnapshots = errors.New("no snapshot given: mlscan eval FILE... (make one with `mlscan collect -o host.json`)")

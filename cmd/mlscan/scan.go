@@ -95,64 +95,59 @@ that need root (live UFW state, rules files, socket owners) are recorded as
 unavailable and the rules that need them are unknown: run with sudo.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			cfg, err := loadConfig(g)
-			if err != nil {
-				return err
-			}
-			if _, err := failThreshold(oo.failOn); err != nil {
-				return err
-			}
-			if _, err := oo.specs(); err != nil {
-				return err
-			}
-			// Compile the policies while the collectors run.
-			type loaded struct {
-				e   *scanner.Engine
-				err error
-			}
-			ch := make(chan loaded, 1)
-			go func() {
-				e, err := loadEngine(ctx, g, cfg)
-				ch <- loaded{e, err}
-			}()
-			snap, err := collect(ctx, &co, cfg)
-			l := <-ch
-			if err != nil {
-				return err
-			}
-			if l.err != nil {
-				return l.err
-			}
-			data, err := marshalSnapshot(snap)
-			if err != nil {
-				return err
-			}
-			if snapOut != "" {
-				if err := writeOutput(nil, snapOut, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
-					return err
-				}
-			}
-			rep, err := evalSnapshot(ctx, l.e, "(this scan)", data)
-			if err != nil {
-				return err
-			}
-			if oo.baseline != "" {
-				doc, err := scanner.DecodeSnapshot("(this scan)", data)
-				if err != nil {
-					return err
-				}
-				if oo.baselineDiffs, err = baselineDiffs(ctx, l.e, oo.baseline, oo.waivers, []*scanner.Report{rep}, []map[string]any{doc}); err != nil {
-					return err
-				}
-			}
-			return writeReports(cmd, &oo, []*scanner.Report{rep})
+			return runScan(cmd, g, &co, &oo, snapOut)
 		},
 	}
 	addCollectFlags(cmd, &co)
 	addOutputFlags(cmd, &oo)
 	cmd.Flags().StringVar(&snapOut, "snapshot", "", "also save the collected snapshot to FILE")
 	return cmd
+}
+
+func runScan(cmd *cobra.Command, g *globalOptions, co *collectOptions, oo *outputOptions, snapOut string) error {
+	ctx := cmd.Context()
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	if _, err := failThreshold(oo.failOn); err != nil {
+		return err
+	}
+	if _, err := oo.specs(); err != nil {
+		return err
+	}
+	ws, err := oo.waiverList()
+	if err != nil {
+		return err
+	}
+	app := newApp(ws, engineLoader(g, cfg))
+	app.Preload(ctx) // compile the policies while the collectors run
+	snap, err := collect(ctx, co, cfg)
+	if err != nil {
+		return err
+	}
+	if _, err := app.Engine(ctx); err != nil {
+		return err
+	}
+	data, err := marshalSnapshot(snap)
+	if err != nil {
+		return err
+	}
+	if snapOut != "" {
+		if err := writeOutput(nil, snapOut, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+			return err
+		}
+	}
+	rep, doc, err := app.EvalSnapshot(ctx, "(this scan)", data)
+	if err != nil {
+		return err
+	}
+	oo.waiversApplied = true
+	reports := []*scanner.Report{rep}
+	if err := baseline(ctx, app, oo, reports, []map[string]any{doc}); err != nil {
+		return err
+	}
+	return writeReports(cmd, oo, reports)
 }
 
 func newCollectCmd(g *globalOptions) *cobra.Command {
@@ -181,94 +176,4 @@ func newCollectCmd(g *globalOptions) *cobra.Command {
 	addCollectFlags(cmd, &co)
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the snapshot to FILE (created 0600) instead of standard output")
 	return cmd
-}
-
-// evalSnapshot decodes, validates and evaluates one snapshot document.
-func evalSnapshot(ctx context.Context, e *scanner.Engine, name string, data []byte) (*scanner.Report, error) {
-	rep, _, err := evalSnapshotDoc(ctx, e, name, data, false)
-	return rep, err
-}
-
-func newEvalCmd(g *globalOptions) *cobra.Command {
-	var oo outputOptions
-	var fleet bool
-	cmd := &cobra.Command{
-		Use:   "eval SNAPSHOT|DIR...",
-		Short: "Evaluate saved snapshots (no root, no access to the host needed)",
-		Long: `eval evaluates snapshots saved by ` + "`mlscan collect`" + ` or ` + "`mlscan scan --snapshot`" + `.
-A directory stands for the *.json files directly in it, in name order, so
-` + "`mlscan eval snapshots/`" + ` evaluates a whole fleet. Snapshots are evaluated in
-parallel (GOMAXPROCS at a time) with the policies compiled once; reports keep
-the order of the arguments.
-
-With several hosts, --fleet writes one fleet summary instead of one report
-per host in the table, json and markdown formats: a row per host, worst first
-(most critical failures, then high, medium, low, info, errors, unknowns),
-with each rule's worst status on it, then the hosts each rule fails on. sarif
-(one run per host) and prometheus (a host label on every series) hold every
-host with or without --fleet. The exit code covers every host.`,
-		Example: `  mlscan eval server-84.json
-  mlscan eval --fleet snapshots/
-  mlscan eval --fleet -f table -f markdown=fleet.md -f sarif=fleet.sarif snapshots/`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return &exitError{code: exitUsage, err: errNoSnapshots}
-			}
-			if _, err := failThreshold(oo.failOn); err != nil {
-				return err
-			}
-			if _, err := oo.specs(); err != nil {
-				return err
-			}
-			paths, err := snapshotPaths(args)
-			if err != nil {
-				return &exitError{code: exitUsage, err: err}
-			}
-			cfg, err := loadConfig(g)
-			if err != nil {
-				return err
-			}
-			e, err := loadEngine(cmd.Context(), g, cfg)
-			if err != nil {
-				return err
-			}
-			var post func(*scanner.Report)
-			if fleet {
-				if post, err = fleetPost(&oo); err != nil {
-					return err
-				}
-			}
-			reports, docs, err := evalFleet(cmd.Context(), e, paths, oo.baseline != "", post)
-			if err != nil {
-				return err
-			}
-			if oo.baselineDiffs, err = baselineDiffs(cmd.Context(), e, oo.baseline, oo.waivers, reports, docs); err != nil {
-				return err
-			}
-			if fleet {
-				return writeFleet(cmd, &oo, reports)
-			}
-			return writeReports(cmd, &oo, reports)
-		},
-	}
-	addOutputFlags(cmd, &oo)
-	cmd.Flags().BoolVar(&fleet, "fleet", false, "write a fleet summary (hosts × rules, worst host first) instead of one report per host (table, json, markdown)")
-	return cmd
-}
-
-// readLimited reads a file of at most max bytes.
-func readLimited(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if int64(len(b)) > max {
-		return nil, fmt.Errorf("%s: larger than %d MiB", path, max>>20)
-	}
-	return bytes.Clone(b), nil
 }

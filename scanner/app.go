@@ -1,0 +1,115 @@
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+)
+
+// App is the application layer the commands call: it evaluates snapshot
+// files (EvalSnapshot, EvalFiles) and compares evaluations (Compare,
+// Baseline), with one engine compiled at most once and one set of
+// waivers applied once to every report it makes from a snapshot. Result
+// files are taken as they were written. The commands parse flags into an
+// App and print what it returns.
+type App struct {
+	// Tool names this build in every report.
+	Tool ToolInfo
+	// Load compiles the policies; it runs at most once, the first time
+	// the engine is needed (comparing two result files needs none).
+	Load func(context.Context) (*Engine, error)
+	// Validate checks a decoded snapshot against the snapshot schema (nil:
+	// no check beyond DecodeSnapshot's). Its errors are prefixed with the
+	// file name.
+	Validate func(doc any) error
+	// Waivers are applied to each report evaluated from a snapshot.
+	Waivers []Waiver
+
+	once   sync.Once
+	engine *Engine
+	err    error
+}
+
+// Engine returns the compiled policies, compiling them on the first call;
+// concurrent callers wait for that compilation.
+func (a *App) Engine(ctx context.Context) (*Engine, error) {
+	a.once.Do(func() {
+		if a.Load == nil {
+			a.err = fmt.Errorf("no policies to load")
+			return
+		}
+		a.engine, a.err = a.Load(ctx)
+	})
+	return a.engine, a.err
+}
+
+// Preload starts compiling the policies in the background (while the
+// collectors run); Engine waits for it.
+func (a *App) Preload(ctx context.Context) {
+	go func() { _, _ = a.Engine(ctx) }()
+}
+
+// EvalSnapshot decodes, validates and evaluates one snapshot document
+// named name, applies the waivers, and returns the report and the decoded
+// document.
+func (a *App) EvalSnapshot(ctx context.Context, name string, data []byte) (*Report, map[string]any, error) {
+	return a.evalSnapshot(ctx, name, data, false)
+}
+
+// evalSnapshot is EvalSnapshot; serial evaluates in one query (see
+// EvalOptions.Serial).
+func (a *App) evalSnapshot(ctx context.Context, name string, data []byte, serial bool) (*Report, map[string]any, error) {
+	e, err := a.Engine(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := a.decode(name, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := NewInput(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep, err := e.Eval(ctx, in, EvalOptions{Tool: a.Tool, Serial: serial})
+	if err != nil {
+		return nil, nil, err
+	}
+	ApplyWaivers(rep, a.Waivers)
+	return rep, doc, nil
+}
+
+// decode decodes a snapshot document and checks it against the snapshot
+// schema; errors name the file.
+func (a *App) decode(name string, data []byte) (map[string]any, error) {
+	doc, err := DecodeSnapshot(name, data)
+	if err != nil {
+		return nil, err
+	}
+	if a.Validate != nil {
+		if err := a.Validate(doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return doc, nil
+}
+
+// readLimited reads a file of at most max bytes.
+func readLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s: larger than %d MiB", path, max>>20)
+	}
+	return bytes.Clone(b), nil
+}

@@ -1,0 +1,206 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"sync"
+)
+
+// SnapshotPaths expands the arguments of eval: a directory stands for the
+// *.json files directly in it, sorted by name; a file is taken as given.
+func SnapshotPaths(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		matches, err := filepath.Glob(filepath.Join(a, "*.json"))
+		if err != nil {
+			return nil, err
+		}
+		var files []string
+		for _, m := range matches {
+			if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() {
+				files = append(files, m)
+			}
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("%s: no *.json snapshot in this directory", a)
+		}
+		sort.Strings(files)
+		out = append(out, files...)
+	}
+	return out, nil
+}
+
+// FilesOptions tune EvalFiles.
+type FilesOptions struct {
+	// KeepDocs hands each decoded snapshot to the callback (a baseline's
+	// inventory drift needs it); otherwise it is dropped once evaluated.
+	KeepDocs bool
+	// Compact compacts each report (Report.Compact) as soon as it is made
+	// and waived, for callers that read only statuses, severities and
+	// subjects (the fleet summary): 1,000 hosts' evidence is not held.
+	Compact bool
+}
+
+// EvalFiles reads, validates and evaluates the snapshot files,
+// GOMAXPROCS at a time, with one engine (its queries are prepared once and
+// safe for concurrent use), and hands each report (and its document with
+// KeepDocs) to yield in the order of paths, as soon as it and those before
+// it are done. On an error the remaining work is cancelled and the error
+// of the first failing path (in that order) is returned, or yield's.
+func (a *App) EvalFiles(ctx context.Context, paths []string, o FilesOptions, yield func(*Report, map[string]any) error) error {
+	if len(paths) == 0 {
+		return nil
+	}
+	if _, err := a.Engine(ctx); err != nil {
+		return err
+	}
+	if len(paths) > 1 {
+		defer fleetGC(len(paths), o.Compact, o.KeepDocs)()
+	}
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type result struct {
+		rep *Report
+		doc map[string]any
+		err error
+	}
+	n := len(paths)
+	workers := min(runtime.GOMAXPROCS(0), n)
+	results := make([]result, n)
+	done := make([]chan struct{}, n) // closed once results[i] is set
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	// At most ahead files are evaluated or waiting for an earlier one, so
+	// a slow file does not make the others pile up in memory.
+	ahead := make(chan struct{}, 4*workers)
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range n {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				// Several snapshots already keep the cores busy: one
+				// query each, not the concurrent split.
+				rep, doc, err := a.evalFile(ctx, paths[i], n > 1)
+				if err != nil {
+					cancel()
+				} else {
+					if o.Compact {
+						rep.Compact()
+					}
+					if !o.KeepDocs {
+						doc = nil
+					}
+				}
+				results[i] = result{rep, doc, err}
+				close(done[i])
+			}
+		}()
+	}
+	var yieldErr error
+deliver:
+	for i := range n {
+		select {
+		case <-done[i]:
+		case <-ctx.Done():
+			break deliver
+		}
+		r := results[i]
+		if r.err != nil {
+			break
+		}
+		results[i] = result{}
+		if err := yield(r.rep, r.doc); err != nil {
+			yieldErr = err
+			break
+		}
+		<-ahead
+	}
+	cancel()
+	wg.Wait()
+	if yieldErr != nil {
+		return yieldErr
+	}
+	// The first real error wins over the cancellations it caused.
+	for _, r := range results {
+		if r.err != nil && !errors.Is(r.err, context.Canceled) {
+			return r.err
+		}
+	}
+	return parent.Err()
+}
+
+// evalFile reads, validates and evaluates one snapshot file.
+func (a *App) evalFile(ctx context.Context, path string, serial bool) (*Report, map[string]any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	data, err := readLimited(path, MaxSnapshotBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a.evalSnapshot(ctx, path, data, serial)
+}
+
+// fleetGC tunes the garbage collector for a fleet of n snapshots and
+// returns what puts it back. Each evaluation leaves about 3 MB of garbage
+// while the live heap (the engine and the reports kept so far) stays
+// small, so collecting at five times the live heap instead of twice saves
+// collections, and a soft memory limit keeps the process small: 150 MiB,
+// or twice the live heap the fleet is expected to reach (about 40 MiB for
+// the engine, 32 KiB per compacted report, 640 KiB per whole one, 2 MiB per
+// kept snapshot) so a large fleet does not collect without end. Measured
+// on 1,000 snapshots: about 10 % less CPU, 185 → 170 MB peak. GOGC or
+// GOMEMLIMIT set by the user are left alone.
+func fleetGC(n int, compacted, keepDocs bool) func() {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	perHost := int64(640 << 10)
+	if compacted {
+		perHost = 32 << 10
+	}
+	if keepDocs {
+		perHost += 2 << 20
+	}
+	limit := max(int64(150<<20), 2*(40<<20+int64(n)*perHost))
+	pct := debug.SetGCPercent(400)
+	old := debug.SetMemoryLimit(limit)
+	return func() {
+		debug.SetGCPercent(pct)
+		debug.SetMemoryLimit(old)
+	}
+}
