@@ -3,8 +3,10 @@
 // Every check is one Rego package with a `# METADATA` block (title,
 // description and custom: id, severity, requires, remediation, references)
 // and a sibling _test.rego. A check reports through sets of objects with
-// subject, message and evidence: deny (fail), unknown, not_applicable and
-// pass. See the README's "Writing your own policies".
+// subject, target, message and evidence: deny (fail), unknown,
+// not_applicable and pass. The target is the subject as structure (built
+// with lib/target); shared helpers live in lib/ only, and missing data is
+// judged with lib/status. See the README's "Writing your own policies".
 package policies
 
 import "embed"

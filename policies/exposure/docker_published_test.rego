@@ -57,3 +57,8 @@ test_targets if {
 	r.subject == "host"
 	r.target == {"kind": "host"}
 }
+
+test_target_is_the_container if {
+	r := d.by_subject(check.deny, subj) with input as d.host([bridged([bind("", 8080, 80)])])
+	r.target == {"kind": "container", "container": "web"}
+}

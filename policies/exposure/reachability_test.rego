@@ -81,3 +81,12 @@ test_targets if {
 	r.subject == "host"
 	r.target == {"kind": "host"}
 }
+
+test_target_is_the_port_with_its_registry_entry if {
+	inp := outside({80, 443, 6380})
+	some d in check.deny with input as inp
+	d.subject == "6380/tcp"
+	d.target == {"kind": "port", "port": 6380, "proto": "tcp", "registry": "redis-broker"}
+	some p in check.pass with input as pf.probe_run("192.0.2.10", [[4444, "closed"]])
+	p.target == {"kind": "port", "port": 4444, "proto": "tcp"}
+}

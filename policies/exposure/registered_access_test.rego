@@ -53,3 +53,13 @@ test_targets if {
 	r.subject == "host"
 	r.target == {"kind": "host"}
 }
+
+test_target_is_the_port_with_its_registry_entry if {
+	some d in check.deny with input as lan
+	d.subject == "10001/tcp"
+	d.target == {"kind": "port", "port": 10001, "proto": "tcp", "registry": "ray-client"}
+	rs := check.deny | check.pass with input as lan
+	every r in rs {
+		tt.valid(r.target)
+	}
+}

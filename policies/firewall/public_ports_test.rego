@@ -66,3 +66,10 @@ test_targets if {
 	r.subject == "ufw rule: allow in port 443/tcp from any"
 	r.target == {"kind": "firewall", "port": 443, "proto": "tcp"}
 }
+
+test_target_of_a_one_port_rule_is_the_firewall_about_that_port if {
+	some d in check.deny with input as f.with_rules([f.rule("allow", "6380", "tcp", "any", false)])
+	d.target == {"kind": "firewall", "port": 6380, "proto": "tcp"}
+	some e in check.deny with input as f.with_rules([f.rule("allow", "1000:65535", "tcp", "any", false)])
+	e.target == {"kind": "firewall"}
+}

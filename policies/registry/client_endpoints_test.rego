@@ -63,3 +63,8 @@ test_targets if {
 	r.subject == "host"
 	r.target == {"kind": "host"}
 }
+
+test_target_is_the_container if {
+	r := d.by_subject(check.deny, backend_subj) with input as d.host([worker("CELERY_RESULT_BACKEND", url("127.0.0.1", 6379))])
+	r.target == {"kind": "container", "container": "celery-worker"}
+}

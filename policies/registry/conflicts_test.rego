@@ -32,3 +32,10 @@ test_targets if {
 	r.subject == "registry 6379/tcp ray-gcs"
 	r.target == {"kind": "registry", "port": 6379, "proto": "tcp", "registry": "ray-gcs"}
 }
+
+test_target_of_a_range_entry_names_no_port if {
+	reg := array.concat(data.mlscan.config.registry, [{"port": 15000, "end_port": 15010, "proto": "tcp", "service": "squatter", "line": 99}])
+	some d in check.deny with data.mlscan.config.registry as reg
+	contains(d.message, "overlap")
+	d.target == {"kind": "registry", "registry": "squatter", "proto": "tcp"}
+}

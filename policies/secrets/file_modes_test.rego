@@ -129,3 +129,9 @@ test_targets if {
 	r.subject == "host"
 	r.target == {"kind": "host"}
 }
+
+test_target_of_a_file_is_the_host if {
+	some r in check.deny with input as inp
+	startswith(r.subject, "file ")
+	r.target == {"kind": "host"}
+}
