@@ -2,6 +2,10 @@ package policies_test
 
 import (
 	"context"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -9,6 +13,7 @@ import (
 
 	"github.com/mlscan/mlscan/policies"
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // TestRego runs every *_test.rego through OPA's tester with the default
@@ -90,4 +95,101 @@ func TestLoad(t *testing.T) {
 			t.Errorf("%s (%s): description, remediation and references are required", c.ID, c.File)
 		}
 	}
+}
+
+// TestTargetsSaySubjects evaluates the embedded checks on the test
+// snapshots: no check is an error (a target the engine rejects makes its
+// check one), every result a check writes carries a target, and each
+// target says what its subject says, by the conventions diff and the
+// reports join on. Only the engine's own results (a check with no result,
+// a section it requires missing) have no target: their subject is "host".
+func TestTargetsSaySubjects(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := scanner.LoadConfig(policies.DefaultConfig, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := cfg.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := scanner.Load(ctx, []scanner.PolicySource{{Name: "policies", FS: policies.FS, Verified: true}}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("../testdata/snapshots/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test snapshots: %v", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, doc, err := snapshot.Decode(filepath.Base(f), b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := scanner.NewInput(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := e.Eval(ctx, in, scanner.EvalOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		targeted := 0
+		for _, r := range rep.Results {
+			switch {
+			case r.Status == scanner.StatusError:
+				t.Errorf("%s: %s %q: error: %s", filepath.Base(f), r.RuleID, r.Subject, r.Message)
+			case r.Target == nil:
+				if r.Subject != "host" {
+					t.Errorf("%s: %s %q has no target", filepath.Base(f), r.RuleID, r.Subject)
+				}
+			default:
+				targeted++
+				if why := saysSubject(r.Subject, r.Target); why != "" {
+					t.Errorf("%s: %s %q: target %+v %s", filepath.Base(f), r.RuleID, r.Subject, *r.Target, why)
+				}
+			}
+		}
+		if targeted == 0 {
+			t.Errorf("%s: no result has a target", filepath.Base(f))
+		}
+	}
+}
+
+// saysSubject says how target t disagrees with subject s, "" when it
+// agrees.
+func saysSubject(s string, t *scanner.Target) string {
+	ok := false
+	switch t.Kind {
+	case scanner.TargetPort:
+		ok = s == fmt.Sprintf("%d/%s", t.Port, t.Proto)
+	case scanner.TargetListener:
+		a, err := netip.ParseAddr(t.Address)
+		ok = err == nil && s == netip.AddrPortFrom(a, uint16(t.Port)).String()
+	case scanner.TargetContainer:
+		ok = s == "container "+t.Container || strings.HasPrefix(s, "container "+t.Container+" ")
+	case scanner.TargetRegistry:
+		ok = strings.HasPrefix(s, "registry ") && strings.HasSuffix(s, " "+t.Registry)
+	case scanner.TargetFirewall:
+		ok = strings.HasPrefix(s, "ufw") || strings.HasPrefix(s, "default ") || s == "ssh"
+		if t.Port != 0 && strings.HasPrefix(s, "ufw rule: ") {
+			ok = strings.Contains(s, fmt.Sprintf(" port %d/%s ", t.Port, t.Proto))
+		}
+	case scanner.TargetService:
+		prefix := map[string]string{"dockerd": "docker api", "ray": "ray "}[t.Service]
+		if prefix == "" {
+			prefix = t.Service
+		}
+		ok = strings.HasPrefix(s, prefix)
+	case scanner.TargetHost:
+		ok = s == "host" || s == "registry" || s == "registered access" || strings.HasPrefix(s, "file ")
+	}
+	if !ok {
+		return "does not say what the subject says"
+	}
+	return ""
 }
