@@ -20,8 +20,6 @@ import data.mlscan.lib.target
 
 sockets_ok if status.collected("sockets")
 
-daemon_ok if input.docker.daemon.status == "ok"
-
 hosts := object.get(input, ["docker", "daemon", "hosts"], [])
 
 insecure := [h | some h in hosts; h.tcp; not h.tls_verify]
@@ -71,7 +69,7 @@ unknown contains {
 } if {
 	not sockets_ok
 	count(insecure) == 0
-	why := sprintf("sockets collector %s; daemon configuration %s", [object.get(input, ["collectors", "sockets", "status"], "not run"), object.get(input, ["docker", "daemon", "status"], "not read")])
+	why := sprintf("sockets collector %s; daemon configuration %s", [status.collector_state("sockets"), status.state(object.get(input, ["docker", "daemon"], {}))])
 }
 
 pass contains {

@@ -55,3 +55,10 @@ test_targets if {
 	r.subject == "docker api"
 	r.target == {"kind": "service", "service": "dockerd"}
 }
+
+test_unknown_without_sockets_says_why if {
+	inp := json.patch(d.doc, [{"op": "replace", "path": "/collectors/sockets", "value": {"status": "permission", "error": "needs root"}}])
+	some u in check.unknown with input as inp
+	u.message == "cannot tell where the Docker API listens: sockets collector permission (needs root); daemon configuration ok"
+	u.target == {"kind": "service", "service": "dockerd"}
+}

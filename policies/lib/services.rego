@@ -1,7 +1,10 @@
-# Service helpers for the authentication, SSH, Ray and Redis checks: the
-# probe results, the docker section read defensively (it may be absent or
-# unavailable), container roles, image versions, and the positive evidence
-# that a service does not exist on the host.
+# Service helpers for the checks on Ray, Redis, Flower and Grafana
+# (authentication, exposure, registry): the probe results, the docker
+# section read defensively (it may be absent or unavailable), the kind of
+# each container (image, name, command), command-line flags, image
+# versions and the Redis releases with the Lua fixes, whether UFW keeps a
+# port private, and the positive evidence that a service does not exist
+# on the host.
 package mlscan.lib.services
 
 import data.mlscan.lib.docker as containers_lib
