@@ -95,15 +95,6 @@ func All() []Collector {
 	return []Collector{&Sockets{}, &UFW{}, &Docker{}, &Probes{}, &SSHD{}, &Fail2ban{}}
 }
 
-// Names returns the names of All collectors.
-func Names() []string {
-	var n []string
-	for _, c := range All() {
-		n = append(n, c.Name())
-	}
-	return n
-}
-
 // Options controls a collection run.
 type Options struct {
 	Env     Env

@@ -58,7 +58,7 @@ func redactEnv(env []string, h *secretHasher) ([]snapshot.EnvVar, []snapshot.Sec
 		ev := snapshot.EnvVar{Key: k}
 		var secrets []secretValue
 		switch {
-		case envAllowed[k] && RedactURL(v) == v && (!namesSecretFile(k) || v == "" || isFileReference(k, v)):
+		case envAllowed[k] && redactURL(v) == v && (!namesSecretFile(k) || v == "" || isFileReference(k, v)):
 			ev.Value, ev.Kept = v, true
 		case envVersionKeys[k] && versionValue.MatchString(v):
 			ev.Value, ev.Kept = v, true
@@ -69,7 +69,7 @@ func redactEnv(env []string, h *secretHasher) ([]snapshot.EnvVar, []snapshot.Sec
 		case isSecretEnvKey(k):
 			if strings.Contains(v, "://") {
 				ev.URL = endpointOf(v, endpointKeys[k])
-				r := RedactURL(v)
+				r := redactURL(v)
 				if r != v {
 					secrets = urlSecrets(v, r, k)
 				}
@@ -86,11 +86,11 @@ func redactEnv(env []string, h *secretHasher) ([]snapshot.EnvVar, []snapshot.Sec
 				t, human := describeKey(k, false)
 				secrets = (secretValue{key: k, target: t, human: human, value: v}).expand()
 			}
-		case strings.HasPrefix(k, "PYTHON") && RedactURL(v) == v:
+		case strings.HasPrefix(k, "PYTHON") && redactURL(v) == v:
 			ev.Value, ev.Kept = v, true
 		case strings.Contains(v, "://") || endpointKeys[k]:
 			ev.URL = endpointOf(v, endpointKeys[k])
-			r := RedactURL(v)
+			r := redactURL(v)
 			if r != v {
 				secrets = urlSecrets(v, r, k)
 			}
@@ -187,7 +187,7 @@ func defaultPort(scheme string) int {
 	return 0
 }
 
-// redactUserinfo redacts URL passwords that RedactURL leaves: RedactURL
+// redactUserinfo redacts URL passwords that redactURL leaves: redactURL
 // ends the userinfo at the first '/', so a password holding one (base64
 // passwords often do: "redis://:ab/cd@host") passes through. Here the
 // userinfo runs to the last '@' of the URL, over-redacting rather than

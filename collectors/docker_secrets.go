@@ -193,7 +193,7 @@ func (s secretValue) expand() []secretValue {
 	return out
 }
 
-// redactArgvSecrets redacts argv like RedactCommand and returns the
+// redactArgvSecrets redacts argv like redactCommand and returns the
 // secrets that were replaced, each with the flag or key that introduced
 // it. It relies on redact.go for what is secret, so the two cannot
 // disagree: every "<redacted>" yields one secret.
@@ -254,7 +254,7 @@ func diffSecrets(a, r, prev string, redisTool bool) []secretValue {
 	return urlSecrets(a, r, "")
 }
 
-// urlSecrets recovers the secrets RedactURL replaced in a (giving r): URL
+// urlSecrets recovers the secrets redactURL replaced in a (giving r): URL
 // passwords and secret query values. keyPrefix names the environment key.
 func urlSecrets(a, r, keyPrefix string) []secretValue {
 	pieces := strings.Split(r, redacted)
@@ -263,7 +263,7 @@ func urlSecrets(a, r, keyPrefix string) []secretValue {
 	}
 	m := matchPieces(a, pieces)
 	if m == nil {
-		// Cannot happen for output of RedactURL; report the whole value.
+		// Cannot happen for output of redactURL; report the whole value.
 		return []secretValue{{key: strings.TrimSpace(keyPrefix + " value"), value: a}}
 	}
 	var out []secretValue

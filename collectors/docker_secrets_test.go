@@ -102,7 +102,7 @@ func TestCommandSecrets(t *testing.T) {
 			wantKeys: []string{"URL password@redis"}, wantStrengths: []string{"medium"},
 		},
 		{
-			name:     "URL password holding '/' (base64), which RedactURL misses",
+			name:     "URL password holding '/' (base64), which redactURL misses",
 			cmd:      []string{"celery", "worker", "--broker", "redis://:ab/cd+" + pw + "@127.0.0.1:6380/0"},
 			wantCmd:  "celery worker --broker redis://:<redacted>@127.0.0.1:6380/0",
 			wantKeys: []string{"URL password@redis"}, wantStrengths: []string{"medium"},

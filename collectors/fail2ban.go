@@ -118,7 +118,7 @@ func (f *Fail2ban) Collect(ctx context.Context, env *Env) (Section, error) {
 		sec.Client.Status, sec.Client.Error = snapshot.StatusError, fmt.Sprintf("%v: %s", err, msg)
 		return sec, fmt.Errorf("%s: %v: %s", from, err, msg)
 	}
-	st, err := ParseFail2banStatus(string(out))
+	st, err := parseFail2banStatus(string(out))
 	if err != nil {
 		sec.Client.Status, sec.Client.Error = snapshot.StatusError, err.Error()
 		return sec, fmt.Errorf("%s: %w", from, err)
@@ -177,7 +177,7 @@ func (f *Fail2ban) jailState(client, name string, out, errOut []byte, err error)
 		jail.Status, jail.Error = snapshot.StatusError, fmt.Sprintf("%v: %s", err, f2bMessage(out, errOut))
 		return jail
 	}
-	parsed, perr := ParseFail2banJail(string(out))
+	parsed, perr := parseFail2banJail(string(out))
 	if perr != nil {
 		jail.Status, jail.Error = snapshot.StatusError, perr.Error()
 		return jail
@@ -344,11 +344,11 @@ func f2bTree(out string) (title string, kv map[string]string) {
 	return title, kv
 }
 
-// ParseFail2banStatus parses `fail2ban-client status` and returns the jail
+// parseFail2banStatus parses `fail2ban-client status` and returns the jail
 // list (empty when the server runs no jail). It reads every release from
 // 0.8 (`Number of jail`, a tab more before the list) to 1.1 (`Number of
 // jails`, and `status --all` with each jail's subtree after the list).
-func ParseFail2banStatus(out string) ([]string, error) {
+func parseFail2banStatus(out string) ([]string, error) {
 	title, kv := f2bTree(out)
 	if title != "Status" {
 		return nil, fmt.Errorf("not `fail2ban-client status` output: first line %q", f2bClip(title, 60))
@@ -371,9 +371,9 @@ func ParseFail2banStatus(out string) ([]string, error) {
 	return jails, nil
 }
 
-// ParseFail2banJail parses `fail2ban-client status JAIL` of fail2ban 0.8
+// parseFail2banJail parses `fail2ban-client status JAIL` of fail2ban 0.8
 // (`IP list`) to 1.1 (`Banned IP list`). The four counters must be there.
-func ParseFail2banJail(out string) (*snapshot.Fail2banJail, error) {
+func parseFail2banJail(out string) (*snapshot.Fail2banJail, error) {
 	title, kv := f2bTree(out)
 	name, ok := strings.CutPrefix(title, "Status for the jail:")
 	if !ok {

@@ -49,7 +49,7 @@ func TestFail2banStatusCorpus(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseFail2banStatus(readTestdata(t, "fail2ban/"+tc.file))
+			got, err := parseFail2banStatus(readTestdata(t, "fail2ban/"+tc.file))
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err %v, want %q", err, tc.wantErr)
@@ -92,7 +92,7 @@ func TestFail2banJailStatusCorpus(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			j, err := ParseFail2banJail(readTestdata(t, "fail2ban/"+tc.file))
+			j, err := parseFail2banJail(readTestdata(t, "fail2ban/"+tc.file))
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err %v, want %q", err, tc.wantErr)

@@ -24,21 +24,21 @@ func TestParseFail2banStatusCaptured(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			got, err := ParseFail2banStatus(readTestdata(t, "fail2ban/"+tc.file))
+			got, err := parseFail2banStatus(readTestdata(t, "fail2ban/"+tc.file))
 			if err != nil || !slices.Equal(got, tc.want) {
 				t.Errorf("got %v, %v; want %v", got, err, tc.want)
 			}
 		})
 	}
 	for _, bad := range []string{"", "Sorry but the jail 'sshd' does not exist\n", "Status\n|- Number of jail:\t2\n`- Jail list:\tsshd\n"} {
-		if _, err := ParseFail2banStatus(bad); err == nil {
-			t.Errorf("ParseFail2banStatus(%q): no error", bad)
+		if _, err := parseFail2banStatus(bad); err == nil {
+			t.Errorf("parseFail2banStatus(%q): no error", bad)
 		}
 	}
 }
 
 func TestParseFail2banJailCaptured(t *testing.T) {
-	j, err := ParseFail2banJail(readTestdata(t, "fail2ban/status-sshd-banned.txt"))
+	j, err := parseFail2banJail(readTestdata(t, "fail2ban/status-sshd-banned.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,11 +48,11 @@ func TestParseFail2banJailCaptured(t *testing.T) {
 		!slices.Equal(j.Files, want.Files) || !slices.Equal(j.BannedIPs, want.BannedIPs) {
 		t.Errorf("got %+v, want %+v", *j, want)
 	}
-	j, err = ParseFail2banJail(readTestdata(t, "fail2ban/status-sshd.txt"))
+	j, err = parseFail2banJail(readTestdata(t, "fail2ban/status-sshd.txt"))
 	if err != nil || len(j.BannedIPs) != 0 || j.TotalBanned != 0 {
 		t.Errorf("got %+v, %v", j, err)
 	}
-	if _, err := ParseFail2banJail(readTestdata(t, "fail2ban/status-sshd-missing.stdout.txt")); err == nil {
+	if _, err := parseFail2banJail(readTestdata(t, "fail2ban/status-sshd-missing.stdout.txt")); err == nil {
 		t.Error("a missing jail's message parsed as a jail")
 	}
 }

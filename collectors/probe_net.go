@@ -50,13 +50,13 @@ func (c *probeConfig) run(ctx context.Context, j probeJob) any {
 	t := j.target()
 	var r any
 	switch j.kind {
-	case ProbeKindRedis:
+	case probeKindRedis:
 		r = c.redis(ctx, t)
-	case ProbeKindFlower:
+	case probeKindFlower:
 		r = c.flower(ctx, t)
-	case ProbeKindRay:
+	case probeKindRay:
 		r = c.ray(ctx, t)
-	case ProbeKindGrafana:
+	case probeKindGrafana:
 		r = c.grafana(ctx, t)
 	default:
 		conn, st, e := c.dial(ctx, t.Address, t.Port)
@@ -85,13 +85,13 @@ func (c *probeConfig) run(ctx context.Context, j probeJob) any {
 // wrap puts a bare target into the result type of the job's kind.
 func (c *probeConfig) wrap(j probeJob, t snapshot.ProbeTarget) any {
 	switch j.kind {
-	case ProbeKindRedis:
+	case probeKindRedis:
 		return &snapshot.RedisProbe{ProbeTarget: t, Kind: "none"}
-	case ProbeKindFlower:
+	case probeKindFlower:
 		return &snapshot.FlowerProbe{ProbeTarget: t}
-	case ProbeKindRay:
+	case probeKindRay:
 		return &snapshot.RayProbe{ProbeTarget: t, AuthMode: "unknown"}
-	case ProbeKindGrafana:
+	case probeKindGrafana:
 		return &snapshot.GrafanaProbe{ProbeTarget: t}
 	}
 	return &t
@@ -102,15 +102,15 @@ func (c *probeConfig) dial(ctx context.Context, addr string, port int) (net.Conn
 	d := net.Dialer{Timeout: c.connect}
 	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(addr, strconv.Itoa(port)))
 	if err != nil {
-		st := DialState(err)
+		st := dialState(err)
 		return nil, st, err.Error()
 	}
 	return conn, snapshot.ProbeOpen, ""
 }
 
-// DialState classifies the error of a TCP connection attempt: refused is
+// dialState classifies the error of a TCP connection attempt: refused is
 // closed; a timeout or an unreachable host or network is filtered.
-func DialState(err error) string {
+func dialState(err error) string {
 	var ne net.Error
 	switch {
 	case err == nil:
@@ -143,13 +143,13 @@ func (c *probeConfig) redis(ctx context.Context, t snapshot.ProbeTarget) *snapsh
 	const ping = "PING\r\n"
 	ex := snapshot.ProbeExchange{Sent: ping}
 	line, err := c.exchange(conn, br, ping)
-	ex.Received = ProbeText([]byte(line))
+	ex.Received = probeText([]byte(line))
 	if err != nil {
 		ex.Error = err.Error()
 	}
 	r.Exchanges = append(r.Exchanges, ex)
-	r.Reply = ProbeText([]byte(strings.TrimRight(line, "\r\n")))
-	r.Kind = RedisReplyKind(line)
+	r.Reply = probeText([]byte(strings.TrimRight(line, "\r\n")))
+	r.Kind = redisReplyKind(line)
 	if r.Kind != "pong" {
 		return r
 	}
@@ -183,9 +183,9 @@ func (c *probeConfig) exchange(conn net.Conn, br *bufio.Reader, req string) (str
 	return string(line), err
 }
 
-// RedisReplyKind classifies the first line of a Redis server's answer to
+// redisReplyKind classifies the first line of a Redis server's answer to
 // PING: noauth, pong, denied, other, or none when empty.
-func RedisReplyKind(line string) string {
+func redisReplyKind(line string) string {
 	switch {
 	case strings.HasPrefix(line, "-NOAUTH"):
 		return "noauth"
@@ -203,11 +203,11 @@ func RedisReplyKind(line string) string {
 // ("$1234\r\n") is head and returns redis_version.
 func readRedisVersion(br *bufio.Reader, head string) (string, error) {
 	if !strings.HasPrefix(head, "$") {
-		return "", fmt.Errorf("INFO server: unexpected reply %s", ProbeText([]byte(head)))
+		return "", fmt.Errorf("INFO server: unexpected reply %s", probeText([]byte(head)))
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(head[1:]))
 	if err != nil || n < 0 {
-		return "", fmt.Errorf("INFO server: bad bulk length %s", ProbeText([]byte(head)))
+		return "", fmt.Errorf("INFO server: bad bulk length %s", probeText([]byte(head)))
 	}
 	body := make([]byte, min(n, 32<<10))
 	if _, err := io.ReadFull(br, body); err != nil {
@@ -242,7 +242,7 @@ func (c *probeConfig) get(ctx context.Context, t *snapshot.ProbeTarget, path str
 	defer stopOnCancel(ctx, conn)()
 	hostport := net.JoinHostPort(t.Address, strconv.Itoa(t.Port))
 	req := fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nAccept: */*\r\nConnection: close\r\n\r\n", path, hostport, c.userAgent)
-	ex := snapshot.ProbeExchange{Sent: ProbeText([]byte(req))}
+	ex := snapshot.ProbeExchange{Sent: probeText([]byte(req))}
 	defer func() { t.Exchanges = append(t.Exchanges, ex) }()
 	conn.SetDeadline(time.Now().Add(c.read))
 	if _, err := io.WriteString(conn, req); err != nil {
@@ -266,7 +266,7 @@ func (c *probeConfig) get(ctx context.Context, t *snapshot.ProbeTarget, path str
 	}
 	b.WriteString("\r\n")
 	b.Write(body)
-	ex.Received = ProbeText([]byte(b.String()))
+	ex.Received = probeText([]byte(b.String()))
 	return &httpAnswer{status: resp.StatusCode, body: body}
 }
 
@@ -291,7 +291,7 @@ func (c *probeConfig) ray(ctx context.Context, t snapshot.ProbeTarget) *snapshot
 	r := &snapshot.RayProbe{ProbeTarget: t, AuthMode: "unknown"}
 	if a := c.get(ctx, &r.ProbeTarget, "/api/authentication_mode"); a != nil {
 		r.ModeStatus = a.status
-		r.AuthMode = RayAuthMode(a.status, a.body)
+		r.AuthMode = rayAuthMode(a.status, a.body)
 	}
 	if r.State != snapshot.ProbeOpen {
 		return r
@@ -310,10 +310,10 @@ func (c *probeConfig) ray(ctx context.Context, t snapshot.ProbeTarget) *snapshot
 	return r
 }
 
-// RayAuthMode reads the answer to GET /api/authentication_mode: token or
+// rayAuthMode reads the answer to GET /api/authentication_mode: token or
 // disabled from its JSON, absent for 404 (Ray before 2.52 has no token
 // authentication), unknown otherwise.
-func RayAuthMode(status int, body []byte) string {
+func rayAuthMode(status int, body []byte) string {
 	if status == http.StatusNotFound {
 		return "absent"
 	}
@@ -352,10 +352,10 @@ func stopOnCancel(ctx context.Context, conn net.Conn) func() bool {
 // the key names a secret, in JSON, form or header syntax.
 var probeSecretValue = regexp.MustCompile(`(?i)("?[a-z0-9_.-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|credential|session)[a-z0-9_.-]*"?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|[^\s",;&}]+)`)
 
-// ProbeText renders the first bytes of an answer for the snapshot: at most
+// probeText renders the first bytes of an answer for the snapshot: at most
 // 256 bytes, control and invalid bytes escaped as in Go strings, URL
 // passwords and the values of secret-named keys replaced by "<redacted>".
-func ProbeText(b []byte) string {
+func probeText(b []byte) string {
 	cut := len(b) > probeMaxRecorded
 	if cut {
 		b = b[:probeMaxRecorded]
@@ -379,7 +379,7 @@ func ProbeText(b []byte) string {
 		}
 		b = b[n:]
 	}
-	out := RedactURL(s.String())
+	out := redactURL(s.String())
 	out = probeSecretValue.ReplaceAllStringFunc(out, func(m string) string {
 		g := probeSecretValue.FindStringSubmatch(m)
 		if strings.HasPrefix(g[2], `"`) {

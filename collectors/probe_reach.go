@@ -67,7 +67,7 @@ func ProbeReachability(ctx context.Context, vantage, target string, ports []int,
 		d := net.Dialer{Timeout: timeout}
 		conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(target, strconv.Itoa(ports[i])))
 		r := &out[i]
-		r.State, r.Error = DialState(err), ""
+		r.State, r.Error = dialState(err), ""
 		if err != nil {
 			r.Error = err.Error()
 		} else {

@@ -20,11 +20,11 @@ import (
 
 // Kinds of probe, chosen from a registry entry's category and service.
 const (
-	ProbeKindRedis   = "redis"   // RESP PING without credentials
-	ProbeKindFlower  = "flower"  // GET / and /api/workers
-	ProbeKindRay     = "ray"     // GET /api/authentication_mode and /api/version
-	ProbeKindGrafana = "grafana" // GET /api/org
-	ProbeKindTCP     = "tcp"     // connect only
+	probeKindRedis   = "redis"   // RESP PING without credentials
+	probeKindFlower  = "flower"  // GET / and /api/workers
+	probeKindRay     = "ray"     // GET /api/authentication_mode and /api/version
+	probeKindGrafana = "grafana" // GET /api/org
+	probeKindTCP     = "tcp"     // connect only
 )
 
 // ProbePort is a port registry entry as the probes collector uses it.
@@ -45,15 +45,15 @@ func (p ProbePort) Pinned() bool { return p.EndPort == 0 || p.EndPort == p.Port 
 func (p ProbePort) Kind() string {
 	switch {
 	case p.Category == "redis":
-		return ProbeKindRedis
+		return probeKindRedis
 	case p.Category == "flower":
-		return ProbeKindFlower
+		return probeKindFlower
 	case p.Category == "ray" && strings.Contains(p.Service, "dashboard"):
-		return ProbeKindRay
+		return probeKindRay
 	case strings.Contains(p.Service, "grafana"):
-		return ProbeKindGrafana
+		return probeKindGrafana
 	}
-	return ProbeKindTCP
+	return probeKindTCP
 }
 
 // DefaultProbePorts is the default registry (policies/config.yaml): what
@@ -305,7 +305,7 @@ func planProbes(ports []ProbePort, ls []snapshot.Listener, listenersKnown bool, 
 		}
 		for _, port := range slices.Sorted(maps.Keys(byPort)) {
 			for _, a := range portAddrs(byPort[port], host) {
-				add(ProbeKindTCP, e.Service, a, port)
+				add(probeKindTCP, e.Service, a, port)
 			}
 		}
 	}

@@ -240,8 +240,8 @@ func TestRayAuthMode(t *testing.T) {
 		{401, ``, "unknown"},
 	}
 	for _, tc := range tests {
-		if got := RayAuthMode(tc.status, []byte(tc.body)); got != tc.want {
-			t.Errorf("RayAuthMode(%d, %q) = %q, want %q", tc.status, tc.body, got, tc.want)
+		if got := rayAuthMode(tc.status, []byte(tc.body)); got != tc.want {
+			t.Errorf("rayAuthMode(%d, %q) = %q, want %q", tc.status, tc.body, got, tc.want)
 		}
 	}
 }
@@ -256,8 +256,8 @@ func TestProbeText(t *testing.T) {
 		{strings.Repeat("a", 300), strings.Repeat("a", 256) + "..."},
 	}
 	for _, tc := range tests {
-		if got := ProbeText([]byte(tc.in)); got != tc.want {
-			t.Errorf("ProbeText(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := probeText([]byte(tc.in)); got != tc.want {
+			t.Errorf("probeText(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
@@ -274,8 +274,8 @@ func TestDialState(t *testing.T) {
 		{errors.New("something else"), snapshot.ProbeError},
 	}
 	for _, tc := range tests {
-		if got := DialState(tc.err); got != tc.want {
-			t.Errorf("DialState(%v) = %s, want %s", tc.err, got, tc.want)
+		if got := dialState(tc.err); got != tc.want {
+			t.Errorf("dialState(%v) = %s, want %s", tc.err, got, tc.want)
 		}
 	}
 }

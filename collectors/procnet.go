@@ -12,7 +12,7 @@ import (
 	"github.com/mlscan/mlscan/snapshot"
 )
 
-// maxProcNetBytes caps how much of one /proc/net file ParseProcNet reads.
+// maxProcNetBytes caps how much of one /proc/net file parseProcNet reads.
 // At about 150 bytes a line it allows some 450,000 sockets.
 const maxProcNetBytes = 64 << 20
 
@@ -22,7 +22,7 @@ const (
 	stateClose  = 0x07 // TCP_CLOSE: an unconnected UDP socket
 )
 
-// ParseProcNet parses one of /proc/net/{tcp,tcp6,udp,udp6} and returns the
+// parseProcNet parses one of /proc/net/{tcp,tcp6,udp,udp6} and returns the
 // listening sockets in file order: TCP sockets in state LISTEN and UDP
 // sockets that are bound but not connected (state CLOSE, remote address all
 // zero). proto is "tcp" or "udp", family "ipv4" or "ipv6" (the files ending
@@ -37,11 +37,12 @@ const (
 //
 // A malformed line is an error naming its line number; so is input larger
 // than 64 MiB.
-func ParseProcNet(r io.Reader, proto, family string) ([]snapshot.Listener, error) {
-	return parseProcNet(r, proto, family, maxProcNetBytes)
+func parseProcNet(r io.Reader, proto, family string) ([]snapshot.Listener, error) {
+	return parseProcNetLimit(r, proto, family, maxProcNetBytes)
 }
 
-func parseProcNet(r io.Reader, proto, family string, limit int64) ([]snapshot.Listener, error) {
+// parseProcNetLimit is parseProcNet reading at most limit bytes.
+func parseProcNetLimit(r io.Reader, proto, family string, limit int64) ([]snapshot.Listener, error) {
 	var addrLen int
 	switch family {
 	case "ipv4":

@@ -28,7 +28,7 @@ func FuzzParseProcNet(f *testing.F) {
 		if which&2 != 0 {
 			proto = "udp"
 		}
-		ls, err := ParseProcNet(bytes.NewReader(data), proto, family)
+		ls, err := parseProcNet(bytes.NewReader(data), proto, family)
 		if err != nil {
 			if ls != nil {
 				t.Fatalf("listeners returned with error %v", err)
@@ -75,10 +75,10 @@ func FuzzParseLocalPorts(f *testing.F) {
 	}
 	f.Add("8080,10000-10005\n") // the format of Documentation/networking/ip-sysctl.rst
 	f.Fuzz(func(t *testing.T, s string) {
-		if r := ParseLocalPortRange(s); r != nil && (r.From < 1 || r.From > r.To || r.To > 65535) {
+		if r := parseLocalPortRange(s); r != nil && (r.From < 1 || r.From > r.To || r.To > 65535) {
 			t.Fatalf("range %+v from %q", *r, s)
 		}
-		for _, r := range ParseReservedPorts(s) {
+		for _, r := range parseReservedPorts(s) {
 			if r.From < 0 || r.From > r.To || r.To > 65535 {
 				t.Fatalf("reserved %+v from %q", r, s)
 			}

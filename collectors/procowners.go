@@ -219,7 +219,7 @@ func commandLine(b []byte, limit int) string {
 	if len(b) == 0 {
 		return ""
 	}
-	cmd := strings.TrimRight(RedactCommand(strings.Split(string(b), "\x00")), " ")
+	cmd := strings.TrimRight(redactCommand(strings.Split(string(b), "\x00")), " ")
 	if cut {
 		cmd += " [truncated]"
 	}

@@ -33,14 +33,14 @@ var secretFlagWords = []string{"PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY
 // contains one of them.
 var secretKeyWords = append([]string{"AUTH"}, secretFlagWords...)
 
-// RedactCommand joins a process's argv with spaces after replacing secret
+// redactCommand joins a process's argv with spaces after replacing secret
 // values with "<redacted>": the values of secret flags (--requirepass,
 // --password, --token, --basic_auth, ... and redis-cli's -a) in both
 // "--flag value" and "--flag=value" forms, KEY=VALUE arguments whose key
 // names a secret (PASSWORD, TOKEN, API_KEY, AUTH, ...), and passwords in
-// URLs (see RedactURL). An argument holding spaces, as from "sh -c" or a
+// URLs (see redactURL). An argument holding spaces, as from "sh -c" or a
 // rewritten process title, is redacted word by word as well.
-func RedactCommand(args []string) string {
+func redactCommand(args []string) string {
 	return strings.Join(redactArgv(args), " ")
 }
 
@@ -64,7 +64,7 @@ func redactArgv(args []string) []string {
 		case strings.IndexFunc(a, unicode.IsSpace) >= 0:
 			out[i] = redactWords(a)
 		default:
-			out[i] = RedactURL(a)
+			out[i] = redactURL(a)
 		}
 		// Even a redacted value may be a flag whose value follows: over-
 		// redacting beats leaking.
@@ -237,12 +237,12 @@ func isName(s string) bool {
 	return true
 }
 
-// RedactURL replaces the passwords in the URLs within s with "<redacted>":
+// redactURL replaces the passwords in the URLs within s with "<redacted>":
 // the part after the colon of the userinfo (redis://:pw@host,
 // http://user:pw@host) and the values of query parameters whose name
 // names a secret (?token=..., &api_key=...). Anything that is not a URL is
 // returned unchanged.
-func RedactURL(s string) string {
+func redactURL(s string) string {
 	if !strings.Contains(s, "://") {
 		return s
 	}
@@ -309,7 +309,7 @@ func redactQuery(p string) string {
 
 // urlWordEnd returns the index of the first white space or "://" in s
 // (where a URL's word ends, or the next URL begins), or len(s). Scanning
-// only that far keeps RedactURL linear in s.
+// only that far keeps redactURL linear in s.
 func urlWordEnd(s string) int {
 	for i, r := range s {
 		if unicode.IsSpace(r) || r == ':' && strings.HasPrefix(s[i:], "://") {

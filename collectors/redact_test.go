@@ -154,9 +154,9 @@ func TestRedactCommand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := RedactCommand(tt.args)
+			got := redactCommand(tt.args)
 			if got != tt.want {
-				t.Errorf("RedactCommand(%q)\n got %q\nwant %q", tt.args, got, tt.want)
+				t.Errorf("redactCommand(%q)\n got %q\nwant %q", tt.args, got, tt.want)
 			}
 			if tt.secret != "" && strings.Contains(got, tt.secret) {
 				t.Errorf("the secret %q is in %q", tt.secret, got)
@@ -189,8 +189,8 @@ func TestRedactURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := RedactURL(tt.in); got != tt.want {
-				t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := redactURL(tt.in); got != tt.want {
+				t.Errorf("redactURL(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
@@ -215,8 +215,8 @@ func FuzzRedactCommand(f *testing.F) {
 				return
 			}
 		}
-		if got := RedactCommand(args); strings.Contains(got, secret) {
-			t.Errorf("RedactCommand(%q) = %q holds %q", args, got, secret)
+		if got := redactCommand(args); strings.Contains(got, secret) {
+			t.Errorf("redactCommand(%q) = %q holds %q", args, got, secret)
 		}
 	})
 }

@@ -26,10 +26,10 @@ const (
 	sockDiagTimeout  = 2 * time.Second
 )
 
-// V6OnlyByInode asks the kernel, over NETLINK_SOCK_DIAG in the network
+// v6OnlyByInode asks the kernel, over NETLINK_SOCK_DIAG in the network
 // namespace mlscan runs in, for the IPV6_V6ONLY flag of every IPv6 TCP
 // listener and bound UDP socket, keyed by socket inode.
-func V6OnlyByInode() (map[uint64]bool, error) {
+func v6OnlyByInode() (map[uint64]bool, error) {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
 	if err != nil {
 		return nil, fmt.Errorf("sock_diag: %w", err)

@@ -97,7 +97,7 @@ func readProcNet(path, proto, family string) ([]snapshot.Listener, error) {
 		return nil, err
 	}
 	defer f.Close()
-	ls, err := ParseProcNet(f, proto, family)
+	ls, err := parseProcNet(f, proto, family)
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", path, err)
 	}
@@ -112,7 +112,7 @@ func readLocalPorts(proc string) (*snapshot.PortRange, []snapshot.PortRange) {
 	if err != nil {
 		return nil, nil
 	}
-	r := ParseLocalPortRange(string(b))
+	r := parseLocalPortRange(string(b))
 	if r == nil {
 		return nil, nil
 	}
@@ -124,12 +124,12 @@ func readReservedPorts(proc string) []snapshot.PortRange {
 	if err != nil {
 		return nil
 	}
-	return ParseReservedPorts(string(b))
+	return parseReservedPorts(string(b))
 }
 
-// ParseLocalPortRange parses net.ipv4.ip_local_port_range ("32768\t60999"):
+// parseLocalPortRange parses net.ipv4.ip_local_port_range ("32768\t60999"):
 // nil unless it is two ports, the first not above the second.
-func ParseLocalPortRange(s string) *snapshot.PortRange {
+func parseLocalPortRange(s string) *snapshot.PortRange {
 	f := strings.Fields(s)
 	if len(f) != 2 {
 		return nil
@@ -142,9 +142,9 @@ func ParseLocalPortRange(s string) *snapshot.PortRange {
 	return &snapshot.PortRange{From: from, To: to}
 }
 
-// ParseReservedPorts parses net.ipv4.ip_local_reserved_ports, a comma list
+// parseReservedPorts parses net.ipv4.ip_local_reserved_ports, a comma list
 // of ports and ranges ("8080,10000-10005"); malformed items are dropped.
-func ParseReservedPorts(s string) []snapshot.PortRange {
+func parseReservedPorts(s string) []snapshot.PortRange {
 	var out []snapshot.PortRange
 	for part := range strings.SplitSeq(strings.TrimSpace(s), ",") {
 		lo, hi, isRange := strings.Cut(part, "-")
@@ -167,7 +167,7 @@ func ParseReservedPorts(s string) []snapshot.PortRange {
 // listener stays dual-stack (the wider exposure).
 func judgeDualStack(ls []snapshot.Listener, proc string) string {
 	if filepath.Clean(proc) == "/proc" {
-		if v6only, err := V6OnlyByInode(); err == nil {
+		if v6only, err := v6OnlyByInode(); err == nil {
 			for i := range ls {
 				if only, ok := v6only[ls[i].Inode]; ok && ls[i].DualStack {
 					ls[i].DualStack = !only

@@ -97,7 +97,7 @@ func TestParseProcNetCaptured(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseProcNet(openFixture(t, tt.file), tt.proto, tt.family)
+			got, err := parseProcNet(openFixture(t, tt.file), tt.proto, tt.family)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,7 +144,7 @@ func TestParseProcNetErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseProcNet(strings.NewReader(tt.input), tt.proto, tt.family)
+			got, err := parseProcNet(strings.NewReader(tt.input), tt.proto, tt.family)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}
@@ -157,15 +157,15 @@ func TestParseProcNetErrors(t *testing.T) {
 
 func TestParseProcNetSizeCap(t *testing.T) {
 	in := tcpHeader + "\n" + strings.Repeat(tcpLine+"\n", 100)
-	if _, err := parseProcNet(strings.NewReader(in), "tcp", "ipv4", int64(len(in))); err != nil {
+	if _, err := parseProcNetLimit(strings.NewReader(in), "tcp", "ipv4", int64(len(in))); err != nil {
 		t.Fatalf("input of exactly the limit: %v", err)
 	}
-	_, err := parseProcNet(strings.NewReader(in), "tcp", "ipv4", int64(len(in)-1))
+	_, err := parseProcNetLimit(strings.NewReader(in), "tcp", "ipv4", int64(len(in)-1))
 	if want := fmt.Sprintf("input larger than %d bytes: not a /proc/net file", len(in)-1); err == nil || err.Error() != want {
 		t.Fatalf("err = %v, want %q", err, want)
 	}
 	// The real cap, on an endless stream of valid lines.
-	_, err = ParseProcNet(io.MultiReader(strings.NewReader(tcpHeader+"\n"), endless(tcpLine+"\n")), "tcp", "ipv4")
+	_, err = parseProcNet(io.MultiReader(strings.NewReader(tcpHeader+"\n"), endless(tcpLine+"\n")), "tcp", "ipv4")
 	if want := "input larger than 64 MiB: not a /proc/net file"; err == nil || err.Error() != want {
 		t.Fatalf("err = %v, want %q", err, want)
 	}
@@ -587,7 +587,7 @@ func TestMapOwnersCancelled(t *testing.T) {
 	skipIfBigEndian(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	ls, err := ParseProcNet(openFixture(t, "tcp"), "tcp", "ipv4")
+	ls, err := parseProcNet(openFixture(t, "tcp"), "tcp", "ipv4")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -738,7 +738,7 @@ func readTCP10k(tb testing.TB) []byte {
 func TestParseProcNetTCP10k(t *testing.T) {
 	skipIfBigEndian(t)
 	raw := readTCP10k(t)
-	ls, err := ParseProcNet(bytes.NewReader(raw), "tcp", "ipv4")
+	ls, err := parseProcNet(bytes.NewReader(raw), "tcp", "ipv4")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -771,7 +771,7 @@ func BenchmarkParseProcNetTCP10k(b *testing.B) {
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ParseProcNet(bytes.NewReader(raw), "tcp", "ipv4"); err != nil {
+		if _, err := parseProcNet(bytes.NewReader(raw), "tcp", "ipv4"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -114,7 +114,7 @@ func (s *SSHD) runTest(ctx context.Context, env *Env, bin, conf string) (snapsho
 		src.Error = fmt.Sprintf("%v: %s", err, firstLines(msg, 3))
 		return src, nil
 	}
-	eff := ParseSSHDTest(string(out))
+	eff := parseSSHDTest(string(out))
 	if len(eff) == 0 {
 		src.Status, src.Error = snapshot.StatusError, "sshd -T printed no settings"
 		return src, nil
@@ -157,9 +157,9 @@ var sshdDefaults = map[string]string{
 	"hostbasedauthentication":      "no",
 }
 
-// ParseSSHDTest parses the output of `sshd -T`: one "keyword value" a line,
+// parseSSHDTest parses the output of `sshd -T`: one "keyword value" a line,
 // keywords lower case. Repeated keywords keep every value, joined with ", ".
-func ParseSSHDTest(out string) map[string]string {
+func parseSSHDTest(out string) map[string]string {
 	eff := map[string]string{}
 	for _, line := range strings.Split(out, "\n") {
 		line = strings.TrimSpace(line)

@@ -115,7 +115,7 @@ func TestSSHDUpstreamCorpus(t *testing.T) {
 					t.Errorf("expect.txt:%d: no captured sshd -T output: %v", v.line, err)
 					continue
 				}
-				real := ParseSSHDTest(string(out))[v.keyword]
+				real := parseSSHDTest(string(out))[v.keyword]
 				if real == "" {
 					real = "none"
 				}
@@ -298,7 +298,7 @@ func TestSSHDRealWorldCorpus(t *testing.T) {
 			out, err := os.ReadFile(filepath.Join(dir, "sshd-T.txt"))
 			if err == nil {
 				accepted++
-				want := ParseSSHDTest(string(out))
+				want := parseSSHDTest(string(out))
 				for _, k := range keys {
 					// The OpenSSH 9.2 of the captures prints
 					// prohibit-password by its old name.
@@ -411,7 +411,7 @@ func TestSSHDRealWorldConnections(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				real := ParseSSHDTest(string(out))
+				real := parseSSHDTest(string(out))
 				conn := sshdConn(t, spec)
 				for _, x := range f[1:] {
 					if g, ok := strings.CutPrefix(x, "groups="); ok {

@@ -34,7 +34,7 @@ func FuzzSSHDParsers(f *testing.F) {
 	sshdSeeds(f)
 	empty := f.TempDir() // Includes resolve under an empty root
 	f.Fuzz(func(t *testing.T, in string) {
-		for k, v := range ParseSSHDTest(in) {
+		for k, v := range parseSSHDTest(in) {
 			if !sshdKeyword(k) || strings.Contains(v, "\n") {
 				t.Fatalf("sshd -T: key %q value %q", k, v)
 			}
@@ -75,7 +75,7 @@ func FuzzSSHDParsers(f *testing.F) {
 			}
 		}
 		for _, line := range strings.Split(in, "\n") {
-			if kw, val, ok := ParseSSHDLine(line); ok && (!sshdKeyword(kw) || strings.ContainsAny(val, "\n")) {
+			if kw, val, ok := parseSSHDLine(line); ok && (!sshdKeyword(kw) || strings.ContainsAny(val, "\n")) {
 				t.Fatalf("line %q: %q %q", line, kw, val)
 			}
 		}

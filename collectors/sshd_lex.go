@@ -86,14 +86,14 @@ func checkSSHDValue(kw string, args []string) error {
 	return nil
 }
 
-// ParseSSHDLine splits one sshd_config line into its lower-case keyword
+// parseSSHDLine splits one sshd_config line into its lower-case keyword
 // (aliases resolved to the name sshd -T prints) and value. Comments, blank
 // lines and lines sshd would refuse return ok=false. The keyword and value
 // are separated by white space or '=' (sshd accepts "Keyword=value"); the
 // value's words are split as sshd's argv_split does (quotes and
 // backslash escapes removed, '#' at the start of a word starts a comment)
 // and joined with one space.
-func ParseSSHDLine(line string) (keyword, value string, ok bool) {
+func parseSSHDLine(line string) (keyword, value string, ok bool) {
 	kw, args, err := splitSSHDLine(line)
 	if err != nil || kw == "" {
 		return "", "", false

@@ -24,9 +24,9 @@ func TestParseSSHDLine(t *testing.T) {
 		{"bad-key value", "", "", false},
 	}
 	for _, tc := range tests {
-		kw, val, ok := ParseSSHDLine(tc.line)
+		kw, val, ok := parseSSHDLine(tc.line)
 		if kw != tc.kw || val != tc.val || ok != tc.ok {
-			t.Errorf("ParseSSHDLine(%q) = %q, %q, %v; want %q, %q, %v", tc.line, kw, val, ok, tc.kw, tc.val, tc.ok)
+			t.Errorf("parseSSHDLine(%q) = %q, %q, %v; want %q, %q, %v", tc.line, kw, val, ok, tc.kw, tc.val, tc.ok)
 		}
 	}
 }

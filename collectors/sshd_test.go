@@ -51,7 +51,7 @@ func TestParseSSHDTestCaptured(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := ParseSSHDTest(readTestdata(t, "sshd/"+tc.name+".sshd-T.txt"))
+			got := parseSSHDTest(readTestdata(t, "sshd/"+tc.name+".sshd-T.txt"))
 			if len(got) < 80 {
 				t.Errorf("only %d settings parsed", len(got))
 			}
@@ -70,7 +70,7 @@ func TestParseSSHDTestCaptured(t *testing.T) {
 func TestSSHDFilesAgreeWithSSHDT(t *testing.T) {
 	for _, name := range sshdCaptures {
 		t.Run(name, func(t *testing.T) {
-			want := ParseSSHDTest(readTestdata(t, "sshd/"+name+".sshd-T.txt"))
+			want := parseSSHDTest(readTestdata(t, "sshd/"+name+".sshd-T.txt"))
 			env := &Env{Root: filepath.Join("../testdata/sshd", name)}
 			cfg, err := readSSHDConfig(env, sshdConfigFile)
 			if err != nil {

@@ -100,7 +100,7 @@ func ufwPathExists(p string) bool {
 func collectUFWConf(env *Env) snapshot.UFWConf {
 	var c snapshot.UFWConf
 	src := readUFWPart(env, ufwConfFile, func(r io.Reader) (err error) {
-		c, err = ParseUFWConf(r)
+		c, err = parseUFWConf(r)
 		return err
 	})
 	if src.Status != snapshot.StatusOK {
@@ -113,7 +113,7 @@ func collectUFWConf(env *Env) snapshot.UFWConf {
 func collectUFWDefaults(env *Env) snapshot.UFWDefaults {
 	var d snapshot.UFWDefaults
 	src := readUFWPart(env, ufwDefaultsFile, func(r io.Reader) (err error) {
-		d, err = ParseUFWDefaults(r)
+		d, err = parseUFWDefaults(r)
 		return err
 	})
 	if src.Status != snapshot.StatusOK {
@@ -151,7 +151,7 @@ func collectUFWLive(ctx context.Context, env *Env, hasBinary bool) (snapshot.UFW
 		}
 		return live, nil, nil
 	}
-	parsed, rules, unparsed, err := ParseUFWStatusLenient(bytes.NewReader(stdout))
+	parsed, rules, unparsed, err := parseUFWStatusLenient(bytes.NewReader(stdout))
 	if err != nil {
 		live.Status, live.Error = snapshot.StatusError, fmt.Sprintf("parse %s: %v", ufwStatusFrom, err)
 		return live, nil, nil
@@ -201,7 +201,7 @@ func collectUFWRuleFiles(env *Env, v6 bool) snapshot.UFWRules {
 	var unparsed []snapshot.UFWUnparsedRule
 	for _, f := range files {
 		src := readUFWPart(env, f.path, func(r io.Reader) error {
-			got, bad, err := ParseUFWRulesFileLenient(r, f.v6)
+			got, bad, err := parseUFWRulesFileLenient(r, f.v6)
 			for _, u := range bad {
 				u.From, u.Before = f.path, u.Before+len(items)
 				unparsed = append(unparsed, u)

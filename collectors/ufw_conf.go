@@ -9,9 +9,9 @@ import (
 	"github.com/mlscan/mlscan/snapshot"
 )
 
-// ParseUFWConf parses /etc/ufw/ufw.conf (ENABLED, LOGLEVEL). The Source is
+// parseUFWConf parses /etc/ufw/ufw.conf (ENABLED, LOGLEVEL). The Source is
 // left for the caller.
-func ParseUFWConf(r io.Reader) (snapshot.UFWConf, error) {
+func parseUFWConf(r io.Reader) (snapshot.UFWConf, error) {
 	var c snapshot.UFWConf
 	err := ufwParseShellVars(r, func(k, v string) error {
 		switch k {
@@ -25,10 +25,10 @@ func ParseUFWConf(r io.Reader) (snapshot.UFWConf, error) {
 	return c, err
 }
 
-// ParseUFWDefaults parses /etc/default/ufw. Policies are lower-cased as
+// parseUFWDefaults parses /etc/default/ufw. Policies are lower-cased as
 // ufw itself reads them: accept, drop, reject (and skip for the
 // application policy). The Source is left for the caller.
-func ParseUFWDefaults(r io.Reader) (snapshot.UFWDefaults, error) {
+func parseUFWDefaults(r io.Reader) (snapshot.UFWDefaults, error) {
 	var d snapshot.UFWDefaults
 	policy := func(k, v string, valid ...string) (string, error) {
 		for _, p := range valid {

@@ -30,7 +30,7 @@ func TestParseUFWConf(t *testing.T) {
 			if tc.file != "" {
 				in = ufwSample(t, tc.file)
 			}
-			got, err := ParseUFWConf(bytes.NewReader(in))
+			got, err := parseUFWConf(bytes.NewReader(in))
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
@@ -71,7 +71,7 @@ func TestParseUFWDefaults(t *testing.T) {
 			if tc.file != "" {
 				in = ufwSample(t, tc.file)
 			}
-			got, err := ParseUFWDefaults(bytes.NewReader(in))
+			got, err := parseUFWDefaults(bytes.NewReader(in))
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)

@@ -76,10 +76,11 @@ func ufwCorpusParse(name string, in []byte) (ufwCorpusFacts, error) {
 	r := bytes.NewReader(in)
 	switch {
 	case strings.Contains(name, "-status"):
+		// Parser labels are the golden file's: the parsers' names when exported.
 		f.Parser = "ParseUFWStatusLenient"
 		var live snapshot.UFWLive
 		var rules []snapshot.UFWRule
-		live, rules, f.Unparsed, err = ParseUFWStatusLenient(r)
+		live, rules, f.Unparsed, err = parseUFWStatusLenient(r)
 		f.Live = &ufwCorpusLive{
 			Active: live.Active, Logging: live.Logging, LogLevel: live.LogLevel,
 			DefaultIncoming: live.DefaultIncoming, DefaultOutgoing: live.DefaultOutgoing, DefaultRouted: live.DefaultRouted,
@@ -88,12 +89,12 @@ func ufwCorpusParse(name string, in []byte) (ufwCorpusFacts, error) {
 	case strings.HasPrefix(name, "conf-ufw.conf@"):
 		f.Parser = "ParseUFWConf"
 		var c snapshot.UFWConf
-		c, err = ParseUFWConf(r)
+		c, err = parseUFWConf(r)
 		f.Conf = &ufwCorpusConf{Enabled: c.Enabled, LogLevel: c.LogLevel}
 	case strings.HasPrefix(name, "conf-ufw.defaults@"):
 		f.Parser = "ParseUFWDefaults"
 		var d snapshot.UFWDefaults
-		d, err = ParseUFWDefaults(r)
+		d, err = parseUFWDefaults(r)
 		f.Defaults = &ufwCorpusDefaults{
 			IPv6: d.IPv6, InputPolicy: d.InputPolicy, OutputPolicy: d.OutputPolicy,
 			ForwardPolicy: d.ForwardPolicy, ApplicationPolicy: d.ApplicationPolicy, ManageBuiltins: d.ManageBuiltins,
@@ -102,7 +103,7 @@ func ufwCorpusParse(name string, in []byte) (ufwCorpusFacts, error) {
 		v6 := strings.Contains(name, "6.rules")
 		f.Parser = fmt.Sprintf("ParseUFWRulesFileLenient(v6=%v)", v6)
 		var rules []snapshot.UFWRule
-		rules, f.Unparsed, err = ParseUFWRulesFileLenient(r, v6)
+		rules, f.Unparsed, err = parseUFWRulesFileLenient(r, v6)
 		f.Rules = rules
 		if strings.HasPrefix(name, "conf-before") || strings.HasPrefix(name, "conf-after") {
 			du := hasDockerUserRules(in)

@@ -97,7 +97,7 @@ func checkFuzzedRules(t *testing.T, rules []snapshot.UFWRule) {
 func FuzzParseUFWStatus(f *testing.F) {
 	addUFWSeeds(f, func(b []byte) { f.Add(b) })
 	f.Fuzz(func(t *testing.T, in []byte) {
-		live, rules, unparsed, err := ParseUFWStatusLenient(bytes.NewReader(in))
+		live, rules, unparsed, err := parseUFWStatusLenient(bytes.NewReader(in))
 		if err != nil {
 			return
 		}
@@ -106,7 +106,7 @@ func FuzzParseUFWStatus(f *testing.F) {
 		if !live.Active && len(rules)+len(unparsed) > 0 {
 			t.Fatal("rules while inactive")
 		}
-		_, strict, serr := ParseUFWStatus(bytes.NewReader(in))
+		_, strict, serr := parseUFWStatus(bytes.NewReader(in))
 		if (serr == nil) != (len(unparsed) == 0) {
 			t.Fatalf("strict parse error %v with %d lines not understood (%+v)", serr, len(unparsed), strict)
 		}
@@ -119,13 +119,13 @@ func FuzzParseUFWRulesFile(f *testing.F) {
 		f.Add(b, true)
 	})
 	f.Fuzz(func(t *testing.T, in []byte, v6 bool) {
-		rules, unparsed, err := ParseUFWRulesFileLenient(bytes.NewReader(in), v6)
+		rules, unparsed, err := parseUFWRulesFileLenient(bytes.NewReader(in), v6)
 		if err != nil {
 			return
 		}
 		checkFuzzedRules(t, rules)
 		checkFuzzedUnparsed(t, unparsed, len(rules))
-		if _, serr := ParseUFWRulesFile(bytes.NewReader(in), v6); (serr == nil) != (len(unparsed) == 0) {
+		if _, serr := parseUFWRulesFile(bytes.NewReader(in), v6); (serr == nil) != (len(unparsed) == 0) {
 			t.Fatalf("strict parse error %v with %d lines not understood", serr, len(unparsed))
 		}
 		for i, r := range rules {

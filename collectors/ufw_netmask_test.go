@@ -39,11 +39,11 @@ func TestUFWNetmaskCapture(t *testing.T) {
 	}
 	wantFromText := []string{"10.0.0.0/24", "any", "192.168.0.2/255.255.0.2", "10.0.0.0/24", "10.0.0.1/255.255.0.255", "any", "::1/0"}
 
-	v4, bad4, err := ParseUFWRulesFileLenient(strings.NewReader(ufwCapUserRules), false)
+	v4, bad4, err := parseUFWRulesFileLenient(strings.NewReader(ufwCapUserRules), false)
 	if err != nil || len(bad4) > 0 {
 		t.Fatalf("user.rules: %v, not understood %+v", err, bad4)
 	}
-	v6, bad6, err := ParseUFWRulesFileLenient(strings.NewReader(ufwCapUser6Rules), true)
+	v6, bad6, err := parseUFWRulesFileLenient(strings.NewReader(ufwCapUser6Rules), true)
 	if err != nil || len(bad6) > 0 {
 		t.Fatalf("user6.rules: %v, not understood %+v", err, bad6)
 	}
@@ -58,7 +58,7 @@ func TestUFWNetmaskCapture(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, rules, unparsed, err := ParseUFWStatusLenient(strings.NewReader(tc.input))
+			_, rules, unparsed, err := parseUFWStatusLenient(strings.NewReader(tc.input))
 			if err != nil || len(unparsed) > 0 {
 				t.Fatalf("%v, not understood %+v", err, unparsed)
 			}
@@ -123,7 +123,7 @@ func TestParseUFWStatusLenient(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			in := insertAfter(t, ufwCapStatusVerbose, after, tc.row)
-			live, rules, unparsed, err := ParseUFWStatusLenient(strings.NewReader(in))
+			live, rules, unparsed, err := parseUFWStatusLenient(strings.NewReader(in))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,7 +134,7 @@ func TestParseUFWStatusLenient(t *testing.T) {
 			if len(unparsed) != 1 || !reflect.DeepEqual(unparsed[0], tc.want) {
 				t.Fatalf("unparsed:\n got %+v\nwant %+v", unparsed, tc.want)
 			}
-			_, _, err = ParseUFWStatus(strings.NewReader(in))
+			_, _, err = parseUFWStatus(strings.NewReader(in))
 			if err == nil || !strings.Contains(err.Error(), tc.error) {
 				t.Errorf("strict parser: %v, want %q", err, tc.error)
 			}
@@ -177,7 +177,7 @@ func TestParseUFWRulesFileLenient(t *testing.T) {
 				file, after, n = ufwCapUser6Rules, "### tuple ### allow tcp 80 ::/0 any ::/0 in", 2
 			}
 			in := insertAfter(t, file, after, tc.line)
-			rules, unparsed, err := ParseUFWRulesFileLenient(strings.NewReader(in), tc.v6)
+			rules, unparsed, err := parseUFWRulesFileLenient(strings.NewReader(in), tc.v6)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -188,7 +188,7 @@ func TestParseUFWRulesFileLenient(t *testing.T) {
 			if len(unparsed) != 1 || !reflect.DeepEqual(unparsed[0], tc.want) {
 				t.Fatalf("unparsed:\n got %+v\nwant %+v", unparsed, tc.want)
 			}
-			if _, err := ParseUFWRulesFile(strings.NewReader(in), tc.v6); err == nil || !strings.Contains(err.Error(), "line 21") {
+			if _, err := parseUFWRulesFile(strings.NewReader(in), tc.v6); err == nil || !strings.Contains(err.Error(), "line 21") {
 				t.Errorf("strict parser: %v", err)
 			}
 		})
@@ -200,14 +200,14 @@ func TestParseUFWRulesFileLenient(t *testing.T) {
 func TestUFWLenientLimits(t *testing.T) {
 	head := "Status: active\n\nTo                         Action      From\n--                         ------      ----\n"
 	many := strings.Repeat("what is this\n", maxUFWUnparsed+1)
-	if _, _, _, err := ParseUFWStatusLenient(strings.NewReader(head + many)); err == nil || !strings.Contains(err.Error(), "not ufw status output") {
+	if _, _, _, err := parseUFWStatusLenient(strings.NewReader(head + many)); err == nil || !strings.Contains(err.Error(), "not ufw status output") {
 		t.Errorf("status: %v", err)
 	}
-	if _, _, err := ParseUFWRulesFileLenient(strings.NewReader(many), false); err == nil || !strings.Contains(err.Error(), "not a ufw rules file") {
+	if _, _, err := parseUFWRulesFileLenient(strings.NewReader(many), false); err == nil || !strings.Contains(err.Error(), "not a ufw rules file") {
 		t.Errorf("rules file: %v", err)
 	}
 	long := "### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 " + strings.Repeat("x", 1<<20)
-	_, unparsed, err := ParseUFWRulesFileLenient(strings.NewReader(long+"\n"), false)
+	_, unparsed, err := parseUFWRulesFileLenient(strings.NewReader(long+"\n"), false)
 	if err != nil || len(unparsed) != 1 || len(unparsed[0].Raw) != maxUFWUnparsedRaw+3 {
 		t.Errorf("long line: %v, %d kept", err, len(unparsed))
 	}

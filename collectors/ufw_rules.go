@@ -11,29 +11,29 @@ import (
 	"github.com/mlscan/mlscan/snapshot"
 )
 
-// ParseUFWRulesFile parses /etc/ufw/user.rules (v6 false) or user6.rules
+// parseUFWRulesFile parses /etc/ufw/user.rules (v6 false) or user6.rules
 // (v6 true). Each "### tuple ###" line is one rule, in file order:
 //
 //	### tuple ### <action> <proto> <dport> <dst> <sport> <src> <dir>[ comment=<hex>]
 //	### tuple ### <action> <proto> <dport> <dst> <sport> <src> <dapp> <sapp> <dir>[ comment=<hex>]
 //
 // The other lines must look like iptables-restore input; anything else is
-// an error naming its line. See ParseUFWRulesFileLenient to keep going.
-func ParseUFWRulesFile(r io.Reader, v6 bool) ([]snapshot.UFWRule, error) {
-	rules, unparsed, err := ParseUFWRulesFileLenient(r, v6)
+// an error naming its line. See parseUFWRulesFileLenient to keep going.
+func parseUFWRulesFile(r io.Reader, v6 bool) ([]snapshot.UFWRule, error) {
+	rules, unparsed, err := parseUFWRulesFileLenient(r, v6)
 	if err == nil && len(unparsed) > 0 {
 		return nil, unparsedErr(unparsed[0])
 	}
 	return rules, err
 }
 
-// ParseUFWRulesFileLenient is ParseUFWRulesFile that degrades per line: a
+// parseUFWRulesFileLenient is parseUFWRulesFile that degrades per line: a
 // tuple it cannot read, or a line that is not iptables-restore input, is
 // returned in unparsed, verbatim with the reason and what could still be
 // read of it (From left for the caller); every other tuple is still
 // parsed. Only input too large or with more than maxUFWUnparsed such lines
 // is an error.
-func ParseUFWRulesFileLenient(r io.Reader, v6 bool) (rules []snapshot.UFWRule, unparsed []snapshot.UFWUnparsedRule, err error) {
+func parseUFWRulesFileLenient(r io.Reader, v6 bool) (rules []snapshot.UFWRule, unparsed []snapshot.UFWUnparsedRule, err error) {
 	text, err := readUFWInput(r)
 	if err != nil {
 		return nil, nil, err

@@ -25,7 +25,7 @@ func TestParseUFWRulesFile(t *testing.T) {
 			if tc.prep != nil {
 				in = tc.prep(in)
 			}
-			rules, err := ParseUFWRulesFile(bytes.NewReader(in), tc.v6)
+			rules, err := parseUFWRulesFile(bytes.NewReader(in), tc.v6)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,7 +69,7 @@ func TestParseUFWRulesFileForms(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rules, err := ParseUFWRulesFile(strings.NewReader(tc.line+"\n"), false)
+			rules, err := parseUFWRulesFile(strings.NewReader(tc.line+"\n"), false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +105,7 @@ func TestParseUFWRulesFileErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rules, err := ParseUFWRulesFile(strings.NewReader(tc.input), false)
+			rules, err := parseUFWRulesFile(strings.NewReader(tc.input), false)
 			if err == nil {
 				t.Fatalf("no error; rules %+v", rules)
 			}
@@ -139,13 +139,13 @@ func BenchmarkParseUFWRulesFile1000(b *testing.B) {
 	}
 	sb.WriteString("\n### END RULES ###\nCOMMIT\n")
 	input := []byte(sb.String())
-	if rules, err := ParseUFWRulesFile(bytes.NewReader(input), false); err != nil || len(rules) != 1000 {
+	if rules, err := parseUFWRulesFile(bytes.NewReader(input), false); err != nil || len(rules) != 1000 {
 		b.Fatalf("%d rules, %v", len(rules), err)
 	}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(input)))
 	for b.Loop() {
-		if _, err := ParseUFWRulesFile(bytes.NewReader(input), false); err != nil {
+		if _, err := parseUFWRulesFile(bytes.NewReader(input), false); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/mlscan/mlscan/snapshot"
 )
 
-// ParseUFWStatus parses the output of `ufw status`, `ufw status verbose` or
+// parseUFWStatus parses the output of `ufw status`, `ufw status verbose` or
 // `ufw status numbered`. It returns the state the header reports (the
 // Source is left for the caller) and the rules in the order printed.
 //
@@ -21,22 +21,22 @@ import (
 // shown by name only (plain and numbered forms) has ToApp or FromApp set
 // and its ports are not in the output: ToPorts is then "any" and ToRanges
 // empty. A row that cannot be parsed is an error naming its line; see
-// ParseUFWStatusLenient to keep going past it.
-func ParseUFWStatus(r io.Reader) (snapshot.UFWLive, []snapshot.UFWRule, error) {
-	live, rules, unparsed, err := ParseUFWStatusLenient(r)
+// parseUFWStatusLenient to keep going past it.
+func parseUFWStatus(r io.Reader) (snapshot.UFWLive, []snapshot.UFWRule, error) {
+	live, rules, unparsed, err := parseUFWStatusLenient(r)
 	if err == nil && len(unparsed) > 0 {
 		return live, nil, unparsedErr(unparsed[0])
 	}
 	return live, rules, err
 }
 
-// ParseUFWStatusLenient is ParseUFWStatus that degrades per row: a rule row
+// parseUFWStatusLenient is parseUFWStatus that degrades per row: a rule row
 // it cannot read is returned in unparsed, verbatim with the reason and what
 // could still be read of it (From left for the caller), and every other row
 // is still parsed. Only input that is not ufw status output at all (no
 // Status line, an unknown header line, more than maxUFWUnparsed bad rows) is
 // an error.
-func ParseUFWStatusLenient(r io.Reader) (live snapshot.UFWLive, rules []snapshot.UFWRule, unparsed []snapshot.UFWUnparsedRule, err error) {
+func parseUFWStatusLenient(r io.Reader) (live snapshot.UFWLive, rules []snapshot.UFWRule, unparsed []snapshot.UFWUnparsedRule, err error) {
 	text, err := readUFWInput(r)
 	if err != nil {
 		return live, nil, nil, err

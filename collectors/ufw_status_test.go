@@ -228,7 +228,7 @@ func TestParseUFWStatus(t *testing.T) {
 	for _, tc := range ufwStatusCases {
 		t.Run(tc.name, func(t *testing.T) {
 			in := ufwSample(t, tc.file)
-			live, rules, err := ParseUFWStatus(bytes.NewReader(in))
+			live, rules, err := parseUFWStatus(bytes.NewReader(in))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -260,15 +260,15 @@ func TestParseUFWStatus(t *testing.T) {
 // The numbered status lists rules in file order (user.rules then
 // user6.rules): parsing the captured files must give the same rules.
 func TestUFWStatusMatchesRulesFiles(t *testing.T) {
-	_, status, err := ParseUFWStatus(bytes.NewReader(ufwSample(t, "mlscan-capture-ufw-status-numbered.txt")))
+	_, status, err := parseUFWStatus(bytes.NewReader(ufwSample(t, "mlscan-capture-ufw-status-numbered.txt")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	v4, err := ParseUFWRulesFile(bytes.NewReader(ufwSample(t, "mlscan-capture-user.rules.txt")), false)
+	v4, err := parseUFWRulesFile(bytes.NewReader(ufwSample(t, "mlscan-capture-user.rules.txt")), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v6, err := ParseUFWRulesFile(bytes.NewReader(ufwSample(t, "mlscan-capture-user6.rules.txt")), true)
+	v6, err := parseUFWRulesFile(bytes.NewReader(ufwSample(t, "mlscan-capture-user6.rules.txt")), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +317,7 @@ func TestParseUFWStatusErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, rules, err := ParseUFWStatus(strings.NewReader(tc.input))
+			_, rules, err := parseUFWStatus(strings.NewReader(tc.input))
 			if err == nil {
 				t.Fatalf("no error; rules %+v", rules)
 			}
@@ -349,7 +349,7 @@ func TestParseUFWStatusHeader(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			live, rules, err := ParseUFWStatus(strings.NewReader(tc.input))
+			live, rules, err := parseUFWStatus(strings.NewReader(tc.input))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -370,7 +370,7 @@ func TestParseUFWStatusHeader(t *testing.T) {
 func TestParseUFWStatusActionColumn(t *testing.T) {
 	in := "Status: active\n\nTo                         Action      From\n--                         ------      ----\n" +
 		"My LIMIT app               ALLOW IN    Anywhere\n"
-	_, rules, err := ParseUFWStatus(strings.NewReader(in))
+	_, rules, err := parseUFWStatus(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,13 +383,13 @@ func BenchmarkParseUFWStatus1000(b *testing.B) {
 	rows := ufwBenchRows(b, 1000)
 	input := []byte("Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\nNew profiles: skip\n\n" +
 		"To                         Action      From\n--                         ------      ----\n" + strings.Join(rows, "\n") + "\n")
-	if _, rules, err := ParseUFWStatus(bytes.NewReader(input)); err != nil || len(rules) != 1000 {
+	if _, rules, err := parseUFWStatus(bytes.NewReader(input)); err != nil || len(rules) != 1000 {
 		b.Fatalf("%d rules, %v", len(rules), err)
 	}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(input)))
 	for b.Loop() {
-		if _, _, err := ParseUFWStatus(bytes.NewReader(input)); err != nil {
+		if _, _, err := parseUFWStatus(bytes.NewReader(input)); err != nil {
 			b.Fatal(err)
 		}
 	}

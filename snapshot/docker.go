@@ -233,7 +233,8 @@ type SecretFinding struct {
 	// Classes counts the character classes used (lower, upper, digit,
 	// other).
 	Classes int `json:"classes"`
-	// Strength is weak, medium or strong (see secretStrength).
+	// Strength is weak, medium or strong, as the collectors package's
+	// secretStrength rates it.
 	Strength   string `json:"strength" jsonschema:"enum=weak,enum=medium,enum=strong"`
 	Denylisted bool   `json:"denylisted"`
 	// Hash is a keyed hash (HMAC-SHA256, random key per snapshot, first

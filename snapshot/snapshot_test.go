@@ -108,3 +108,42 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecode: what each step of Decode costs on the documented host
+// (the typed decode is a second pass over the bytes).
+func BenchmarkDecode(b *testing.B) {
+	data, err := os.ReadFile("../testdata/snapshots/documented-host.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("document", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := decodeDoc("d.json", data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	doc, _ := decodeDoc("d.json", data)
+	b.Run("validate", func(b *testing.B) {
+		for b.Loop() {
+			if err := Validate(doc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("typed", func(b *testing.B) {
+		for b.Loop() {
+			var s Snapshot
+			if err := json.Unmarshal(data, &s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Decode", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := Decode("d.json", data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
