@@ -14,6 +14,7 @@
 package site.images_pinned
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.target
 
 # tag is the image reference's tag: what follows the last ":" after the
 # last "/" (a registry's ":5000" is not a tag); "" when there is none.
@@ -31,13 +32,13 @@ pinned(image) if {
 	not tag(image) in {"", "latest"}
 }
 
-deny contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": c.image, "expected": "a version tag or a digest", "source": docker.source}, "location": docker.where(c)} if {
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": c.image, "expected": "a version tag or a digest", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	not pinned(c.image)
 	msg := sprintf("%s runs %s, which is not pinned to a version", [docker.subject(c), c.image])
 }
 
-pass contains {"subject": docker.subject(c), "message": msg, "evidence": {"observed": c.image, "expected": "a version tag or a digest", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": c.image, "expected": "a version tag or a digest", "source": docker.source}, "location": docker.where(c)} if {
 	some c in docker.containers
 	pinned(c.image)
 	msg := sprintf("%s runs %s", [docker.subject(c), c.image])
