@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"sync"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // App is the application layer the commands call: it evaluates snapshot
@@ -21,10 +23,6 @@ type App struct {
 	// Load compiles the policies; it runs at most once, the first time
 	// the engine is needed (comparing two result files needs none).
 	Load func(context.Context) (*Engine, error)
-	// Validate checks a decoded snapshot against the snapshot schema (nil:
-	// no check beyond DecodeSnapshot's). Its errors are prefixed with the
-	// file name.
-	Validate func(doc any) error
 	// Waivers are applied to each report evaluated from a snapshot.
 	Waivers []Waiver
 
@@ -52,21 +50,21 @@ func (a *App) Preload(ctx context.Context) {
 	go func() { _, _ = a.Engine(ctx) }()
 }
 
-// EvalSnapshot decodes, validates and evaluates one snapshot document
-// named name, applies the waivers, and returns the report and the decoded
-// document.
-func (a *App) EvalSnapshot(ctx context.Context, name string, data []byte) (*Report, map[string]any, error) {
+// EvalSnapshot decodes and validates one snapshot document named name
+// (snapshot.Decode), evaluates it, applies the waivers, and returns the
+// report and the typed snapshot.
+func (a *App) EvalSnapshot(ctx context.Context, name string, data []byte) (*Report, *snapshot.Snapshot, error) {
 	return a.evalSnapshot(ctx, name, data, false)
 }
 
 // evalSnapshot is EvalSnapshot; serial evaluates in one query (see
 // EvalOptions.Serial).
-func (a *App) evalSnapshot(ctx context.Context, name string, data []byte, serial bool) (*Report, map[string]any, error) {
+func (a *App) evalSnapshot(ctx context.Context, name string, data []byte, serial bool) (*Report, *snapshot.Snapshot, error) {
 	e, err := a.Engine(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	doc, err := a.decode(name, data)
+	snap, doc, err := snapshot.Decode(name, data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -79,22 +77,7 @@ func (a *App) evalSnapshot(ctx context.Context, name string, data []byte, serial
 		return nil, nil, err
 	}
 	ApplyWaivers(rep, a.Waivers)
-	return rep, doc, nil
-}
-
-// decode decodes a snapshot document and checks it against the snapshot
-// schema; errors name the file.
-func (a *App) decode(name string, data []byte) (map[string]any, error) {
-	doc, err := DecodeSnapshot(name, data)
-	if err != nil {
-		return nil, err
-	}
-	if a.Validate != nil {
-		if err := a.Validate(doc); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	return doc, nil
+	return rep, snap, nil
 }
 
 // readLimited reads a file of at most max bytes.

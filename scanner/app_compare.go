@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // Side is one side of a comparison: the reports of a result file, or the
-// report and document of a snapshot.
+// report and typed snapshot of a snapshot file.
 type Side struct {
 	// Path is the file read.
 	Path string
@@ -16,9 +18,9 @@ type Side struct {
 	Kind string
 	// Reports are the file's reports (a snapshot's one, evaluated).
 	Reports []*Report
-	// Docs are the snapshots' documents, one per report (nil entries for
+	// Snapshots are the typed snapshots, one per report (nil entries for
 	// a result file).
-	Docs []map[string]any
+	Snapshots []*snapshot.Snapshot
 }
 
 // ReadSide reads a result file or a snapshot, telling them apart by shape:
@@ -51,7 +53,7 @@ func (a *App) ReadSide(ctx context.Context, path, flag string) (*Side, error) {
 				return nil, err
 			}
 		}
-		s.Kind, s.Reports, s.Docs = KindResults, reps, make([]map[string]any, len(reps))
+		s.Kind, s.Reports, s.Snapshots = KindResults, reps, make([]*snapshot.Snapshot, len(reps))
 		return s, nil
 	}
 	var probe map[string]json.RawMessage
@@ -67,13 +69,13 @@ func (a *App) ReadSide(ctx context.Context, path, flag string) (*Side, error) {
 		if err := checkReport(where, &r); err != nil {
 			return nil, err
 		}
-		s.Kind, s.Reports, s.Docs = KindResults, []*Report{&r}, []map[string]any{nil}
+		s.Kind, s.Reports, s.Snapshots = KindResults, []*Report{&r}, []*snapshot.Snapshot{nil}
 	case probe["collectors"] != nil:
-		rep, doc, err := a.EvalSnapshot(ctx, path, data)
+		rep, snap, err := a.EvalSnapshot(ctx, path, data)
 		if err != nil {
 			return nil, err
 		}
-		s.Kind, s.Reports, s.Docs = KindSnapshot, []*Report{rep}, []map[string]any{doc}
+		s.Kind, s.Reports, s.Snapshots = KindSnapshot, []*Report{rep}, []*snapshot.Snapshot{snap}
 	default:
 		return nil, fmt.Errorf("%s: neither a result file (no \"results\") nor a snapshot (no \"collectors\"): make one with `mlscan scan -f json=FILE` or `mlscan collect -o FILE`", where)
 	}
@@ -109,7 +111,7 @@ func (a *App) Compare(ctx context.Context, oldPath, newPath string) (*Diff, erro
 		}
 		sides[i] = s
 	}
-	d := a.diffSides(ctx, sides[0], 0, sides[1].Reports[0], sides[1].Docs[0])
+	d := a.diffSides(ctx, sides[0], 0, sides[1].Reports[0], sides[1].Snapshots[0])
 	d.New.Source, d.New.Kind = newPath, sides[1].Kind
 	return d, nil
 }
@@ -118,10 +120,9 @@ func (a *App) Compare(ctx context.Context, oldPath, newPath string) (*Diff, erro
 // host's report in base, an earlier result file or snapshot of the same
 // hosts, for the Markdown report's "Changes since the last review"
 // section. A base of one host pairs with a single report whatever its
-// name. docs are the reports' snapshot documents (nil entries, or nil,
-// without them: no inventory drift). Hosts without a baseline get no
-// entry.
-func (a *App) Baseline(ctx context.Context, base *Side, reports []*Report, docs []map[string]any) map[string]*Diff {
+// name. snaps are the reports' snapshots (nil entries, or nil, without
+// them: no inventory drift). Hosts without a baseline get no entry.
+func (a *App) Baseline(ctx context.Context, base *Side, reports []*Report, snaps []*snapshot.Snapshot) map[string]*Diff {
 	byHost := map[string]int{}
 	for i, r := range base.Reports {
 		byHost[r.Host] = i
@@ -135,29 +136,29 @@ func (a *App) Baseline(ctx context.Context, base *Side, reports []*Report, docs 
 		if !ok {
 			continue
 		}
-		var doc map[string]any
-		if k < len(docs) {
-			doc = docs[k]
+		var snap *snapshot.Snapshot
+		if k < len(snaps) {
+			snap = snaps[k]
 		}
-		out[r.Host] = a.diffSides(ctx, base, i, r, doc)
+		out[r.Host] = a.diffSides(ctx, base, i, r, snap)
 		out[r.Host].New.Kind = KindSnapshot
 	}
 	return out
 }
 
-// diffSides compares report i of old with a new report (and its snapshot
-// document, nil for a result file); the inventory drift is added when both
-// sides are snapshots, explained with the engine's checks.
-func (a *App) diffSides(ctx context.Context, old *Side, i int, rep *Report, doc map[string]any) *Diff {
+// diffSides compares report i of old with a new report (and its snapshot,
+// nil for a result file); the inventory drift is added when both sides are
+// snapshots, explained with the engine's checks.
+func (a *App) diffSides(ctx context.Context, old *Side, i int, rep *Report, snap *snapshot.Snapshot) *Diff {
 	d := DiffReports(old.Reports[i], rep)
 	d.Old.Source, d.Old.Kind = old.Path, old.Kind
-	if old.Docs[i] != nil && doc != nil {
+	if old.Snapshots[i] != nil && snap != nil {
 		var checks []Check
 		// Two snapshots were evaluated: the engine is compiled already.
 		if e, err := a.Engine(ctx); err == nil {
 			checks = e.Checks()
 		}
-		d.Explain(DiffInventory(old.Docs[i], doc), checks)
+		d.Explain(DiffSnapshots(old.Snapshots[i], snap), checks)
 	}
 	return d
 }

@@ -10,6 +10,8 @@ import (
 	"runtime/debug"
 	"sort"
 	"sync"
+
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // SnapshotPaths expands the arguments of eval: a directory stands for the
@@ -46,9 +48,10 @@ func SnapshotPaths(args []string) ([]string, error) {
 
 // FilesOptions tune EvalFiles.
 type FilesOptions struct {
-	// KeepDocs hands each decoded snapshot to the callback (a baseline's
-	// inventory drift needs it); otherwise it is dropped once evaluated.
-	KeepDocs bool
+	// KeepSnapshots hands each typed snapshot to the callback (a
+	// baseline's inventory drift needs it); otherwise it is dropped once
+	// evaluated.
+	KeepSnapshots bool
 	// Compact compacts each report (Report.Compact) as soon as it is made
 	// and waived, for callers that read only statuses, severities and
 	// subjects (the fleet summary): 1,000 hosts' evidence is not held.
@@ -57,11 +60,11 @@ type FilesOptions struct {
 
 // EvalFiles reads, validates and evaluates the snapshot files,
 // GOMAXPROCS at a time, with one engine (its queries are prepared once and
-// safe for concurrent use), and hands each report (and its document with
-// KeepDocs) to yield in the order of paths, as soon as it and those before
+// safe for concurrent use), and hands each report (and its snapshot with
+// KeepSnapshots) to yield in the order of paths, as soon as it and those before
 // it are done. On an error the remaining work is cancelled and the error
 // of the first failing path (in that order) is returned, or yield's.
-func (a *App) EvalFiles(ctx context.Context, paths []string, o FilesOptions, yield func(*Report, map[string]any) error) error {
+func (a *App) EvalFiles(ctx context.Context, paths []string, o FilesOptions, yield func(*Report, *snapshot.Snapshot) error) error {
 	if len(paths) == 0 {
 		return nil
 	}
@@ -69,16 +72,16 @@ func (a *App) EvalFiles(ctx context.Context, paths []string, o FilesOptions, yie
 		return err
 	}
 	if len(paths) > 1 {
-		defer fleetGC(len(paths), o.Compact, o.KeepDocs)()
+		defer fleetGC(len(paths), o.Compact, o.KeepSnapshots)()
 	}
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	type result struct {
-		rep *Report
-		doc map[string]any
-		err error
+		rep  *Report
+		snap *snapshot.Snapshot
+		err  error
 	}
 	n := len(paths)
 	workers := min(runtime.GOMAXPROCS(0), n)
@@ -114,18 +117,18 @@ func (a *App) EvalFiles(ctx context.Context, paths []string, o FilesOptions, yie
 			for i := range next {
 				// Several snapshots already keep the cores busy: one
 				// query each, not the concurrent split.
-				rep, doc, err := a.evalFile(ctx, paths[i], n > 1)
+				rep, snap, err := a.evalFile(ctx, paths[i], n > 1)
 				if err != nil {
 					cancel()
 				} else {
 					if o.Compact {
 						rep.Compact()
 					}
-					if !o.KeepDocs {
-						doc = nil
+					if !o.KeepSnapshots {
+						snap = nil
 					}
 				}
-				results[i] = result{rep, doc, err}
+				results[i] = result{rep, snap, err}
 				close(done[i])
 			}
 		}()
@@ -143,7 +146,7 @@ deliver:
 			break
 		}
 		results[i] = result{}
-		if err := yield(r.rep, r.doc); err != nil {
+		if err := yield(r.rep, r.snap); err != nil {
 			yieldErr = err
 			break
 		}
@@ -164,7 +167,7 @@ deliver:
 }
 
 // evalFile reads, validates and evaluates one snapshot file.
-func (a *App) evalFile(ctx context.Context, path string, serial bool) (*Report, map[string]any, error) {
+func (a *App) evalFile(ctx context.Context, path string, serial bool) (*Report, *snapshot.Snapshot, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -185,7 +188,7 @@ func (a *App) evalFile(ctx context.Context, path string, serial bool) (*Report, 
 // kept snapshot) so a large fleet does not collect without end. Measured
 // on 1,000 snapshots: about 10 % less CPU, 185 → 170 MB peak. GOGC or
 // GOMEMLIMIT set by the user are left alone.
-func fleetGC(n int, compacted, keepDocs bool) func() {
+func fleetGC(n int, compacted, keepSnapshots bool) func() {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
@@ -193,7 +196,7 @@ func fleetGC(n int, compacted, keepDocs bool) func() {
 	if compacted {
 		perHost = 32 << 10
 	}
-	if keepDocs {
+	if keepSnapshots {
 		perHost += 2 << 20
 	}
 	limit := max(int64(150<<20), 2*(40<<20+int64(n)*perHost))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mlscan/mlscan/policies"
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // The documented host, the same host after two planted faults (see
@@ -206,32 +207,32 @@ func TestSnapshotPaths(t *testing.T) {
 func TestEvalFiles(t *testing.T) {
 	paths := hostFiles(t, 6)
 	ctx := context.Background()
-	collect := func(t *testing.T, app *scanner.App, paths []string, o scanner.FilesOptions) ([]*scanner.Report, []map[string]any, error) {
+	collect := func(t *testing.T, app *scanner.App, paths []string, o scanner.FilesOptions) ([]*scanner.Report, []*snapshot.Snapshot, error) {
 		t.Helper()
 		var reps []*scanner.Report
-		var docs []map[string]any
-		err := app.EvalFiles(ctx, paths, o, func(r *scanner.Report, doc map[string]any) error {
+		var snaps []*snapshot.Snapshot
+		err := app.EvalFiles(ctx, paths, o, func(r *scanner.Report, snap *snapshot.Snapshot) error {
 			reps = append(reps, r)
-			docs = append(docs, doc)
+			snaps = append(snaps, snap)
 			return nil
 		})
-		return reps, docs, err
+		return reps, snaps, err
 	}
 	ws := exampleWaivers(t)
 	// Most waivers name server-84: the copies are renamed host-NN.
 	withHost := append(append([]string(nil), paths...), appDocSnapshot)
 
-	t.Run("order, waivers, documents", func(t *testing.T) {
+	t.Run("order, waivers, snapshots", func(t *testing.T) {
 		app, loads := newTestApp(t, ws)
-		reps, docs, err := collect(t, app, withHost, scanner.FilesOptions{KeepDocs: true})
+		reps, snaps, err := collect(t, app, withHost, scanner.FilesOptions{KeepSnapshots: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var hosts []string
 		for i, r := range reps {
 			hosts = append(hosts, r.Host)
-			if docs[i] == nil {
-				t.Errorf("%s: no document", r.Host)
+			if snaps[i] == nil {
+				t.Errorf("%s: no snapshot", r.Host)
 			}
 		}
 		if got := strings.Join(hosts, " "); got != "host-00 host-01 host-02 host-03 host-04 host-05 server-84" {
@@ -258,19 +259,19 @@ func TestEvalFiles(t *testing.T) {
 			}
 		}
 	})
-	t.Run("compacted, no documents", func(t *testing.T) {
+	t.Run("compacted, no snapshots", func(t *testing.T) {
 		app, _ := newTestApp(t, ws)
 		whole, _, err := collect(t, app, withHost, scanner.FilesOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		compact, docs, err := collect(t, app, withHost, scanner.FilesOptions{Compact: true})
+		compact, snaps, err := collect(t, app, withHost, scanner.FilesOptions{Compact: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i := range compact {
-			if docs[i] != nil {
-				t.Errorf("%d: document kept", i)
+			if snaps[i] != nil {
+				t.Errorf("%d: snapshot kept", i)
 			}
 			if !reflect.DeepEqual(compact[i].Summary, whole[i].Summary) {
 				t.Errorf("%s: summary %+v compacted, %+v whole", compact[i].Host, compact[i].Summary, whole[i].Summary)
@@ -308,7 +309,7 @@ func TestEvalFiles(t *testing.T) {
 		app, _ := newTestApp(t, nil)
 		stop := errors.New("stop")
 		n := 0
-		err := app.EvalFiles(ctx, paths, scanner.FilesOptions{}, func(*scanner.Report, map[string]any) error {
+		err := app.EvalFiles(ctx, paths, scanner.FilesOptions{}, func(*scanner.Report, *snapshot.Snapshot) error {
 			n++
 			if n == 2 {
 				return stop
@@ -326,7 +327,7 @@ func TestEvalFiles(t *testing.T) {
 		}
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
-		err := app.EvalFiles(cctx, paths, scanner.FilesOptions{}, func(*scanner.Report, map[string]any) error {
+		err := app.EvalFiles(cctx, paths, scanner.FilesOptions{}, func(*scanner.Report, *snapshot.Snapshot) error {
 			t.Error("a report from a cancelled run")
 			return nil
 		})
@@ -367,9 +368,9 @@ func TestBaseline(t *testing.T) {
 	ws := exampleWaivers(t)
 	app, _ := newTestApp(t, ws)
 	var reports []*scanner.Report
-	var docs []map[string]any
-	if err := app.EvalFiles(ctx, []string{appFaultedSnapshot}, scanner.FilesOptions{KeepDocs: true}, func(r *scanner.Report, doc map[string]any) error {
-		reports, docs = append(reports, r), append(docs, doc)
+	var snaps []*snapshot.Snapshot
+	if err := app.EvalFiles(ctx, []string{appFaultedSnapshot}, scanner.FilesOptions{KeepSnapshots: true}, func(r *scanner.Report, snap *snapshot.Snapshot) error {
+		reports, snaps = append(reports, r), append(snaps, snap)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -387,7 +388,7 @@ func TestBaseline(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ds := app.Baseline(ctx, base, reports, docs)
+			ds := app.Baseline(ctx, base, reports, snaps)
 			d := ds["server-84"]
 			if d == nil || len(ds) != 1 {
 				t.Fatalf("diffs %v", ds)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlscan/mlscan/report"
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // diffOptions are the flags of mlscan diff.
@@ -91,7 +92,7 @@ func runDiff(cmd *cobra.Command, g *globalOptions, o *diffOptions, oldPath, newP
 // baseline gives each report the changes since --baseline, an earlier
 // result file or snapshot of the same hosts (see scanner.App.Baseline),
 // for the Markdown report's "Changes since the last review" section.
-func baseline(ctx context.Context, app *scanner.App, oo *outputOptions, reports []*scanner.Report, docs []map[string]any) error {
+func baseline(ctx context.Context, app *scanner.App, oo *outputOptions, reports []*scanner.Report, snaps []*snapshot.Snapshot) error {
 	if oo.baseline == "" {
 		return nil
 	}
@@ -99,6 +100,6 @@ func baseline(ctx context.Context, app *scanner.App, oo *outputOptions, reports 
 	if err != nil {
 		return err
 	}
-	oo.baselineDiffs = app.Baseline(ctx, base, reports, docs)
+	oo.baselineDiffs = app.Baseline(ctx, base, reports, snaps)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mlscan/mlscan/report"
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 var errNoSnapshots = errors.New("no snapshot given: mlscan eval FILE... (make one with `mlscan collect -o host.json`)")
@@ -66,20 +67,20 @@ func runEval(cmd *cobra.Command, g *globalOptions, oo *outputOptions, fleet bool
 		return err
 	}
 	oo.waiversApplied = true
-	opt := scanner.FilesOptions{KeepDocs: oo.baseline != "", Compact: fleet && compactable(oo, specs)}
+	opt := scanner.FilesOptions{KeepSnapshots: oo.baseline != "", Compact: fleet && compactable(oo, specs)}
 	var reports []*scanner.Report
-	var docs []map[string]any
-	err = app.EvalFiles(ctx, paths, opt, func(r *scanner.Report, doc map[string]any) error {
+	var snaps []*snapshot.Snapshot
+	err = app.EvalFiles(ctx, paths, opt, func(r *scanner.Report, s *snapshot.Snapshot) error {
 		reports = append(reports, r)
-		if opt.KeepDocs {
-			docs = append(docs, doc)
+		if opt.KeepSnapshots {
+			snaps = append(snaps, s)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if err := baseline(ctx, app, oo, reports, docs); err != nil {
+	if err := baseline(ctx, app, oo, reports, snaps); err != nil {
 		return err
 	}
 	if fleet {

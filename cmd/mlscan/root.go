@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/mlscan/mlscan/collectors"
 	"github.com/mlscan/mlscan/policies"
 	"github.com/mlscan/mlscan/report"
 	"github.com/mlscan/mlscan/scanner"
@@ -185,10 +184,10 @@ func exitFor(o scanner.Outcome) error {
 }
 
 // newApp is the application layer of one command: this build's tool name,
-// the snapshot schema check, the waivers and the policies load compiles
-// (at most once, when first needed).
+// the waivers and the policies load compiles (at most once, when first
+// needed).
 func newApp(ws []scanner.Waiver, load func(context.Context) (*scanner.Engine, error)) *scanner.App {
-	return &scanner.App{Tool: tool(), Load: load, Validate: collectors.Validate, Waivers: ws}
+	return &scanner.App{Tool: tool(), Load: load, Waivers: ws}
 }
 
 // engineLoader compiles the policies of g with the configuration cfg, or

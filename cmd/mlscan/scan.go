@@ -13,6 +13,7 @@ import (
 
 	"github.com/mlscan/mlscan/collectors"
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // collectOptions are the flags of commands that collect from this host.
@@ -38,7 +39,7 @@ func addCollectFlags(cmd *cobra.Command, o *collectOptions) {
 
 // collect runs the collectors; cfg (when not nil) gives the probes the
 // registry to probe.
-func collect(ctx context.Context, o *collectOptions, cfg *scanner.Config) (*collectors.Snapshot, error) {
+func collect(ctx context.Context, o *collectOptions, cfg *scanner.Config) (*snapshot.Snapshot, error) {
 	skip := o.skip
 	if o.noProbes {
 		skip = append(skip, "probes")
@@ -56,7 +57,7 @@ func collect(ctx context.Context, o *collectOptions, cfg *scanner.Config) (*coll
 	}
 	snap, err := collectors.Collect(ctx, cs, collectors.Options{
 		Env:     collectors.Env{Root: o.root, ProcRoot: o.procRoot, IsRoot: os.Geteuid() == 0},
-		Tool:    collectors.Tool{Name: "mlscan", Version: toolVersion()},
+		Tool:    snapshot.Tool{Name: "mlscan", Version: toolVersion()},
 		Timeout: o.timeout,
 		Only:    o.only,
 		Skip:    skip,
@@ -71,7 +72,7 @@ func collect(ctx context.Context, o *collectOptions, cfg *scanner.Config) (*coll
 	return snap, nil
 }
 
-func marshalSnapshot(s *collectors.Snapshot) ([]byte, error) {
+func marshalSnapshot(s *snapshot.Snapshot) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -138,13 +139,13 @@ func runScan(cmd *cobra.Command, g *globalOptions, co *collectOptions, oo *outpu
 			return err
 		}
 	}
-	rep, doc, err := app.EvalSnapshot(ctx, "(this scan)", data)
+	rep, evaluated, err := app.EvalSnapshot(ctx, "(this scan)", data)
 	if err != nil {
 		return err
 	}
 	oo.waiversApplied = true
 	reports := []*scanner.Report{rep}
-	if err := baseline(ctx, app, oo, reports, []map[string]any{doc}); err != nil {
+	if err := baseline(ctx, app, oo, reports, []*snapshot.Snapshot{evaluated}); err != nil {
 		return err
 	}
 	return writeReports(cmd, oo, reports)
