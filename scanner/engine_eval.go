@@ -158,7 +158,7 @@ func (e *Engine) evalCheck(ctx context.Context, ch Check, lq *lazyQuery, in *Inp
 	base := Result{RuleID: ch.ID, Title: ch.Title, Severity: ch.Severity, Remediation: ch.Remediation, References: ch.References}
 	if len(missing) > 0 {
 		r := base
-		r.Status, r.Subject = StatusUnknown, "host"
+		r.Status, r.Subject, r.Target = StatusUnknown, "host", &Target{Kind: TargetHost}
 		r.Message = "could not be verified: " + strings.Join(missing, "; ")
 		r.Evidence = Evidence{Expected: "snapshot sections " + strings.Join(ch.Requires, ", "), Source: "snapshot"}
 		return []Result{r}
@@ -208,7 +208,7 @@ func (e *Engine) evalCheck(ctx context.Context, ch Check, lq *lazyQuery, in *Inp
 	}
 	if len(out) == 0 {
 		r := base
-		r.Status, r.Subject = StatusPass, "host"
+		r.Status, r.Subject, r.Target = StatusPass, "host", &Target{Kind: TargetHost}
 		r.Message = "no violation found"
 		r.Evidence = Evidence{Source: "snapshot sections " + strings.Join(ch.Requires, ", ")}
 		out = append(out, r)
@@ -219,7 +219,7 @@ func (e *Engine) evalCheck(ctx context.Context, ch Check, lq *lazyQuery, in *Inp
 // errorResult is base as an error result saying why the check failed.
 func errorResult(base Result, err error) Result {
 	r := base
-	r.Status, r.Subject = StatusError, "host"
+	r.Status, r.Subject, r.Target = StatusError, "host", &Target{Kind: TargetHost}
 	r.Message = "rule failed to evaluate: " + err.Error()
 	r.Evidence = Evidence{Source: "rego"}
 	return r
