@@ -34,7 +34,7 @@ func (a *App) ReadSide(ctx context.Context, path, flag string) (*Side, error) {
 	if flag != "" {
 		where = flag + " " + path
 	}
-	data, err := readLimited(path, MaxSnapshotBytes)
+	data, err := readLimited(path, snapshot.MaxBytes)
 	if err != nil {
 		if flag != "" {
 			err = fmt.Errorf("%s: %w", flag, err)

@@ -171,7 +171,7 @@ func (a *App) evalFile(ctx context.Context, path string, serial bool) (*Report, 
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	data, err := readLimited(path, MaxSnapshotBytes)
+	data, err := readLimited(path, snapshot.MaxBytes)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlscan/mlscan/collectors"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // fleetListeners and fleetContainers are the size of each generated host.
@@ -116,7 +116,7 @@ func writeFleetSnapshots(tb testing.TB, dir string, n int) int {
 			tb.Fatal(err)
 		}
 		if i == 0 {
-			if err := collectors.Validate(decodeJSON(tb, b)); err != nil {
+			if err := snapshot.Validate(decodeJSON(tb, b)); err != nil {
 				tb.Fatalf("generated snapshot: %v", err)
 			}
 		}
@@ -155,7 +155,7 @@ func cloneMap(tb testing.TB, m map[string]any) map[string]any {
 // nils when the schema's docker section has no containers.
 func schemaDocker(tb testing.TB) (section, container map[string]any) {
 	tb.Helper()
-	b, err := collectors.JSONSchema()
+	b, err := snapshot.Schema()
 	if err != nil {
 		tb.Fatal(err)
 	}
