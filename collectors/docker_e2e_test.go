@@ -356,7 +356,7 @@ func TestDockerE2E(t *testing.T) {
 		{"MLS-EXP-004", svc("web", "web"), scanner.StatusPass, ""},
 		{"MLS-REG-005", svc("celery-worker", "celery-worker") + " CELERY_BROKER_URL", scanner.StatusPass, ""},
 		// Without the sockets collector, EXP-005 cannot be judged.
-		{"MLS-EXP-005", "docker api", scanner.StatusUnknown, "sockets collector not run"},
+		{"MLS-EXP-005", "docker api", scanner.StatusUnknown, "sockets collector not collected"},
 	}
 	for _, tt := range tests {
 		r, ok := got[tt.rule+" "+tt.subject]
