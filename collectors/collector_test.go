@@ -21,8 +21,8 @@ func (f *fakeCollector) Collect(ctx context.Context, _ *Env) (Section, error) {
 }
 
 // TestCollectIsolatesFailures: a collector that panics, one that hangs
-// ignoring its context and one that fails never stop the others, and each
-// records what happened.
+// ignoring its context, one that fails and one that returns something not
+// a section never stop the others, and each records what happened.
 func TestCollectIsolatesFailures(t *testing.T) {
 	block := make(chan struct{})
 	defer close(block)
@@ -36,6 +36,7 @@ func TestCollectIsolatesFailures(t *testing.T) {
 			return &snapshot.SocketsSection{Listeners: []snapshot.Listener{{Proto: "tcp", Port: 22}}}, nil
 		}},
 		&fakeCollector{"skipped", func(context.Context) (Section, error) { t.Error("skipped collector ran"); return nil, nil }},
+		&fakeCollector{"stray", func(context.Context) (Section, error) { return &snapshot.Host{}, nil }},
 	}
 	start := time.Now()
 	snap, err := Collect(context.Background(), cs, Options{Timeout: 200 * time.Millisecond, Skip: []string{"skipped"}, Env: Env{ProcRoot: t.TempDir()}})
@@ -45,13 +46,14 @@ func TestCollectIsolatesFailures(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("a hung collector held the run for %s", d)
 	}
-	want := map[string]snapshot.Status{"panics": snapshot.StatusError, "hangs": snapshot.StatusError, "denied": snapshot.StatusPermission, "absent": snapshot.StatusUnavailable, "fails": snapshot.StatusError, "sockets": snapshot.StatusOK, "skipped": snapshot.StatusSkipped}
+	want := map[string]snapshot.Status{"panics": snapshot.StatusError, "hangs": snapshot.StatusError, "denied": snapshot.StatusPermission, "absent": snapshot.StatusUnavailable, "fails": snapshot.StatusError, "sockets": snapshot.StatusOK, "skipped": snapshot.StatusSkipped, "stray": snapshot.StatusError}
 	for name, st := range want {
 		if got := snap.Collectors[name].Status; got != st {
 			t.Errorf("%s: status %s, want %s (%s)", name, got, st, snap.Collectors[name].Error)
 		}
 	}
-	if !strings.Contains(snap.Collectors["panics"].Error, "panicked: boom") || !strings.Contains(snap.Collectors["hangs"].Error, "timed out") {
+	if !strings.Contains(snap.Collectors["panics"].Error, "panicked: boom") || !strings.Contains(snap.Collectors["hangs"].Error, "timed out") ||
+		snap.Collectors["stray"].Error != "collector returned *snapshot.Host, not a snapshot section" {
 		t.Errorf("errors: %+v", snap.Collectors)
 	}
 	if snap.Sockets == nil || len(snap.Sockets.Listeners) != 1 {
