@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // faultedSnapshot is the documented host after two planted faults (see
@@ -21,7 +22,7 @@ func decodeFile(tb testing.TB, path string) map[string]any {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	doc, err := scanner.DecodeSnapshot(filepath.Base(path), b)
+	_, doc, err := snapshot.Decode(filepath.Base(path), b)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mlscan/mlscan/policies"
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -73,7 +74,7 @@ func evalWith(tb testing.TB, e *scanner.Engine, path string) *scanner.Report {
 	if err != nil {
 		tb.Skipf("snapshot missing (capture it with MLSCAN_UPDATE_TESTDATA=1 on the testbed): %v", err)
 	}
-	doc, err := scanner.DecodeSnapshot(filepath.Base(path), b)
+	_, doc, err := snapshot.Decode(filepath.Base(path), b)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -175,8 +175,12 @@ func lintSARIF(data []byte) []string {
 	}
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
-	zw.Write(data)
-	zw.Close()
+	if _, err := zw.Write(data); err != nil {
+		bad("gzip: %v", err)
+	}
+	if err := zw.Close(); err != nil {
+		bad("gzip: %v", err)
+	}
 	if gz.Len() >= 10<<20 {
 		bad("gzip size %d bytes, GitHub accepts under 10 MB", gz.Len())
 	}

@@ -36,11 +36,11 @@ func (w *shapeWalk) walk(n *yaml.Node, t reflect.Type, path string) []string {
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
-	if k := (shapeKey{n, t}); w.seen[k] {
+	k := shapeKey{n, t}
+	if w.seen[k] {
 		return nil
-	} else {
-		w.seen[k] = true
 	}
+	w.seen[k] = true
 	if n.Tag == "!!null" || reflect.PointerTo(t).Implements(reflect.TypeFor[yaml.Unmarshaler]()) {
 		return nil // a null leaves the default; ByteSize checks itself
 	}

@@ -80,9 +80,10 @@ type FieldChange struct {
 // 0.0.0.0:7777 (python3)", "container changed: redis (image: a → b)".
 func (c InventoryChange) String() string {
 	kind := strings.ReplaceAll(c.Kind, "_", " ")
-	if c.Kind == "ufw_rule" {
+	switch c.Kind {
+	case "ufw_rule":
 		kind = "UFW rule"
-	} else if c.Kind == "firewall" {
+	case "firewall":
 		kind = "UFW setting"
 	}
 	s := fmt.Sprintf("%s %s: %s", kind, c.Change, c.Item)

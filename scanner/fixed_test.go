@@ -25,12 +25,20 @@ func TestFixedChecks(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	os.WriteFile(dir+"/site.rego", []byte("# METADATA\n# title: t\n# custom:\n#   id: SITE-001\n#   severity: low\npackage site.one\n\ndeny contains {\"subject\": \"host\", \"message\": \"m\"} if input.x\n"), 0o600)
-	os.WriteFile(dir+"/site2.rego", []byte("# METADATA\n# title: t\n# custom:\n#   id: SITE-002\n#   severity: low\npackage site.two\n\ndeny contains {\"subject\": \"host\", \"message\": \"m\"} if time.now_ns() > 0\n"), 0o600)
+	if err := os.WriteFile(dir+"/site.rego", []byte("# METADATA\n# title: t\n# custom:\n#   id: SITE-001\n#   severity: low\npackage site.one\n\ndeny contains {\"subject\": \"host\", \"message\": \"m\"} if input.x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/site2.rego", []byte("# METADATA\n# title: t\n# custom:\n#   id: SITE-002\n#   severity: low\npackage site.two\n\ndeny contains {\"subject\": \"host\", \"message\": \"m\"} if time.now_ns() > 0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	// The clock in a comprehension, and the input read only in the else
 	// branch of a helper.
-	os.WriteFile(dir+"/site3.rego", []byte("# METADATA\n# title: t\n# custom:\n#   id: SITE-003\n#   severity: low\npackage site.three\n\ndeny contains {\"subject\": \"host\", \"message\": \"m\"} if count([t | t := time.now_ns(); t > 0]) > 5\n"), 0o600)
-	os.WriteFile(dir+"/site4.rego", []byte("# METADATA\n# title: t\n# custom:\n#   id: SITE-004\n#   severity: low\npackage site.four\n\nv := 1 if false else := input.x\n\ndeny contains {\"subject\": \"host\", \"message\": \"m\"} if v == 2\n"), 0o600)
+	if err := os.WriteFile(dir+"/site3.rego", []byte("# METADATA\n# title: t\n# custom:\n#   id: SITE-003\n#   severity: low\npackage site.three\n\ndeny contains {\"subject\": \"host\", \"message\": \"m\"} if count([t | t := time.now_ns(); t > 0]) > 5\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/site4.rego", []byte("# METADATA\n# title: t\n# custom:\n#   id: SITE-004\n#   severity: low\npackage site.four\n\nv := 1 if false else := input.x\n\ndeny contains {\"subject\": \"host\", \"message\": \"m\"} if v == 2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	e, err := Load(context.Background(), []PolicySource{{Name: "policies", FS: policies.FS}, {Name: dir, FS: os.DirFS(dir)}}, data)
 	if err != nil {
 		t.Fatal(err)

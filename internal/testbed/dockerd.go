@@ -97,11 +97,8 @@ func (h *Host) StartDockerd(t testing.TB) *Dockerd {
 		t.Fatal(err)
 	}
 	d.done = make(chan struct{})
-	go func() { d.cmd.Wait(); close(d.done) }()
-	for {
-		if d.answers() {
-			break
-		}
+	go func() { _ = d.cmd.Wait(); close(d.done) }() // its exit is seen in d.done and the log
+	for !d.answers() {
 		select {
 		case <-d.done:
 			t.Fatalf("dockerd exited: %s", d.log.String())
@@ -125,7 +122,7 @@ func (d *Dockerd) answers() bool {
 		return false
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(time.Second))
+	_ = c.SetDeadline(time.Now().Add(time.Second)) // without it the read below only waits longer
 	fmt.Fprint(c, "GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
 	b := make([]byte, 64)
 	n, _ := c.Read(b)
@@ -186,12 +183,12 @@ func (d *Dockerd) destroy(t testing.TB) {
 				}
 			}
 		}
-		d.cmd.Process.Signal(syscall.SIGTERM)
+		_ = d.cmd.Process.Signal(syscall.SIGTERM) // already gone is fine
 		select {
 		case <-d.done:
 		case <-time.After(dockerdTimeout):
 			t.Errorf("clean-up: dockerd still runs %s after SIGTERM: killed", dockerdTimeout)
-			d.cmd.Process.Kill()
+			_ = d.cmd.Process.Kill()
 			<-d.done
 		}
 	}
@@ -201,7 +198,7 @@ func (d *Dockerd) destroy(t testing.TB) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	for _, pid := range procsMentioning(d.dir) {
-		syscall.Kill(pid, syscall.SIGKILL)
+		_ = syscall.Kill(pid, syscall.SIGKILL) // best effort: the data-root is removed next
 	}
 	unmountUnder(d.dir)
 	if err := os.RemoveAll(d.dir); err != nil {

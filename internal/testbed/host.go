@@ -124,7 +124,7 @@ func createNamespaces(t testing.TB, peer *Host) string {
 		}
 		peer.NS = ns + "-lan"
 		if out, err := run("ip", "netns", "add", peer.NS); err != nil {
-			destroyNamespace(ns)
+			_ = destroyNamespace(ns) // a leftover of an earlier run; creating it again reports a failure
 			os.Remove(filepath.Join(ownersDir, ns))
 			t.Fatalf("ip netns add %s: %v: %s", peer.NS, err, out)
 		}
@@ -310,7 +310,7 @@ func (h *Host) Start(t testing.TB, args ...string) *Proc {
 		t.Fatalf("%s# %s: %v", h.Name, strings.Join(args, " "), err)
 	}
 	go func() {
-		p.cmd.Wait()
+		_ = p.cmd.Wait() // the exit shows in Exited and the output
 		close(p.done)
 	}()
 	h.mu.Lock()
@@ -396,7 +396,7 @@ func (h *Host) destroy(t testing.TB) {
 	procs := h.procs
 	h.mu.Unlock()
 	for _, p := range procs {
-		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) // waited for below
 	}
 	for _, p := range procs {
 		select {
@@ -440,7 +440,7 @@ func destroyNamespace(ns string) error {
 		}
 		for _, s := range pids {
 			if pid, err := strconv.Atoi(s); err == nil {
-				syscall.Kill(pid, syscall.SIGKILL)
+				_ = syscall.Kill(pid, syscall.SIGKILL)
 			}
 		}
 		time.Sleep(pollEvery)

@@ -173,7 +173,7 @@ func unmountUnder(dir string) {
 	}
 	slices.SortFunc(mnts, func(a, b string) int { return len(b) - len(a) })
 	for _, m := range mnts {
-		syscall.Unmount(m, syscall.MNT_DETACH)
+		_ = syscall.Unmount(m, syscall.MNT_DETACH) // best effort before the removal, which reports
 	}
 }
 
@@ -242,7 +242,7 @@ func (h *Host) StartPodman(t testing.TB) *Podman {
 		t.Fatal(err)
 	}
 	p.svcDone = make(chan struct{})
-	go func() { p.svc.Wait(); close(p.svcDone) }()
+	go func() { _ = p.svc.Wait(); close(p.svcDone) }()
 	deadline := time.Now().Add(serviceTimeout)
 	for {
 		if c, err := net.Dial("unix", p.Sock); err == nil {
@@ -317,11 +317,11 @@ func (p *Podman) destroy(t testing.TB) {
 		}
 	}
 	if p.svc != nil && p.svc.Process != nil {
-		p.svc.Process.Signal(syscall.SIGTERM)
+		_ = p.svc.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-p.svcDone:
 		case <-time.After(serviceTimeout):
-			p.svc.Process.Kill()
+			_ = p.svc.Process.Kill()
 			<-p.svcDone
 		}
 	}
@@ -398,6 +398,7 @@ func WriteRootfs(path string) error {
 	defer f.Close()
 	tw := tar.NewWriter(f)
 	dirs := map[string]bool{}
+	var dirErr error // the first directory header that could not be written
 	addDir := func(d string) {
 		var chain []string
 		for ; d != "." && d != "/" && d != ""; d = filepath.Dir(d) {
@@ -406,7 +407,9 @@ func WriteRootfs(path string) error {
 		for _, p := range chain {
 			if !dirs[p] {
 				dirs[p] = true
-				tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: p + "/", Mode: 0o755})
+				if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: p + "/", Mode: 0o755}); err != nil && dirErr == nil {
+					dirErr = err
+				}
 			}
 		}
 	}
@@ -472,11 +475,11 @@ func WriteRootfs(path string) error {
 		return fmt.Errorf("ldd %s: %w", redis, err)
 	}
 	for _, lib := range regexp.MustCompile(`(/\S+) \(0x`).FindAllStringSubmatch(string(out), -1) {
-		real, err := filepath.EvalSymlinks(lib[1])
+		resolved, err := filepath.EvalSymlinks(lib[1])
 		if err != nil {
 			return err
 		}
-		if err := copyFile(real, strings.TrimPrefix(lib[1], "/")); err != nil {
+		if err := copyFile(resolved, strings.TrimPrefix(lib[1], "/")); err != nil {
 			return err
 		}
 	}
@@ -501,7 +504,12 @@ func WriteRootfs(path string) error {
 		addDir(d)
 	}
 	dirs["tmp"] = true
-	tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: "tmp/", Mode: 0o1777})
+	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: "tmp/", Mode: 0o1777}); err != nil {
+		return err
+	}
+	if dirErr != nil {
+		return dirErr
+	}
 	return tw.Close()
 }
 

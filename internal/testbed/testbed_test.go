@@ -31,7 +31,9 @@ func TestListeningPorts(t *testing.T) {
 
 func TestSetVars(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "ufw.conf")
-	os.WriteFile(p, []byte("# comment\nENABLED=yes\nLOGLEVEL=high\n"), 0o644)
+	if err := os.WriteFile(p, []byte("# comment\nENABLED=yes\nLOGLEVEL=high\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := setVars(p, "ENABLED=no", "IPV6=yes"); err != nil {
 		t.Fatal(err)
 	}
