@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -210,5 +211,49 @@ func TestUFWLenientLimits(t *testing.T) {
 	_, unparsed, err := parseUFWRulesFileLenient(strings.NewReader(long+"\n"), false)
 	if err != nil || len(unparsed) != 1 || len(unparsed[0].Raw) != maxUFWUnparsedRaw+3 {
 		t.Errorf("long line: %v, %d kept", err, len(unparsed))
+	}
+}
+
+// TestUFWNetsAsKernelApplies: the normalised source of each captured rule
+// is the source the kernel applies (iptables -S, ip6tables -S): masks as
+// written, ::1/0 as every IPv6 source (no -s at all).
+func TestUFWNetsAsKernelApplies(t *testing.T) {
+	for _, tc := range []struct {
+		name, rules, kernel string
+		v6                  bool
+	}{
+		{"ipv4", ufwCapUserRules, ufwCapIptablesS, false},
+		{"ipv6", ufwCapUser6Rules, ufwCapIp6tablesS, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rules, err := parseUFWRulesFile(strings.NewReader(tc.rules), tc.v6)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, want []string
+			for _, r := range rules {
+				if r.FromNet == nil {
+					t.Fatalf("rule %q: no FromNet", r.Raw)
+				}
+				src := "any"
+				if !r.FromNet.Any {
+					src = r.FromNet.Canonical
+				}
+				got = append(got, src)
+			}
+			for _, l := range strings.Split(tc.kernel, "\n") {
+				if !strings.HasPrefix(l, "-A ") {
+					continue
+				}
+				src := "any"
+				if f := strings.Fields(l); slices.Contains(f, "-s") {
+					src = f[slices.Index(f, "-s")+1]
+				}
+				want = append(want, src)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("sources %q, the kernel applies %q", got, want)
+			}
+		})
 	}
 }
