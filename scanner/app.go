@@ -80,19 +80,19 @@ func (a *App) evalSnapshot(ctx context.Context, name string, data []byte, serial
 	return rep, snap, nil
 }
 
-// readLimited reads a file of at most max bytes.
-func readLimited(path string, max int64) ([]byte, error) {
+// readLimited reads a file of at most limit bytes.
+func readLimited(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	if int64(len(b)) > max {
-		return nil, fmt.Errorf("%s: larger than %d MiB", path, max>>20)
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d MiB", path, limit>>20)
 	}
 	return bytes.Clone(b), nil
 }

@@ -20,6 +20,14 @@ func runCLI(t *testing.T, args ...string) (string, string, int) {
 
 const docSnapshot = "../../testdata/snapshots/documented-host.json"
 
+// mustWrite writes a test file and stops the test if it cannot.
+func mustWrite(t testing.TB, path string, data []byte, mode os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(path, data, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
@@ -102,7 +110,7 @@ func TestZeroChecksIsAnError(t *testing.T) {
 	// A --policy directory adds to the embedded checks; a broken one stops
 	// the run with the file and line.
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "broken.rego"), []byte("package x\n\ndeny contains msg if {\n"), 0o600)
+	mustWrite(t, filepath.Join(dir, "broken.rego"), []byte("package x\n\ndeny contains msg if {\n"), 0o600)
 	_, stderr, code := runCLI(t, "policies", "--policy", dir)
 	if code != exitUsage || !strings.Contains(stderr, "broken.rego:") {
 		t.Fatalf("code %d stderr %q", code, stderr)
@@ -111,7 +119,7 @@ func TestZeroChecksIsAnError(t *testing.T) {
 
 func TestUserPolicyRuns(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "site.rego"), []byte(`# METADATA
+	mustWrite(t, filepath.Join(dir, "site.rego"), []byte(`# METADATA
 # title: Site rule
 # description: test
 # custom:
@@ -150,7 +158,7 @@ deny contains {"subject": "host", "message": sprintf("%d listeners", [count(inpu
 
 func TestRuntimeErrorIsErrorNotPass(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "bad.rego"), []byte(`# METADATA
+	mustWrite(t, filepath.Join(dir, "bad.rego"), []byte(`# METADATA
 # title: Broken at run time
 # description: test
 # custom:
@@ -174,7 +182,9 @@ deny contains {"subject": "host", "message": x} if {
 			Status string `json:"status"`
 		} `json:"results"`
 	}
-	json.Unmarshal([]byte(out), &rep)
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
 	for _, r := range rep.Results {
 		if r.RuleID == "SITE-002" && r.Status != "error" {
 			t.Fatalf("SITE-002 status %s, want error", r.Status)
@@ -236,7 +246,7 @@ func TestDeterministicReports(t *testing.T) {
 func TestOutputFileIs0600AndReplacesSymlink(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "victim")
-	os.WriteFile(target, []byte("keep"), 0o644)
+	mustWrite(t, target, []byte("keep"), 0o644)
 	out := filepath.Join(dir, "report.json")
 	if err := os.Symlink(target, out); err != nil {
 		t.Fatal(err)
@@ -261,7 +271,7 @@ func TestSchemaMatchesGolden(t *testing.T) {
 	}
 	golden := "../../testdata/snapshot.schema.json"
 	if os.Getenv("MLSCAN_UPDATE_TESTDATA") == "1" {
-		os.WriteFile(golden, []byte(out), 0o644)
+		mustWrite(t, golden, []byte(out), 0o644)
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {

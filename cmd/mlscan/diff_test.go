@@ -229,7 +229,7 @@ func TestEvalFleet(t *testing.T) {
 	})
 	t.Run("errors", func(t *testing.T) {
 		bad := t.TempDir()
-		os.WriteFile(filepath.Join(bad, "a.json"), []byte(`{"schema_version": 1, "collectors": {,}`), 0o600)
+		mustWrite(t, filepath.Join(bad, "a.json"), []byte(`{"schema_version": 1, "collectors": {,}`), 0o600)
 		_, stderr, code := runCLI(t, "eval", dir, bad)
 		if code != exitUsage || !strings.Contains(stderr, filepath.Join(bad, "a.json")+":1:") {
 			t.Errorf("exit %d stderr %s", code, stderr)

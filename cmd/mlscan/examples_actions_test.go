@@ -361,7 +361,7 @@ func TestExampleFleetCollectAndInstall(t *testing.T) {
 				}
 			}
 			for _, f := range tc.snapshots {
-				os.WriteFile(filepath.Join(dir, "snapshots", f), []byte("{}"), 0o600)
+				mustWrite(t, filepath.Join(dir, "snapshots", f), []byte("{}"), 0o600)
 			}
 			record := filepath.Join(bin, "record")
 			fakeCommand(t, bin, "go", `echo "$@" >> "`+record+`"`)

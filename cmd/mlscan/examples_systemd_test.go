@@ -184,7 +184,7 @@ func TestExampleSystemdUnits(t *testing.T) {
 	}
 	snaps := filepath.Join(root, "var/lib/mlscan/snapshots")
 	for _, old := range []string{"snapshot-20250101T000000Z.json", "snapshot-20250301T000000Z.json", "snapshot-20250201T000000Z.json"} {
-		os.WriteFile(filepath.Join(snaps, old), []byte("{}"), 0o600)
+		mustWrite(t, filepath.Join(snaps, old), []byte("{}"), 0o600)
 	}
 	for i := range post {
 		post[i] = move.Replace(post[i])

@@ -51,7 +51,7 @@ func TestReadmeChecksTable(t *testing.T) {
 		return
 	}
 	if os.Getenv("MLSCAN_UPDATE_TESTDATA") == "1" {
-		os.WriteFile("../../README.md", []byte(s[:i]+want+s[j+len(checksEnd):]), 0o644)
+		mustWrite(t, "../../README.md", []byte(s[:i]+want+s[j+len(checksEnd):]), 0o644)
 		return
 	}
 	t.Fatalf("README checks table is out of date; rerun with MLSCAN_UPDATE_TESTDATA=1:\n%s", want)

@@ -28,6 +28,11 @@ func TestInterruptWritesNothing(t *testing.T) {
 	defer ln.Close()
 	go func() {
 		var held []net.Conn // accept and never answer
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
 		for {
 			c, err := ln.Accept()
 			if err != nil {
@@ -51,9 +56,12 @@ func TestInterruptWritesNothing(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
-	case <-done:
+	case err := <-done:
+		t.Logf("mlscan after SIGINT: %v", err)
 	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
+		if err := cmd.Process.Kill(); err != nil {
+			t.Log(err)
+		}
 		t.Fatal("mlscan did not stop within 20 s of SIGINT")
 	}
 	t.Logf("stopped %s after SIGINT", time.Since(start).Round(time.Millisecond))
