@@ -37,16 +37,25 @@ const dateLayout = "2006-01-02"
 //
 // Errors name the file, the line and what is wrong.
 func LoadWaivers(path string) ([]Waiver, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read waivers: %w", err)
+	}
+	defer f.Close()
+	// One byte past the cap is enough for ParseWaivers to refuse it.
+	b, err := io.ReadAll(io.LimitReader(f, maxWaiversBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read waivers: %w", err)
 	}
 	return ParseWaivers(path, b)
 }
 
+// maxWaiversBytes caps the size of a waivers file.
+const maxWaiversBytes = 4 << 20
+
 // ParseWaivers parses and validates the waivers document b from file name.
 func ParseWaivers(name string, b []byte) ([]Waiver, error) {
-	if len(b) > 4<<20 {
+	if len(b) > maxWaiversBytes {
 		return nil, fmt.Errorf("%s: waivers file larger than 4 MiB", name)
 	}
 	var root yaml.Node

@@ -1,6 +1,8 @@
 package scanner
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -60,5 +62,31 @@ func TestApplyWaivers(t *testing.T) {
 	ApplyWaivers(rep, ws[:1])
 	if rep.Results[0].Status != StatusFail {
 		t.Error("waiver applied to another host")
+	}
+}
+
+func TestLoadWaivers(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, []byte("waivers: []\n"+strings.Repeat("# padding\n", 500<<10)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, path, want string }{
+		{"missing", filepath.Join(dir, "nope.yaml"), "read waivers: open " + filepath.Join(dir, "nope.yaml")},
+		{"too large", big, big + ": waivers file larger than 4 MiB"},
+		{"example", "../examples/waivers-documented-host.yaml", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ws, err := LoadWaivers(tc.path)
+			if tc.want == "" {
+				if err != nil || len(ws) == 0 {
+					t.Fatalf("%d waivers, %v", len(ws), err)
+				}
+				return
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+		})
 	}
 }
