@@ -64,7 +64,7 @@ func (e *Engine) Eval(ctx context.Context, in *Input, opt EvalOptions) (*Report,
 	if cs, ok := in.doc["collectors"].(map[string]any); ok {
 		for name, v := range cs {
 			m, _ := v.(map[string]any)
-			h := CollectorHealth{Status: str(m["status"]), Error: str(m["error"])}
+			h := CollectorHealth{Status: snapshot.Status(str(m["status"])), Error: str(m["error"])}
 			h.DurationMS, _ = toFloat(m["duration_ms"])
 			rep.Collectors[name] = h
 		}

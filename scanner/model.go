@@ -224,12 +224,9 @@ type Summary struct {
 	BySeverity map[Severity]int `json:"failures_by_severity"`
 }
 
-// CollectorHealth is how a collector fared, copied from the snapshot.
-type CollectorHealth struct {
-	Status     string  `json:"status"`
-	Error      string  `json:"error,omitempty"`
-	DurationMS float64 `json:"duration_ms"`
-}
+// CollectorHealth is how a collector fared: the snapshot's record,
+// copied into the report.
+type CollectorHealth = snapshot.CollectorResult
 
 // ToolInfo names the program that produced a report: the snapshot's Tool.
 type ToolInfo = snapshot.Tool
