@@ -271,6 +271,7 @@ func TestBuildDeb(t *testing.T) {
 		{"etc/mlscan/config.yaml", 0o644},
 		{"etc/mlscan/waivers.yaml", 0o644},
 		{"usr/share/doc/mlscan/examples/waivers-documented-host.yaml", 0o644},
+		{"usr/share/doc/mlscan/rules.md", 0o644},
 	} {
 		if st, err := os.Stat(filepath.Join(root, f.path)); err != nil || st.Mode().Perm() != f.mode {
 			t.Errorf("/%s: %v (want mode %v)", f.path, err, f.mode)
