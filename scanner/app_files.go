@@ -61,9 +61,10 @@ type FilesOptions struct {
 // EvalFiles reads, validates and evaluates the snapshot files,
 // GOMAXPROCS at a time, with one engine (its queries are prepared once and
 // safe for concurrent use), and hands each report (and its snapshot with
-// KeepSnapshots) to yield in the order of paths, as soon as it and those before
-// it are done. On an error the remaining work is cancelled and the error
-// of the first failing path (in that order) is returned, or yield's.
+// KeepSnapshots) to yield in the order of paths, as soon as it and those
+// before it are done. The first path in that order that fails stops the
+// run, whichever fails first in time: the remaining work is cancelled and
+// its error returned. An error of yield stops the run the same way.
 func (a *App) EvalFiles(ctx context.Context, paths []string, o FilesOptions, yield func(*Report, *snapshot.Snapshot) error) error {
 	if len(paths) == 0 {
 		return nil
@@ -118,9 +119,7 @@ func (a *App) EvalFiles(ctx context.Context, paths []string, o FilesOptions, yie
 				// Several snapshots already keep the cores busy: one
 				// query each, not the concurrent split.
 				rep, snap, err := a.evalFile(ctx, paths[i], n > 1)
-				if err != nil {
-					cancel()
-				} else {
+				if err == nil {
 					if o.Compact {
 						rep.Compact()
 					}
@@ -133,7 +132,9 @@ func (a *App) EvalFiles(ctx context.Context, paths []string, o FilesOptions, yie
 			}
 		}()
 	}
-	var yieldErr error
+	// A failure is acted on when its turn comes, so the error is always
+	// the first failing path's, not the one that happened to fail first.
+	var failed error
 deliver:
 	for i := range n {
 		select {
@@ -142,26 +143,21 @@ deliver:
 			break deliver
 		}
 		r := results[i]
+		results[i] = result{}
 		if r.err != nil {
+			failed = r.err
 			break
 		}
-		results[i] = result{}
 		if err := yield(r.rep, r.snap); err != nil {
-			yieldErr = err
+			failed = err
 			break
 		}
 		<-ahead
 	}
 	cancel()
 	wg.Wait()
-	if yieldErr != nil {
-		return yieldErr
-	}
-	// The first real error wins over the cancellations it caused.
-	for _, r := range results {
-		if r.err != nil && !errors.Is(r.err, context.Canceled) {
-			return r.err
-		}
+	if failed != nil && (parent.Err() == nil || !errors.Is(failed, context.Canceled)) {
+		return failed
 	}
 	return parent.Err()
 }
