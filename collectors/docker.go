@@ -17,6 +17,7 @@ import (
 	"sync"
 	"syscall"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
@@ -229,7 +230,7 @@ func (c *engineClient) EngineName(ctx context.Context) (product, version string,
 	if err != nil {
 		return "", "", err
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<10))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<10)) // drain for reuse; the status already decided
 	resp.Body.Close()
 	product, version, ok := parseServerHeader(resp.Header.Get("Server"))
 	if !ok {
@@ -329,7 +330,7 @@ func collectDocker(ctx context.Context, api dockerAPI, env *Env, proc string, se
 			defer func() { <-sem }()
 			ir, err := api.ContainerInspect(ctx, s.ID)
 			if err != nil {
-				if client.IsErrNotFound(err) {
+				if cerrdefs.IsNotFound(err) {
 					return // removed since the list
 				}
 				errs[i] = fmt.Errorf("inspect %s: %w", strings.TrimPrefix(firstName(s.Names), "/"), ctxErr(ctx, err))

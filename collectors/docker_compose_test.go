@@ -160,7 +160,9 @@ func TestReadComposeContent(t *testing.T) {
 	const pw = "Zr8xq2LmN4pW7vK1"
 	dir := t.TempDir()
 	p := filepath.Join(dir, "docker-compose.yml")
-	os.WriteFile(p, []byte("services:\n  redis:\n    command: redis-server --requirepass "+pw+"\n"), 0o644)
+	if err := os.WriteFile(p, []byte("services:\n  redis:\n    command: redis-server --requirepass "+pw+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	fc, values := readComposeContent(p, p)
 	if fc.Status != snapshot.StatusOK || !slices.Equal(fc.LiteralSecrets, []string{"line 3: --requirepass"}) {
 		t.Errorf("content %+v", fc)
@@ -180,7 +182,9 @@ func TestReadComposeContent(t *testing.T) {
 func TestReadComposeContentHostile(t *testing.T) {
 	dir := t.TempDir()
 	clean := filepath.Join(dir, "clean.yml")
-	os.WriteFile(clean, []byte("services: {}\n"), 0o644)
+	if err := os.WriteFile(clean, []byte("services: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	fifo := filepath.Join(dir, "fifo.yml")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
@@ -195,9 +199,13 @@ func TestReadComposeContentHostile(t *testing.T) {
 	}
 	f.Close()
 	justOver := filepath.Join(dir, "over.yml")
-	os.WriteFile(justOver, make([]byte, composeMaxBytes+1), 0o644)
+	if err := os.WriteFile(justOver, make([]byte, composeMaxBytes+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	shadow := filepath.Join(dir, "shadow.yml")
-	os.Symlink("/etc/shadow", shadow)
+	if err := os.Symlink("/etc/shadow", shadow); err != nil {
+		t.Fatal(err)
+	}
 	sock := filepath.Join(dir, "sock.yml")
 	l, err := net.Listen("unix", sock)
 	if err != nil {
@@ -244,8 +252,12 @@ func TestReadComposeContentHostile(t *testing.T) {
 // system, after an O_PATH open that opens nothing.
 func TestOpenRegularRefusesByType(t *testing.T) {
 	dir := t.TempDir()
-	os.Symlink("/dev", filepath.Join(dir, "d"))
-	os.Symlink("/proc", filepath.Join(dir, "p"))
+	if err := os.Symlink("/dev", filepath.Join(dir, "d")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/proc", filepath.Join(dir, "p")); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name, path, reason string
 	}{
@@ -273,15 +285,31 @@ func TestContainerFilesReadsComposeFiles(t *testing.T) {
 	const pw = "Zr8xq2LmN4pW7vK1"
 	root := t.TempDir()
 	dir := filepath.Join(root, "srv/ml")
-	os.MkdirAll(dir, 0o755)
-	os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte("services:\n  redis:\n    command: redis-server --requirepass ${REDIS_PASSWORD}\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "override.yml"), []byte("services:\n  redis:\n    environment:\n      - REDIS_PASSWORD="+pw+"\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, ".env"), []byte("REDIS_PASSWORD="+pw+"\n"), 0o600)
-	os.WriteFile(filepath.Join(dir, "redis.conf"), []byte("requirepass "+pw+"\n"), 0o640)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte("services:\n  redis:\n    command: redis-server --requirepass ${REDIS_PASSWORD}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "override.yml"), []byte("services:\n  redis:\n    environment:\n      - REDIS_PASSWORD="+pw+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("REDIS_PASSWORD="+pw+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "redis.conf"), []byte("requirepass "+pw+"\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
 	// A Ray token left world-readable in a user's home; root has none.
-	os.MkdirAll(filepath.Join(root, "home/ray/.ray"), 0o755)
-	os.WriteFile(filepath.Join(root, "home/ray/.ray/auth_token"), []byte(pw), 0o644)
-	os.MkdirAll(filepath.Join(root, "home/nobody"), 0o755)
+	if err := os.MkdirAll(filepath.Join(root, "home/ray/.ray"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "home/ray/.ray/auth_token"), []byte(pw), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "home/nobody"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	cs := []snapshot.Container{{
 		Name:    "redis-celery",
 		Compose: &snapshot.ComposeInfo{Project: "ml", Service: "redis", ConfigFiles: []string{"/srv/ml/docker-compose.yml", "/srv/ml/override.yml"}, WorkingDir: "/srv/ml"},

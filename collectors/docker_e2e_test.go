@@ -86,9 +86,15 @@ func (p *podmanBed) e2eContainers(tb testing.TB) string {
 	}
 	// A world-readable compose file that writes the password out (line
 	// 4), and a private .env beside it.
-	os.WriteFile(filepath.Join(compose, "docker-compose.yml"), []byte("services:\n  redis:\n    environment:\n      - REDIS_PASSWORD="+e2ePassword+"\n"), 0o644)
-	os.WriteFile(filepath.Join(compose, ".env"), []byte("REDIS_PASSWORD="+e2ePassword+"\n"), 0o600)
-	os.WriteFile(filepath.Join(p.dir, "docker.sock"), nil, 0o600)
+	if err := os.WriteFile(filepath.Join(compose, "docker-compose.yml"), []byte("services:\n  redis:\n    environment:\n      - REDIS_PASSWORD="+e2ePassword+"\n"), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(compose, ".env"), []byte("REDIS_PASSWORD="+e2ePassword+"\n"), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(p.dir, "docker.sock"), nil, 0o600); err != nil {
+		tb.Fatal(err)
+	}
 	labels := func(service string) []string {
 		return []string{
 			"--label", "com.docker.compose.project=ml",
@@ -154,7 +160,9 @@ func (p *podmanBed) rawInspect(tb testing.TB, name string) []byte {
 		tb.Fatalf("inspect %s: %d %v %s", name, resp.StatusCode, err, b)
 	}
 	var out bytes.Buffer
-	json.Indent(&out, b, "", "  ")
+	if err := json.Indent(&out, b, "", "  "); err != nil {
+		tb.Fatal(err)
+	}
 	out.WriteByte('\n')
 	return out.Bytes()
 }

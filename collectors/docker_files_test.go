@@ -34,8 +34,12 @@ func newHostileBed(t *testing.T) hostileBed {
 		return full
 	}
 	honest := mk("srv/ml/docker-compose.yml")
-	os.WriteFile(honest, []byte("services:\n  redis:\n    command: redis-server --requirepass ${REDIS_PASSWORD}\n"), 0o644)
-	os.WriteFile(mk("srv/ml/.env"), []byte("REDIS_PASSWORD=x\n"), 0o600)
+	if err := os.WriteFile(honest, []byte("services:\n  redis:\n    command: redis-server --requirepass ${REDIS_PASSWORD}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mk("srv/ml/.env"), []byte("REDIS_PASSWORD=x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := syscall.Mkfifo(mk("srv/evil/fifo.yml"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -47,14 +51,26 @@ func newHostileBed(t *testing.T) hostileBed {
 		t.Fatal(err)
 	}
 	f.Close()
-	os.MkdirAll(mk("srv/evil/dir.yml"), 0o755)
-	os.Chmod(mk("srv/evil/dir.yml"), 0o755)
+	if err := os.MkdirAll(mk("srv/evil/dir.yml"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(mk("srv/evil/dir.yml"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	shadow := mk("etc/shadow")
-	os.WriteFile(shadow, []byte("root:"+b.secret+":19000:0:99999:7:::\nPASSWORD: "+b.secret+"\n"), 0o644)
-	os.Symlink(shadow, mk("srv/evil/shadow.yml"))
+	if err := os.WriteFile(shadow, []byte("root:"+b.secret+":19000:0:99999:7:::\nPASSWORD: "+b.secret+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(shadow, mk("srv/evil/shadow.yml")); err != nil {
+		t.Fatal(err)
+	}
 	// Regular files where the host has kernel files: refused by path.
-	os.WriteFile(mk("dev/zero"), []byte("PASSWORD: "+b.secret+"\n"), 0o644)
-	os.WriteFile(mk("proc/self/environ"), []byte("PASSWORD: "+b.secret+"\n"), 0o644)
+	if err := os.WriteFile(mk("dev/zero"), []byte("PASSWORD: "+b.secret+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mk("proc/self/environ"), []byte("PASSWORD: "+b.secret+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	compose := func(name, project string, files ...string) snapshot.Container {
 		return snapshot.Container{Name: name, Compose: &snapshot.ComposeInfo{Project: project, Service: name, ConfigFiles: files}}
 	}

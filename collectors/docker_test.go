@@ -172,8 +172,12 @@ func TestDockerDaemonHung(t *testing.T) {
 func TestDockerRulesWithoutDaemon(t *testing.T) {
 	t.Setenv("DOCKER_HOST", "")
 	binRoot := t.TempDir()
-	os.MkdirAll(filepath.Join(binRoot, "usr/bin"), 0o755)
-	os.WriteFile(filepath.Join(binRoot, "usr/bin/podman"), nil, 0o755)
+	if err := os.MkdirAll(filepath.Join(binRoot, "usr/bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(binRoot, "usr/bin/podman"), nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		docker *Docker
@@ -250,14 +254,18 @@ func TestDockerPermissionDenied(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	os.Chmod(dir, 0o755)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	sock := filepath.Join(dir, "docker.sock")
 	l, err := net.Listen("unix", sock)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	os.Chmod(sock, 0o660)
+	if err := os.Chmod(sock, 0o660); err != nil {
+		t.Fatal(err)
+	}
 	self, err := os.ReadFile(os.Args[0])
 	if err != nil {
 		t.Fatal(err)

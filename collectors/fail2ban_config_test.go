@@ -66,7 +66,9 @@ func TestFail2banConfigSemantics(t *testing.T) {
 			root := f2bRoot(t, f2bStock(nil))
 			for name, body := range tc.files {
 				p := filepath.Join(root, "etc/fail2ban", name)
-				os.MkdirAll(filepath.Dir(p), 0o755)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
 				if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -95,8 +97,12 @@ func TestFail2banConfigSemantics(t *testing.T) {
 				t.Skipf("no copy of /etc/fail2ban: %v %s", err, out)
 			}
 			for name, body := range tc.files {
-				os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
-				os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 			out, _ := exec.Command("fail2ban-client", "-c", dir, "-d").Output()
 			var dports []string
@@ -133,7 +139,9 @@ func TestFail2banConfigErrors(t *testing.T) {
 			root := t.TempDir()
 			for name, body := range tc.files {
 				p := filepath.Join(root, "etc/fail2ban", name)
-				os.MkdirAll(filepath.Dir(p), 0o755)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
 				var err error
 				if body == "fifo" {
 					err = syscall.Mkfifo(p, 0o644)
@@ -208,7 +216,9 @@ func BenchmarkFail2banJailConfig(b *testing.B) {
 	root := b.TempDir()
 	for dst, src := range f2bStock(nil) {
 		p := filepath.Join(root, "etc/fail2ban", dst)
-		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
 		if err := os.WriteFile(p, []byte(readTestdata(b, "fail2ban/"+src)), 0o644); err != nil {
 			b.Fatal(err)
 		}

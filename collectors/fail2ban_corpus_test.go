@@ -279,12 +279,16 @@ func TestFail2banJailsCaptured(t *testing.T) {
 			if tc.disabled {
 				local := filepath.Join(root, "etc/fail2ban/jail.local")
 				b, _ := os.ReadFile(local)
-				os.WriteFile(local, []byte(strings.ReplaceAll(string(b), "enabled  = true", "enabled  = false")), 0o644)
+				if err := os.WriteFile(local, []byte(strings.ReplaceAll(string(b), "enabled  = true", "enabled  = false")), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 			var mu sync.Mutex
 			var asked []string
 			client := filepath.Join(t.TempDir(), "fail2ban-client")
-			os.WriteFile(client, nil, 0o755)
+			if err := os.WriteFile(client, nil, 0o755); err != nil {
+				t.Fatal(err)
+			}
 			// The runner may run on the collector's goroutine: it reports a
 			// missing capture as the command's error, not with t.Fatal.
 			run := func(_ context.Context, _ string, args ...string) ([]byte, []byte, error) {

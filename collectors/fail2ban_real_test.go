@@ -48,12 +48,18 @@ func TestFail2banJailsReal(t *testing.T) {
 				t.Fatalf("cp: %v: %s", err, out)
 			}
 			log := filepath.Join(run, "auth.log")
-			os.WriteFile(log, nil, 0o640)
+			if err := os.WriteFile(log, nil, 0o640); err != nil {
+				t.Fatal(err)
+			}
 			local := strings.ReplaceAll(readTestdata(t, "fail2ban/jails/"+tc.name+".jail.local"), "/run/f2bcap-"+tc.name+"/auth.log", log)
 			sock := filepath.Join(run, "f.sock")
 			def := fmt.Sprintf("[Definition]\nsocket = %s\npidfile = %s\nlogtarget = %s\ndbfile = :memory:\n", sock, filepath.Join(run, "f.pid"), filepath.Join(run, "f.log"))
-			os.WriteFile(filepath.Join(conf, "jail.local"), []byte(local), 0o644)
-			os.WriteFile(filepath.Join(conf, "fail2ban.local"), []byte(def), 0o644)
+			if err := os.WriteFile(filepath.Join(conf, "jail.local"), []byte(local), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(conf, "fail2ban.local"), []byte(def), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			if out := h.MustExec(t, "fail2ban-client", "-c", conf, "start"); !strings.Contains(out, "Server ready") {
 				t.Fatalf("fail2ban-client start: %q", out)
 			}

@@ -76,7 +76,9 @@ func f2bRunner(t *testing.T, status, statusSSHD string) Runner {
 func TestFail2banCollect(t *testing.T) {
 	dir := t.TempDir()
 	client := filepath.Join(dir, "fail2ban-client")
-	os.WriteFile(client, nil, 0o755)
+	if err := os.WriteFile(client, nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	proc := t.TempDir() // no fail2ban-server process
 	tests := []struct {
 		name        string

@@ -58,12 +58,12 @@ func fakeRedis(t *testing.T, reply string) (port int, got chan string) {
 					got <- line
 					switch {
 					case line == "PING\r\n":
-						io.WriteString(c, reply)
+						_, _ = io.WriteString(c, reply) // the client under test sees a short reply
 						if reply != redisPong {
 							return
 						}
 					case line == "INFO server\r\n":
-						io.WriteString(c, redisInfo+strings.Repeat("x", 579-len(redisInfo)+7)+"\r\n")
+						_, _ = io.WriteString(c, redisInfo+strings.Repeat("x", 579-len(redisInfo)+7)+"\r\n")
 					}
 				}
 			}()

@@ -68,10 +68,16 @@ func TestSSHDOriginsAndMatch(t *testing.T) {
 // not understood and makes unknown what it could set first.
 func TestSSHDOversizeIncludeNotTruncated(t *testing.T) {
 	root := t.TempDir()
-	os.MkdirAll(filepath.Join(root, "etc/ssh"), 0o755)
-	os.WriteFile(filepath.Join(root, "etc/ssh/sshd_config"), []byte("PasswordAuthentication no\nInclude big.conf\n"), 0o644)
+	if err := os.MkdirAll(filepath.Join(root, "etc/ssh"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "etc/ssh/sshd_config"), []byte("PasswordAuthentication no\nInclude big.conf\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	big := strings.Repeat("# padding\n", sshdMaxFileBytes/10+1) + "PermitRootLogin yes\n"
-	os.WriteFile(filepath.Join(root, "etc/ssh/big.conf"), []byte(big), 0o644)
+	if err := os.WriteFile(filepath.Join(root, "etc/ssh/big.conf"), []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cfg, err := readSSHDConfig(&Env{Root: root}, sshdConfigFile)
 	if err != nil {
 		t.Fatal(err)
@@ -90,9 +96,15 @@ func TestSSHDOversizeIncludeNotTruncated(t *testing.T) {
 // devices are never read.
 func TestSSHDIncludeStaysUnderRoot(t *testing.T) {
 	root := t.TempDir()
-	os.MkdirAll(filepath.Join(root, "etc/ssh"), 0o755)
-	os.WriteFile(filepath.Join(root, "etc/ssh/sshd_config"), []byte("Include ../../../../../../x.conf\nInclude fifo.conf\nPermitRootLogin no\n"), 0o644)
-	os.WriteFile(filepath.Join(root, "x.conf"), []byte("PasswordAuthentication no\n"), 0o644)
+	if err := os.MkdirAll(filepath.Join(root, "etc/ssh"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "etc/ssh/sshd_config"), []byte("Include ../../../../../../x.conf\nInclude fifo.conf\nPermitRootLogin no\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "x.conf"), []byte("PasswordAuthentication no\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := syscall.Mkfifo(filepath.Join(root, "etc/ssh/fifo.conf"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -141,7 +141,9 @@ func TestSSHDCollectUnderRoot(t *testing.T) {
 func TestSSHDCollectNonRoot(t *testing.T) {
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "sshd_config")
-	os.WriteFile(conf, []byte("PermitRootLogin no\n"), 0o644)
+	if err := os.WriteFile(conf, []byte("PermitRootLogin no\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	sec, err := (&SSHD{Binary: conf, Config: conf}).Collect(context.Background(), &Env{Run: cannedRunner("", readTestdata(t, "sshd/sshd-T-nonroot.stderr.txt"), errors.New("exit status 1"))})
 	if err != nil {
 		t.Fatal(err)
@@ -160,9 +162,13 @@ func TestSSHDCollectNonRoot(t *testing.T) {
 func TestSSHDCollectRunsSSHDT(t *testing.T) {
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "sshd_config")
-	os.WriteFile(conf, []byte("PasswordAuthentication no\n"), 0o644)
+	if err := os.WriteFile(conf, []byte("PasswordAuthentication no\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	bin := filepath.Join(dir, "sshd")
-	os.WriteFile(bin, nil, 0o755)
+	if err := os.WriteFile(bin, nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	var calls [][]string
 	ok := func(_ context.Context, name string, args ...string) ([]byte, []byte, error) {
 		calls = append(calls, append([]string{name}, args...))
@@ -237,8 +243,12 @@ func TestSSHDRealSSHDT(t *testing.T) {
 // their checks are unknown.
 func TestSSHDCollectDegradesPerSetting(t *testing.T) {
 	root := t.TempDir()
-	os.MkdirAll(filepath.Join(root, "etc/ssh/sshd_config.d"), 0o755)
-	os.WriteFile(filepath.Join(root, "etc/ssh/sshd_config"), []byte("PasswordAuthentication no\nInclude sshd_config.d/*.conf\nPermitRootLogin no\nMatch User ops\n\tInclude /etc/ssh/ops.conf\n"), 0o644)
+	if err := os.MkdirAll(filepath.Join(root, "etc/ssh/sshd_config.d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "etc/ssh/sshd_config"), []byte("PasswordAuthentication no\nInclude sshd_config.d/*.conf\nPermitRootLogin no\nMatch User ops\n\tInclude /etc/ssh/ops.conf\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := syscall.Mkfifo(filepath.Join(root, "etc/ssh/sshd_config.d/10-fifo.conf"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -171,8 +171,8 @@ const ufwCapIptablesS = `-N ufw-user-input
 -A ufw-user-input -s 10.0.0.1/255.255.0.255 -p tcp -m tcp --dport 8080 -j DROP
 `
 
-// ufwCapIp6tablesS is `ip6tables -S ufw6-user-input`.
-const ufwCapIp6tablesS = `-N ufw6-user-input
+// ufwCapIP6tablesS is `ip6tables -S ufw6-user-input`.
+const ufwCapIP6tablesS = `-N ufw6-user-input
 -A ufw6-user-input -p tcp -m tcp --dport 80 -j ACCEPT
 -A ufw6-user-input -j ACCEPT
 `

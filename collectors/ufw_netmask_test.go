@@ -223,7 +223,7 @@ func TestUFWNetsAsKernelApplies(t *testing.T) {
 		v6                  bool
 	}{
 		{"ipv4", ufwCapUserRules, ufwCapIptablesS, false},
-		{"ipv6", ufwCapUser6Rules, ufwCapIp6tablesS, true},
+		{"ipv6", ufwCapUser6Rules, ufwCapIP6tablesS, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rules, err := parseUFWRulesFile(strings.NewReader(tc.rules), tc.v6)

@@ -146,10 +146,10 @@ func (c ufwNets) get(s string, v6 bool) (*snapshot.UFWNet, error) {
 // set fills the rule's ToNet and FromNet.
 func (c ufwNets) set(rule *snapshot.UFWRule) (err error) {
 	if rule.ToNet, err = c.get(rule.To, rule.V6); err != nil {
-		return fmt.Errorf("To: %w", err)
+		return fmt.Errorf("To: %w", err) //nolint:staticcheck // ST1005: ufw's column name, as the reason quotes it
 	}
 	if rule.FromNet, err = c.get(rule.From, rule.V6); err != nil {
-		return fmt.Errorf("From: %w", err)
+		return fmt.Errorf("From: %w", err) //nolint:staticcheck // ST1005: ufw's column name
 	}
 	return nil
 }

@@ -307,12 +307,12 @@ func ufwParseStatusRow(raw string, nets ufwNets) (rule snapshot.UFWRule, toOK bo
 
 	to, err := ufwParseStatusEndpoint(toText)
 	if err != nil {
-		return rule, false, fmt.Errorf("To %q: %w", ufwClip(toText), err)
+		return rule, false, fmt.Errorf("To %q: %w", ufwClip(toText), err) //nolint:staticcheck // ST1005: ufw's column name
 	}
 	rule.ToPorts, rule.ToRanges, rule.ToApp, rule.Proto, rule.V6 = to.ports, to.ranges, to.app, to.proto, to.v6
 	from, err := ufwParseStatusEndpoint(fromText)
 	if err != nil {
-		return rule, true, fmt.Errorf("From %q: %w", ufwClip(fromText), err)
+		return rule, true, fmt.Errorf("From %q: %w", ufwClip(fromText), err) //nolint:staticcheck // ST1005: ufw's column name
 	}
 	switch {
 	case to.proto != "" && from.proto != "" && to.proto != from.proto:

@@ -485,7 +485,9 @@ func TestEngineLoadErrors(t *testing.T) {
 func TestDuplicateIDIsAnError(t *testing.T) {
 	dir := t.TempDir()
 	src := "# METADATA\n# title: t\n# custom:\n#   id: MLS-FW-001\n#   severity: low\npackage dup\n\ndeny contains \"x\" if false\n"
-	os.WriteFile(dir+"/dup.rego", []byte(src), 0o600)
+	if err := os.WriteFile(dir+"/dup.rego", []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	_, err := scanner.Load(context.Background(), []scanner.PolicySource{{Name: "policies", FS: policies.FS}, {Name: dir, FS: os.DirFS(dir)}}, map[string]any{})
 	if err == nil || !strings.Contains(err.Error(), "MLS-FW-001 already declared") {
 		t.Fatalf("got %v", err)
@@ -495,7 +497,9 @@ func TestDuplicateIDIsAnError(t *testing.T) {
 func TestBadSeverityNamesFile(t *testing.T) {
 	dir := t.TempDir()
 	src := "# METADATA\n# title: t\n# custom:\n#   id: SITE-009\n#   severity: urgent\npackage site\n"
-	os.WriteFile(dir+"/s.rego", []byte(src), 0o600)
+	if err := os.WriteFile(dir+"/s.rego", []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	_, err := scanner.Load(context.Background(), []scanner.PolicySource{{Name: dir, FS: os.DirFS(dir)}}, map[string]any{})
 	if err == nil || !strings.Contains(err.Error(), "s.rego:1") || !strings.Contains(err.Error(), "urgent") {
 		t.Fatalf("got %v", err)
@@ -508,7 +512,9 @@ func TestBadSeverityNamesFile(t *testing.T) {
 func TestUnverifiedPolicyGetsStaticChecks(t *testing.T) {
 	dir := t.TempDir()
 	src := "# METADATA\n# title: t\n# custom:\n#   id: SITE-010\n#   severity: low\npackage site.typed\n\ndeny contains x if {\n\tx := concat(\",\", 42)\n}\n"
-	os.WriteFile(dir+"/typed.rego", []byte(src), 0o600)
+	if err := os.WriteFile(dir+"/typed.rego", []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	_, err := scanner.Load(context.Background(), []scanner.PolicySource{{Name: "policies", FS: policies.FS, Verified: true}, {Name: dir, FS: os.DirFS(dir)}}, map[string]any{})
 	if err == nil || !strings.Contains(err.Error(), "typed.rego:9") || !strings.Contains(err.Error(), "rego_type_error") {
 		t.Fatalf("got %v, want the type error at typed.rego:9", err)

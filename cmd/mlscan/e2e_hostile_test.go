@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlscan/mlscan/collectors"
 	"github.com/mlscan/mlscan/internal/testbed"
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // TestE2EHostileComposeLabels runs real containers on a real dockerd whose
@@ -100,7 +100,7 @@ func TestE2EHostileComposeLabels(t *testing.T) {
 	}
 
 	// The snapshot validates: evaluating it anywhere works.
-	var snap collectors.Snapshot
+	var snap snapshot.Snapshot
 	b, err := os.ReadFile(filepath.Join(out, "snapshot.json"))
 	if err != nil {
 		t.Fatal(err)

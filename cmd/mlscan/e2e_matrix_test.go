@@ -796,7 +796,9 @@ func mxFormats(t *testing.T, s *testbed.Server84, bin, root, sarifDir string) ti
 	if code != exitOK {
 		b, _ := os.ReadFile(files["json"])
 		var rep scanner.Report
-		json.Unmarshal(b, &rep)
+		if err := json.Unmarshal(b, &rep); err != nil {
+			t.Errorf("the JSON report: %v", err)
+		}
 		var left []string
 		for _, r := range rep.Results {
 			if r.Status == scanner.StatusFail || r.Status == scanner.StatusUnknown || r.Status == scanner.StatusError {

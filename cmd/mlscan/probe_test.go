@@ -169,7 +169,9 @@ func TestProbeLoopback(t *testing.T) {
 	}
 	out, _, code = runCLI(t, "eval", "--config", cfg, "--format", "json", snap)
 	var again scanner.Report
-	json.Unmarshal([]byte(out), &again)
+	if err := json.Unmarshal([]byte(out), &again); err != nil {
+		t.Fatalf("eval --format json: %v\n%s", err, out)
+	}
 	for _, r := range again.Results {
 		if v, ok := want[r.RuleID+" "+r.Subject]; ok && v != string(r.Status)+" "+string(r.Severity) {
 			t.Errorf("eval of the snapshot: %s %s %s %s", r.RuleID, r.Subject, r.Status, r.Severity)

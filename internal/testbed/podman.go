@@ -122,7 +122,7 @@ func removePodmanStore(dir string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	for _, pid := range procsMentioning(dir) {
-		syscall.Kill(pid, syscall.SIGKILL)
+		_ = syscall.Kill(pid, syscall.SIGKILL) // best effort: a leftover of an earlier run
 	}
 	unmountUnder(dir)
 	os.RemoveAll(dir)

@@ -30,7 +30,7 @@ func (h *Host) Stop(t testing.TB, p *Proc) {
 
 func (p *Proc) kill(t testing.TB) {
 	t.Helper()
-	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) // already gone is fine
 	select {
 	case <-p.done:
 	case <-time.After(killTimeout):
