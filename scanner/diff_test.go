@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mlscan/mlscan/scanner"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 func res(rule, subject string, st scanner.Status, sev scanner.Severity, msg string) scanner.Result {
@@ -92,7 +93,7 @@ func documented(t testing.TB) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := scanner.DecodeSnapshot("documented-host.json", b)
+	_, doc, err := snapshot.Decode("documented-host.json", b)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,8 +35,9 @@ It lists the results newly failing, resolved, still failing and the other
 status changes (a failure now waived, a pass now unknown), matched by rule
 and subject. When both sides are snapshots it also lists the inventory drift
 (listeners, UFW rules and settings, containers added, removed or changed)
-and, under each changed result, the drift behind it: the changes that name
-its port or container in the snapshot sections its rule reads.
+and, under each changed result, the drift behind it: the changes, in the
+snapshot sections its rule reads, on its target's port and protocol or
+container; a result without a target gets every change of those sections.
 
 Exit codes: 0 nothing newly failing at or above --fail-on; 1 something newly
 fails; 2 usage or runtime error.`,

@@ -113,20 +113,10 @@ func runProbe(cmd *cobra.Command, g *globalOptions, po *probeOptions, oo *output
 	fmt.Fprintf(cmd.ErrOrStderr(), "mlscan: probing %s (%s) from %s (%s): %d TCP ports, %s each, %d at once\n",
 		target, addr, vantage, trust, len(ports), po.timeout, po.concurrency)
 
-	type loaded struct {
-		e   *scanner.Engine
-		err error
-	}
-	ch := make(chan loaded, 1)
-	go func() {
-		e, err := loadEngine(ctx, g, cfg)
-		ch <- loaded{e, err}
-	}()
+	// The report is not waived here: writeReports does that.
+	app := newApp(nil, engineLoader(g, cfg))
+	app.Preload(ctx) // compile the policies while the probes run
 	snap := probeSnapshot(ctx, target, addr, vantage, ports, po)
-	l := <-ch
-	if l.err != nil {
-		return l.err
-	}
 	data, err := marshalSnapshot(snap)
 	if err != nil {
 		return err
@@ -136,7 +126,7 @@ func runProbe(cmd *cobra.Command, g *globalOptions, po *probeOptions, oo *output
 			return err
 		}
 	}
-	rep, err := evalSnapshot(ctx, l.e, fmt.Sprintf("(probe of %s from %s)", target, vantage), data)
+	rep, _, err := app.EvalSnapshot(ctx, fmt.Sprintf("(probe of %s from %s)", target, vantage), data)
 	if err != nil {
 		return err
 	}

@@ -205,14 +205,6 @@ func engineLoader(g *globalOptions, cfg *scanner.Config) func(context.Context) (
 	}
 }
 
-// evalSnapshot decodes, validates and evaluates one snapshot document with
-// e; the report is not waived (writeReports does that).
-func evalSnapshot(ctx context.Context, e *scanner.Engine, name string, data []byte) (*scanner.Report, error) {
-	app := newApp(nil, func(context.Context) (*scanner.Engine, error) { return e, nil })
-	rep, _, err := app.EvalSnapshot(ctx, name, data)
-	return rep, err
-}
-
 // writeReports renders the reports and returns the exit code as an error.
 func writeReports(cmd *cobra.Command, o *outputOptions, reports []*scanner.Report) error {
 	return writeReportsWith(cmd, o, reports, report.New)
