@@ -26,11 +26,6 @@ import data.mlscan.lib.target
 
 wildcard(ip) if ip in {"", "0.0.0.0", "::"}
 
-# published: the running container's ports, else what it asks for.
-published(c) := c.ports if {
-	c.running
-} else := c.port_bindings
-
 binding_str(b) := sprintf("%s:%d->%d/%s", [addr(b.host_ip), b.host_port, b.container_port, b.proto])
 
 addr("") := "0.0.0.0"
@@ -40,7 +35,7 @@ addr(ip) := ip if ip != ""
 filtered if input.ufw.after_rules_docker_block == true
 
 bypassing(c) := [binding_str(b) |
-	some b in published(c)
+	some b in docker.published(c)
 	wildcard(b.host_ip)
 	not network.is_public(b.host_port, b.proto)
 ]
@@ -56,14 +51,14 @@ deny contains {"subject": docker.subject(c), "target": target.container(c), "mes
 	msg := sprintf("%s publishes %s on every address%s: the engine forwards the published port with its own firewall rules, outside UFW's INPUT chain, so UFW's rules do not govern it", [docker.subject(c), concat(", ", bypassing(c)), docker.state_note(c)])
 }
 
-pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": [binding_str(b) | some b in published(c)], "expected": "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": [binding_str(b) | some b in docker.published(c)], "expected": "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER", "source": docker.source}, "location": docker.where(c)} if {
 	some c in bridged
 	count(bypassing(c)) > 0
 	filtered
 	msg := sprintf("%s publishes %s on every address, filtered by the ufw-docker block", [docker.subject(c), concat(", ", bypassing(c))])
 }
 
-pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": [binding_str(b) | some b in published(c)], "expected": "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": [binding_str(b) | some b in docker.published(c)], "expected": "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER", "source": docker.source}, "location": docker.where(c)} if {
 	some c in bridged
 	count(bypassing(c)) == 0
 	msg := sprintf("%s publishes no non-public port on every address", [docker.subject(c)])

@@ -11,7 +11,11 @@
 #   monitoring endpoints. A UFW rule that could change a port's verdict
 #   but could not be read, or a block whose non-contiguous mask keeps what
 #   it matches from being judged exactly, makes that port unknown, naming
-#   the rule; the other ports are still judged.
+#   the rule; the other ports are still judged. A port a container engine
+#   publishes on a non-loopback address (a container's binding, or a
+#   docker-proxy listener) takes the engine's DNAT and FORWARD rules, not
+#   UFW's INPUT chain: where UFW alone would keep it private it is unknown,
+#   never shown unreachable.
 # custom:
 #   id: MLS-EXP-001
 #   severity: critical
@@ -20,6 +24,7 @@
 #   references: ["docs/rules.md#configuration", "https://manpages.debian.org/unstable/ufw/ufw-framework.8.en.html", "https://manpages.ubuntu.com/manpages/noble/man8/ufw.8.html"]
 package mlscan.exposure.private_ports
 
+import data.mlscan.lib.docker
 import data.mlscan.lib.network
 import data.mlscan.lib.target
 import data.mlscan.lib.ufw
@@ -111,6 +116,52 @@ surely_admitted(i) if {
 	not decisions[i].unknown
 }
 
+# engine_published names what forwards [port, proto] to a container
+# through the engine's NAT: the containers that publish it on a
+# non-loopback host address, and docker-proxy listening on it. Such a
+# packet is DNATed in PREROUTING and takes FORWARD, never UFW's INPUT
+# chain, so UFW's user rules cannot show it private (MLS-EXP-004 judges
+# the binding itself).
+engine_published[[b.host_port, b.proto]] contains sprintf("container %s", [c.name]) if {
+	some c in docker.containers
+	some b in docker.published(c)
+	ports[[b.host_port, b.proto]]
+	not loopback_binding(b.host_ip)
+}
+
+# loopback_binding: a port published on a loopback address only ("" is
+# every address).
+loopback_binding(ip) if {
+	ip != ""
+	network.is_loopback(ip)
+}
+
+engine_published[[port, proto]] contains sprintf("docker-proxy (pid %d)", [listeners[i].pid]) if {
+	some [port, proto], idx in by_port
+	some i in idx
+	listeners[i].process == "docker-proxy"
+}
+
+# A port that UFW keeps private but a container engine publishes is not
+# shown unreachable: the engine's own rules decide it.
+unknown contains {
+	"subject": network.port_str(port, proto),
+	"target": target.port(port, proto),
+	"message": sprintf("%s port %s is published by %s through the container engine's NAT: UFW's rules do not decide whether it is reachable from outside %s (the engine's FORWARD and DOCKER-USER rules do, and mlscan does not read them yet)", [service(port, proto), network.port_str(port, proto), concat(", ", sort(engine_published[[port, proto]])), network.trusted_str]),
+	"location": network.registry_location(port, proto),
+	"evidence": {
+		"observed": [sprintf("%s: %s", [network.listener_str(listeners[i]), decisions[i].reason]) | some i in idx],
+		"expected": sprintf("reachable only from %s and loopback", [network.trusted_str]),
+		"source": sprintf("/proc/net, %s, %s", [input.ufw.rules.from, docker.source]),
+	},
+} if {
+	some [port, proto], idx in by_port
+	every i in idx {
+		not decisions[i].admitted
+	}
+	engine_published[[port, proto]]
+}
+
 pass contains {
 	"subject": network.port_str(port, proto),
 	"target": target.port(port, proto),
@@ -125,4 +176,5 @@ pass contains {
 	every i in idx {
 		not decisions[i].admitted
 	}
+	not engine_published[[port, proto]]
 }

@@ -1,6 +1,7 @@
 package mlscan.exposure.private_ports_test
 
 import data.mlscan.exposure.private_ports as check
+import data.mlscan.lib.docker_fixtures as d
 import data.mlscan.lib.fixtures as f
 import data.mlscan.lib.target_test as tt
 import data.mlscan.lib.ufw_test as u
@@ -194,4 +195,45 @@ test_targets if {
 	some r in rs
 	r.subject == "10001/tcp"
 	r.target == {"kind": "port", "port": 10001, "proto": "tcp", "registry": "ray-client"}
+}
+
+# A port published by a container (Docker's DNAT, the FORWARD chain) is not
+# decided by UFW's INPUT rules: where UFW alone would keep it private,
+# MLS-EXP-001 must not say it is unreachable (the -p 8888:8888 case, which a
+# real dockerd makes reachable from outside).
+published_host(bindings, process) := json.patch(f.doc_host, [
+	{"op": "add", "path": "/sockets/listeners/-", "value": f.listener("0.0.0.0", 8888, process)},
+	{"op": "add", "path": "/collectors/docker", "value": {"status": "ok"}},
+	{"op": "add", "path": "/docker", "value": {"status": "ok", "engine": {"host": "unix:///run/docker.sock"}, "containers": [d.mod(d.clean("notebook", "notebook"), {"network_mode": "bridge", "ports": bindings})]}},
+])
+
+test_published_port_is_unknown_not_pass if {
+	inp := published_host([{"host_ip": "", "host_port": 8888, "container_port": 8888, "proto": "tcp"}], "docker-proxy")
+	not "8888/tcp" in {p.subject | some p in check.pass} with input as inp
+	some u in check.unknown with input as inp
+	u.subject == "8888/tcp"
+	contains(u.message, "published by container notebook, docker-proxy (pid 8888) through the container engine's NAT")
+	u.target == {"kind": "port", "port": 8888, "proto": "tcp"}
+	tt.valid(u.target)
+}
+
+test_published_port_without_the_docker_section_is_unknown_by_its_proxy if {
+	inp := json.patch(f.doc_host, [{"op": "add", "path": "/sockets/listeners/-", "value": f.listener("0.0.0.0", 8888, "docker-proxy")}])
+	some u in check.unknown with input as inp
+	u.subject == "8888/tcp"
+	contains(u.message, "published by docker-proxy (pid 8888)")
+}
+
+test_port_published_on_loopback_only_is_judged_by_ufw if {
+	inp := published_host([{"host_ip": "127.0.0.1", "host_port": 8888, "container_port": 8888, "proto": "tcp"}], "python3")
+	some p in check.pass with input as inp
+	p.subject == "8888/tcp"
+	not "8888/tcp" in {u.subject | some u in check.unknown} with input as inp
+}
+
+test_published_port_admitted_by_ufw_still_fails if {
+	inp := json.patch(published_host([{"host_ip": "0.0.0.0", "host_port": 8888, "container_port": 8888, "proto": "tcp"}], "docker-proxy"), [{"op": "replace", "path": "/ufw/live/default_incoming", "value": "allow"}])
+	some x in check.deny with input as inp
+	x.subject == "8888/tcp"
+	not "8888/tcp" in {u.subject | some u in check.unknown} with input as inp
 }

@@ -14,6 +14,12 @@ docker := object.get(input, "docker", {})
 
 containers := object.get(docker, "containers", [])
 
+# published lists the ports container c publishes on the host: the
+# running container's, else the bindings it asks for.
+published(c) := c.ports if {
+	c.running
+} else := c.port_bindings
+
 # installed is false only on positive evidence that no engine exists.
 installed := object.get(docker, "engine_installed", true)
 
