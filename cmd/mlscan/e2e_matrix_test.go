@@ -523,7 +523,11 @@ func mxScenarios(s *testbed.Server84) []mxScenario {
 				{"MLS-REG-001", "8081/tcp", scanner.SeverityHigh},
 			},
 			also: []mxChange{
-				{"MLS-EXP-001", "8081/tcp", scanner.StatusPass},
+				// Published through the engine's NAT: UFW's INPUT rules do
+				// not decide it (here netavark's FORWARD path meets UFW's
+				// routed deny, below; on dockerd the DOCKER chain accepts
+				// it), and mlscan does not read the engine's rules yet.
+				{"MLS-EXP-001", "8081/tcp", scanner.StatusUnknown},
 				// A hardened container: every container rule passes.
 				{"*", debug, scanner.StatusPass},
 				// The bridge's address 10.88.0.1 is a host address now:
