@@ -1,0 +1,80 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mlscan/mlscan/internal/testbed"
+	"github.com/mlscan/mlscan/scanner"
+)
+
+// TestE2EDockerdPublishedPort: on a real Docker Engine behind UFW's
+// documented rules (deny incoming, SSH from the LAN), a container started
+// with -p 8888:8080 on the default bridge. The kernel decides first: an
+// outside host connects or not (dockerd's DNAT and DOCKER chain, never
+// UFW's INPUT). Then mlscan must not contradict it: MLS-EXP-001 never says
+// 8888/tcp is unreachable (it cannot read the engine's rules yet, so
+// unknown; fail if UFW itself admitted it), and MLS-EXP-004 fails the
+// wildcard publication.
+func TestE2EDockerdPublishedPort(t *testing.T) {
+	testbed.Require(t, "ip", "ufw", "iptables", "dockerd", "docker", "nsenter", "busybox", "nc")
+	bin := testbed.BuildMLScan(t)
+	h := testbed.NewHost(t, "server-84", "10.0.0.84/24")
+	out := testbed.NewOutside(t, h)
+	for _, args := range [][]string{
+		{"ufw", "default", "deny", "incoming"},
+		{"ufw", "default", "allow", "outgoing"},
+		{"ufw", "allow", "from", "10.0.0.0/24", "to", "any", "port", "22", "proto", "tcp"},
+		{"ufw", "--force", "enable"},
+	} {
+		h.MustExec(t, args...)
+	}
+	d := h.StartDockerd(t)
+	d.Run(t, "notebook", "-p", "8888:8080", "--user", "65534:65534", "--memory", "64m", "--pids-limit", "64",
+		"--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+		testbed.PodmanImage, "httpd", "-f", "-p", "8080", "-h", "/srv/www")
+	h.WaitListen(t, 8888)
+
+	// What the kernel does, from outside the trusted networks.
+	_, _, code := out.Exec(t, "nc", "-z", "-w", "2", testbed.ServerOutsideIP, "8888")
+	reachable := code == 0
+	t.Logf("from %s, %s:8888 is reachable: %v (dockerd's DNAT bypasses UFW's INPUT chain)", out.Name, testbed.ServerOutsideIP, reachable)
+	// The same host's UFW still drops a plain listener from outside: the
+	// firewall works, only the engine's path goes around it.
+	h.Start(t, "busybox", "httpd", "-f", "-p", "8899", "-h", t.TempDir())
+	h.WaitListen(t, 8899)
+	if _, _, code := out.Exec(t, "nc", "-z", "-w", "1", testbed.ServerOutsideIP, "8899"); code == 0 {
+		t.Errorf("a plain listener on 8899 is reachable from outside: UFW does not work in this namespace")
+	}
+
+	rep, code := e2eScan(t, h, []string{bin}, "--docker-host", d.Addr, "--no-probes")
+	if code == exitUsage {
+		t.Fatalf("mlscan scan: exit %d", code)
+	}
+	var exp001, exp004 []scanner.Result
+	for _, r := range rep.Results {
+		switch {
+		case r.RuleID == "MLS-EXP-001" && r.Subject == "8888/tcp":
+			exp001 = append(exp001, r)
+		case r.RuleID == "MLS-EXP-004" && strings.Contains(r.Subject, "notebook"):
+			exp004 = append(exp004, r)
+		}
+	}
+	if len(exp001) != 1 {
+		t.Fatalf("MLS-EXP-001 8888/tcp: %d results, want 1: %+v", len(exp001), exp001)
+	}
+	r := exp001[0]
+	t.Logf("MLS-EXP-001 8888/tcp: %s: %s", r.Status, r.Message)
+	if r.Status == scanner.StatusPass || r.Status == scanner.StatusNotApplicable {
+		t.Errorf("MLS-EXP-001 8888/tcp is %s (%s), but the port is published through dockerd's NAT (reachable from outside: %v)", r.Status, r.Message, reachable)
+	}
+	if reachable && r.Status != scanner.StatusFail && r.Status != scanner.StatusUnknown {
+		t.Errorf("MLS-EXP-001 8888/tcp is %s, the kernel connects from outside", r.Status)
+	}
+	if r.Status == scanner.StatusUnknown && !strings.Contains(r.Message, "container notebook") {
+		t.Errorf("MLS-EXP-001 8888/tcp unknown without naming the publishing container: %s", r.Message)
+	}
+	if len(exp004) != 1 || exp004[0].Status != scanner.StatusFail {
+		t.Errorf("MLS-EXP-004 notebook: %+v, want one failure", exp004)
+	}
+}
