@@ -98,6 +98,7 @@ type resultKey struct{ rule, subject string }
 func DiffReports(old, new *Report) *Diff {
 	d := &Diff{SchemaVersion: DiffSchemaVersion, Old: sideOf(old), New: sideOf(new)}
 	o, n := worstByKey(old), worstByKey(new)
+	undecided := undecidedRules(new)
 	keys := make([]resultKey, 0, len(o)+len(n))
 	for k := range o {
 		keys = append(keys, k)
@@ -126,6 +127,12 @@ func DiffReports(old, new *Report) *Diff {
 		}
 		if b != nil {
 			c.New = b.Status
+		}
+		// A failure whose rule could not decide on the new side (an error,
+		// or unknown for the whole host) has not been resolved: the rule
+		// did not look.
+		if u := undecided[k.rule]; b == nil && a != nil && a.Status == StatusFail && u != nil {
+			c.New, c.Message = u.Status, u.Message
 		}
 		switch {
 		case c.New == StatusFail && c.Old == StatusFail:
@@ -161,6 +168,20 @@ func DiffReports(old, new *Report) *Diff {
 			old.ScannedAt.Format(time.RFC3339), new.ScannedAt.Format(time.RFC3339)))
 	}
 	return d
+}
+
+// undecidedRules maps each rule of r that could not decide as a whole (an
+// error result, or unknown about the host) to that result.
+func undecidedRules(r *Report) map[string]*Result {
+	m := map[string]*Result{}
+	for i := range r.Results {
+		res := &r.Results[i]
+		whole := res.Status == StatusError || res.Status == StatusUnknown && res.Target != nil && res.Target.Kind == TargetHost
+		if whole && m[res.RuleID] == nil {
+			m[res.RuleID] = res
+		}
+	}
+	return m
 }
 
 func sameTarget(a, b *Target) bool {

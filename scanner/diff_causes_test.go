@@ -132,3 +132,42 @@ func causeLines(cs []scanner.InventoryChange) string {
 	}
 	return strings.Join(s, "\n")
 }
+
+// TestDiffUndecidedIsNotResolved: a failure whose rule errs (or is unknown
+// for the whole host) on the new side is a change to that status, never
+// "resolved".
+func TestDiffUndecidedIsNotResolved(t *testing.T) {
+	fail := scanner.Result{RuleID: "MLS-CTR-001", Title: "t", Severity: scanner.SeverityCritical, Status: scanner.StatusFail, Subject: "container cadvisor", Message: "privileged"}
+	errd := scanner.Result{RuleID: "MLS-CTR-001", Title: "t", Severity: scanner.SeverityCritical, Status: scanner.StatusError, Subject: "host", Message: "rule failed to evaluate", Target: &scanner.Target{Kind: scanner.TargetHost}}
+	unk := scanner.Result{RuleID: "MLS-CTR-001", Title: "t", Severity: scanner.SeverityCritical, Status: scanner.StatusUnknown, Subject: "host", Message: "could not be verified: collector docker: unavailable", Target: &scanner.Target{Kind: scanner.TargetHost}}
+	for _, tc := range []struct {
+		name string
+		now  scanner.Result
+		want scanner.Status
+	}{
+		{"the rule errs", errd, scanner.StatusError},
+		{"the rule is unknown for the host", unk, scanner.StatusUnknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := scanner.DiffReports(&scanner.Report{Host: "h", Results: []scanner.Result{fail}}, &scanner.Report{Host: "h", Results: []scanner.Result{tc.now}})
+			if len(d.Resolved) != 0 {
+				t.Errorf("resolved: %+v", d.Resolved)
+			}
+			var got []scanner.Status
+			for _, c := range d.Changed {
+				if c.Subject == "container cadvisor" {
+					got = append(got, c.New)
+				}
+			}
+			if len(got) != 1 || got[0] != tc.want {
+				t.Errorf("changes of container cadvisor: %v, want one to %s", got, tc.want)
+			}
+		})
+	}
+	// Passing on the new side is resolved, as before.
+	pass := fail
+	pass.Status = scanner.StatusPass
+	if d := scanner.DiffReports(&scanner.Report{Results: []scanner.Result{fail}}, &scanner.Report{Results: []scanner.Result{pass}}); len(d.Resolved) != 1 {
+		t.Errorf("a pass is not resolved: %+v", d)
+	}
+}

@@ -3,6 +3,7 @@ package scanner
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -183,6 +184,8 @@ func (e *Engine) evalCheck(ctx context.Context, ch Check, lq *lazyQuery, in *Inp
 	}
 	var out []Result
 	decided := map[string]bool{}
+	var badTargets []string // the first few malformed targets
+	nBad := 0
 	for _, kind := range []struct {
 		key    string
 		status Status
@@ -193,7 +196,13 @@ func (e *Engine) evalCheck(ctx context.Context, ch Check, lq *lazyQuery, in *Inp
 		}
 		for _, ent := range entries {
 			r, err := fromEntry(base, kind.status, ent)
-			if err != nil {
+			var te *targetError
+			if errors.As(err, &te) {
+				if len(badTargets) < 3 {
+					badTargets = append(badTargets, kind.key+" entry: "+te.Error())
+				}
+				nBad++
+			} else if err != nil {
 				return []Result{errorResult(base, fmt.Errorf("%s entry: %w", kind.key, err))}
 			}
 			// A subject denied (or unknown, not applicable) is not also passed.
@@ -205,6 +214,15 @@ func (e *Engine) evalCheck(ctx context.Context, ch Check, lq *lazyQuery, in *Inp
 			}
 			out = append(out, r)
 		}
+	}
+	if nBad > 0 {
+		more := ""
+		if nBad > len(badTargets) {
+			more = fmt.Sprintf(" (and %d more)", nBad-len(badTargets))
+		}
+		r := errorResult(base, fmt.Errorf("%d result(s) kept without their malformed target: %s%s", nBad, strings.Join(badTargets, "; "), more))
+		r.Subject = "host (targets)"
+		out = append(out, r)
 	}
 	if len(out) == 0 {
 		r := base
@@ -315,12 +333,11 @@ func fromEntry(base Result, st Status, ent ast.Value) (Result, error) {
 		}
 		r.Severity = sev
 	}
+	var terr error
 	if tv := field(m, "target"); tv != nil {
-		t, err := targetOf(tv)
-		if err != nil {
-			return r, err
+		if r.Target, terr = targetOf(tv); terr != nil {
+			terr = &targetError{subject: r.Subject, err: terr}
 		}
-		r.Target = t
 	}
 	if ev, ok := field(m, "evidence").(ast.Object); ok {
 		r.Evidence = Evidence{Observed: anyField(ev, "observed"), Expected: anyField(ev, "expected"), Source: strField(ev, "source")}
@@ -336,8 +353,19 @@ func fromEntry(base Result, st Status, ent ast.Value) (Result, error) {
 			r.Location = l
 		}
 	}
-	return r, nil
+	return r, terr
 }
+
+// targetError is a result whose target is malformed: the result itself is
+// whole and is kept (without a target); the check reports the problem as
+// one error beside its results. A target built from what a container's
+// owner controls (a name, a port) may be odd: it must cost no verdict.
+type targetError struct {
+	subject string
+	err     error
+}
+
+func (e *targetError) Error() string { return fmt.Sprintf("the target of %q: %v", e.subject, e.err) }
 
 // targetOf decodes a result's "target" object: kind and the fields of
 // that kind (Target).

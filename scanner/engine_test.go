@@ -162,37 +162,37 @@ deny contains {"subject": "port 22/udp", "message": "plain"} if { ` + listener22
 	{
 		name:  "error: target not an object",
 		rules: `deny contains {"subject": "host", "message": "m", "target": "port 22"} if { ` + listener22 + ` }`,
-		want:  []string{"error host medium: rule failed to evaluate: deny entry: target must be an object, got port 22"},
+		want:  []string{"fail host medium: m", "error host (targets) medium: rule failed to evaluate: 1 result(s) kept without their malformed target: deny entry: the target of \"host\": target must be an object, got port 22"},
 	},
 	{
 		name:  "error: target of an unknown kind",
 		rules: `deny contains {"subject": "host", "message": "m", "target": {"kind": "socket"}} if { ` + listener22 + ` }`,
-		want:  []string{`error host medium: rule failed to evaluate: deny entry: target kind "socket" is not one of [port listener container registry firewall service host]`},
+		want:  []string{"fail host medium: m", `error host (targets) medium: rule failed to evaluate: 1 result(s) kept without their malformed target: deny entry: the target of "host": target kind "socket" is not one of [port listener container registry firewall service host]`},
 	},
 	{
 		name:  "error: target port out of range",
 		rules: `deny contains {"subject": "host", "message": "m", "target": {"kind": "port", "port": 70000, "proto": "tcp"}} if { ` + listener22 + ` }`,
-		want:  []string{"error host medium: rule failed to evaluate: deny entry: target port 70000 is out of range 0-65535"},
+		want:  []string{"fail host medium: m", "error host (targets) medium: rule failed to evaluate: 1 result(s) kept without their malformed target: deny entry: the target of \"host\": target port 70000 is out of range 0-65535"},
 	},
 	{
 		name:  "error: target port not a number",
 		rules: `deny contains {"subject": "host", "message": "m", "target": {"kind": "port", "port": "22", "proto": "tcp"}} if { ` + listener22 + ` }`,
-		want:  []string{"error host medium: rule failed to evaluate: deny entry: target port must be a number, got 22"},
+		want:  []string{"fail host medium: m", "error host (targets) medium: rule failed to evaluate: 1 result(s) kept without their malformed target: deny entry: the target of \"host\": target port must be a number, got 22"},
 	},
 	{
 		name:  "error: target port not an integer",
 		rules: `deny contains {"subject": "host", "message": "m", "target": {"kind": "port", "port": 22.5, "proto": "tcp"}} if { ` + listener22 + ` }`,
-		want:  []string{"error host medium: rule failed to evaluate: deny entry: target port must be an integer, got 22.5"},
+		want:  []string{"fail host medium: m", "error host (targets) medium: rule failed to evaluate: 1 result(s) kept without their malformed target: deny entry: the target of \"host\": target port must be an integer, got 22.5"},
 	},
 	{
 		name:  "error: target with a bad proto",
 		rules: `deny contains {"subject": "host", "message": "m", "target": {"kind": "port", "port": 22, "proto": "sctp"}} if { ` + listener22 + ` }`,
-		want:  []string{`error host medium: rule failed to evaluate: deny entry: target proto "sctp" is not tcp or udp`},
+		want:  []string{"fail host medium: m", `error host (targets) medium: rule failed to evaluate: 1 result(s) kept without their malformed target: deny entry: the target of "host": target proto "sctp" is not tcp or udp`},
 	},
 	{
 		name:  "error: port target without its proto",
 		rules: `unknown contains {"subject": "host", "message": "m", "target": {"kind": "port", "port": 22}} if { ` + listener22 + ` }`,
-		want:  []string{"error host medium: rule failed to evaluate: unknown entry: a port target needs port and proto"},
+		want:  []string{"unknown host medium: m", `error host (targets) medium: rule failed to evaluate: 1 result(s) kept without their malformed target: unknown entry: the target of "host": a port target needs port and proto`},
 	},
 }
 
@@ -288,8 +288,10 @@ func TestEngineStatuses(t *testing.T) {
 			if r := rep.Results[0]; c.target == nil && r.Target != nil && (r.Subject != "host" || r.Target.Kind != scanner.TargetHost) {
 				t.Errorf("target %+v, want none", r.Target)
 			}
-			if r := rep.Results[0]; c.target == nil && r.Subject == "host" && (r.Target == nil || r.Target.Kind != scanner.TargetHost) {
-				t.Errorf("target %+v, want the host's", r.Target)
+			for _, r := range rep.Results {
+				if r.Status == scanner.StatusError && (r.Target == nil || r.Target.Kind != scanner.TargetHost) {
+					t.Errorf("error result %q: target %+v, want the host's", r.Subject, r.Target)
+				}
 			}
 		})
 	}

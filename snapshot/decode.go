@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 )
 
 // MaxBytes caps the size of a snapshot file.
@@ -89,6 +90,13 @@ func typedError(name string, data []byte, err error) error {
 	if errors.As(err, &te) {
 		l, c := lineCol(data, te.Offset)
 		return fmt.Errorf("%s:%d:%d: %s: %s does not fit %s", name, l, c, te.Field, te.Value, te.Type)
+	}
+	// A time that does not parse: time.ParseError quotes the value, which
+	// may be anything the file holds (a secret pasted there): name the
+	// field, never the value.
+	var pe *time.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: collected_at is not an RFC 3339 time", name)
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }

@@ -73,7 +73,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"no collectors", "{\"schema_version\": 1}", "bad.json: snapshot has no \"collectors\" object"},
 		{"wrong type", strings.Replace("{\"schema_version\": 1, "+valid+"}", `"is_root": false`, `"is_root": "yes"`, 1), "bad.json: does not match the snapshot schema: at /is_root"},
 		{"unknown status", strings.Replace("{\"schema_version\": 1, "+valid+"}", `"collectors": {}`, `"collectors": {"ufw": {"status": "fine", "duration_ms": 1}}`, 1), "bad.json: does not match the snapshot schema: at /collectors/ufw/status"},
-		{"not a time", strings.Replace("{\"schema_version\": 1, "+valid+"}", `2026-01-01T00:00:00Z`, `yesterday`, 1), "bad.json: "},
+		{"not a time", strings.Replace("{\"schema_version\": 1, "+valid+"}", `2026-01-01T00:00:00Z`, `AKIA-secret-hunter2`, 1), "bad.json: collected_at is not an RFC 3339 time"},
 		{"uid too large", strings.Replace("{\"schema_version\": 1, "+valid+"}", `"uid": 0`, `"uid": 1e30`, 1), "bad.json:1:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -83,6 +83,9 @@ func TestDecodeErrors(t *testing.T) {
 			}
 			if snap != nil || doc != nil {
 				t.Fatalf("a snapshot with the error %v", err)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Fatalf("the error quotes the document's value: %v", err)
 			}
 		})
 	}

@@ -13,7 +13,8 @@
 #   it matches from being judged exactly, makes that port unknown, naming
 #   the rule; the other ports are still judged. A port a container engine
 #   publishes on a non-loopback address (a container's binding, or a
-#   docker-proxy listener) takes the engine's DNAT and FORWARD rules, not
+#   docker-proxy, conmon or rootlessport listener; without the docker
+#   section, a listener whose owner is unknown) takes the engine's DNAT and FORWARD rules, not
 #   UFW's INPUT chain: where UFW alone would keep it private it is unknown,
 #   never shown unreachable.
 # custom:
@@ -26,6 +27,7 @@ package mlscan.exposure.private_ports
 
 import data.mlscan.lib.docker
 import data.mlscan.lib.network
+import data.mlscan.lib.status
 import data.mlscan.lib.target
 import data.mlscan.lib.ufw
 
@@ -136,10 +138,25 @@ loopback_binding(ip) if {
 	network.is_loopback(ip)
 }
 
-engine_published[[port, proto]] contains sprintf("docker-proxy (pid %d)", [listeners[i].pid]) if {
+engine_published[[port, proto]] contains sprintf("%s (pid %d)", [listeners[i].process, listeners[i].pid]) if {
 	some [port, proto], idx in by_port
 	some i in idx
-	listeners[i].process == "docker-proxy"
+	listeners[i].process in engine_proxies
+}
+
+# engine_proxies are the processes that hold a published port for a
+# container engine (Docker's userland proxy; Podman's conmon, rootlessport,
+# slirp4netns and pasta).
+engine_proxies := {"docker-proxy", "conmon", "rootlessport", "slirp4netns", "pasta"}
+
+# Without the docker section, a listener whose owner is unknown may be an
+# engine's: it is not shown unreachable either.
+engine_published[[port, proto]] contains sprintf("an unknown process, maybe a container engine (docker collector: %s)", [status.collector_state("docker")]) if {
+	not status.collected("docker")
+	docker.installed
+	some [port, proto], idx in by_port
+	some i in idx
+	not listeners[i].process
 }
 
 # A port that UFW keeps private but a container engine publishes is not

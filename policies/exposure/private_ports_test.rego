@@ -237,3 +237,30 @@ test_published_port_admitted_by_ufw_still_fails if {
 	x.subject == "8888/tcp"
 	not "8888/tcp" in {u.subject | some u in check.unknown} with input as inp
 }
+
+test_unknown_owner_without_the_docker_section_is_unknown if {
+	l := object.remove(f.listener("0.0.0.0", 8888, ""), ["process", "pid"])
+	inp := json.patch(f.doc_host, [
+		{"op": "add", "path": "/sockets/listeners/-", "value": l},
+		{"op": "add", "path": "/collectors/docker", "value": {"status": "error", "error": "timeout"}},
+	])
+	some u in check.unknown with input as inp
+	u.subject == "8888/tcp"
+	contains(u.message, "an unknown process, maybe a container engine (docker collector: error (timeout))")
+}
+
+test_podman_conmon_holding_a_published_port_is_unknown if {
+	inp := json.patch(f.doc_host, [{"op": "add", "path": "/sockets/listeners/-", "value": f.listener("0.0.0.0", 8081, "conmon")}])
+	some u in check.unknown with input as inp
+	u.subject == "8081/tcp"
+	contains(u.message, "conmon (pid 8081)")
+}
+
+test_known_owner_without_the_docker_section_is_judged_by_ufw if {
+	inp := json.patch(f.doc_host, [
+		{"op": "add", "path": "/sockets/listeners/-", "value": f.listener("0.0.0.0", 8888, "python3")},
+		{"op": "add", "path": "/collectors/docker", "value": {"status": "error", "error": "timeout"}},
+	])
+	some p in check.pass with input as inp
+	p.subject == "8888/tcp"
+}
