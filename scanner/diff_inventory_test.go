@@ -16,8 +16,13 @@ func TestDiffInventoryFailClosed(t *testing.T) {
 		return &snapshot.Snapshot{
 			Collectors: map[string]snapshot.CollectorResult{"sockets": ok, "ufw": ok, "docker": ok},
 			Sockets:    &snapshot.SocketsSection{},
-			UFW:        &snapshot.UFWSection{Rules: snapshot.UFWRules{Source: snapshot.Source{Status: snapshot.StatusOK}}},
-			Docker:     &snapshot.DockerSection{},
+			UFW: &snapshot.UFWSection{
+				Conf:     snapshot.UFWConf{Source: snapshot.Source{Status: snapshot.StatusOK}},
+				Defaults: snapshot.UFWDefaults{Source: snapshot.Source{Status: snapshot.StatusOK}},
+				Live:     snapshot.UFWLive{Source: snapshot.Source{Status: snapshot.StatusOK}},
+				Rules:    snapshot.UFWRules{Source: snapshot.Source{Status: snapshot.StatusOK}},
+			},
+			Docker: &snapshot.DockerSection{},
 		}
 	}
 	for _, tc := range []struct {
@@ -42,6 +47,11 @@ func TestDiffInventoryFailClosed(t *testing.T) {
 			s.UFW.Rules.Status = snapshot.StatusPermission
 			return s
 		}, "ufw rules not compared (old: ok, new: permission)"},
+		{"live settings failed", full, func() *snapshot.Snapshot {
+			s := full()
+			s.UFW.Live.Status = snapshot.StatusError
+			return s
+		}, "ufw settings not compared: active (old: ok, new: error), default incoming (old: ok, new: error), default outgoing (old: ok, new: error), default routed (old: ok, new: error), logging (old: ok, new: error), log level (old: ok, new: error), IPv6 chains (old: ok, new: error)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			inv := scanner.DiffSnapshots(tc.old(), tc.new())

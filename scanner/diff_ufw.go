@@ -14,15 +14,23 @@ import (
 // either side are not compared, and a note in inv says so.
 func diffUFW(old, new *snapshot.UFWSection, inv *Inventory) (rules, settings []InventoryChange) {
 	rules, settings = []InventoryChange{}, []InventoryChange{}
+	var skipped []string // settings whose source was not collected on a side
 	for _, f := range ufwSettings {
+		if f.src != nil && (f.src(old).Status != snapshot.StatusOK || f.src(new).Status != snapshot.StatusOK) {
+			skipped = append(skipped, fmt.Sprintf("%s (old: %s, new: %s)", f.name, orNone(string(f.src(old).Status)), orNone(string(f.src(new).Status))))
+			continue
+		}
 		a, b := f.value(old), f.value(new)
-		if a == "" || b == "" || f.src != nil && (f.src(old).Status == snapshot.StatusPermission || f.src(new).Status == snapshot.StatusPermission) {
+		if a == "" || b == "" {
 			continue
 		}
 		if a != b {
 			settings = append(settings, InventoryChange{Kind: "firewall", Section: "ufw", Change: ChangeChanged, Item: f.name,
 				Fields: []FieldChange{{f.name, a, b}}, global: true})
 		}
+	}
+	if len(skipped) > 0 {
+		inv.Notes = append(inv.Notes, "ufw settings not compared: "+strings.Join(skipped, ", "))
 	}
 	if old.Rules.Status != snapshot.StatusOK || new.Rules.Status != snapshot.StatusOK {
 		inv.Notes = append(inv.Notes, fmt.Sprintf("ufw rules not compared (old: %s, new: %s)",
