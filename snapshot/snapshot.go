@@ -40,6 +40,7 @@ type Snapshot struct {
 	Probes        *ProbesSection             `json:"probes,omitempty"`
 	SSHD          *SSHDSection               `json:"sshd,omitempty"`
 	Fail2ban      *Fail2banSection           `json:"fail2ban,omitempty"`
+	Netfilter     *NetfilterSection          `json:"netfilter,omitempty"`
 }
 
 // Tool names the program that wrote a snapshot or report.
