@@ -27,7 +27,8 @@ var (
 
 // Section is what a collector produces: a pointer to one of the snapshot's
 // section types (*SocketsSection, *UFWSection, *DockerSection,
-// *ProbesSection, *SSHDSection, *Fail2banSection), or nil.
+// *ProbesSection, *SSHDSection, *Fail2banSection, *NetfilterSection), or
+// nil.
 type Section any
 
 // apply puts sec where it goes in snap; false when sec is no section.
@@ -45,6 +46,8 @@ func apply(snap *snapshot.Snapshot, sec Section) bool {
 		snap.SSHD = s
 	case *snapshot.Fail2banSection:
 		snap.Fail2ban = s
+	case *snapshot.NetfilterSection:
+		snap.Netfilter = s
 	default:
 		return false
 	}
@@ -92,7 +95,7 @@ func (e *Env) Command(ctx context.Context, name string, args ...string) ([]byte,
 
 // All returns every collector in the order they appear in the snapshot.
 func All() []Collector {
-	return []Collector{&Sockets{}, &UFW{}, &Docker{}, &Probes{}, &SSHD{}, &Fail2ban{}}
+	return []Collector{&Sockets{}, &UFW{}, &Docker{}, &Probes{}, &SSHD{}, &Fail2ban{}, &Netfilter{}}
 }
 
 // Options controls a collection run.
