@@ -2,12 +2,14 @@ package collectors
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/mlscan/mlscan/internal/testbed"
+	"github.com/mlscan/mlscan/snapshot"
 )
 
 // netfilterCaptureDir holds the rulesets captured on the testbed.
@@ -40,6 +42,7 @@ func TestNetfilterCapture(t *testing.T) {
 		testbed.PodmanImage, "httpd", "-f", "-p", "8080", "-h", "/srv/www")
 	h.WaitListen(t, 8888)
 	capture(t, h, "dockerd-")
+	collectLive(t, h)
 	// Then the rule forms the documented host lacks: limit (recent),
 	// a port list (multiport), an app rule (the comment match: ufw puts
 	// no user comment into the kernel's rules), and a native nftables table as Debian's /etc/nftables.conf
@@ -105,4 +108,36 @@ func chainNames(s savedRuleset) string {
 		}
 	}
 	return b.String()
+}
+
+// collectLive runs the collector itself in the host's namespace (dockerd
+// and its container running): both families from the nf_tables backend,
+// dockerd's DNAT among the rules, and nft's tables all iptables' own.
+func collectLive(t *testing.T, h *testbed.Host) {
+	t.Helper()
+	run := func(ctx context.Context, name string, args ...string) ([]byte, []byte, error) {
+		return ExecRunner(ctx, "ip", append([]string{"netns", "exec", h.NS, name}, args...)...)
+	}
+	sec, err := (&Netfilter{}).Collect(context.Background(), &Env{Root: "/", IsRoot: true, Run: run})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nf := sec.(*snapshot.NetfilterSection)
+	if nf.IPv4.From != "iptables-save (nf_tables)" || nf.IPv6.From != "ip6tables-save (nf_tables)" || nf.NFTables.Status != snapshot.StatusOK {
+		t.Fatalf("sources %+v %+v %+v", nf.IPv4.Source, nf.IPv6.Source, nf.NFTables.Source)
+	}
+	dnat := false
+	for _, tb := range nf.IPv4.Tables {
+		for _, r := range tb.Rules {
+			dnat = dnat || r.Table == "nat" && r.Jump == "DNAT" && len(r.DPorts) == 1 && r.DPorts[0].From == 8888
+		}
+	}
+	if !dnat {
+		t.Error("no DNAT of 8888/tcp in nat")
+	}
+	for _, tb := range nf.NFTables.Tables {
+		if !tb.IPTables {
+			t.Errorf("nft table %s %s is not iptables': %+v", tb.Family, tb.Name, tb)
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mlscan/mlscan/snapshot"
 )
@@ -356,8 +357,12 @@ func TestNetfilterCollect(t *testing.T) {
 		}
 		return nil, nil, exec.ErrNotFound
 	}
+	// What the commands print as a user without CAP_NET_ADMIN.
 	denied := func(ctx context.Context, name string, args ...string) ([]byte, []byte, error) {
-		return nil, []byte("iptables-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)\n"), exitErr{}
+		if name == nftBinary {
+			return nil, readNetfilterCapture(t, "nft-nonroot.stderr.txt"), exitErr{}
+		}
+		return nil, readNetfilterCapture(t, "iptables-save-nonroot.stderr.txt"), exitErr{}
 	}
 	broken := func(ctx context.Context, name string, args ...string) ([]byte, []byte, error) {
 		return []byte("*filter\n"), nil, nil
@@ -446,5 +451,25 @@ func BenchmarkParseIPTablesSave(b *testing.B) {
 		if _, err := parseIPTablesSave(bytes.NewReader(in)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A command that hangs ends with the collector's deadline; the sources say
+// so and the section is still returned.
+func TestNetfilterCollectTimeout(t *testing.T) {
+	hang := func(ctx context.Context, name string, args ...string) ([]byte, []byte, error) {
+		<-ctx.Done()
+		return nil, nil, ctx.Err()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	env := &Env{Root: fakeRulesetRoot(t, iptablesSaveBinary, ip6tablesSaveBinary, nftBinary), IsRoot: true, Run: hang}
+	s, err := (&Netfilter{}).Collect(ctx, env)
+	if err == nil || s == nil {
+		t.Fatalf("err %v, section %v", err, s)
+	}
+	sec := s.(*snapshot.NetfilterSection)
+	if sec.IPv4.Status != snapshot.StatusError || sec.IPv4.Error != "iptables-save: context deadline exceeded" {
+		t.Errorf("ipv4 %+v", sec.IPv4.Source)
 	}
 }
