@@ -125,6 +125,8 @@ func collectNFT(ctx context.Context, env *Env, nftFamilies map[string]bool) snap
 		rs.Status, rs.Error = snapshot.StatusError, err.Error()
 		return rs
 	}
-	rs.Tables = tables
+	if tables != nil {
+		rs.Tables = tables
+	}
 	return rs
 }

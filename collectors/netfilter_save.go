@@ -29,7 +29,7 @@ const maxSaveLine = 1 << 20
 // with its text and the reason; a line that fits none of these forms, or
 // a table without COMMIT, is an error.
 func parseIPTablesSave(r io.Reader) (savedRuleset, error) {
-	var out savedRuleset
+	out := savedRuleset{Tables: []snapshot.NetfilterTable{}} // empty output: no table, never null
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), maxSaveLine)
 	var cur *snapshot.NetfilterTable

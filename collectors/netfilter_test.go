@@ -367,6 +367,15 @@ func TestNetfilterCollect(t *testing.T) {
 	broken := func(ctx context.Context, name string, args ...string) ([]byte, []byte, error) {
 		return []byte("*filter\n"), nil, nil
 	}
+	// A namespace with no rules of a family: ip6tables-save prints
+	// nothing at all (seen on the testbed's dockerd host); nft an empty
+	// ruleset.
+	empty := func(ctx context.Context, name string, args ...string) ([]byte, []byte, error) {
+		if name == nftBinary {
+			return []byte(`{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}]}`), nil, nil
+		}
+		return nil, nil, nil
+	}
 	for _, tc := range []struct {
 		name    string
 		bins    []string
@@ -385,6 +394,8 @@ func TestNetfilterCollect(t *testing.T) {
 		{"nothing installed", nil, true, captured, ErrUnavailable, [3]snapshot.Status{"unavailable", "unavailable", "unavailable"},
 			[3]string{"iptables-save", "ip6tables-save", "nft -j list ruleset"}},
 		{"denied by the kernel", all, true, denied, ErrPermission, [3]snapshot.Status{"permission", "permission", "permission"},
+			[3]string{"iptables-save", "ip6tables-save", "nft -j list ruleset"}},
+		{"no rules at all", all, true, empty, nil, [3]snapshot.Status{"ok", "ok", "ok"},
 			[3]string{"iptables-save", "ip6tables-save", "nft -j list ruleset"}},
 		{"unreadable output", all, true, broken, nil, [3]snapshot.Status{"error", "error", "error"},
 			[3]string{"iptables-save", "ip6tables-save", "nft -j list ruleset"}},
