@@ -162,6 +162,9 @@ func Collect(ctx context.Context, cs []Collector, opt Options) (*snapshot.Snapsh
 		snap.Collectors[o.name] = o.res
 	}
 	linkContainers(snap)
+	if err := fitSchema(snap); err != nil {
+		return nil, fmt.Errorf("the snapshot does not fit its schema: %w", err)
+	}
 	return snap, nil
 }
 

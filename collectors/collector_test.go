@@ -33,7 +33,13 @@ func TestCollectIsolatesFailures(t *testing.T) {
 		&fakeCollector{"absent", func(context.Context) (Section, error) { return nil, ErrUnavailable }},
 		&fakeCollector{"fails", func(context.Context) (Section, error) { return nil, errors.New("bad") }},
 		&fakeCollector{"sockets", func(context.Context) (Section, error) {
-			return &snapshot.SocketsSection{Listeners: []snapshot.Listener{{Proto: "tcp", Port: 22}}}, nil
+			return &snapshot.SocketsSection{Owners: snapshot.Source{Status: snapshot.StatusOK}, Listeners: []snapshot.Listener{{Proto: "tcp", Family: "ipv4", Address: "0.0.0.0", Port: 22, Wildcard: true}}}, nil
+		}},
+		// A section that does not fit the schema (a null where a list
+		// must be) costs that collector only: it is left out, the
+		// snapshot still fits, and the others stay.
+		&fakeCollector{"netfilter", func(context.Context) (Section, error) {
+			return &snapshot.NetfilterSection{}, nil
 		}},
 		&fakeCollector{"skipped", func(context.Context) (Section, error) { t.Error("skipped collector ran"); return nil, nil }},
 		&fakeCollector{"stray", func(context.Context) (Section, error) { return &snapshot.Host{}, nil }},
@@ -46,7 +52,7 @@ func TestCollectIsolatesFailures(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("a hung collector held the run for %s", d)
 	}
-	want := map[string]snapshot.Status{"panics": snapshot.StatusError, "hangs": snapshot.StatusError, "denied": snapshot.StatusPermission, "absent": snapshot.StatusUnavailable, "fails": snapshot.StatusError, "sockets": snapshot.StatusOK, "skipped": snapshot.StatusSkipped, "stray": snapshot.StatusError}
+	want := map[string]snapshot.Status{"panics": snapshot.StatusError, "hangs": snapshot.StatusError, "denied": snapshot.StatusPermission, "absent": snapshot.StatusUnavailable, "fails": snapshot.StatusError, "sockets": snapshot.StatusOK, "skipped": snapshot.StatusSkipped, "stray": snapshot.StatusError, "netfilter": snapshot.StatusError}
 	for name, st := range want {
 		if got := snap.Collectors[name].Status; got != st {
 			t.Errorf("%s: status %s, want %s (%s)", name, got, st, snap.Collectors[name].Error)
@@ -58,6 +64,12 @@ func TestCollectIsolatesFailures(t *testing.T) {
 	}
 	if snap.Sockets == nil || len(snap.Sockets.Listeners) != 1 {
 		t.Errorf("the healthy collector's section is missing")
+	}
+	if snap.Netfilter != nil || !strings.Contains(snap.Collectors["netfilter"].Error, "its section did not fit the snapshot schema and was left out (does not match the snapshot schema: at /netfilter") {
+		t.Errorf("the misfit section: %+v, %q", snap.Netfilter, snap.Collectors["netfilter"].Error)
+	}
+	if err := validate(snap); err != nil {
+		t.Errorf("the snapshot does not fit its schema: %v", err)
 	}
 }
 
