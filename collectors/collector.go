@@ -31,27 +31,15 @@ var (
 // nil.
 type Section any
 
-// apply puts sec where it goes in snap; false when sec is no section.
+// apply puts sec where it goes in snap (sectionSlots); false when sec is
+// no section.
 func apply(snap *snapshot.Snapshot, sec Section) bool {
-	switch s := sec.(type) {
-	case *snapshot.SocketsSection:
-		snap.Sockets = s
-	case *snapshot.UFWSection:
-		snap.UFW = s
-	case *snapshot.DockerSection:
-		snap.Docker = s
-	case *snapshot.ProbesSection:
-		snap.Probes = s
-	case *snapshot.SSHDSection:
-		snap.SSHD = s
-	case *snapshot.Fail2banSection:
-		snap.Fail2ban = s
-	case *snapshot.NetfilterSection:
-		snap.Netfilter = s
-	default:
-		return false
+	for _, s := range sectionSlots {
+		if s.put(snap, sec) {
+			return true
+		}
 	}
-	return true
+	return false
 }
 
 // Collector gathers one section of the snapshot. It must honour ctx and

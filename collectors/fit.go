@@ -7,23 +7,35 @@ import (
 	"github.com/mlscan/mlscan/snapshot"
 )
 
-// sectionSlot is one section of the snapshot: the collector that fills it,
-// and how to take it out and put it back.
+// sectionSlot is one section of the snapshot, the one list of them: the
+// collector that fills it, how to put a collector's section in place
+// (apply), and how to take it out and put it back (fitSchema).
 type sectionSlot struct {
 	name string
-	take func(*snapshot.Snapshot) func() // removes the section, returns how to restore it
+	put  func(*snapshot.Snapshot, Section) bool // false when the section is another type
+	take func(*snapshot.Snapshot) func()        // removes the section, returns how to restore it
 }
 
 func slot[T any](name string, field func(*snapshot.Snapshot) **T) sectionSlot {
-	return sectionSlot{name, func(s *snapshot.Snapshot) func() {
-		p := field(s)
-		v := *p
-		if v == nil {
-			return nil
-		}
-		*p = nil
-		return func() { *p = v }
-	}}
+	return sectionSlot{
+		name: name,
+		put: func(s *snapshot.Snapshot, sec Section) bool {
+			v, ok := sec.(*T)
+			if ok {
+				*field(s) = v
+			}
+			return ok
+		},
+		take: func(s *snapshot.Snapshot) func() {
+			p := field(s)
+			v := *p
+			if v == nil {
+				return nil
+			}
+			*p = nil
+			return func() { *p = v }
+		},
+	}
 }
 
 var sectionSlots = []sectionSlot{
