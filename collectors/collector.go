@@ -248,7 +248,38 @@ func selected(name string, only, skip []string) bool {
 	return false
 }
 
-// hostInfo reads the hostname, the non-loopback addresses and bindv6only.
+// interfaces lists the interfaces that are up with their addresses as
+// prefixes, sorted; nil when they cannot be read.
+func interfaces() []snapshot.Interface {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return nil
+	}
+	out := []snapshot.Interface{}
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagUp == 0 {
+			continue
+		}
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue
+		}
+		in := snapshot.Interface{Name: ifc.Name, Addresses: []string{}}
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok {
+				ones, _ := ipn.Mask.Size()
+				in.Addresses = append(in.Addresses, fmt.Sprintf("%s/%d", ipn.IP, ones))
+			}
+		}
+		sort.Strings(in.Addresses)
+		out = append(out, in)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// hostInfo reads the hostname, the non-loopback addresses, the interfaces
+// and bindv6only.
 func hostInfo(env *Env) snapshot.Host {
 	h := snapshot.Host{Addresses: []string{}}
 	h.Hostname, _ = os.Hostname()
@@ -262,6 +293,7 @@ func hostInfo(env *Env) snapshot.Host {
 		}
 		sort.Strings(h.Addresses)
 	}
+	h.Interfaces = interfaces()
 	if b, err := os.ReadFile(filepath.Join(env.ProcRoot, "sys/net/ipv6/bindv6only")); err == nil {
 		v := strings.TrimSpace(string(b)) == "1"
 		h.BindV6Only = &v

@@ -57,6 +57,19 @@ type Host struct {
 	// BindV6Only is net.ipv6.bindv6only; when false a "::" listener also
 	// accepts IPv4. Nil when it could not be read.
 	BindV6Only *bool `json:"bindv6only,omitempty"`
+	// Interfaces are the network interfaces that are up, sorted by name,
+	// each with every address it holds (loopback and link-local
+	// included) as a prefix: the routes and the local addresses the
+	// packet-path model needs. Absent in snapshots written before schema 2.
+	Interfaces []Interface `json:"interfaces,omitempty"`
+}
+
+// Interface is one network interface and its addresses.
+type Interface struct {
+	Name string `json:"name"`
+	// Addresses are CIDR prefixes with the host's address ("10.0.0.84/24",
+	// "fe80::1/64"), sorted.
+	Addresses []string `json:"addresses"`
 }
 
 // CollectorResult records how one collector fared.
