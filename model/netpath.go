@@ -91,10 +91,12 @@ var hookChain = [numHooks]string{"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "PO
 const conntrackPriority = -200
 
 // maxJumpDepth bounds nested jumps as the kernel does (nf_tables'
-// NFT_JUMP_STACK_SIZE); maxRuleVisits bounds a walk (goto loops).
+// NFT_JUMP_STACK_SIZE); maxRuleVisits and maxPath bound a walk (goto
+// loops, which the kernel refuses to load).
 const (
 	maxJumpDepth  = 16
-	maxRuleVisits = 1 << 20
+	maxRuleVisits = 1 << 17
+	maxPath       = 1024
 )
 
 // iptablesTable is one of the tables iptables knows, with the priority of
@@ -372,6 +374,7 @@ func (r *Ruleset) Decide(p Packet) Decision {
 		return d
 	}
 	w.d = &d
+	d.Path = make([]Step, 0, 16)
 	if p.Local {
 		w.local()
 	} else {
@@ -646,9 +649,9 @@ func (w *walk) runChain(t *table, base *chain) outcome {
 		}
 		rl := c.rules[i]
 		i++
-		if w.visits++; w.visits > maxRuleVisits {
+		if w.visits++; w.visits > maxRuleVisits || len(w.d.Path) >= maxPath {
 			w.step(t, c, rl, "unknown")
-			w.unknown(fmt.Sprintf("more than %d rules on one packet's path (a loop?): -A %s", maxRuleVisits, c.name))
+			w.unknown(fmt.Sprintf("more than %d rules or %d steps on one packet's path (a loop?): %s", maxRuleVisits, maxPath, rl.text))
 			return outUnknown
 		}
 		m, why := rl.match(w)

@@ -774,18 +774,21 @@ func conntrackCond(opts []option, v4 bool) (cond, string) {
 		if others && w.ct != ctNew {
 			return no, "" // no conntrack entry: only the state can match
 		}
+		why := ""
 		for i, c := range conds {
 			if i == stateIdx {
 				continue
 			}
-			switch v, why := c(w); v {
+			switch v, y := c(w); v {
 			case no:
 				return no, ""
 			case unk:
-				return unk, why
+				if res == yes {
+					res, why = unk, y
+				}
 			}
 		}
-		return res, ""
+		return res, why
 	}, ""
 }
 
