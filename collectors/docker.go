@@ -3,6 +3,7 @@ package collectors
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -330,10 +331,22 @@ func collectDocker(ctx context.Context, api dockerAPI, env *Env, proc string, se
 			defer func() { <-sem }()
 			ir, err := api.ContainerInspect(ctx, s.ID)
 			if err != nil {
-				if cerrdefs.IsNotFound(err) {
+				switch {
+				case cerrdefs.IsNotFound(err):
 					return // removed since the list
+				case ctx.Err() != nil:
+					errs[i] = fmt.Errorf("inspect %s: %w", strings.TrimPrefix(firstName(s.Names), "/"), ctxErr(ctx, err))
+					return
 				}
-				errs[i] = fmt.Errorf("inspect %s: %w", strings.TrimPrefix(firstName(s.Names), "/"), ctxErr(ctx, err))
+				// This container alone is unknown; the others are judged.
+				c := uninspected(s, err)
+				out[i] = &c
+				return
+			}
+			if why := incomplete(ir, s.ID); why != "" {
+				c := uninspected(s, errors.New(why))
+				c.Inspect.Error = why
+				out[i] = &c
 				return
 			}
 			hmu.Lock()
@@ -362,7 +375,86 @@ func collectDocker(ctx context.Context, api dockerAPI, env *Env, proc string, se
 	})
 	sec.Files = containerFiles(ctx, env, sec.Containers, h)
 	scrubSecrets(sec, h)
-	return errors.Join(errs...)
+	return errors.Join(append(errs, inspectFailures(sec.Containers))...)
+}
+
+// uninspected is container s of the list whose inspect call failed: its
+// list entry (id, name, image, state, compose labels) and an Inspect
+// status saying why, in words of mlscan's own (the engine's message and
+// the payload may hold anything, so neither is quoted).
+func uninspected(s container.Summary, err error) snapshot.Container {
+	c := snapshot.Container{
+		ID: s.ID, Name: strings.TrimPrefix(firstName(s.Names), "/"), Image: s.Image, ImageID: s.ImageID,
+		State: string(s.State), Running: s.State == container.StateRunning, Compose: composeInfo(s.Labels),
+		CapAdd: []string{}, CapDrop: []string{}, SecurityOpt: []string{}, Mounts: []snapshot.Mount{},
+		Ports: []snapshot.PortBinding{}, PortBindings: []snapshot.PortBinding{}, Env: []snapshot.EnvVar{},
+		Entrypoint: []string{}, Cmd: []string{}, Secrets: []snapshot.SecretFinding{},
+		Process: snapshot.ContainerProcess{Status: snapshot.StatusUnavailable, Error: "container not inspected"},
+		Inspect: &snapshot.Source{Status: snapshot.StatusError, Error: inspectReason(err)},
+	}
+	if deniedErr(err) || cerrdefs.IsPermissionDenied(err) || cerrdefs.IsUnauthorized(err) {
+		c.Inspect.Status = snapshot.StatusPermission
+	}
+	return c
+}
+
+// inspectReason says why an inspect call failed without quoting the
+// engine's answer: the class of the engine's error, or that its answer
+// was not a container's JSON.
+func inspectReason(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case deniedErr(err) || cerrdefs.IsPermissionDenied(err) || cerrdefs.IsUnauthorized(err):
+		return "inspect: permission denied"
+	case cerrdefs.IsInternal(err):
+		return "inspect: the engine answered an internal error (HTTP 500)"
+	case cerrdefs.IsUnavailable(err):
+		return "inspect: the engine is unavailable (HTTP 503)"
+	case cerrdefs.IsConflict(err):
+		return "inspect: the engine answered a conflict (HTTP 409)"
+	case cerrdefs.IsInvalidArgument(err):
+		return "inspect: the engine refused the request (HTTP 400)"
+	case errors.As(err, &syn), errors.As(err, &typ), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "inspect: the engine's answer is not a container's JSON"
+	}
+	return "inspect: the engine answered an error"
+}
+
+// incomplete says why an inspect answer that decoded is still not the
+// container listed as id (JSON of another shape decodes to empty
+// fields, which are not facts), "" when it is.
+func incomplete(ir container.InspectResponse, id string) string {
+	switch {
+	case ir.ContainerJSONBase == nil || ir.Config == nil || ir.HostConfig == nil || ir.State == nil:
+		return "inspect: the engine's answer lacks the container's configuration"
+	case ir.ID == "" || !strings.HasPrefix(ir.ID, id) && !strings.HasPrefix(id, ir.ID):
+		return "inspect: the engine's answer is another container's"
+	}
+	return ""
+}
+
+// inspectFailures is the collector's error while containers could not be
+// inspected: the policies do not read Container.Inspect yet, so an
+// uninspected container (all its fields empty) would pass checks it
+// might fail. Until they turn such a container into unknown, the error
+// makes every docker check unknown (fail closed); then this goes and only
+// that container is unknown.
+func inspectFailures(cs []snapshot.Container) error {
+	var names []string
+	for _, c := range cs {
+		if c.Inspect != nil {
+			names = append(names, c.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	n := len(names)
+	if n > 5 {
+		names = append(names[:5], fmt.Sprintf("%d more", n-5))
+	}
+	return fmt.Errorf("%d of %d containers not inspected (%s)", n, len(cs), joinList(names, "and"))
 }
 
 // readMemTotal returns MemTotal of <proc>/meminfo in bytes, 0 when it

@@ -77,6 +77,12 @@ type Container struct {
 	Running bool   `json:"running"`
 	// Compose holds the docker compose labels, when set.
 	Compose *ComposeInfo `json:"compose,omitempty"`
+	// Inspect is present only when the container's inspect call failed
+	// or its answer could not be read: its status (error, permission)
+	// and why. The container is then known by its list entry alone (id,
+	// name, image, state, compose labels); every other field is empty,
+	// not a fact, and its checks are unknown.
+	Inspect *Source `json:"inspect,omitempty"`
 	// User is Config.User ("" = the image's user); ImageUser the image's
 	// USER, read when the container sets none.
 	User      string `json:"user"`
