@@ -172,6 +172,23 @@ func (d *Dockerd) Remove(t testing.TB, names ...string) {
 	d.Docker(t, append([]string{"rm", "-f"}, names...)...)
 }
 
+// Kind is EngineDockerd.
+func (d *Dockerd) Kind() EngineKind { return EngineDockerd }
+
+// DockerHost is Addr: dockerd's own socket.
+func (d *Dockerd) DockerHost() string { return d.Addr }
+
+// PS lists the engine's containers with their status (the engine is the
+// host's own: every container is the host's).
+func (d *Dockerd) PS() (string, error) {
+	return d.docker("ps", "-a", "--format", "{{.Names}} {{.Status}}")
+}
+
+// Logs is the output of container name.
+func (d *Dockerd) Logs(name string) (string, error) {
+	return d.docker("logs", name)
+}
+
 // destroy removes every container, stops dockerd (and the containerd it
 // manages), unmounts what is left under its state and deletes it.
 func (d *Dockerd) destroy(t testing.TB) {

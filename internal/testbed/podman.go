@@ -306,6 +306,22 @@ func (p *Podman) Remove(t testing.TB, names ...string) {
 	p.Podman(t, append([]string{"rm", "-f", "-t", "0"}, names...)...)
 }
 
+// Kind is EnginePodman.
+func (p *Podman) Kind() EngineKind { return EnginePodman }
+
+// DockerHost is Addr: Podman's Docker-compatible API.
+func (p *Podman) DockerHost() string { return p.Addr }
+
+// PS lists the host's containers with their status.
+func (p *Podman) PS() (string, error) {
+	return podmanCmd(p.h, p.global, "ps", "-a", "--filter", "label="+p.label(), "--format", "{{.Names}} {{.Status}}")
+}
+
+// Logs is the output of container name.
+func (p *Podman) Logs(name string) (string, error) {
+	return podmanCmd(p.h, p.global, "logs", name)
+}
+
 // destroy removes the host's containers, stops the service and waits for
 // conmon and Podman's clean-up processes in the namespace to end.
 func (p *Podman) destroy(t testing.TB) {

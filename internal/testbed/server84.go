@@ -15,18 +15,23 @@ import (
 
 // Server84 is the whole host of the networking document, built from real
 // parts in a network namespace: the document's UFW, a real sshd (key only)
-// with fail2ban and an sshd jail, and Podman's Docker-compatible API
-// running every service as a host-network container with the labels
-// Compose sets: the Redis broker (a real redis-server), three Celery
-// workers, Flower, the Ray head, Prometheus, Grafana, cAdvisor,
-// node-exporter and Traefik (busybox stand-ins under the real process
-// names). Its LAN peer is 10.0.0.80, its outside host 192.0.2.10.
+// with fail2ban and an sshd jail, and a container engine (Podman's
+// Docker-compatible API or a real dockerd) running every service as a
+// host-network container with the labels Compose sets: the Redis broker (a
+// real redis-server), three Celery workers, Flower, the Ray head,
+// Prometheus, Grafana, cAdvisor, node-exporter and Traefik (busybox
+// stand-ins under the real process names). Its LAN peer is 10.0.0.80, its
+// outside host 192.0.2.10.
 type Server84 struct {
 	*Host
 	// Outside is a host outside the private network, routed through the
 	// server's second link (OutsideGW).
 	Outside *Host
+	// Engine runs the containers; Podman or Dockerd is the same engine
+	// (the other is nil), for what only that engine has.
+	Engine  Engine
 	Podman  *Podman
+	Dockerd *Dockerd
 	// ComposeRoot is the infrastructure repository the containers' compose
 	// labels point into (a copy of testdata/testbed/compose with the .env
 	// files and flowerconfig.py that hold the secrets); give it to mlscan
@@ -59,9 +64,9 @@ const (
 )
 
 // ContainerSpec is how one service's container is run: the options of
-// `podman run` grouped so that a test can take one part away (User,
-// Limits, Hardening) or change the environment, then Replace the
-// container.
+// `podman run` and `docker run` grouped so that a test can take one part
+// away (User, Limits, Hardening) or change the environment, then Replace
+// the container.
 type ContainerSpec struct {
 	Name string
 	// Project, Service and ComposeFile (relative to ComposeRoot) become
@@ -79,15 +84,24 @@ type ContainerSpec struct {
 	Hardening []string
 	Env       []string
 	// Extra are other options: mounts, working directory.
-	Extra      []string
+	Extra []string
+	// Entrypoint is the image's entrypoint replaced (podman takes it as a
+	// JSON array, docker as one word: the others go before Cmd).
 	Entrypoint []string
 	Cmd        []string
 	// Ports are the TCP ports its processes listen on in the namespace.
 	Ports []int
 }
 
-// args renders the spec as the options, image and command of podman run.
-func (c ContainerSpec) args(root string) []string {
+// args renders the spec as the options, image and command of `run` for the
+// engine kind. Each option means the same to both engines (dockerd 20.10
+// and Podman 4.3), except where the engines differ:
+//   - a read-only root: Podman adds tmpfs on /tmp, /var/tmp and /run
+//     (read_only_tmpfs), dockerd nothing, so the same tmpfs are asked of
+//     dockerd and the services that write /tmp start on both;
+//   - --entrypoint: Podman takes a JSON array, docker one executable (the
+//     other words go before the command).
+func (c ContainerSpec) args(root string, kind EngineKind) []string {
 	var a []string
 	if c.Service != "" {
 		dir := filepath.Join(root, filepath.Dir(c.ComposeFile))
@@ -113,15 +127,24 @@ func (c ContainerSpec) args(root string) []string {
 		a = append(a, "--user", c.User)
 	}
 	a = slices.Concat(a, c.Limits, c.Hardening)
+	if kind == EngineDockerd && slices.Contains(c.Hardening, "--read-only") {
+		a = append(a, "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/run")
+	}
 	for _, e := range c.Env {
 		a = append(a, "-e", e)
 	}
 	a = append(a, c.Extra...)
-	if len(c.Entrypoint) > 0 {
+	cmd := c.Cmd
+	switch {
+	case len(c.Entrypoint) == 0:
+	case kind == EngineDockerd:
+		a = append(a, "--entrypoint", c.Entrypoint[0])
+		cmd = slices.Concat(c.Entrypoint[1:], c.Cmd)
+	default:
 		a = append(a, "--entrypoint", jsonArray(c.Entrypoint))
 	}
 	a = append(a, c.Image)
-	return append(a, c.Cmd...)
+	return append(a, cmd...)
 }
 
 // jsonArray renders a command as podman's --entrypoint JSON form.
@@ -141,7 +164,7 @@ func limits(memory, cpus string, pids int) []string {
 
 // hardening are the options every service gets where the document says
 // nothing against them: no new privileges, no capabilities, a read-only
-// root (Podman adds tmpfs on /tmp, /var/tmp and /run), a restart policy
+// root (with tmpfs on /tmp, /var/tmp and /run: see args), a restart policy
 // and a healthcheck.
 func hardening(health string) []string {
 	return []string{
@@ -258,17 +281,20 @@ func (s *Server84) monitoring(name, image, user string, entrypoint, cmd, env []s
 // ServerOutsideIP is the server's address on the outside link (OutsideGW).
 const ServerOutsideIP = "192.0.2.1"
 
-// Server84Tools are the programs NewServer84 needs.
+// Server84Tools are the programs NewServer84 needs with any engine (the
+// engine's own are in Server84EngineTools).
 var Server84Tools = []string{
-	"ip", "ufw", "iptables", "ip6tables", "nsenter", "unshare", "podman", "runc", "busybox",
+	"ip", "ufw", "iptables", "ip6tables", "nsenter", "unshare", "busybox",
 	"redis-server", "sshd", "ssh-keygen", "fail2ban-client", "nc", "hostname",
 }
 
-// NewServer84 builds the documented host; everything is removed at the end
-// of the test, whether it passed or not.
-func NewServer84(t testing.TB) *Server84 {
+// NewServer84 builds the documented host with its containers on the
+// engine kind; everything is removed at the end of the test, whether it
+// passed or not. Hosts on different engines can be built and used at the
+// same time (each has its own namespaces, engine and ComposeRoot).
+func NewServer84(t testing.TB, kind EngineKind) *Server84 {
 	t.Helper()
-	Require(t, Server84Tools...)
+	Require(t, slices.Concat(Server84Tools, Server84EngineTools[kind])...)
 	start := time.Now()
 	h := NewHost(t, "server-84", "10.0.0.84/24")
 	s := &Server84{Host: h, Containers: map[string]ContainerSpec{}}
@@ -285,35 +311,49 @@ func NewServer84(t testing.TB) *Server84 {
 	s.FlowerPassword = randomHex(16)
 	s.GrafanaPassword = randomHex(16)
 	// A fixed checkout path, so the captured snapshot's compose labels are
-	// the same from run to run (reports map it with --source-root).
-	s.ComposeRoot = ComposeCheckout
+	// the same from run to run (reports map it with --source-root); one
+	// per engine, so that hosts on both engines run at the same time.
+	s.ComposeRoot = composeCheckout(kind)
 	if err := os.RemoveAll(s.ComposeRoot); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.MkdirAll(s.ComposeRoot, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(ComposeCheckout) })
+	root := s.ComposeRoot
+	t.Cleanup(func() { os.RemoveAll(root) })
 	if err := s.writeComposeRoot(); err != nil {
 		t.Fatal(err)
 	}
 
-	s.Podman = h.StartPodman(t)
+	s.Engine = startEngine(t, h, kind)
+	s.Podman, _ = s.Engine.(*Podman)
+	s.Dockerd, _ = s.Engine.(*Dockerd)
 	specs := s.Documented()
 	var images []string
 	for _, c := range specs {
 		images = append(images, c.Image)
 	}
-	s.Podman.Tag(t, images...)
+	s.Engine.Tag(t, images...)
 	var ports []int
 	for _, c := range specs {
-		s.Podman.Run(t, c.Name, c.args(s.ComposeRoot)...)
+		s.Engine.Run(t, c.Name, c.args(s.ComposeRoot, kind)...)
 		s.Containers[c.Name] = c
 		ports = append(ports, c.Ports...)
 	}
 	s.waitPorts(t, append(ports, 22)...)
-	t.Logf("server-84: built in %s", time.Since(start).Round(time.Millisecond))
+	t.Logf("server-84 (%s): built in %s", kind, time.Since(start).Round(time.Millisecond))
 	return s
+}
+
+// composeCheckout is the ComposeRoot of a host on engine kind:
+// ComposeCheckout for Podman (the captured snapshot's), beside it for the
+// others.
+func composeCheckout(kind EngineKind) string {
+	if kind == EnginePodman {
+		return ComposeCheckout
+	}
+	return ComposeCheckout + "-" + string(kind)
 }
 
 // Replace removes the container c.Name and runs c in its place, waiting
@@ -321,10 +361,10 @@ func NewServer84(t testing.TB) *Server84 {
 func (s *Server84) Replace(t testing.TB, c ContainerSpec) {
 	t.Helper()
 	if _, ok := s.Containers[c.Name]; ok {
-		s.Podman.Remove(t, c.Name)
+		s.Engine.Remove(t, c.Name)
 		delete(s.Containers, c.Name)
 	}
-	s.Podman.Run(t, c.Name, c.args(s.ComposeRoot)...)
+	s.Engine.Run(t, c.Name, c.args(s.ComposeRoot, s.Engine.Kind())...)
 	s.Containers[c.Name] = c
 	if len(c.Ports) > 0 {
 		s.waitPorts(t, c.Ports...)
@@ -354,10 +394,10 @@ func (s *Server84) waitPorts(t testing.TB, ports ...int) {
 		}
 		if time.Now().After(deadline) {
 			var b strings.Builder
-			ps, _ := podmanCmd(s.Host, s.Podman.global, "ps", "-a", "--filter", "label="+s.Podman.label(), "--format", "{{.Names}} {{.Status}}")
+			ps, _ := s.Engine.PS()
 			b.WriteString(ps)
 			for name := range s.Containers {
-				logs, _ := podmanCmd(s.Host, s.Podman.global, "logs", name)
+				logs, _ := s.Engine.Logs(name)
 				if strings.TrimSpace(logs) != "" {
 					fmt.Fprintf(&b, "--- logs of %s:\n%s\n", name, logs)
 				}
@@ -371,7 +411,7 @@ func (s *Server84) waitPorts(t testing.TB, ports ...int) {
 // Remove removes container name.
 func (s *Server84) Remove(t testing.TB, name string) {
 	t.Helper()
-	s.Podman.Remove(t, name)
+	s.Engine.Remove(t, name)
 	delete(s.Containers, name)
 }
 
