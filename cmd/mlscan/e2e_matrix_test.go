@@ -25,7 +25,10 @@ import (
 // namespace, then one fault at a time. For each fault the rules that must
 // newly fail do, with their subject and severity, and no other result
 // changes status against the documented host: the scanner reports every
-// planted fault and nothing else.
+// planted fault and nothing else. It runs on both container engines
+// (issue 13): Podman's Docker API and a real dockerd, each host of its
+// own, at the same time; where the engines make the kernel do different
+// things, the scenario says so per engine.
 
 // Files of the matrix, relative to the module root.
 const (
@@ -111,8 +114,18 @@ type mxScenario struct {
 	revert func(t *testing.T, s *testbed.Server84)
 	fail   []mxExpect
 	also   []mxChange
-	// after runs more checks on the faulted host (the probes).
-	after func(t *testing.T, s *testbed.Server84, bin string)
+	// after runs more checks on the faulted host (the probes, the
+	// kernel's own connects) and on the scan's report.
+	after func(t *testing.T, s *testbed.Server84, bin string, rep *scanner.Report)
+}
+
+// mxOn picks a scenario's part for the host's engine: podman's or
+// dockerd's. Each use says why the engines differ.
+func mxOn[T any](s *testbed.Server84, podman, dockerd T) T {
+	if s.Engine.Kind() == testbed.EngineDockerd {
+		return dockerd
+	}
+	return podman
 }
 
 // mxTiming records how long a step took, for the matrix's log.
@@ -121,16 +134,39 @@ type mxTiming struct {
 	scan, step time.Duration
 }
 
-// TestE2EMatrix builds the documented host once and runs every scenario
-// against it, reverting each fault before the next.
+// TestE2EMatrix runs the matrix on every engine (testbed.Engines), each
+// on a documented host of its own, in parallel: the hosts share nothing
+// but the mlscan binary (own namespaces, engine state and compose
+// checkout; Podman's storage is used by the Podman host only).
 func TestE2EMatrix(t *testing.T) {
 	testbed.Require(t, testbed.Server84Tools...)
+	start := time.Now()
+	bin := testbed.BuildMLScan(t)
+	root, err := testbed.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		t.Logf("matrix on %d engines: %s", len(testbed.Engines), time.Since(start).Round(time.Millisecond))
+	})
+	for _, kind := range testbed.Engines {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			mxMatrix(t, kind, bin, root)
+		})
+	}
+}
+
+// mxMatrix builds the documented host on one engine and runs every
+// scenario against it, reverting each fault before the next.
+func mxMatrix(t *testing.T, kind testbed.EngineKind, bin, root string) {
+	testbed.Require(t, testbed.Server84EngineTools[kind]...)
 	// The last word of a failed matrix names the failed steps: it comes
 	// after the testbed's clean-up, whose logs can be long.
 	var failed []string
 	t.Cleanup(func() {
 		if len(failed) > 0 {
-			t.Logf("failed steps of the matrix: %s (their errors are above, under each step)", strings.Join(failed, "; "))
+			t.Logf("failed steps of the matrix on %s: %s (their errors are above, under each step)", kind, strings.Join(failed, "; "))
 		}
 	})
 	step := func(name string, f func(t *testing.T)) {
@@ -139,17 +175,12 @@ func TestE2EMatrix(t *testing.T) {
 		}
 	}
 	start := time.Now()
-	bin := testbed.BuildMLScan(t)
-	s := testbed.NewServer84(t)
+	s := testbed.NewServer84(t, kind)
 	built := time.Since(start)
-	root, err := testbed.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var timings []mxTiming
 	defer func() {
 		var b strings.Builder
-		fmt.Fprintf(&b, "matrix timings (build of mlscan and the host: %s):\n", built.Round(time.Millisecond))
+		fmt.Fprintf(&b, "matrix timings on %s (build of the host: %s):\n", kind, built.Round(time.Millisecond))
 		for _, tm := range timings {
 			fmt.Fprintf(&b, "  %-50s scan %6s  scenario %6s\n", tm.name, tm.scan.Round(time.Millisecond), tm.step.Round(time.Millisecond))
 		}
@@ -173,7 +204,7 @@ func TestE2EMatrix(t *testing.T) {
 	baseMap := mxStatuses(base)
 
 	step("documented host", func(t *testing.T) {
-		mxCheckDocumented(t, base)
+		mxCheckDocumented(t, s, base)
 		if code != exitFindings {
 			t.Errorf("mlscan scan: exit %d, want %d (the document's deviations fail)", code, exitFindings)
 		}
@@ -198,8 +229,8 @@ func TestE2EMatrix(t *testing.T) {
 			last = strings.Join(parts, ", ")
 		}
 		slices.Sort(walls)
-		t.Logf("mlscan scan of the documented host, 5 runs: min %s, median %s, max %s (collectors of the last: %s)",
-			walls[0].Round(time.Millisecond), walls[2].Round(time.Millisecond), walls[4].Round(time.Millisecond), last)
+		t.Logf("mlscan scan of the documented host on %s, 5 runs: min %s, median %s, max %s (collectors of the last: %s)",
+			kind, walls[0].Round(time.Millisecond), walls[2].Round(time.Millisecond), walls[4].Round(time.Millisecond), last)
 	})
 
 	step("waivers and every format", func(t *testing.T) {
@@ -236,7 +267,7 @@ func TestE2EMatrix(t *testing.T) {
 				t.Errorf("mlscan scan: exit %d, want %d", code, exitFindings)
 			}
 			if sc.after != nil {
-				sc.after(t, s, bin)
+				sc.after(t, s, bin, rep)
 			}
 			revert()
 			timings = append(timings, mxTiming{sc.name, took, time.Since(stepStart)})
@@ -372,7 +403,7 @@ func mxScenarios(s *testbed.Server84) []mxScenario {
 			apply:  ufw("allow", "6380/tcp"),
 			revert: ufw("delete", "allow", "6380/tcp"),
 			fail:   append(anyRule("6380/tcp"), mxExpect{"MLS-EXP-001", "6380/tcp", scanner.SeverityCritical}),
-			after: func(t *testing.T, s *testbed.Server84, bin string) {
+			after: func(t *testing.T, s *testbed.Server84, bin string, _ *scanner.Report) {
 				mxProbes(t, s, bin, []int{6380})
 				// The real firewall agrees: Redis answers the LAN peer
 				// and the outside host, and demands its password.
@@ -402,22 +433,25 @@ func mxScenarios(s *testbed.Server84) []mxScenario {
 				c.Cmd = slices.DeleteFunc(c.Cmd, func(w string) bool { return w == "--requirepass" || w == s.RedisPassword })
 			}),
 			revert: restore("redis-celery"),
-			fail: []mxExpect{
+			fail: append(mxOn(s, nil,
+				// dockerd's bridge docker0 (172.17.0.1) is a host address
+				// from the engine's start: the probes ask Redis there too.
+				[]mxExpect{{"MLS-AUTH-004", "172.17.0.1:6380", scanner.SeverityHigh}}),
 				// +PONG on loopback; -DENIED (protected mode, no
 				// password) on the host's addresses.
-				{"MLS-AUTH-004", "127.0.0.1:6380", scanner.SeverityCritical},
-				{"MLS-AUTH-004", "[::1]:6380", scanner.SeverityCritical},
-				{"MLS-AUTH-004", "10.0.0.84:6380", scanner.SeverityHigh},
-				{"MLS-AUTH-004", testbed.ServerOutsideIP + ":6380", scanner.SeverityHigh},
+				mxExpect{"MLS-AUTH-004", "127.0.0.1:6380", scanner.SeverityCritical},
+				mxExpect{"MLS-AUTH-004", "[::1]:6380", scanner.SeverityCritical},
+				mxExpect{"MLS-AUTH-004", "10.0.0.84:6380", scanner.SeverityHigh},
+				mxExpect{"MLS-AUTH-004", testbed.ServerOutsideIP + ":6380", scanner.SeverityHigh},
 				// Whoever reaches it can run CONFIG, DEBUG, MODULE.
-				{"MLS-AUTH-005", "127.0.0.1:6380", scanner.SeverityMedium},
-				{"MLS-AUTH-005", "[::1]:6380", scanner.SeverityMedium},
+				mxExpect{"MLS-AUTH-005", "127.0.0.1:6380", scanner.SeverityMedium},
+				mxExpect{"MLS-AUTH-005", "[::1]:6380", scanner.SeverityMedium},
 				// Without a password, INFO server tells the version: the
 				// testbed's redis-server is Debian's 7.0.15 (no Lua fix).
-				{"MLS-AUTH-005", redis, scanner.SeverityInfo},
-				{"MLS-AUTH-006", "127.0.0.1:6380", scanner.SeverityHigh},
-				{"MLS-AUTH-006", "[::1]:6380", scanner.SeverityHigh},
-			},
+				mxExpect{"MLS-AUTH-005", redis, scanner.SeverityInfo},
+				mxExpect{"MLS-AUTH-006", "127.0.0.1:6380", scanner.SeverityHigh},
+				mxExpect{"MLS-AUTH-006", "[::1]:6380", scanner.SeverityHigh},
+			),
 			also: []mxChange{
 				{"MLS-AUTH-006", redis, ""},                // the probes tell the version now
 				{"MLS-SEC-001", redis, scanner.StatusPass}, // no --requirepass on the command line
@@ -444,17 +478,26 @@ func mxScenarios(s *testbed.Server84) []mxScenario {
 			},
 		},
 		{
+			// dockerd cannot start a privileged container in this sandbox:
+			// its capability bounding set lacks CAP_SYS_RESOURCE, and
+			// dockerd asks for every capability ("unable to apply caps").
+			// There the container gets all it can instead (every
+			// capability but SYS_RESOURCE, no seccomp, the host's root):
+			// the same rules fail but CTR-002, which only --privileged
+			// sets off.
 			name: "privileged container with a host mount",
 			apply: replace("cadvisor", func(c *testbed.ContainerSpec) {
-				c.Extra = append(c.Extra, "--privileged", "-v", "/:/rootfs")
+				c.Extra = append(c.Extra, mxOn(s,
+					[]string{"--privileged"},
+					[]string{"--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined"})...)
+				c.Extra = append(c.Extra, "-v", "/:/rootfs")
 			}),
 			revert: restore("cadvisor"),
-			fail: []mxExpect{
-				{"MLS-CTR-002", cadv, scanner.SeverityCritical},
-				{"MLS-CTR-004", cadv, scanner.SeverityHigh}, // every capability
-				{"MLS-CTR-006", cadv, scanner.SeverityHigh},
-				{"MLS-CTR-008", cadv, scanner.SeverityHigh}, // no seccomp
-			},
+			fail: append(mxOn(s, []mxExpect{{"MLS-CTR-002", cadv, scanner.SeverityCritical}}, nil),
+				mxExpect{"MLS-CTR-004", cadv, scanner.SeverityHigh}, // every capability
+				mxExpect{"MLS-CTR-006", cadv, scanner.SeverityHigh},
+				mxExpect{"MLS-CTR-008", cadv, scanner.SeverityHigh}, // no seccomp
+			),
 		},
 		{
 			name: "unregistered listener on 0.0.0.0",
@@ -485,13 +528,19 @@ func mxScenarios(s *testbed.Server84) []mxScenario {
 			fail: []mxExpect{{"MLS-SSH-001", "sshd PasswordAuthentication", scanner.SeverityHigh}},
 		},
 		{
-			// Podman's bridge network works in the sandbox. Unlike
-			// dockerd's DOCKER chain, netavark 1.4 (Podman 4.3) accepts in
-			// FORWARD only the containers' own and established traffic, so
-			// UFW's routed default deny still drops new connections to the
-			// published port from other hosts: MLS-EXP-004 flags the
-			// publication (it bypasses UFW under dockerd), MLS-EXP-001 is
-			// right that the port is not reachable here.
+			// A container on the engine's bridge publishing 8081 on every
+			// address (-p 8081:8080). The engines make the kernel do
+			// different things with it, and mlscan must say what the
+			// kernel does (the `after` connects prove it):
+			//   - dockerd DNATs it in nat PREROUTING and its DOCKER chain
+			//     accepts it in FORWARD: the LAN peer and the outside host
+			//     connect, UFW's INPUT chain is never traversed, and
+			//     MLS-EXP-001 fails it naming that path;
+			//   - netavark 1.4 (Podman 4.3) DNATs it too but accepts in
+			//     FORWARD only the containers' own and established
+			//     traffic, so UFW's routed default deny drops new
+			//     connections from other hosts: MLS-EXP-001 passes it.
+			// MLS-EXP-004 flags the publication on both.
 			name: "bridge container publishing on 0.0.0.0",
 			apply: func(t *testing.T, s *testbed.Server84) {
 				s.Replace(t, testbed.ContainerSpec{
@@ -506,6 +555,9 @@ func mxScenarios(s *testbed.Server84) []mxScenario {
 			},
 			revert: func(t *testing.T, s *testbed.Server84) {
 				s.Remove(t, "debug-web")
+				if s.Engine.Kind() != testbed.EnginePodman {
+					return // dockerd's docker0 was there before and stays
+				}
 				// Podman leaves its bridge and the address 10.88.0.1 behind:
 				// take them away, so the host has its documented addresses
 				// again (Podman makes the bridge anew when it needs it).
@@ -517,35 +569,70 @@ func mxScenarios(s *testbed.Server84) []mxScenario {
 					}
 				}
 			},
-			fail: []mxExpect{
-				{"MLS-EXP-004", debug, scanner.SeverityHigh},
-				// conmon holds 0.0.0.0:8081 for the published port.
-				{"MLS-REG-001", "8081/tcp", scanner.SeverityHigh},
-			},
-			also: []mxChange{
-				// Published through the engine's NAT: UFW's INPUT rules do
-				// not decide it (here netavark's FORWARD path meets UFW's
-				// routed deny, below; on dockerd the DOCKER chain accepts
-				// it), and mlscan does not read the engine's rules yet.
-				{"MLS-EXP-001", "8081/tcp", scanner.StatusUnknown},
+			fail: append(mxOn(s, nil,
+				// Reachable from outside through dockerd's DNAT.
+				[]mxExpect{{"MLS-EXP-001", "8081/tcp", scanner.SeverityHigh}}),
+				mxExpect{"MLS-EXP-004", debug, scanner.SeverityHigh},
+				// The engine's proxy (Podman's conmon, dockerd's
+				// docker-proxy) holds 0.0.0.0:8081 for the published port.
+				mxExpect{"MLS-REG-001", "8081/tcp", scanner.SeverityHigh},
+			),
+			also: append(mxOn(s,
+				[]mxChange{
+					// Not reachable from other hosts: netavark's FORWARD
+					// path meets UFW's routed deny.
+					{"MLS-EXP-001", "8081/tcp", scanner.StatusPass},
+					// Podman's bridge address 10.88.0.1 is a host address
+					// now: the probes ask the services there too.
+					{"MLS-AUTH-001", "10.88.0.1:8265", scanner.StatusFail},
+					{"MLS-AUTH-004", "10.88.0.1:6380", scanner.StatusPass},
+					{"MLS-AUTH-007", "10.88.0.1:5555", scanner.StatusPass},
+				},
+				nil),
 				// A hardened container: every container rule passes.
-				{"*", debug, scanner.StatusPass},
-				// The bridge's address 10.88.0.1 is a host address now:
-				// the probes ask the services there too.
-				{"MLS-AUTH-001", "10.88.0.1:8265", scanner.StatusFail},
-				{"MLS-AUTH-004", "10.88.0.1:6380", scanner.StatusPass},
-				{"MLS-AUTH-007", "10.88.0.1:5555", scanner.StatusPass},
-			},
-			after: func(t *testing.T, s *testbed.Server84, bin string) {
-				// The real network: the host itself reaches the published
-				// port (DNAT in OUTPUT); the LAN peer and the outside host
-				// do not (UFW's FORWARD policy drops them).
+				mxChange{"*", debug, scanner.StatusPass},
+			),
+			after: func(t *testing.T, s *testbed.Server84, _ string, rep *scanner.Report) {
+				// The kernel first: the host itself reaches the published
+				// port (DNAT in OUTPUT) on both engines; from the LAN peer
+				// and the outside host it connects on dockerd only.
 				if _, _, code := s.Exec(t, "nc", "-z", "-w", "1", s.IP, "8081"); code != 0 {
 					t.Errorf("the server cannot reach its published %s:8081 (nc exit %d): bridge networking does not work", s.IP, code)
 				}
-				for _, h := range []*testbed.Host{s.Peer, s.Outside} {
-					if _, _, code := h.Exec(t, "nc", "-z", "-w", "1", s.IP, "8081"); code == 0 {
-						t.Errorf("%s reaches the published %s:8081 through UFW's routed default deny", h.Name, s.IP)
+				reachable := s.Engine.Kind() == testbed.EngineDockerd
+				for _, c := range []struct {
+					h    *testbed.Host
+					addr string
+				}{{s.Peer, s.IP}, {s.Outside, s.IP}, {s.Outside, testbed.ServerOutsideIP}} {
+					_, _, code := c.h.Exec(t, "nc", "-z", "-w", "1", c.addr, "8081")
+					switch {
+					case reachable && code != 0:
+						t.Errorf("%s does not reach the published %s:8081 (nc exit %d): dockerd's DNAT and DOCKER chain should let it through", c.h.Name, c.addr, code)
+					case !reachable && code == 0:
+						t.Errorf("%s reaches the published %s:8081 through UFW's routed default deny", c.h.Name, c.addr)
+					}
+				}
+				// Then mlscan says what the kernel does, and why.
+				exp001 := mxResults(rep, "MLS-EXP-001", "8081/tcp")
+				if len(exp001) == 0 {
+					t.Fatalf("MLS-EXP-001 8081/tcp: no result")
+				}
+				for _, r := range exp001 {
+					t.Logf("MLS-EXP-001 8081/tcp on %s: %s %s: %s", s.Engine.Kind(), r.Status, r.Severity, r.Message)
+					want := []string{"not reachable", "dropped in FORWARD"}
+					if reachable {
+						want = []string{"DNAT to", "UFW's INPUT chain is not traversed"}
+					}
+					for _, w := range want {
+						if !strings.Contains(r.Message, w) {
+							t.Errorf("MLS-EXP-001 8081/tcp (%s): the message does not say %q: %s", r.Status, w, r.Message)
+						}
+					}
+				}
+				for _, r := range mxResults(rep, "MLS-EXP-004", debug) {
+					t.Logf("MLS-EXP-004 on %s: %s %s: %s", s.Engine.Kind(), r.Status, r.Severity, r.Message)
+					if reachable && !strings.Contains(r.Message, "DNAT to") {
+						t.Errorf("MLS-EXP-004 %s does not name dockerd's DNAT path: %s", debug, r.Message)
 					}
 				}
 			},
@@ -553,12 +640,24 @@ func mxScenarios(s *testbed.Server84) []mxScenario {
 	}
 }
 
+// mxResults are the results of rule id for subject.
+func mxResults(rep *scanner.Report, id, subject string) []scanner.Result {
+	var out []scanner.Result
+	for _, r := range mxFind(rep, id) {
+		if r.Subject == subject {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // mxScan runs `mlscan scan --format json` in the server's namespace with
-// Podman's API as DOCKER_HOST, and checks that no secret is in its output.
+// the engine's API as DOCKER_HOST, and checks that no secret is in its
+// output.
 func mxScan(t *testing.T, s *testbed.Server84, bin string, extra ...string) (*scanner.Report, int, time.Duration) {
 	t.Helper()
 	start := time.Now()
-	stdout, stderr, code := s.Exec(t, append([]string{"env", "DOCKER_HOST=" + s.Podman.Addr, bin, "scan", "--format", "json"}, extra...)...)
+	stdout, stderr, code := s.Exec(t, append([]string{"env", "DOCKER_HOST=" + s.Engine.DockerHost(), bin, "scan", "--format", "json"}, extra...)...)
 	took := time.Since(start)
 	if code == exitUsage {
 		t.Fatalf("mlscan scan: exit %d\n%s", code, stderr)
@@ -715,7 +814,7 @@ func scannerGlob(pattern, s string) bool {
 // mxCheckDocumented checks the documented host's report: every failure is
 // one of mxDocumented (with its severity) and each of those fails; every
 // other result passes or is not_applicable with evidence.
-func mxCheckDocumented(t *testing.T, rep *scanner.Report) {
+func mxCheckDocumented(t *testing.T, s *testbed.Server84, rep *scanner.Report) {
 	t.Helper()
 	seen := make([]bool, len(mxDocumented))
 	for _, r := range rep.Results {
@@ -782,11 +881,12 @@ func mxLogResults(t *testing.T, rep *scanner.Report) {
 // mxFormats scans the documented host with the proposed waivers, writing
 // every report format at once: the scan exits 0, the SARIF log is valid
 // (and copied into sarifDir for the Multitool), no format holds a secret.
-// With MLSCAN_UPDATE_TESTDATA=1 the Markdown report is saved as mxReport.
+// With MLSCAN_UPDATE_TESTDATA=1 the Markdown report of the Podman host is
+// saved as mxReport.
 func mxFormats(t *testing.T, s *testbed.Server84, bin, root, sarifDir string) time.Duration {
 	t.Helper()
 	dir := t.TempDir()
-	args := []string{"env", "DOCKER_HOST=" + s.Podman.Addr, bin, "scan",
+	args := []string{"env", "DOCKER_HOST=" + s.Engine.DockerHost(), bin, "scan",
 		"--waivers", filepath.Join(root, mxWaivers), "--source-root", s.ComposeRoot}
 	files := map[string]string{}
 	for _, f := range report.Formats() {
@@ -831,7 +931,7 @@ func mxFormats(t *testing.T, s *testbed.Server84, bin, root, sarifDir string) ti
 			t.Fatal(err)
 		}
 	}
-	if os.Getenv("MLSCAN_UPDATE_TESTDATA") == "1" {
+	if mxUpdate(s) {
 		b, err := os.ReadFile(files["markdown"])
 		if err != nil {
 			t.Fatal(err)
@@ -881,12 +981,12 @@ func mxValidateSARIF(t *testing.T, schemaPath string, data []byte) {
 
 // mxSnapshotCapture collects the documented host's snapshot in the
 // namespace: it names server-84, holds no secret, and evaluated anywhere
-// gives the scan's verdicts. With MLSCAN_UPDATE_TESTDATA=1 it becomes
-// testdata/snapshots/documented-host.json.
+// gives the scan's verdicts. With MLSCAN_UPDATE_TESTDATA=1 the Podman
+// host's becomes testdata/snapshots/documented-host.json.
 func mxSnapshotCapture(t *testing.T, s *testbed.Server84, bin, root string, scan *scanner.Report) {
 	t.Helper()
 	snap := filepath.Join(t.TempDir(), "documented-host.json")
-	s.MustExec(t, "env", "DOCKER_HOST="+s.Podman.Addr, bin, "collect", "-o", snap)
+	s.MustExec(t, "env", "DOCKER_HOST="+s.Engine.DockerHost(), bin, "collect", "-o", snap)
 	data, err := os.ReadFile(snap)
 	if err != nil {
 		t.Fatal(err)
@@ -919,13 +1019,21 @@ func mxSnapshotCapture(t *testing.T, s *testbed.Server84, bin, root string, scan
 	if got, want := mxVerdicts(&rep), mxVerdicts(scan); !slices.Equal(got, want) {
 		t.Errorf("eval of the collected snapshot differs from the scan:\neval: %q\nscan: %q", got, want)
 	}
-	if os.Getenv("MLSCAN_UPDATE_TESTDATA") != "1" {
+	if !mxUpdate(s) {
 		return
 	}
 	if err := os.WriteFile(filepath.Join(root, mxSnapshot), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s", mxSnapshot)
+}
+
+// mxUpdate reports whether the matrix rewrites its testdata from host s:
+// with MLSCAN_UPDATE_TESTDATA=1, from the Podman host only (the committed
+// snapshot and report are Podman's; the dockerd host is checked the same
+// way but writes nothing).
+func mxUpdate(s *testbed.Server84) bool {
+	return os.Getenv("MLSCAN_UPDATE_TESTDATA") == "1" && s.Engine.Kind() == testbed.EnginePodman
 }
 
 // mxVerdicts lists "rule | subject | status | severity" of every result,
