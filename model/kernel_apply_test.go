@@ -41,8 +41,10 @@ func (b *kernelBed) applyCLI(t *testing.T, ctx context.Context, c config) {
 	if d := time.Until(b.lastReset.Truncate(time.Second).Add(time.Second)); d > 0 {
 		time.Sleep(d) // ufw reset names its backups by the second
 	}
+	t0 := time.Now()
 	b.h.UFW(t, "--force", "reset")
 	b.lastReset = time.Now()
+	tReset := time.Since(t0)
 	if c.ufwDocker {
 		after := filepath.Join("/etc/netns", b.h.NS, "ufw", "after.rules")
 		f, err := os.OpenFile(after, os.O_APPEND|os.O_WRONLY, 0)
@@ -61,7 +63,9 @@ func (b *kernelBed) applyCLI(t *testing.T, ctx context.Context, c config) {
 	for _, r := range c.rules {
 		b.h.UFW(t, r.cli()...)
 	}
+	t0 = time.Now()
 	b.h.UFW(t, "--force", "enable")
+	t.Logf("seed %d through ufw: reset %s, enable %s", c.seed, tReset.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
 	if got := b.ufwChains(t, ctx); got != want {
 		t.Fatalf("seed %d: ufw's own rules differ from the generated ones\nconfiguration:\n%s\nufw (kernel):\n%s\ngenerated (kernel):\n%s",
 			c.seed, c.describe(), got, want)

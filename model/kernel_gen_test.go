@@ -298,6 +298,31 @@ const (
 	remoteDsts6 = 2
 )
 
+// viaUFW says whether configuration seed is loaded through the real ufw
+// command too (every cliEvery-th), which proves the generated forms.
+func viaUFW(seed int) bool { return seed%cliEvery == cliEvery/2 }
+
+// ufwForms are rule forms random configurations may lack, on ports no zone
+// probes (they change no outcome, except those without a port); each
+// configuration loaded through ufw carries two of them, so that ufw itself
+// proves every form the generator writes.
+var ufwForms = []ufwRule{
+	{action: "limit", src: "any", dst: "any", ports: "2222", proto: "any"},
+	{action: "limit", src: "fd00::/64", dst: "any", ports: "2223", proto: "tcp"},
+	{action: "reject", src: "any", dst: "any", ports: "2224", proto: "any"},
+	{action: "reject", src: "any", dst: "any", ports: "2225:2230", proto: "udp"},
+	{action: "deny", src: "203.0.113.0/24", dst: "any", proto: "any"},
+	{action: "allow", in: "eth1", src: "any", dst: "any", ports: "2231,2233:2235", proto: "tcp"},
+	{route: true, action: "limit", in: "eth1", out: "docker0", src: "any", dst: "172.17.0.0/16", ports: "2236", proto: "tcp"},
+	{route: true, action: "reject", src: "192.0.2.0/24", dst: "any", ports: "2237", proto: "any"},
+	{action: "allow", src: "any", dst: "fd00::84", ports: "2238", proto: "tcp"},
+	{action: "deny", src: "192.0.2.10", dst: "10.0.0.84", ports: "2239", proto: "udp"},
+	{action: "reject", in: "eth0", src: "198.51.100.0/24", dst: "any", proto: "tcp"},
+	{action: "limit", src: "10.0.0.0/24", dst: "any", ports: "2240", proto: "udp"},
+	{route: true, action: "deny", out: "docker0", src: "2001:db8:99::/48", dst: "any", ports: "2241", proto: "any"},
+	{action: "allow", in: "eth0", src: "fd00::80", dst: "any", ports: "2242:2244", proto: "tcp"},
+}
+
 // generate makes configuration seed: deterministic for the seed.
 func generate(seed int, containers []netip.Addr) config {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x6d6c7363616e))
@@ -316,6 +341,11 @@ func generate(seed int, containers []netip.Addr) config {
 	nIn, nRoute := rng.IntN(9), rng.IntN(3)
 	if c.ufwDocker {
 		nRoute += 1 + rng.IntN(2)
+	}
+	if viaUFW(seed) {
+		// Each ufw command costs a Python start and capability probes:
+		// keep these short, ufwForms brings the variety.
+		nIn, nRoute = min(nIn, 4), min(nRoute, 2)
 	}
 	for len(c.rules) < nIn+nRoute {
 		route := len(c.rules) >= nIn
@@ -337,6 +367,14 @@ func generate(seed int, containers []netip.Addr) config {
 		if k := r.String(); !seen[k] {
 			seen[k] = true
 			c.rules = append(c.rules, r)
+		}
+	}
+	if viaUFW(seed) {
+		k := seed / cliEvery * 2
+		for _, r := range []ufwRule{ufwForms[k%len(ufwForms)], ufwForms[(k+1)%len(ufwForms)]} {
+			if !seen[r.String()] {
+				c.rules = append(c.rules, r)
+			}
 		}
 	}
 	return c

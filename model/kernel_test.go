@@ -34,11 +34,11 @@ import (
 const (
 	defaultSeeds = 300                    // configurations, MLSCAN_DIFF_SEEDS overrides
 	cliEvery     = 30                     // every 30th configuration goes through the ufw command
-	probeTimeout = 300 * time.Millisecond // a connect that has not finished is a drop
+	probeTimeout = 250 * time.Millisecond // a connect that has not finished is a drop
 	retryTimeout = 1500 * time.Millisecond
 	applyTimeout = 20 * time.Second
 	regressions  = "testdata/kernel-regressions.txt"
-	maxReported  = 8 // disagreements printed per configuration
+	maxReported  = 8 // disagreements printed per configuration, MLSCAN_DIFF_REPORT overrides
 )
 
 // Outcomes the comparison uses beyond the probe's own.
@@ -65,15 +65,19 @@ func TestKernelAgreesWithModel(t *testing.T) {
 	}
 	t.Logf("differential test: %d configurations (%d through the ufw command, their kernel rules identical to the generated ones), "+
 		"%d (zone, dst, port) pairs compared; observed %s; model %s; %d disagreements in %d configurations (%d retried after a timeout); "+
-		"configurations in %s, whole test %s",
+		"configurations in %s (loading %s, through ufw %s, probing and collecting %s, model %s), whole test %s",
 		st.configs, st.cliConfigs, st.pairs, counts(st.byObserved), counts(st.byPredicted), st.disagreements, st.failedConfigs,
-		st.retried, time.Since(loop).Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+		st.retried, time.Since(loop).Round(time.Millisecond), st.apply.Round(time.Millisecond), st.cli.Round(time.Millisecond),
+		st.probe.Round(time.Millisecond), st.model.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 }
 
 // stats are the run's figures.
 type stats struct {
 	configs, cliConfigs, pairs, disagreements, failedConfigs, retried int
 	byObserved, byPredicted                                           map[testbed.ProbeOutcome]int
+	// Time spent loading rules (fast and through ufw), probing (with the
+	// collector running alongside) and in the model.
+	apply, cli, probe, model time.Duration
 }
 
 func counts(m map[testbed.ProbeOutcome]int) string {
@@ -87,9 +91,21 @@ func counts(m map[testbed.ProbeOutcome]int) string {
 }
 
 // seedList is the regression seeds, then 0..N-1 (MLSCAN_DIFF_SEEDS=N, 300
-// by default), each once.
+// by default), each once; MLSCAN_DIFF_ONLY=3,45 runs just those seeds (to
+// look at one again).
 func seedList(t *testing.T) []int {
 	t.Helper()
+	if v := os.Getenv("MLSCAN_DIFF_ONLY"); v != "" {
+		var seeds []int
+		for _, f := range strings.Split(v, ",") {
+			s, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || s < 0 {
+				t.Fatalf("MLSCAN_DIFF_ONLY=%q: want seeds separated by commas", v)
+			}
+			seeds = append(seeds, s)
+		}
+		return seeds
+	}
 	n := defaultSeeds
 	if v := os.Getenv("MLSCAN_DIFF_SEEDS"); v != "" {
 		var err error
@@ -146,6 +162,7 @@ type kernelBed struct {
 	containers []netip.Addr // each runs httpd on containerPort
 	sockets    []listenSock
 	lastReset  time.Time // ufw reset refuses two in the same second
+	procs      []*testbed.Proc
 }
 
 // newKernelBed builds the testbed: server 10.0.0.84 + fd00::84 (eth0) and
@@ -187,7 +204,7 @@ func newKernelBed(t *testing.T) *kernelBed {
 		fmt.Sprintf("127.0.0.1:%d", portLoop),
 		fmt.Sprintf("%s:%d", h.IP, portAddr),
 	} {
-		h.Start(t, "busybox", "httpd", "-f", "-p", l, "-h", www)
+		b.procs = append(b.procs, h.Start(t, "busybox", "httpd", "-f", "-p", l, "-h", www))
 	}
 	for _, p := range []int{portWild4, portWild6, portLoop, portAddr, portPub, portPubLo, portPubIP} {
 		h.WaitListen(t, p)
@@ -362,16 +379,21 @@ func (b *kernelBed) run(t *testing.T, seed int, st *stats) {
 	c := generate(seed, b.containers)
 	ctx, cancel := context.WithTimeout(context.Background(), applyTimeout)
 	defer cancel()
+	t0 := time.Now()
 	if err := b.applyFast(ctx, c); err != nil {
 		t.Fatalf("seed %d: %v\n%s", seed, err, c.describe())
 	}
-	if seed%cliEvery == cliEvery/2 {
+	st.apply += time.Since(t0)
+	if viaUFW(seed) {
+		t0 = time.Now()
 		b.applyCLI(t, ctx, c)
 		st.cliConfigs++
+		st.cli += time.Since(t0)
 	}
 	if err := testbed.ClearRecent(b.h.NS); err != nil {
 		t.Fatalf("seed %d: %v", seed, err)
 	}
+	t0 = time.Now()
 
 	// The ruleset and the probes at the same time: probes do not change
 	// the rules (only the recent lists, within the budget).
@@ -396,7 +418,9 @@ func (b *kernelBed) run(t *testing.T, seed int, st *stats) {
 	if cer != nil {
 		t.Fatalf("seed %d: netfilter collector: %v", seed, cer)
 	}
+	st.probe += time.Since(t0)
 
+	t0 = time.Now()
 	rs := model.NewRuleset(nf, b.ifs)
 	var retry []*pair
 	for _, p := range pairs {
@@ -407,6 +431,7 @@ func (b *kernelBed) run(t *testing.T, seed int, st *stats) {
 			retry = append(retry, p)
 		}
 	}
+	st.model += time.Since(t0)
 	// A timeout the model did not predict gets one more, longer try: on a
 	// loaded machine a handshake can take longer than probeTimeout. The
 	// kernel's answer to a dropped SYN does not change with time.
@@ -416,6 +441,11 @@ func (b *kernelBed) run(t *testing.T, seed int, st *stats) {
 	}
 
 	st.configs++
+	for _, p := range b.procs {
+		if p.Exited() {
+			t.Fatalf("seed %d: listener %s has exited: %s", seed, strings.Join(p.Args, " "), p.Output())
+		}
+	}
 	var bad []*pair
 	for _, p := range pairs {
 		st.pairs++
@@ -432,8 +462,12 @@ func (b *kernelBed) run(t *testing.T, seed int, st *stats) {
 	st.failedConfigs++
 	var msg strings.Builder
 	fmt.Fprintf(&msg, "seed %d: the model disagrees with the kernel on %d of %d (zone, dst, port); configuration:\n%s", seed, len(bad), len(pairs), c.describe())
+	limit := maxReported
+	if n, err := strconv.Atoi(os.Getenv("MLSCAN_DIFF_REPORT")); err == nil {
+		limit = n
+	}
 	for i, p := range bad {
-		if i == maxReported {
+		if i == limit {
 			fmt.Fprintf(&msg, "  ... and %d more\n", len(bad)-i)
 			break
 		}

@@ -1,6 +1,7 @@
 package testbed
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -8,13 +9,10 @@ import (
 // prefix outside), mirroring the IPv4 ones: the server's eth0 and the LAN
 // peer, the server's eth1 and the outside host.
 const (
-	ServerAddr6        = "fd00::84/64"
-	PeerAddr6          = "fd00::80/64"
-	OutsideGW6         = "2001:db8:2::1/64"
-	OutsideAddr6       = "2001:db8:2::10/64"
-	serverIP6          = "fd00::84"
-	outsideGatewayIP6  = "2001:db8:2::1"
-	noDuplicateAddrDet = "nodad" // the addresses are usable at once
+	ServerAddr6  = "fd00::84/64"
+	PeerAddr6    = "fd00::80/64"
+	OutsideGW6   = "2001:db8:2::1/64"
+	OutsideAddr6 = "2001:db8:2::10/64"
 )
 
 // DualStack makes a host, its LAN peer and its outside host (NewOutside)
@@ -32,10 +30,10 @@ func DualStack(t testing.TB, h, out *Host) {
 		{h.NS, OutsideGW6, "eth1"},
 		{out.NS, OutsideAddr6, "eth0"},
 	} {
-		mustRun(t, "ip", "-n", a.ns, "-6", "addr", "add", a.addr, "dev", a.dev, noDuplicateAddrDet)
+		mustRun(t, "ip", "-n", a.ns, "-6", "addr", "add", a.addr, "dev", a.dev, "nodad")
 	}
 	mustRun(t, "ip", "netns", "exec", h.NS, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1")
 	mustRun(t, "ip", "-n", h.Peer.NS, "route", "add", "default", "via", h.IP)
-	mustRun(t, "ip", "-n", h.Peer.NS, "-6", "route", "add", "default", "via", serverIP6)
-	mustRun(t, "ip", "-n", out.NS, "-6", "route", "add", "default", "via", outsideGatewayIP6)
+	mustRun(t, "ip", "-n", h.Peer.NS, "-6", "route", "add", "default", "via", strings.Split(ServerAddr6, "/")[0])
+	mustRun(t, "ip", "-n", out.NS, "-6", "route", "add", "default", "via", strings.Split(OutsideGW6, "/")[0])
 }

@@ -16,31 +16,49 @@ import (
 )
 
 // Work inside a namespace without `ip netns exec`: a goroutine locks its
-// OS thread, joins the namespace with setns(2) and does the work there.
-// Sockets belong to the namespace of the thread that creates them, and a
-// child process inherits the namespace of the thread that forks it, so
-// both stay in the namespace for their whole life. The thread is never
-// unlocked: the runtime ends it when the goroutine returns, so no other
-// goroutine ever runs in the namespace by accident.
+// OS thread, joins the namespace with setns(2), does the work there and
+// joins its own namespace again before it unlocks the thread. Sockets
+// belong to the namespace of the thread that creates them, and a child
+// process inherits the namespace of the thread that forks it, so both stay
+// in the namespace for their whole life. The thread must not die instead
+// (the runtime ends a thread whose goroutine returns locked): a process
+// started with Pdeathsig (Host.Start, dockerd) gets killed when the thread
+// that forked it ends, and any thread may have forked one.
 
-// inNetns runs fn on a fresh OS thread that has joined the network
-// namespace ns (a name under /run/netns) and returns its error.
+// inNetns runs fn on an OS thread that has joined the network namespace ns
+// (a name under /run/netns) and returns its error.
 func inNetns(ns string, fn func() error) error {
 	done := make(chan error, 1)
 	go func() {
-		runtime.LockOSThread() // never unlocked: the thread dies with the goroutine
-		f, err := os.Open(filepath.Join("/run/netns", ns))
+		runtime.LockOSThread()
+		back, err := os.Open("/proc/thread-self/ns/net")
 		if err != nil {
+			runtime.UnlockOSThread()
 			done <- err
 			return
 		}
-		err = unix.Setns(int(f.Fd()), unix.CLONE_NEWNET)
-		f.Close()
+		defer back.Close()
+		target, err := os.Open(filepath.Join("/run/netns", ns))
 		if err != nil {
+			runtime.UnlockOSThread()
+			done <- err
+			return
+		}
+		err = unix.Setns(int(target.Fd()), unix.CLONE_NEWNET)
+		target.Close()
+		if err != nil {
+			runtime.UnlockOSThread()
 			done <- fmt.Errorf("setns %s: %w", ns, err)
 			return
 		}
-		done <- fn()
+		err = fn()
+		if rerr := unix.Setns(int(back.Fd()), unix.CLONE_NEWNET); rerr != nil {
+			// Still in ns: the thread stays locked and ends with the goroutine.
+			done <- errors.Join(err, fmt.Errorf("setns back from %s: %w", ns, rerr))
+			return
+		}
+		runtime.UnlockOSThread()
+		done <- err
 	}()
 	return <-done
 }
