@@ -128,9 +128,12 @@ type stage struct {
 	prio  int
 	table *table
 	chain *chain
-	// native is set for a native nftables chain: the step and the reason.
+	// native is set for a native nftables chain the model does not
+	// interpret: the step and the reason.
 	native *Step
 	why    string
+	// nft is a native nftables chain the model interprets.
+	nft *nftChain
 }
 
 type table struct {
@@ -307,6 +310,16 @@ func (r *Ruleset) addNative(rs *snapshot.NFTRuleset) string {
 			if !ok {
 				return why
 			}
+			if c.Hook != "ingress" {
+				if nc := compileNFTChain(&t, c); nc != nil {
+					for _, f := range fams {
+						if r.fams[f] != nil && r.fams[f].reason == "" {
+							r.fams[f].hooks[h] = append(r.fams[f].hooks[h], stage{prio: prio, nft: nc})
+						}
+					}
+					continue
+				}
+			}
 			policy := c.Policy
 			if policy == "" {
 				policy = "accept"
@@ -334,7 +347,7 @@ func (r *Ruleset) addNative(rs *snapshot.NFTRuleset) string {
 				if st[i].prio != st[j].prio {
 					return st[i].prio < st[j].prio
 				}
-				return st[i].native != nil && st[j].native == nil
+				return st[i].table == nil && st[j].table != nil
 			})
 		}
 	}
@@ -425,6 +438,7 @@ type walk struct {
 type recentMark struct {
 	name, side, mask string
 	addr             netip.Addr
+	hits             int
 	maybe            bool
 }
 
@@ -582,6 +596,19 @@ func (w *walk) runHook(h int) bool {
 			w.d.Path = append(w.d.Path, *st.native)
 			w.unknown(st.why)
 			return false
+		}
+		if st.nft != nil {
+			switch w.runNFT(st) {
+			case outDrop:
+				w.d.Verdict = Drop
+				return false
+			case outReject:
+				w.d.Verdict = Reject
+				return false
+			case outUnknown:
+				return false
+			}
+			continue
 		}
 		if st.table.name == "nat" && (w.natDone || w.ct == ctUntracked) {
 			continue

@@ -877,9 +877,9 @@ func (w *walk) pktType() string {
 }
 
 // recentCond compiles the recent match as ufw's limit uses it: --set
-// records this packet's source; --rcheck/--update count the hits in
-// this walk (the first packet's own --set is the only one: earlier
-// connections are not in the snapshot, so a list not set on this path is
+// records this packet's source; --rcheck/--update count the hits this
+// packet made on its path (earlier connections are not in the snapshot,
+// so a list not set on this path, or set after an unknown match, is
 // unknown).
 func recentCond(opts []option) (cond, string) {
 	key := recentMark{name: "DEFAULT", side: "--rsource", mask: ""}
@@ -922,16 +922,21 @@ func recentCond(opts []option) (cond, string) {
 		if k.side == "--rdest" {
 			k.addr = w.dst
 		}
-		if cmd == "--set" {
-			k.maybe = w.uncertain
-			w.recent = append(w.recent, k)
-			return triOf(!neg), ""
-		}
 		found := -1
 		for i, m := range w.recent {
 			if m.name == k.name && m.side == k.side && m.mask == k.mask && m.addr == k.addr {
 				found = i
 			}
+		}
+		if cmd == "--set" {
+			if found >= 0 {
+				w.recent[found].maybe = w.recent[found].maybe || w.uncertain
+				w.recent[found].hits++
+			} else {
+				k.maybe, k.hits = w.uncertain, 1
+				w.recent = append(w.recent, k)
+			}
+			return triOf(!neg), ""
 		}
 		if found < 0 || w.recent[found].maybe {
 			return unk, why
@@ -940,7 +945,12 @@ func recentCond(opts []option) (cond, string) {
 			w.recent = append(w.recent[:found], w.recent[found+1:]...)
 			return triOf(!neg), ""
 		}
-		// One hit: this packet's own --set.
-		return triOf((hitcount <= 1) != neg), ""
+		// The hits are this packet's own: --set (and --update) on this
+		// path; all within any --seconds.
+		m := (w.recent[found].hits >= hitcount) != neg
+		if m && cmd == "--update" {
+			w.recent[found].hits++
+		}
+		return triOf(m), ""
 	}, ""
 }
