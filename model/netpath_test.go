@@ -528,3 +528,142 @@ func BenchmarkDecide(b *testing.B) {
 		}
 	}
 }
+
+// TestDecideMatches checks the matches ufw and dockerd do not write on
+// the testbed by adding them to a captured rule.
+func TestDecideMatches(t *testing.T) {
+	add := func(mod string, opts ...string) func(*snapshot.NetfilterRule) {
+		return func(r *snapshot.NetfilterRule) {
+			r.Matches = append(r.Matches, snapshot.NetfilterMatch{Module: mod, Options: opts})
+		}
+	}
+	published := pkt("tcp", "192.0.2.10", "192.0.2.1", 8888, "eth1")
+	outside80 := pkt("tcp", "192.0.2.10", "10.0.0.84", 80, "eth1")
+	const dockerAccept = "-d 172.17.0.2/32 ! -i docker0"
+	const rule80 = "-p tcp -m tcp --dport 80"
+	cases := []struct {
+		name          string
+		stage, chain  string
+		prefix        string
+		f             func(*snapshot.NetfilterRule)
+		p             Packet
+		verdict       Verdict
+		reasonHas     string
+		table         string
+		lastChainRule string
+	}{
+		{"ctstate DNAT after docker's DNAT", "dockerd", "DOCKER", dockerAccept, add("conntrack", "--ctstate", "DNAT"), published, Accept, "", "", "DOCKER#1"},
+		{"! ctstate DNAT after docker's DNAT", "dockerd", "DOCKER", dockerAccept, add("conntrack", "!", "--ctstate", "DNAT"), published, Drop, "", "", "FORWARD#0"},
+		{"ctstate NEW,DNAT with ctdir", "dockerd", "DOCKER", dockerAccept, add("conntrack", "--ctstate", "NEW", "--ctdir", "ORIGINAL"), published, Accept, "", "", "DOCKER#1"},
+		{"ctorigdst and ctorigdstport: the address before DNAT", "dockerd", "DOCKER-USER", "-j RETURN", func(r *snapshot.NetfilterRule) {
+			add("conntrack", "--ctorigdst", "192.0.2.1/32", "--ctorigdstport", "8888")(r)
+			r.Jump = "DROP"
+		}, published, Drop, "", "", "DOCKER-USER#1"},
+		{"ctorigdstport of another port", "dockerd", "DOCKER-USER", "-j RETURN", func(r *snapshot.NetfilterRule) {
+			add("conntrack", "--ctorigdstport", "8080")(r)
+			r.Jump = "DROP"
+		}, published, Accept, "", "", "DOCKER#1"},
+		{"ctstatus not modelled", "dockerd", "DOCKER-USER", "-j RETURN", func(r *snapshot.NetfilterRule) {
+			add("conntrack", "--ctstatus", "CONFIRMED")(r)
+			r.Jump = "DROP"
+		}, published, Unknown, "conntrack --ctstatus not modelled", "", ""},
+		{"addrtype --limit-iface-in", "ufw", "ufw-user-input", rule80, add("addrtype", "--dst-type", "LOCAL", "--limit-iface-in"), outside80, Unknown, "addrtype --limit-iface-in not modelled", "", ""},
+		{"addrtype ! LOCAL", "ufw", "ufw-user-input", rule80, add("addrtype", "!", "--dst-type", "LOCAL"), outside80, Drop, "", "", "INPUT#0"},
+		{"addrtype BLACKHOLE of a local address", "ufw", "ufw-user-input", rule80, add("addrtype", "--dst-type", "BLACKHOLE,LOCAL"), outside80, Accept, "", "", "ufw-user-input#2"},
+		{"tcp flags of a SYN", "ufw", "ufw-user-input", rule80, add("tcp", "--tcp-flags", "SYN,ACK", "ACK"), outside80, Drop, "", "", "INPUT#0"},
+		{"tcp --syn", "ufw", "ufw-user-input", rule80, add("tcp", "--syn"), outside80, Accept, "", "", "ufw-user-input#2"},
+		{"pkttype unicast", "ufw", "ufw-user-input", rule80, add("pkttype", "--pkt-type", "unicast"), outside80, Accept, "", "", "ufw-user-input#2"},
+		{"pkttype broadcast", "ufw", "ufw-user-input", rule80, add("pkttype", "--pkt-type", "broadcast"), outside80, Drop, "", "", "INPUT#0"},
+		{"iprange holds the source", "ufw", "ufw-user-input", rule80, add("iprange", "--src-range", "192.0.2.1-192.0.2.20"), outside80, Accept, "", "", "ufw-user-input#2"},
+		{"iprange lacks the source", "ufw", "ufw-user-input", rule80, add("iprange", "--src-range", "192.0.2.11-192.0.2.20"), outside80, Drop, "", "", "INPUT#0"},
+		{"hashlimit upto", "ufw", "ufw-user-input", rule80, add("hashlimit", "--hashlimit-upto", "5/sec", "--hashlimit-name", "x"), outside80, Accept, "", "", "ufw-user-input#2"},
+		{"hashlimit above", "ufw", "ufw-user-input", rule80, add("hashlimit", "--hashlimit-above", "5/sec", "--hashlimit-name", "x"), outside80, Drop, "", "", "INPUT#0"},
+		{"state NEW", "ufw", "ufw-user-input", rule80, add("state", "--state", "NEW"), outside80, Accept, "", "", "ufw-user-input#2"},
+		{"mark", "ufw", "ufw-user-input", rule80, add("mark", "--mark", "0x1"), outside80, Unknown, "match mark not modelled: -A ufw-user-input -p tcp -m tcp --dport 80 -j ACCEPT", "", ""},
+		{"mark on a LOG rule is harmless", "ufw", "ufw-after-logging-input", "", add("mark", "--mark", "0x1"), pkt("tcp", "192.0.2.10", "10.0.0.84", 22, "eth1"), Drop, "", "", "INPUT#0"},
+		{"a -s mask in dotted form", "ufw", "ufw-user-input", "-s 10.0.0.0/24", func(r *snapshot.NetfilterRule) { r.Source = "10.0.0.0/255.255.255.0" }, pkt("tcp", "10.0.0.80", "10.0.0.84", 22, "eth0"), Accept, "", "", "ufw-user-input#1"},
+		{"! -s", "ufw", "ufw-user-input", "-s 10.0.0.0/24", func(r *snapshot.NetfilterRule) { r.Negated = append(r.Negated, "source") }, pkt("tcp", "192.0.2.10", "10.0.0.84", 22, "eth1"), Accept, "", "", "ufw-user-input#1"},
+		{"-i with a wildcard", "ufw", "ufw-user-input", rule80, func(r *snapshot.NetfilterRule) { r.InIface = "eth+" }, outside80, Accept, "", "", "ufw-user-input#2"},
+		{"-i another interface", "ufw", "ufw-user-input", rule80, func(r *snapshot.NetfilterRule) { r.InIface = "eth0" }, outside80, Drop, "", "", "INPUT#0"},
+		{"recent --rcheck of a list not set on the path", "extended", "ufw-user-input", "-p tcp -m tcp --dport 2222 -m conntrack --ctstate NEW -m recent --set", func(r *snapshot.NetfilterRule) {
+			for i := range r.Matches {
+				for j, o := range r.Matches[i].Options {
+					if o == "--set" {
+						r.Matches[i].Options[j] = "--rcheck"
+					}
+				}
+			}
+			r.Jump = "DROP"
+		}, pkt("tcp", "192.0.2.10", "192.0.2.1", 2222, "eth1"), Unknown, "recent --rcheck of list DEFAULT, not set earlier on this path", "", ""},
+		{"recent --update after --set with hitcount 1", "extended", "ufw-user-input", "-p tcp -m tcp --dport 2222 -m conntrack --ctstate NEW -m recent --update", func(r *snapshot.NetfilterRule) {
+			for i := range r.Matches {
+				for j, o := range r.Matches[i].Options {
+					if o == "6" {
+						r.Matches[i].Options[j] = "1"
+					}
+				}
+			}
+		}, pkt("tcp", "192.0.2.10", "192.0.2.1", 2222, "eth1"), Reject, "", "", "ufw-user-limit#2"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			nf := withoutNative(mutate(t, c.stage, c.chain, c.prefix, c.f))
+			d := NewRuleset(nf, npInterfaces).Decide(c.p)
+			if d.Verdict != c.verdict || !strings.Contains(d.Reason, c.reasonHas) {
+				t.Fatalf("got %s %q, want %s %q\npath %s", d.Verdict, d.Reason, c.verdict, c.reasonHas, chains(d))
+			}
+			if c.lastChainRule != "" {
+				last := d.Path[len(d.Path)-1]
+				if got := fmt.Sprintf("%s#%d", last.Chain, last.Rule); got != c.lastChainRule {
+					t.Errorf("decided by %s, want %s; path %s", got, c.lastChainRule, chains(d))
+				}
+			}
+		})
+	}
+}
+
+func TestDNATTarget(t *testing.T) {
+	for _, c := range []struct {
+		opts []string
+		v4   bool
+		want string // addr:port, or "" for unknown
+	}{
+		{[]string{"--to-destination", "172.17.0.2:8080"}, true, "172.17.0.2:8080"},
+		{[]string{"--to-destination", "172.17.0.2"}, true, "172.17.0.2:0"},
+		{[]string{"--to-destination", "[fd00::2]:8080"}, false, "[fd00::2]:8080"},
+		{[]string{"--to-destination", "fd00::2"}, false, "[fd00::2]:0"},
+		{[]string{"--to-destination", "172.17.0.2-172.17.0.3:80"}, true, ""},
+		{[]string{"--to-destination", "172.17.0.2:80-90"}, true, ""},
+		{[]string{"--to-destination", "172.17.0.2:8080", "--random"}, true, "172.17.0.2:8080"},
+		{[]string{"--to-destination", "fd00::2"}, true, ""},
+		{nil, true, ""},
+	} {
+		tg := dnatTarget(&target{}, c.opts, c.v4)
+		got := ""
+		if tg.kind == tDNAT {
+			got = netip.AddrPortFrom(tg.addr, uint16(tg.port)).String()
+		}
+		if got != c.want {
+			t.Errorf("%v: %q, want %q (%s)", c.opts, got, c.want, tg.why)
+		}
+	}
+}
+
+func TestAddrClass(t *testing.T) {
+	n, why := newHostNet(npInterfaces)
+	if why != "" {
+		t.Fatal(why)
+	}
+	for a, want := range map[string]int{"10.0.0.84": classLocal, "10.0.0.255": classBroadcast, "10.0.0.0": classAmbiguous,
+		"255.255.255.255": classBroadcast, "127.0.0.5": classLocal, "127.255.255.255": classBroadcast, "224.0.0.251": classMulticast,
+		"10.0.0.80": classUnicast, "ff02::fb": classMulticast, "::1": classLocal, "2001:db8:84::84": classLocal, "2001:db8:84::80": classUnicast} {
+		if got := n.addrClass(netip.MustParseAddr(a)); got != want {
+			t.Errorf("%s: class %d, want %d", a, got, want)
+		}
+	}
+	for a, want := range map[string]string{"10.0.0.80": "eth0", "172.17.0.2": "docker0", "192.0.2.200": "eth1", "2001:db8:1::5": "eth1", "8.8.8.8": "", "fe80::1": "eth0"} {
+		if got, _ := n.route(netip.MustParseAddr(a)); got != want {
+			t.Errorf("route %s: %q, want %q", a, got, want)
+		}
+	}
+}
