@@ -667,3 +667,31 @@ func TestAddrClass(t *testing.T) {
 		}
 	}
 }
+
+// TestDecideConcurrent: a Ruleset serves many goroutines (go test -race).
+func TestDecideConcurrent(t *testing.T) {
+	r := NewRuleset(withoutNative(npSection(t, "extended")), npInterfaces)
+	ps := []Packet{pkt("tcp", "192.0.2.10", "192.0.2.1", 2222, "eth1"), pkt("tcp", "192.0.2.10", "192.0.2.1", 8888, "eth1"),
+		localPkt("tcp", "10.0.0.84", "10.0.0.84", 8888)}
+	want := make([]Verdict, len(ps))
+	for i, p := range ps {
+		want[i] = r.Decide(p).Verdict
+	}
+	done := make(chan string)
+	for g := range 4 {
+		go func() {
+			msg := ""
+			for i := range 200 {
+				if v := r.Decide(ps[(i+g)%len(ps)]).Verdict; v != want[(i+g)%len(ps)] {
+					msg = fmt.Sprintf("goroutine %d: %s", g, v)
+				}
+			}
+			done <- msg
+		}()
+	}
+	for range 4 {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
