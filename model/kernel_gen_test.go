@@ -288,8 +288,8 @@ var (
 // limitBudget bounds the connections per source that may pass a limit
 // rule's `recent --set` in one configuration: ufw rejects the 6th within
 // 30 s, and the model (rightly) takes no account of earlier packets, so a
-// configuration stays below that, with room for one retry.
-const limitBudget = 4
+// configuration stays below that, with room for the retries of a probe.
+const limitBudget = 5 - retries
 
 // remoteDsts4 and remoteDsts6 count the server's addresses a remote zone
 // probes (eth0, eth1 and docker0's for IPv4).

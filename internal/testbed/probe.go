@@ -180,7 +180,7 @@ func ProbeTCP(ns string, targets []netip.AddrPort, timeout time.Duration) ([]Pro
 			for fd := range pending {
 				pfds = append(pfds, unix.PollFd{Fd: int32(fd), Events: unix.POLLOUT})
 			}
-			n, err := unix.Poll(pfds, int(left.Milliseconds())+1)
+			n, err := unix.Poll(pfds, int(min(left, softErrorEvery).Milliseconds())+1)
 			if errors.Is(err, unix.EINTR) {
 				continue
 			}
@@ -188,6 +188,9 @@ func ProbeTCP(ns string, targets []netip.AddrPort, timeout time.Duration) ([]Pro
 				return fmt.Errorf("poll: %w", err)
 			}
 			if n == 0 {
+				if err := softErrors(pending, res); err != nil {
+					return err
+				}
 				continue
 			}
 			for _, p := range pfds {
@@ -208,12 +211,38 @@ func ProbeTCP(ns string, targets []netip.AddrPort, timeout time.Duration) ([]Pro
 				}
 			}
 		}
+		if err := softErrors(pending, res); err != nil {
+			return err
+		}
 		for _, i := range pending {
 			res[i].Outcome = Timeout
 		}
 		return nil
 	})
 	return res, err
+}
+
+// softErrorEvery is how often ProbeTCP looks for soft errors.
+const softErrorEvery = 20 * time.Millisecond
+
+// softErrors settles the pending connects that have a soft error. An ICMP
+// error that arrives while connect(2) still holds the socket's lock (on a
+// veth it comes back within the call) does not end the connect: the kernel
+// keeps it as the socket's soft error (TcpExtLockDroppedIcmps) and reports
+// it only when the SYN's retries run out, and poll(2) does not wake for
+// it. SO_ERROR returns it (and clears it): the other end did answer.
+func softErrors(pending map[int]int, res []ProbeResult) error {
+	for fd, i := range pending {
+		soErr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+		if err != nil {
+			return fmt.Errorf("getsockopt SO_ERROR: %w", err)
+		}
+		if soErr != 0 {
+			classify(&res[i], unix.Errno(soErr))
+			delete(pending, fd)
+		}
+	}
+	return nil
 }
 
 // connectNonblock opens a non-blocking TCP socket and starts connecting
