@@ -513,6 +513,10 @@ func (w *walk) incoming() {
 		w.unknown(fmt.Sprintf("a packet from %v to %v on %s is a martian unless the interface's route_localnet is set, which the snapshot does not record", w.src, w.dst, w.in))
 		return
 	}
+	if w.v4 && zeroNet.Contains(w.dst) {
+		w.d.Verdict, w.d.Reason = Drop, fmt.Sprintf("the kernel's routing drops a packet to %v (a martian destination)", w.dst)
+		return
+	}
 	switch w.r.net.addrClass(w.dst) {
 	case classLocal, classBroadcast, classMulticast:
 		w.d.Hook = "INPUT"

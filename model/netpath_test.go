@@ -121,6 +121,8 @@ func TestDecideCaptures(t *testing.T) {
 			p: localPkt("tcp", "::1", "::1", 6380), verdict: Accept, hook: "INPUT", last: "-A ufw6-before-input -i lo -j ACCEPT"},
 		{name: "ufw v6 ::1 from outside never reaches netfilter", stage: "ufw",
 			p: pkt("tcp", "2001:db8:1::10", "::1", 6380, "eth1"), verdict: Drop, reasonHas: "before netfilter"},
+		{name: "ufw v4 to 0.0.0.0/8 is a martian", stage: "ufw",
+			p: pkt("udp", "10.0.0.80", "0.0.0.5", 53, "eth0"), verdict: Drop, reasonHas: "martian destination"},
 		{name: "ufw v4 127.0.0.1 from outside is a martian unless route_localnet", stage: "ufw",
 			p: pkt("tcp", "192.0.2.10", "127.0.0.1", 9090, "eth1"), verdict: Unknown, reasonHas: "route_localnet"},
 
