@@ -380,6 +380,26 @@ func generate(seed int, containers []netip.Addr) config {
 	return c
 }
 
+// source picks a rule's source: one of the list, or (one time in four) a
+// random network around one of the zones' addresses, which may or may not
+// hold it, written as ufw writes it (a network address; a host without
+// its /32 or /128).
+func source(rng *rand.Rand, list []string, zones ...string) string {
+	if rng.IntN(4) > 0 {
+		return list[rng.IntN(len(list))]
+	}
+	a := netip.MustParseAddr(zones[rng.IntN(len(zones))])
+	bits := 1 + rng.IntN(a.BitLen())
+	b := a.AsSlice()
+	b[rng.IntN(len(b))] ^= byte(1 << rng.IntN(8)) // perhaps outside the zone
+	a, _ = netip.AddrFromSlice(b)
+	p := netip.PrefixFrom(a, bits).Masked()
+	if bits == a.BitLen() {
+		return p.Addr().String()
+	}
+	return p.String()
+}
+
 // action picks a rule's action.
 func action(rng *rand.Rand) string {
 	switch x := rng.IntN(20); {
@@ -399,9 +419,9 @@ func inputRule(rng *rand.Rand) ufwRule {
 	fam := []string{"", "", "ipv4", "ipv6"}[rng.IntN(4)]
 	if fam != "" && rng.IntN(3) > 0 {
 		if fam == "ipv4" {
-			r.src = srcs4[rng.IntN(len(srcs4))]
+			r.src = source(rng, srcs4, "10.0.0.80", "192.0.2.10")
 		} else {
-			r.src = srcs6[rng.IntN(len(srcs6))]
+			r.src = source(rng, srcs6, "fd00::80", "2001:db8:2::10")
 		}
 	}
 	if fam != "" && (r.src == "any" || rng.IntN(4) == 0) {
@@ -429,7 +449,7 @@ func routeRule(rng *rand.Rand, containers []netip.Addr) ufwRule {
 	r := ufwRule{route: true, action: action(rng), src: "any", dst: "any", proto: "tcp"}
 	switch rng.IntN(4) {
 	case 0:
-		r.src = srcs4[rng.IntN(len(srcs4))]
+		r.src = source(rng, srcs4, "10.0.0.80", "192.0.2.10")
 	case 1:
 		r.dst = containers[rng.IntN(len(containers))].String()
 	case 2:

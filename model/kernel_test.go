@@ -66,10 +66,10 @@ func TestKernelAgreesWithModel(t *testing.T) {
 	}
 	t.Logf("differential test: %d configurations (%d through the ufw command, their kernel rules identical to the generated ones), "+
 		"%d (zone, dst, port) pairs compared; observed %s; model %s; %d disagreements in %d configurations (%d connects retried after a timeout the model did not predict, %d of them answered); "+
-		"configurations in %s (loading %s, through ufw %s, probing and collecting %s, model %s), whole test %s",
+		"configurations in %s (loading %s, through ufw %s, probing and collecting %s (probes %s, collector %s), model %s), whole test %s",
 		st.configs, st.cliConfigs, st.pairs, counts(st.byObserved), counts(st.byPredicted), st.disagreements, st.failedConfigs,
 		st.retried, st.slow, time.Since(loop).Round(time.Millisecond), st.apply.Round(time.Millisecond), st.cli.Round(time.Millisecond),
-		st.probe.Round(time.Millisecond), st.model.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+		st.probe.Round(time.Millisecond), st.probeOnly.Round(time.Millisecond), st.collect.Round(time.Millisecond), st.model.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 }
 
 // stats are the run's figures.
@@ -80,6 +80,7 @@ type stats struct {
 	// Time spent loading rules (fast and through ufw), probing (with the
 	// collector running alongside) and in the model.
 	apply, cli, probe, model time.Duration
+	probeOnly, collect       time.Duration // the two halves of probe
 }
 
 func counts(m map[testbed.ProbeOutcome]int) string {
@@ -411,6 +412,8 @@ func (b *kernelBed) run(t *testing.T, seed int, st *stats) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		t0 := time.Now()
+		defer func() { st.collect += time.Since(t0) }()
 		sec, err := (&collectors.Netfilter{}).Collect(ctx, &collectors.Env{Root: "/", IsRoot: true, Run: testbed.NSRunner(b.h.NS)})
 		if err != nil {
 			cer = err
@@ -419,7 +422,9 @@ func (b *kernelBed) run(t *testing.T, seed int, st *stats) {
 		nf = sec.(*snapshot.NetfilterSection)
 	}()
 	pairs := b.pairs()
+	tp := time.Now()
 	probe(t, pairs, probeTimeout)
+	st.probeOnly += time.Since(tp)
 	wg.Wait()
 	if cer != nil {
 		t.Fatalf("seed %d: netfilter collector: %v", seed, cer)
