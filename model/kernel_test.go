@@ -42,8 +42,36 @@ const (
 	maxReported  = 8 // disagreements printed per configuration, MLSCAN_DIFF_REPORT overrides
 )
 
-// Outcomes the comparison uses beyond the probe's own.
-const unknown testbed.ProbeOutcome = "unknown" // the model could not decide
+// outcome is what a connect observes, or what the model predicts: the
+// probe's outcome, a refusal told apart by how it came (a TCP reset from a
+// closed port or REJECT --reject-with tcp-reset, or the ICMP error of a
+// plain REJECT), and unknown for a model that could not decide.
+type outcome string
+
+const (
+	oConnected outcome = "connected"
+	oReset     outcome = "refused by a reset"
+	oICMP      outcome = "refused by ICMP"
+	oTimeout   outcome = "timeout"
+	oError     outcome = "error"
+	oUnknown   outcome = "unknown"
+)
+
+// observed is the outcome of a probe.
+func observed(r testbed.ProbeResult) outcome {
+	switch r.Outcome {
+	case testbed.Connected:
+		return oConnected
+	case testbed.Refused:
+		if r.ByICMP {
+			return oICMP
+		}
+		return oReset
+	case testbed.Timeout:
+		return oTimeout
+	}
+	return oError
+}
 
 func TestKernelAgreesWithModel(t *testing.T) {
 	testbed.Require(t, "ip", "ufw", "iptables", "ip6tables", "iptables-save", "ip6tables-save",
@@ -54,8 +82,8 @@ func TestKernelAgreesWithModel(t *testing.T) {
 	t.Logf("testbed ready in %s: %d zones, ports %v", time.Since(start).Round(time.Millisecond), len(bed.zones), probePorts)
 
 	var st stats
-	st.byObserved = map[testbed.ProbeOutcome]int{}
-	st.byPredicted = map[testbed.ProbeOutcome]int{}
+	st.byObserved = map[outcome]int{}
+	st.byPredicted = map[outcome]int{}
 	loop := time.Now()
 	for _, seed := range seeds {
 		bed.run(t, seed, &st)
@@ -76,16 +104,16 @@ func TestKernelAgreesWithModel(t *testing.T) {
 type stats struct {
 	configs, cliConfigs, pairs, disagreements, failedConfigs, retried int
 	slow                                                              int // retried timeouts that answered
-	byObserved, byPredicted                                           map[testbed.ProbeOutcome]int
+	byObserved, byPredicted                                           map[outcome]int
 	// Time spent loading rules (fast and through ufw), probing (with the
 	// collector running alongside) and in the model.
 	apply, cli, probe, model time.Duration
 	probeOnly, collect       time.Duration // the two halves of probe
 }
 
-func counts(m map[testbed.ProbeOutcome]int) string {
+func counts(m map[outcome]int) string {
 	var parts []string
-	for _, o := range []testbed.ProbeOutcome{testbed.Connected, testbed.Refused, testbed.Timeout, testbed.ProbeErr, unknown} {
+	for _, o := range []outcome{oConnected, oReset, oICMP, oTimeout, oError, oUnknown} {
 		if m[o] > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", o, m[o]))
 		}
@@ -371,7 +399,7 @@ type pair struct {
 	z        *zone
 	dst      netip.AddrPort
 	decision model.Decision
-	predict  testbed.ProbeOutcome
+	predict  outcome
 	observed testbed.ProbeResult
 }
 
@@ -438,7 +466,7 @@ func (b *kernelBed) run(t *testing.T, seed int, st *stats) {
 		pk := packet(p.z, p.dst)
 		p.decision = rs.Decide(pk)
 		p.predict = b.predict(p.decision)
-		if p.predict != p.observed.Outcome && p.observed.Outcome == testbed.Timeout {
+		if p.predict != observed(p.observed) && p.observed.Outcome == testbed.Timeout {
 			retry = append(retry, p)
 		}
 	}
@@ -460,7 +488,7 @@ func (b *kernelBed) run(t *testing.T, seed int, st *stats) {
 			st.slow++
 			if st.slow <= 3 {
 				t.Logf("seed %d: %s %s → %s timed out, then %s on try %d (model: %s by %s)", seed, p.z.name, p.z.fam, p.dst,
-					p.observed.Outcome, try+2, p.decision.Verdict, lastStep(p.decision))
+					observed(p.observed), try+2, p.decision.Verdict, lastStep(p.decision))
 			}
 		}
 		retry = again
@@ -475,9 +503,9 @@ func (b *kernelBed) run(t *testing.T, seed int, st *stats) {
 	var bad []*pair
 	for _, p := range pairs {
 		st.pairs++
-		st.byObserved[p.observed.Outcome]++
+		st.byObserved[observed(p.observed)]++
 		st.byPredicted[p.predict]++
-		if p.predict != p.observed.Outcome {
+		if p.predict != observed(p.observed) {
 			bad = append(bad, p)
 		}
 	}
@@ -497,7 +525,7 @@ func (b *kernelBed) run(t *testing.T, seed int, st *stats) {
 			fmt.Fprintf(&msg, "  ... and %d more\n", len(bad)-i)
 			break
 		}
-		obs := string(p.observed.Outcome)
+		obs := string(observed(p.observed))
 		if p.observed.Err != "" {
 			obs += " (" + p.observed.Err + ")"
 		}
@@ -576,21 +604,25 @@ func packet(z *zone, dst netip.AddrPort) model.Packet {
 
 // predict is what a connect observes if the model is right: an accepted
 // SYN completes where something listens (a container after DNAT counts)
-// and is refused where nothing does; a rejected one is refused, a dropped
-// one times out; an undecided one matches no observation.
-func (b *kernelBed) predict(d model.Decision) testbed.ProbeOutcome {
+// and is reset where nothing does; a rejected one is refused as the
+// deciding REJECT says (a reset with tcp-reset, else ICMP), a dropped one
+// times out; an undecided one matches no observation.
+func (b *kernelBed) predict(d model.Decision) outcome {
 	switch d.Verdict {
 	case model.Accept:
 		if b.listensOn(d.Dst) {
-			return testbed.Connected
+			return oConnected
 		}
-		return testbed.Refused
+		return oReset
 	case model.Reject:
-		return testbed.Refused
+		if len(d.Path) > 0 && strings.Contains(d.Path[len(d.Path)-1].Text, "--reject-with tcp-reset") {
+			return oReset
+		}
+		return oICMP
 	case model.Drop:
-		return testbed.Timeout
+		return oTimeout
 	}
-	return unknown
+	return oUnknown
 }
 
 // pathText renders the model's path, one step after the other.

@@ -126,11 +126,14 @@ const (
 )
 
 // ProbeResult is the outcome of one connect; Err names the errno of an
-// outcome "error".
+// outcome "error". ByICMP says a refusal came as an ICMP error (what
+// REJECT sends by default) rather than a TCP reset (a closed port, or
+// REJECT --reject-with tcp-reset).
 type ProbeResult struct {
 	Target  netip.AddrPort
 	Outcome ProbeOutcome
 	Err     string
+	ByICMP  bool
 }
 
 // ProbeTCP connects to every target at once from the network namespace
@@ -167,7 +170,7 @@ func ProbeTCP(ns string, targets []netip.AddrPort, timeout time.Duration) ([]Pro
 			case errors.Is(err, unix.EINPROGRESS):
 				pending[fd] = i
 			default:
-				classify(&res[i], err)
+				classify(&res[i], err, fd)
 			}
 		}
 		deadline := time.Now().Add(timeout)
@@ -207,7 +210,7 @@ func ProbeTCP(ns string, targets []netip.AddrPort, timeout time.Duration) ([]Pro
 				if soErr == 0 {
 					res[i].Outcome = Connected
 				} else {
-					classify(&res[i], unix.Errno(soErr))
+					classify(&res[i], unix.Errno(soErr), fd)
 				}
 			}
 		}
@@ -238,41 +241,70 @@ func softErrors(pending map[int]int, res []ProbeResult) error {
 			return fmt.Errorf("getsockopt SO_ERROR: %w", err)
 		}
 		if soErr != 0 {
-			classify(&res[i], unix.Errno(soErr))
+			classify(&res[i], unix.Errno(soErr), fd)
 			delete(pending, fd)
 		}
 	}
 	return nil
 }
 
-// connectNonblock opens a non-blocking TCP socket and starts connecting
-// to tg; the error is EINPROGRESS while the handshake runs.
+// connectNonblock opens a non-blocking TCP socket that queues the ICMP
+// errors it gets (IP_RECVERR) and starts connecting to tg; the error is
+// EINPROGRESS while the handshake runs.
 func connectNonblock(tg netip.AddrPort) (int, error) {
 	var sa unix.Sockaddr
-	domain := unix.AF_INET
+	domain, level, opt := unix.AF_INET, unix.SOL_IP, unix.IP_RECVERR
 	if tg.Addr().Is4() {
 		sa = &unix.SockaddrInet4{Port: int(tg.Port()), Addr: tg.Addr().As4()}
 	} else {
-		domain = unix.AF_INET6
+		domain, level, opt = unix.AF_INET6, unix.SOL_IPV6, unix.IPV6_RECVERR
 		sa = &unix.SockaddrInet6{Port: int(tg.Port()), Addr: tg.Addr().As16()}
 	}
 	fd, err := unix.Socket(domain, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
 	if err != nil {
 		return -1, fmt.Errorf("socket: %w", err)
 	}
+	if err := unix.SetsockoptInt(fd, level, opt, 1); err != nil {
+		return fd, fmt.Errorf("setsockopt RECVERR: %w", err)
+	}
 	return fd, unix.Connect(fd, sa)
 }
 
-// classify turns a connect error into an outcome.
-func classify(r *ProbeResult, err error) {
+// classify turns a connect error into an outcome; a refusal is by ICMP
+// when the socket's error queue holds an ICMP error.
+func classify(r *ProbeResult, err error, fd int) {
 	switch {
 	case errors.Is(err, unix.ECONNREFUSED):
-		r.Outcome = Refused
+		r.Outcome, r.ByICMP = Refused, icmpQueued(fd)
 	case errors.Is(err, unix.ETIMEDOUT):
 		r.Outcome = Timeout
 	default:
 		r.Outcome, r.Err = ProbeErr, err.Error()
 	}
+}
+
+// icmpQueued says whether the socket's error queue holds an error that
+// came as ICMP or ICMPv6.
+func icmpQueued(fd int) bool {
+	if fd < 0 {
+		return false
+	}
+	oob := make([]byte, 512)
+	_, oobn, _, _, err := unix.Recvmsg(fd, nil, oob, unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT)
+	if err != nil {
+		return false
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if err != nil {
+		return false
+	}
+	for _, m := range msgs {
+		// struct sock_extended_err: ee_errno (4 bytes), then ee_origin.
+		if len(m.Data) > 4 && (m.Data[4] == unix.SO_EE_ORIGIN_ICMP || m.Data[4] == unix.SO_EE_ORIGIN_ICMP6) {
+			return true
+		}
+	}
+	return false
 }
 
 // NSRestore feeds rules to iptables-restore (or ip6tables-restore, by
