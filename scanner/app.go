@@ -68,7 +68,7 @@ func (a *App) evalSnapshot(ctx context.Context, name string, data []byte, serial
 	if err != nil {
 		return nil, nil, err
 	}
-	in, err := NewInput(doc)
+	in, err := e.InputOf(snap, doc)
 	if err != nil {
 		return nil, nil, err
 	}

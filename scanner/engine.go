@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"runtime"
 	"slices"
 	"sync"
@@ -59,6 +60,8 @@ type Engine struct {
 	// configuration only, like MLS-REG-003): evaluated once at load and
 	// left out of the combined queries.
 	fixed map[int]ast.Value
+	// trusted are the configuration's trusted networks, for the model.
+	trusted []netip.Prefix
 }
 
 // errNoChecks is returned when the policy sources hold no check.
@@ -94,7 +97,7 @@ func Load(ctx context.Context, srcs []PolicySource, config map[string]any) (*Eng
 	if c.Failed() {
 		return nil, fmt.Errorf("compile policies: %w", c.Errors)
 	}
-	e := &Engine{all: map[string][]rego.PreparedEvalQuery{}, checks: checks, compiler: c, store: NewStore(config), modules: mods, config: config, digest: modulesDigest(mods)}
+	e := &Engine{all: map[string][]rego.PreparedEvalQuery{}, checks: checks, compiler: c, store: NewStore(config), modules: mods, config: config, digest: modulesDigest(mods), trusted: trustedNetworks(config)}
 	// The combined query covers every check: one that cannot be prepared
 	// is a load error. The per-check queries, used only to isolate a
 	// runtime error, are prepared on first use.

@@ -1,10 +1,12 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +15,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/mlscan/mlscan/model"
 	"github.com/mlscan/mlscan/snapshot"
 )
 
@@ -29,6 +32,49 @@ func NewInput(doc map[string]any) (*Input, error) {
 		return nil, fmt.Errorf("convert snapshot: %w", err)
 	}
 	return &Input{doc: doc, value: v}, nil
+}
+
+// InputOf prepares a decoded snapshot (snapshot.Decode returns both forms)
+// for evaluation: the document, with the model's facts of the typed
+// snapshot as input.model, computed here with the configuration's trusted
+// networks (any "model" in the file is replaced).
+func (e *Engine) InputOf(snap *snapshot.Snapshot, doc map[string]any) (*Input, error) {
+	facts, err := factsDoc(model.Compute(snap, e.trusted))
+	if err != nil {
+		return nil, err
+	}
+	doc["model"] = facts
+	return NewInput(doc)
+}
+
+// factsDoc converts the facts to the document form (numbers as
+// json.Number, like the snapshot's).
+func factsDoc(f *model.Facts) (any, error) {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return nil, fmt.Errorf("model facts: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("model facts: %w", err)
+	}
+	return v, nil
+}
+
+// trustedNetworks reads networks.trusted of the configuration data
+// (validated when the configuration was loaded).
+func trustedNetworks(config map[string]any) []netip.Prefix {
+	var out []netip.Prefix
+	nets, _ := config["networks"].(map[string]any)
+	list, _ := nets["trusted"].([]any)
+	for _, n := range list {
+		if p, err := netip.ParsePrefix(fmt.Sprint(n)); err == nil {
+			out = append(out, p.Masked())
+		}
+	}
+	return out
 }
 
 // EvalOptions carries what a report needs besides the snapshot.

@@ -56,8 +56,8 @@ func decodeDoc(name string, data []byte) (map[string]any, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: not an mlscan snapshot: schema_version missing (make one with `mlscan collect -o FILE`)", name)
 	}
-	if n, err := v.Int64(); err != nil || n != SchemaVersion {
-		return nil, fmt.Errorf("%s: snapshot schema_version %s is not supported (this mlscan reads %d)", name, v, SchemaVersion)
+	if n, err := v.Int64(); err != nil || n < MinSchemaVersion || n > SchemaVersion {
+		return nil, fmt.Errorf("%s: snapshot schema_version %s is not supported (this mlscan reads %d to %d)", name, v, MinSchemaVersion, SchemaVersion)
 	}
 	if _, ok := doc["collectors"].(map[string]any); !ok {
 		return nil, fmt.Errorf("%s: snapshot has no \"collectors\" object", name)

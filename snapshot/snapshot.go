@@ -10,8 +10,14 @@ package snapshot
 import "time"
 
 // SchemaVersion is the version of the snapshot format this build writes.
-// It changes only when a field changes meaning or is removed.
-const SchemaVersion = 1
+// It changes when a field changes meaning or is removed, or when what
+// the checks need is added: 2 adds host.interfaces and the netfilter
+// section, without which the reachability checks are unknown.
+const SchemaVersion = 2
+
+// MinSchemaVersion is the oldest snapshot format this build still
+// evaluates (its missing sections make the checks that need them unknown).
+const MinSchemaVersion = 1
 
 // Status is how a collector, or one source of a section, fared.
 type Status string
@@ -27,7 +33,7 @@ const (
 
 // Snapshot is everything mlscan learnt about one host in one collection.
 type Snapshot struct {
-	SchemaVersion int                        `json:"schema_version" jsonschema:"const=1"`
+	SchemaVersion int                        `json:"schema_version" jsonschema:"enum=1,enum=2"`
 	Tool          Tool                       `json:"tool"`
 	Host          Host                       `json:"host"`
 	CollectedAt   time.Time                  `json:"collected_at"`

@@ -68,7 +68,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"trailing data", "{\"schema_version\": 1, \"collectors\": {}} {}", "bad.json:1:41: unexpected data after the snapshot object"},
 		{"null", "null", "bad.json: snapshot is null, want an object"},
 		{"not a snapshot", "{\"hello\": 1}", "bad.json: not an mlscan snapshot: schema_version missing (make one with `mlscan collect -o FILE`)"},
-		{"future version", "{\"schema_version\": 9, \"collectors\": {}}", "bad.json: snapshot schema_version 9 is not supported (this mlscan reads 1)"},
+		{"future version", "{\"schema_version\": 9, \"collectors\": {}}", "bad.json: snapshot schema_version 9 is not supported (this mlscan reads 1 to 2)"},
 		{"fractional version", "{\"schema_version\": 1.5, \"collectors\": {}}", "schema_version 1.5 is not supported"},
 		{"no collectors", "{\"schema_version\": 1}", "bad.json: snapshot has no \"collectors\" object"},
 		{"wrong type", strings.Replace("{\"schema_version\": 1, "+valid+"}", `"is_root": false`, `"is_root": "yes"`, 1), "bad.json: does not match the snapshot schema: at /is_root"},

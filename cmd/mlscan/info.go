@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mlscan/mlscan/model"
 	"github.com/mlscan/mlscan/scanner"
 	"github.com/mlscan/mlscan/snapshot"
 )
@@ -84,12 +85,23 @@ the policies: stock OPA then sees the same data,
 }
 
 func newSchemaCmd() *cobra.Command {
-	return &cobra.Command{
+	var asInput bool
+	cmd := &cobra.Command{
 		Use:   "schema",
-		Short: "Print the JSON Schema of the snapshot (what policies read as input)",
-		Args:  cobra.NoArgs,
+		Short: "Print the JSON Schema of the snapshot, or with --input of what policies read as input",
+		Long: `schema prints the JSON Schema of the snapshot file (what collect and scan
+--snapshot write). With --input it prints the schema of the policies' input:
+the snapshot's fields plus "model", the facts mlscan computes from the
+snapshot when it evaluates (reachability of every listener and published
+port from outside, from the trusted networks and from the host, through the
+kernel's netfilter rules). A policy reads both as input.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := snapshot.Schema()
+			schema := snapshot.Schema
+			if asInput {
+				schema = model.InputSchema
+			}
+			b, err := schema()
 			if err != nil {
 				return err
 			}
@@ -97,6 +109,8 @@ func newSchemaCmd() *cobra.Command {
 			return err
 		},
 	}
+	cmd.Flags().BoolVar(&asInput, "input", false, "print the schema of the policies' input (the snapshot and the model's facts)")
+	return cmd
 }
 
 func newVersionCmd() *cobra.Command {

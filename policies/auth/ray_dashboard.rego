@@ -6,7 +6,7 @@
 #   dashboard on every address it listens on, without a token: GET
 #   /api/authentication_mode (token, disabled, or 404 before Ray 2.52, which
 #   has no token authentication) and GET /api/version (200 means the
-#   control plane answers anyone). Critical; high when UFW provably keeps
+#   control plane answers anyone). Critical; high when the firewall provably keeps
 #   the port private (as MLS-EXP-001 computes).
 # custom:
 #   id: MLS-AUTH-001
@@ -58,7 +58,7 @@ severity(p) := "high" if {
 	svc.private_only(p.port)
 } else := "critical"
 
-private_note(p) := "; UFW keeps the port private, so only trusted hosts can use it" if {
+private_note(p) := "; the firewall keeps the port private, so only trusted hosts can use it" if {
 	svc.private_only(p.port)
 } else := ""
 

@@ -1,6 +1,7 @@
 package mlscan.auth.ray_dashboard_test
 
 import data.mlscan.auth.ray_dashboard as check
+import data.mlscan.lib.model_fixtures as mf
 import data.mlscan.lib.probe_fixtures as pf
 import data.mlscan.lib.target_test as tt
 
@@ -12,26 +13,26 @@ test_token_auth_passes if {
 
 # The documented host: Ray without token authentication, behind UFW.
 test_no_auth_behind_ufw_fails_high if {
-	inp := pf.patched([{"op": "replace", "path": "/probes/ray", "value": [
-		pf.ray_probe("10.0.0.84", "absent", 404, 200, "2.9.3"),
-		pf.ray_probe("127.0.0.1", "absent", 404, 200, "2.9.3"),
-	]}])
+	inp := mf.with_outside(
+		pf.patched([{"op": "replace", "path": "/probes/ray", "value": [
+			pf.ray_probe("10.0.0.84", "absent", 404, 200, "2.9.3"),
+			pf.ray_probe("127.0.0.1", "absent", 404, 200, "2.9.3"),
+		]}]),
+		{},
+	)
 	some d in check.deny with input as inp
 	d.subject == "10.0.0.84:8265"
 	d.severity == "high"
 	contains(d.message, "Ray before 2.52")
-	contains(d.message, "UFW keeps the port private")
+	contains(d.message, "the firewall keeps the port private")
 	count(check.deny) == 2 with input as inp
 }
 
 test_no_auth_and_exposed_fails_critical if {
-	inp := pf.patched([
-		{"op": "replace", "path": "/probes/ray/0", "value": pf.ray_probe("10.0.0.84", "disabled", 200, 200, "2.53.0")},
-		{"op": "add", "path": "/ufw/rules/items/-", "value": {
-			"action": "allow", "direction": "in", "proto": "tcp", "to": "any", "to_ports": "8265", "from": "any",
-			"from_ports": "any", "to_ranges": [{"from": 8265, "to": 8265}], "from_ranges": [], "v6": false, "raw": "8265/tcp ALLOW IN Anywhere",
-		}},
-	])
+	inp := mf.with_outside(
+		pf.patched([{"op": "replace", "path": "/probes/ray/0", "value": pf.ray_probe("10.0.0.84", "disabled", 200, 200, "2.53.0")}]),
+		{8265: mf.accepted(8265)},
+	)
 	some d in check.deny with input as inp
 	d.subject == "10.0.0.84:8265"
 	d.severity == "critical"

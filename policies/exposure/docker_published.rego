@@ -9,7 +9,11 @@
 #   engines what gets through depends on their rules, not on UFW's. Fails
 #   for a published non-public port bound to every address (HostIp "",
 #   0.0.0.0 or ::) unless a ufw-docker (DOCKER-USER) block is known to
-#   filter it. Host-network containers have
+#   filter it. When the kernel's ruleset was read, mlscan follows a
+#   connection from outside through it instead (the engine's DNAT, then
+#   FORWARD with DOCKER-USER and the DOCKER chain): the binding fails when
+#   it is reachable, naming the path, and passes when the kernel's rules
+#   refuse it (a DOCKER-USER filter, say). Host-network containers have
 #   no NAT (UFW applies); port bindings on them are ignored by the engine
 #   and reported at info level.
 # custom:
@@ -21,6 +25,7 @@
 package mlscan.exposure.docker_published
 
 import data.mlscan.lib.docker
+import data.mlscan.lib.model
 import data.mlscan.lib.network
 import data.mlscan.lib.target
 
@@ -44,21 +49,78 @@ bridged := [c | some c in docker.containers; c.network_mode != "host"]
 
 host_net := [c | some c in docker.containers; c.network_mode == "host"]
 
-deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": bypassing(c), "expected": "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER", "source": docker.source}, "location": docker.where(c)} if {
+# reach(c, b) is the model's reach from outside of the running container
+# c's binding b; undefined when the model has no facts for it.
+reach(c, b) := p.outside if {
+	some p in object.get(input, ["model", "published"], [])
+	p.container == c.name
+	p.host_ip == b.host_ip
+	p.host_port == b.host_port
+	p.proto == b.proto
+	p.outside.verdict in {"reachable", "unreachable"}
+}
+
+# wildcards(c) are c's published non-public bindings on every address.
+wildcards(c) := [b |
+	some b in docker.published(c)
+	wildcard(b.host_ip)
+	not network.is_public(b.host_port, b.proto)
+]
+
+# decided(c): the model decided every wildcard binding of c.
+decided(c) if {
+	count(wildcards(c)) > 0
+	every b in wildcards(c) {
+		reach(c, b)
+	}
+}
+
+reached(c) := [sprintf("%s: %s", [binding_str(b), model.reach_str(reach(c, b))]) |
+	some b in wildcards(c)
+	reach(c, b).verdict == "reachable"
+]
+
+refused(c) := [sprintf("%s: %s", [binding_str(b), model.reach_str(reach(c, b))]) |
+	some b in wildcards(c)
+	reach(c, b).verdict == "unreachable"
+]
+
+expected := "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER"
+
+# With the kernel's rules: what a connection from outside meets decides.
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": reached(c), "expected": expected, "source": sprintf("%s, %s", [docker.source, model.ruleset_source])}, "location": docker.where(c)} if {
+	some c in bridged
+	decided(c)
+	count(reached(c)) > 0
+	msg := sprintf("%s publishes %s on every address%s, reachable from outside %s: %s", [docker.subject(c), concat(", ", bypassing(c)), docker.state_note(c), network.trusted_str, reached(c)[0]])
+}
+
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": refused(c), "expected": expected, "source": sprintf("%s, %s", [docker.source, model.ruleset_source])}, "location": docker.where(c)} if {
+	some c in bridged
+	decided(c)
+	count(reached(c)) == 0
+	msg := sprintf("%s publishes %s on every address, but the kernel's rules refuse connections from outside %s: %s", [docker.subject(c), concat(", ", bypassing(c)), network.trusted_str, refused(c)[0]])
+}
+
+# Without them (an older snapshot, a rule the model does not follow): the
+# binding itself, as the engine documents it.
+deny contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": bypassing(c), "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in bridged
 	count(bypassing(c)) > 0
+	not decided(c)
 	not filtered
 	msg := sprintf("%s publishes %s on every address%s: the engine forwards the published port with its own firewall rules, outside UFW's INPUT chain, so UFW's rules do not govern it", [docker.subject(c), concat(", ", bypassing(c)), docker.state_note(c)])
 }
 
-pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": [binding_str(b) | some b in docker.published(c)], "expected": "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": [binding_str(b) | some b in docker.published(c)], "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in bridged
 	count(bypassing(c)) > 0
+	not decided(c)
 	filtered
 	msg := sprintf("%s publishes %s on every address, filtered by the ufw-docker block", [docker.subject(c), concat(", ", bypassing(c))])
 }
 
-pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": [binding_str(b) | some b in docker.published(c)], "expected": "published on 127.0.0.1 or a private address, or filtered in DOCKER-USER", "source": docker.source}, "location": docker.where(c)} if {
+pass contains {"subject": docker.subject(c), "target": target.container(c), "message": msg, "evidence": {"observed": [binding_str(b) | some b in docker.published(c)], "expected": expected, "source": docker.source}, "location": docker.where(c)} if {
 	some c in bridged
 	count(bypassing(c)) == 0
 	msg := sprintf("%s publishes no non-public port on every address", [docker.subject(c)])

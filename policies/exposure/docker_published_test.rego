@@ -3,6 +3,7 @@ package mlscan.exposure.docker_published_test
 import data.mlscan.exposure.docker_published as check
 import data.mlscan.lib.docker_fixtures as d
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.model_fixtures as mf
 import data.mlscan.lib.target_test as tt
 
 subj := "container web (compose service web)"
@@ -61,4 +62,40 @@ test_targets if {
 test_target_is_the_container if {
 	r := d.by_subject(check.deny, subj) with input as d.host([bridged([bind("", 8080, 80)])])
 	r.target == {"kind": "container", "container": "web"}
+}
+
+# published(reach) is the model's facts for web's 0.0.0.0:8080 binding.
+published(reach) := {"model": {
+	"version": 1,
+	"ruleset": {"status": "ok", "from": ["iptables-save (nf_tables)"]},
+	"published": [{"container": "web", "host_ip": "", "host_port": 8080, "proto": "tcp", "outside": reach, "trusted": reach, "loopback": reach}],
+}}
+
+# With the kernel's rules, a reachable binding fails naming the DNAT path.
+test_reachable_through_dnat_fails_with_the_path if {
+	inp := object.union(d.host([bridged([bind("", 8080, 80)])]), published(mf.dnat(8080)))
+	r := d.by_subject(check.deny, subj) with input as inp
+	contains(r.message, "reachable from outside 10.0.0.0/24")
+	contains(r.message, "DNAT to 172.17.0.2:8080 by DOCKER in nat PREROUTING")
+	r.evidence.source == "Docker Engine API unix:///var/run/docker.sock (container inspect), iptables-save (nf_tables)"
+}
+
+# A DOCKER-USER filter the kernel applies: the binding passes, with why.
+test_refused_by_the_kernel_passes if {
+	refused := {
+		"verdict": "unreachable", "from": "203.0.113.7 on eth1", "to": "192.0.2.1:8080", "via": "FORWARD",
+		"reason": "DNAT to 172.17.0.2:80 by DOCKER in nat PREROUTING (`-A DOCKER ...`), dropped in FORWARD by DOCKER-USER (`-A DOCKER-USER -i eth1 -j DROP`), UFW's INPUT chain is not traversed",
+	}
+	inp := object.union(d.host([bridged([bind("", 8080, 80)])]), published(refused))
+	r := d.by_subject(check.pass, subj) with input as inp
+	contains(r.message, "the kernel's rules refuse connections from outside")
+	contains(r.message, "dropped in FORWARD by DOCKER-USER")
+	count(check.deny) == 0 with input as inp
+}
+
+# Undecided by the model: judged on the binding as before (fails).
+test_undecided_falls_back_to_the_binding if {
+	inp := object.union(d.host([bridged([bind("", 8080, 80)])]), published(mf.undecided))
+	r := d.by_subject(check.deny, subj) with input as inp
+	contains(r.message, "UFW's rules do not govern it")
 }

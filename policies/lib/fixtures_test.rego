@@ -69,7 +69,7 @@ ufw_with(rules) := {
 doc_host := {
 	"schema_version": 1,
 	"host": {"hostname": "server84", "addresses": ["10.0.0.84"]},
-	"collectors": {"ufw": {"status": "ok"}, "sockets": {"status": "ok"}},
+	"collectors": {"ufw": {"status": "ok"}, "sockets": {"status": "ok"}, "netfilter": {"status": "ok"}},
 	"ufw": ufw_with(doc_rules),
 	"sockets": {"owners": {"status": "ok"}, "listeners": doc_listeners},
 }

@@ -8,9 +8,9 @@
 package mlscan.lib.services
 
 import data.mlscan.lib.docker as containers_lib
+import data.mlscan.lib.model
 import data.mlscan.lib.status
 import data.mlscan.lib.target
-import data.mlscan.lib.ufw
 
 probes := object.get(input, "probes", {})
 
@@ -317,26 +317,22 @@ redis_unpatched(v) := sprintf("Redis %s is older than %s, the fixed release of t
 # release, else `otherwise`.
 redis_fixed_str(v, otherwise) := object.get(redis_fixed, redis_line(v), otherwise)
 
-# --- reachability from outside (UFW) ---
+# --- reachability from outside (the model's facts) ---
 
-ufw_ok if {
-	status.ok(input.ufw.live)
-	status.ok(input.ufw.rules)
-}
-
-# private_only(port): UFW admits no untrusted source to any non-loopback
-# listener on the port (as MLS-EXP-001 computes it).
+# private_only(port): the kernel's rules deliver no connection from
+# outside the trusted networks to any non-loopback TCP listener on the
+# port (as MLS-EXP-001 judges it); undecided is not private.
 private_only(port) if {
 	sockets_ok
-	ufw_ok
-	every l in listeners {
-		not exposed_listener(l, port)
+	status.collected("netfilter")
+	every i, l in listeners {
+		not open_outside(i, l, port)
 	}
 }
 
-exposed_listener(l, port) if {
+open_outside(i, l, port) if {
 	l.port == port
 	l.proto == "tcp"
 	not l.loopback
-	ufw.admission(l).admitted
+	model.listener(i).outside.verdict != "unreachable"
 }

@@ -1,5 +1,6 @@
 package mlscan.lib.services_test
 
+import data.mlscan.lib.model_fixtures as mf
 import data.mlscan.lib.probe_fixtures as pf
 import data.mlscan.lib.services as svc
 
@@ -100,14 +101,12 @@ test_addr_port if {
 	svc.addr_port({"address": "10.0.0.84", "port": 8265}) == "10.0.0.84:8265"
 }
 
-test_private_only_follows_ufw if {
-	svc.private_only(8265) with input as pf.host
-	inp := pf.patched([{"op": "add", "path": "/ufw/rules/items/-", "value": {
-		"action": "allow", "direction": "in", "proto": "tcp", "to": "any", "to_ports": "8265",
-		"from": "any", "from_ports": "any", "to_ranges": [{"from": 8265, "to": 8265}], "from_ranges": [], "v6": false, "raw": "8265/tcp ALLOW IN Anywhere",
-	}}])
-	not svc.private_only(8265) with input as inp
-	not svc.private_only(8265) with input as pf.without("ufw", "permission", "needs root")
+test_private_only_follows_the_model if {
+	svc.private_only(8265) with input as mf.with_outside(pf.host, {})
+	not svc.private_only(8265) with input as mf.with_outside(pf.host, {8265: mf.accepted(8265)})
+	not svc.private_only(8265) with input as mf.with_outside(pf.host, {8265: mf.undecided})
+	not svc.private_only(8265) with input as pf.host
+	not svc.private_only(8265) with input as mf.with_outside(pf.patched([{"op": "replace", "path": "/collectors/netfilter", "value": {"status": "permission", "error": "needs root"}}]), {})
 }
 
 test_docker_missing_reads_no_containers if {
