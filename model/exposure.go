@@ -306,7 +306,17 @@ func (x *exposer) candidates(fam string) []netip.Addr {
 		}
 		out = append(out, a)
 	}
-	slices.SortFunc(out, func(a, b netip.Addr) int { return a.Compare(b) })
+	// The default first: when it decides like the others, the message
+	// names a plainly outside address.
+	slices.SortFunc(out, func(a, b netip.Addr) int {
+		switch {
+		case a == def:
+			return -1
+		case b == def:
+			return 1
+		}
+		return a.Compare(b)
+	})
 	return out
 }
 
@@ -593,7 +603,7 @@ func describe(p Packet, d Decision) string {
 		parts = append(parts, "UFW's INPUT chain is not traversed")
 	}
 	if len(parts) == 0 {
-		return string(d.Verdict)
+		return fmt.Sprintf("%s: no rule and no chain policy of the kernel's ruleset applies to it", map[Verdict]string{Accept: "accepted", Drop: "dropped", Reject: "rejected"}[d.Verdict])
 	}
 	return strings.Join(parts, ", ")
 }

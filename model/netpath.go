@@ -262,7 +262,7 @@ var nftHooks = map[string]int{"prerouting": hPrerouting, "ingress": hPrerouting,
 // makes every packet Unknown (nft not collected, bridge or netdev chains).
 func (r *Ruleset) addNative(rs *snapshot.NFTRuleset) string {
 	if rs.Status != snapshot.StatusOK {
-		return fmt.Sprintf("native nftables tables were not collected (%s)", sourceText(rs.Source))
+		return fmt.Sprintf("native nftables tables were not collected (%s), so a chain of theirs could decide: install nftables (`apt-get install nftables`) and rescan as root", sourceText(rs.Source))
 	}
 	for _, t := range rs.Tables {
 		if t.IPTables || t.Family == "arp" {
