@@ -46,4 +46,7 @@ pass contains {"subject": docker.subject(c), "target": target.container(c), "mes
 	msg := sprintf("Celery worker %s sets no C_FORCE_ROOT and no pickle content type in its environment (its app configuration is not read)", [docker.subject(c)])
 }
 
+# An uninspected container is unknown.
+unknown contains e if some e in docker.unknowns
+
 not_applicable contains e if some e in docker.none("Celery worker containers", docker.celery_workers)

@@ -40,4 +40,7 @@ pass contains {"subject": docker.subject(c), "target": target.container(c), "mes
 	msg := sprintf("%s keeps seccomp and AppArmor", [docker.subject(c)])
 }
 
+# An uninspected container is unknown.
+unknown contains e if some e in docker.unknowns
+
 not_applicable contains e if some e in docker.none("containers", docker.containers)

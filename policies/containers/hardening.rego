@@ -55,4 +55,7 @@ pass contains {"subject": docker.subject(c), "target": target.container(c), "mes
 	msg := sprintf("%s has a read-only root, a bounded restart policy and a healthcheck", [docker.subject(c)])
 }
 
+# An uninspected container is unknown.
+unknown contains e if some e in docker.unknowns
+
 not_applicable contains e if some e in docker.none("containers", docker.containers)

@@ -66,4 +66,7 @@ ro_note(c) := sprintf(" (read-only: %s)", [concat(", ", ro_sensitive(c))]) if {
 	count(ro_sensitive(c)) > 0
 } else := ""
 
+# An uninspected container is unknown.
+unknown contains e if some e in docker.unknowns
+
 not_applicable contains e if some e in docker.none("containers", docker.containers)

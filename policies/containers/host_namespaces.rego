@@ -39,4 +39,7 @@ net_note(c) := "; host networking is the documented design (accepted deviation, 
 	c.network_mode == "host"
 } else := ""
 
+# An uninspected container is unknown.
+unknown contains e if some e in docker.unknowns
+
 not_applicable contains e if some e in docker.none("containers", docker.containers)

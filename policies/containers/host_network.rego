@@ -137,4 +137,7 @@ unknown contains {"subject": docker.subject(c), "target": target.container(c), "
 	msg := sprintf("%s uses the host network, but which sockets it listens on is unknown: %s; run mlscan as root", [docker.subject(c), docker.owners_why])
 }
 
+# An uninspected container is unknown.
+unknown contains e if some e in docker.unknowns
+
 not_applicable contains e if some e in docker.none("host-network containers", host_net)

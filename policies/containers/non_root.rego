@@ -121,4 +121,7 @@ who(c) := sprintf("uid %d", [effective(c)]) if {
 	effective(c)
 } else := sprintf("user %q", [configured(c).user])
 
+# An uninspected container is unknown.
+unknown contains e if some e in docker.unknowns
+
 not_applicable contains e if some e in docker.none("containers", docker.containers)

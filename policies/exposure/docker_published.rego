@@ -138,4 +138,7 @@ pass contains {"subject": docker.subject(c), "target": target.container(c), "mes
 	msg := sprintf("%s uses the host network: no NAT, UFW filters its ports (see MLS-EXP-001)", [docker.subject(c)])
 }
 
+# An uninspected container is unknown.
+unknown contains e if some e in docker.unknowns
+
 not_applicable contains e if some e in docker.none("containers", docker.containers)

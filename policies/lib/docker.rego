@@ -12,7 +12,28 @@ import data.mlscan.lib.target
 
 docker := object.get(input, "docker", {})
 
-containers := object.get(docker, "containers", [])
+# listed are every container the engine listed; containers are those it
+# also inspected, whose fields are facts the checks judge; uninspected
+# are those whose inspect call failed (Container.inspect says why): known
+# by their list entry alone, each one unknown in every container check.
+listed := object.get(docker, "containers", [])
+
+containers := [c | some c in listed; not c.inspect]
+
+uninspected := [c | some c in listed; c.inspect]
+
+# unknowns are the unknown entries of a check that judges containers: one
+# per uninspected container. Every such check adds them:
+# `unknown contains e if some e in docker.unknowns`.
+unknowns contains {
+	"subject": subject(c),
+	"target": target.container(c),
+	"message": sprintf("%s could not be verified: %s", [subject(c), status.why(c.inspect)]),
+	"evidence": {"observed": status.state(c.inspect), "expected": "the container's inspect answer", "source": source},
+	"location": where(c),
+} if {
+	some c in uninspected
+}
 
 # published lists the ports container c publishes on the host: the
 # running container's, else the bindings it asks for.
@@ -64,7 +85,8 @@ source := sprintf("Docker Engine API %s (container inspect)", [docker.engine.hos
 
 # none(what, list) is the not-applicable result when there is positive
 # evidence that nothing of `what` exists: no engine, or none of them among
-# the engine's containers.
+# the engine's containers, every one of them inspected (an uninspected
+# container could be one).
 none(what, list) := {{
 	"subject": "host",
 	"target": target.host,
@@ -79,6 +101,7 @@ none(what, list) := {{
 	"evidence": {"observed": [c.name | some c in containers], "expected": what, "source": source},
 }} if {
 	count(list) == 0
+	count(uninspected) == 0
 } else := set()
 
 # names are what a container answers to: its name and compose service.

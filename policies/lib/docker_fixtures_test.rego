@@ -90,6 +90,30 @@ web := clean("web", "web")
 
 containers := [redis, worker, web]
 
+# ghost is a container the engine listed but whose inspect call failed,
+# as the collector writes it: its list entry, empty fields, and why.
+ghost := {
+	"id": "ghost000000000000000000000000000000000000000000000000000000000000",
+	"name": "ghost", "image": "example/ghost:1", "image_id": "sha256:1",
+	"state": "running", "running": true,
+	"compose": {"project": "ml", "service": "ghost", "config_files": ["/opt/ml/docker-compose.yml"], "working_dir": "/opt/ml"},
+	"inspect": {"status": "error", "error": "inspect: the engine answered an internal error (HTTP 500)"},
+	"user": "", "image_user": "",
+	"process": {"status": "unavailable", "error": "container not inspected"},
+	"limits": {
+		"memory": 0, "memory_swap": 0, "nano_cpus": 0, "cpu_quota": 0,
+		"cpu_period": 0, "cpu_shares": 0, "cpus": 0, "pids_limit": 0,
+	},
+	"privileged": false, "cap_add": [], "cap_drop": [], "security_opt": [],
+	"apparmor_profile": "", "readonly_rootfs": false, "network_mode": "",
+	"pid_mode": "", "ipc_mode": "", "uts_mode": "", "userns_mode": "",
+	"restart_policy": {"name": "", "maximum_retry_count": 0}, "healthcheck": false,
+	"mounts": [], "ports": [], "port_bindings": [], "env": [],
+	"entrypoint": [], "cmd": [], "command": "", "secrets": [],
+}
+
+ghost_subject := "container ghost (compose service ghost)"
+
 docker_section(cs) := {
 	"engine_installed": true,
 	"engine": {

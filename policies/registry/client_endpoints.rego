@@ -146,4 +146,7 @@ pass contains entry(x, msg, expected(x)) if {
 	msg := sprintf("%s points at the registered %s", [subject(x), url_str(x.e.url)])
 }
 
+# An uninspected container is unknown.
+unknown contains e if some e in docker.unknowns
+
 not_applicable contains e if some e in docker.none("containers with CELERY_BROKER_URL, CELERY_RESULT_BACKEND or RAY_ADDRESS", clients)

@@ -52,4 +52,7 @@ mismatch(c) if {
 	not same(c.limits.cpus, declared(c))
 }
 
+# An uninspected container is unknown.
+unknown contains e if some e in docker.unknowns
+
 not_applicable contains e if some e in docker.none("containers", docker.containers)

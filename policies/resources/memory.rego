@@ -80,4 +80,7 @@ deny contains {
 	total > mem_total - reserve
 }
 
+# An uninspected container is unknown.
+unknown contains e if some e in docker.unknowns
+
 not_applicable contains e if some e in docker.none("containers", docker.containers)

@@ -31,4 +31,7 @@ pass contains {"subject": docker.subject(c), "target": target.container(c), "mes
 	msg := sprintf("%s is limited to %d processes", [docker.subject(c), c.limits.pids_limit])
 }
 
+# An uninspected container is unknown.
+unknown contains e if some e in docker.unknowns
+
 not_applicable contains e if some e in docker.none("containers", docker.containers)

@@ -58,7 +58,7 @@ literal(f) := object.get(f, ["content", "literal_secrets"], [])
 # mounts name it), so that an unknown points at the container whose
 # configuration names a file that cannot be judged.
 named_by(f) := sprintf(" (named by %s)", [concat(", ", [sprintf("container %s", [n]) | some n in names])]) if {
-	names := sort({c.name | some c in docker.containers; references(c, f.path)})
+	names := sort({c.name | some c in docker.listed; references(c, f.path)})
 	count(names) > 0
 } else := ""
 
@@ -165,7 +165,12 @@ not_applicable contains {
 } if {
 	docker.installed
 	count(files) == 0
+	count(docker.uninspected) == 0
 }
+
+# An uninspected container is unknown: its mounts could name a
+# secret-bearing file.
+unknown contains e if some e in docker.unknowns
 
 not_applicable contains e if {
 	not docker.installed

@@ -69,4 +69,7 @@ pass contains {"subject": docker.subject(c), "target": target.container(c), "mes
 
 with_secrets := [c | some c in docker.containers; count(c.secrets) > 0]
 
+# An uninspected container is unknown.
+unknown contains e if some e in docker.unknowns
+
 not_applicable contains e if some e in docker.none("secrets in container command lines or environments", with_secrets)
