@@ -3,7 +3,10 @@
 # description: >-
 #   The document allows SSH (22/tcp) from 10.0.0.0/24 only. Any allow or
 #   limit rule admitting 22/tcp from a wider source (Anywhere, Anywhere (v6),
-#   10.0.0.0/8) fails.
+#   10.0.0.0/8) fails. When UFW's rules are right but the kernel's loaded
+#   rules let a connection from outside reach sshd on 22/tcp (hand-written
+#   before.rules, rules another tool loaded, a `ufw reload` not run), that
+#   fails too, naming the kernel's path: the two disagree.
 # custom:
 #   id: MLS-FW-004
 #   severity: high
@@ -12,6 +15,7 @@
 #   references: ["docs/rules.md#configuration"]
 package mlscan.firewall.ssh_scope
 
+import data.mlscan.lib.model
 import data.mlscan.lib.network
 import data.mlscan.lib.target
 import data.mlscan.lib.ufw
@@ -48,6 +52,32 @@ deny contains {
 	count(ssh_doubts) == 0
 }
 
+# kernel_open are the SSH listeners the kernel's loaded rules let a
+# connection from outside reach (input.model), with that reach.
+kernel_open contains [l, r] if {
+	some i, l in object.get(input, ["sockets", "listeners"], [])
+	l.port == 22
+	l.proto == "tcp"
+	not l.loopback
+	r := model.listener(i).outside
+	r.verdict == "reachable"
+}
+
+deny contains {
+	"subject": "ssh",
+	"target": target.firewall_port(22, "tcp"),
+	"message": sprintf("SSH (22/tcp) is reachable from outside %s through the rules the kernel holds, though no UFW rule admits it from there: %s. UFW's files and the kernel's loaded rules differ (hand-written before.rules, rules another tool loaded, or a `ufw reload` not run)", [network.trusted_str, model.reach_str(open[0][1])]),
+	"evidence": {
+		"observed": [sprintf("%s: %s", [network.listener_str(l), model.reach_str(r)]) | some [l, r] in open],
+		"expected": sprintf("from %s only", [network.trusted_str]),
+		"source": sprintf("%s, %s", [input.ufw.rules.from, model.ruleset_source]),
+	},
+} if {
+	count([r | some r in ssh_rules; not ufw.from_trusted(r)]) == 0
+	open := sort(kernel_open)
+	count(open) > 0
+}
+
 trusted_rule if {
 	some r in ssh_rules
 	ufw.from_trusted(r)
@@ -78,4 +108,5 @@ pass contains {
 	trusted_rule
 	count([r | some r in ssh_rules; not ufw.from_trusted(r)]) == 0
 	count(ssh_doubts) == 0
+	count(kernel_open) == 0
 }

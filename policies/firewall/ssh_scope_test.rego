@@ -2,6 +2,7 @@ package mlscan.firewall.ssh_scope_test
 
 import data.mlscan.firewall.ssh_scope as check
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.model_fixtures as mf
 import data.mlscan.lib.target_test as tt
 import data.mlscan.lib.ufw_test as u
 
@@ -68,4 +69,22 @@ test_targets if {
 	some r in rs
 	r.subject == "ssh"
 	r.target == {"kind": "firewall", "port": 22, "proto": "tcp"}
+}
+
+# UFW's rules keep SSH to the LAN, but the kernel's loaded rules let a
+# connection from outside through (a hand-written before.rules accept):
+# the two disagree, and that fails naming the kernel's path.
+test_kernel_admits_ssh_that_ufw_does_not if {
+	open := {
+		"verdict": "reachable", "from": "203.0.113.7 on eth0", "to": "10.0.0.84:22", "via": "INPUT",
+		"reason": "accepted in INPUT by ufw-before-input (`-A ufw-before-input -p tcp -m tcp --dport 22 -j ACCEPT`)",
+	}
+	inp := mf.with_outside(f.doc_host, {22: open})
+	some d in check.deny with input as inp
+	d.subject == "ssh"
+	contains(d.message, "UFW's files and the kernel's loaded rules differ")
+	contains(d.message, "ufw-before-input")
+	count(check.pass) == 0 with input as inp
+	count(check.deny) == 0 with input as mf.with_outside(f.doc_host, {})
+	count(check.pass) == 1 with input as mf.with_outside(f.doc_host, {})
 }
