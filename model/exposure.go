@@ -76,9 +76,13 @@ type ZoneFact struct {
 
 // Exposure is one port's reachability from each zone.
 type Exposure struct {
-	Outside  Reach `json:"outside"`
-	Trusted  Reach `json:"trusted"`
-	Loopback Reach `json:"loopback"`
+	Outside Reach `json:"outside"`
+	// OutsideByFamily splits Outside by the family of the connection
+	// ("ipv4", "ipv6"): a "::" listener is reached over both; absent for a
+	// family the port cannot be addressed in.
+	OutsideByFamily map[string]Reach `json:"outside_by_family,omitempty"`
+	Trusted         Reach            `json:"trusted"`
+	Loopback        Reach            `json:"loopback"`
 }
 
 // Published is a port a container publishes and its reachability.
@@ -393,10 +397,10 @@ func (x *exposer) listener(l snapshot.Listener) Exposure {
 		local = []netip.Addr{addr}
 	}
 	e := Exposure{
-		Outside:  x.reach(ZoneOutside, l.Proto, l.Port, remote),
 		Trusted:  x.reach(ZoneTrusted, l.Proto, l.Port, remote),
 		Loopback: x.reach(ZoneLoopback, l.Proto, l.Port, local),
 	}
+	e.Outside, e.OutsideByFamily = x.outside(l.Proto, l.Port, remote)
 	if len(remote) == 0 {
 		why := fmt.Sprintf("it listens on %s only, which other hosts cannot address", l.Address)
 		e.Outside = Reach{Verdict: Unreachable, Reason: why}
@@ -434,15 +438,44 @@ func (x *exposer) published(b snapshot.PortBinding) Exposure {
 		proto = "tcp"
 	}
 	e := Exposure{
-		Outside:  x.reach(ZoneOutside, proto, b.HostPort, remote),
 		Trusted:  x.reach(ZoneTrusted, proto, b.HostPort, remote),
 		Loopback: x.reach(ZoneLoopback, proto, b.HostPort, local),
 	}
+	e.Outside, e.OutsideByFamily = x.outside(proto, b.HostPort, remote)
 	if len(remote) == 0 {
 		e.Outside = Reach{Verdict: Unreachable, Reason: fmt.Sprintf("published on %s only, which other hosts cannot address", b.HostIP)}
 		e.Trusted = e.Outside
 	}
 	return e
+}
+
+// outside is the reach from outside at dsts, per family and in all: the
+// first family's reach that is reachable, else unknown, else unreachable.
+func (x *exposer) outside(proto string, port int, dsts []netip.Addr) (Reach, map[string]Reach) {
+	byFam := map[string]Reach{}
+	var all Reach
+	rank := map[string]int{Reachable: 2, Undecided: 1, Unreachable: 0}
+	for _, fam := range []string{"ipv4", "ipv6"} {
+		var these []netip.Addr
+		for _, d := range dsts {
+			if family(d) == fam {
+				these = append(these, d)
+			}
+		}
+		if len(these) == 0 {
+			continue
+		}
+		r := x.reach(ZoneOutside, proto, port, these)
+		byFam[fam] = r
+		if all.Verdict == "" || rank[r.Verdict] > rank[all.Verdict] {
+			all = r
+		}
+	}
+	if all.Verdict == "" {
+		all = x.reach(ZoneOutside, proto, port, nil)
+		return all, nil
+	}
+	return all, byFam
 }
 
 // reach decides whether zone can open a connection to port at any of

@@ -29,7 +29,7 @@ func loadSection(t testing.TB, stage string) *snapshot.NetfilterSection {
 // come from: the LAN (eth0), the outside link (eth1) and dockerd's bridge.
 var testbedInterfaces = []snapshot.Interface{
 	{Name: "docker0", Addresses: []string{"172.17.0.1/16"}},
-	{Name: "eth0", Addresses: []string{"10.0.0.84/24"}},
+	{Name: "eth0", Addresses: []string{"10.0.0.84/24", "fd00::84/64"}},
 	{Name: "eth1", Addresses: []string{"192.0.2.1/24"}},
 	{Name: "lo", Addresses: []string{"127.0.0.1/8", "::1/128"}},
 }
@@ -104,6 +104,12 @@ func TestComputeDockerdStage(t *testing.T) {
 		if e.Loopback.Verdict != Reachable && c.i != 1 {
 			t.Errorf("listener %d: loopback %s (%s), want reachable (UFW accepts lo)", c.i, e.Loopback.Verdict, e.Loopback.Reason)
 		}
+	}
+	// The dual-stack Redis listener is reached over both families; UFW's
+	// IPv6 chains drop it too.
+	if by := f.Listeners[5].OutsideByFamily; by["ipv4"].Verdict != Unreachable || by["ipv6"].Verdict != Unreachable ||
+		!strings.Contains(by["ipv6"].To, "[fd00::84]:6380") {
+		t.Errorf("redis by family: %+v", by)
 	}
 	if len(f.Published) != 1 || f.Published[0].Outside.Verdict != Reachable || f.Published[0].Container != "notebook" {
 		t.Errorf("published: %+v", f.Published)
