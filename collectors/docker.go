@@ -375,7 +375,7 @@ func collectDocker(ctx context.Context, api dockerAPI, env *Env, proc string, se
 	})
 	sec.Files = containerFiles(ctx, env, sec.Containers, h)
 	scrubSecrets(sec, h)
-	return errors.Join(append(errs, inspectFailures(sec.Containers))...)
+	return errors.Join(errs...)
 }
 
 // uninspected is container s of the list whose inspect call failed: its
@@ -432,29 +432,6 @@ func incomplete(ir container.InspectResponse, id string) string {
 		return "inspect: the engine's answer is another container's"
 	}
 	return ""
-}
-
-// inspectFailures is the collector's error while containers could not be
-// inspected: the policies do not read Container.Inspect yet, so an
-// uninspected container (all its fields empty) would pass checks it
-// might fail. Until they turn such a container into unknown, the error
-// makes every docker check unknown (fail closed); then this goes and only
-// that container is unknown.
-func inspectFailures(cs []snapshot.Container) error {
-	var names []string
-	for _, c := range cs {
-		if c.Inspect != nil {
-			names = append(names, c.Name)
-		}
-	}
-	if len(names) == 0 {
-		return nil
-	}
-	n := len(names)
-	if n > 5 {
-		names = append(names[:5], fmt.Sprintf("%d more", n-5))
-	}
-	return fmt.Errorf("%d of %d containers not inspected (%s)", n, len(cs), joinList(names, "and"))
 }
 
 // readMemTotal returns MemTotal of <proc>/meminfo in bytes, 0 when it
