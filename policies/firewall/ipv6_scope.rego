@@ -5,7 +5,9 @@
 #   Anywhere or from a network outside the private plan for a non-public
 #   port, and with IPV6=yes UFW's IPv6 chains must be loaded (otherwise
 #   IPv6 is unfiltered). IPV6=no is reported for information: UFW then
-#   drops all IPv6 but loopback.
+#   drops all IPv6 but loopback. The kernel's loaded rules are judged too
+#   (input.model): a non-public port that a connection from outside reaches
+#   over IPv6 while IPv4 keeps it private fails, naming the IPv6 path.
 # custom:
 #   id: MLS-FW-007
 #   severity: high
@@ -14,6 +16,7 @@
 #   references: ["https://manpages.debian.org/unstable/ufw/ufw-framework.8.en.html", "https://manpages.ubuntu.com/manpages/noble/man8/ufw.8.html"]
 package mlscan.firewall.ipv6_scope
 
+import data.mlscan.lib.model
 import data.mlscan.lib.network
 import data.mlscan.lib.target
 import data.mlscan.lib.ufw
@@ -80,6 +83,24 @@ deny contains {
 	"evidence": {"observed": "IPV6=no", "expected": "IPV6=yes", "source": input.ufw.defaults.from},
 } if input.ufw.defaults.ipv6 == false
 
+# wider_v6 are the non-public listeners the kernel lets a connection from
+# outside reach over IPv6 but not over IPv4, with the IPv6 reach.
+wider_v6 contains [l, by.ipv6] if {
+	some i, l in object.get(input, ["sockets", "listeners"], [])
+	not l.loopback
+	not network.is_public(l.port, l.proto)
+	by := object.get(model.listener(i), "outside_by_family", {})
+	by.ipv6.verdict == "reachable"
+	object.get(by, ["ipv4", "verdict"], "unreachable") == "unreachable"
+}
+
+deny contains {
+	"subject": network.port_str(l.port, l.proto),
+	"target": target.port(l.port, l.proto),
+	"message": sprintf("%s is reachable from outside over IPv6 but not over IPv4, through the rules the kernel holds: %s", [network.port_str(l.port, l.proto), model.reach_str(r)]),
+	"evidence": {"observed": sprintf("%s: %s", [network.listener_str(l), model.reach_str(r)]), "expected": "IPv6 filtered like IPv4", "source": model.ruleset_source},
+} if some [l, r] in wider_v6
+
 pass contains {
 	"subject": "ufw ipv6",
 	"target": target.firewall,
@@ -89,4 +110,5 @@ pass contains {
 	input.ufw.defaults.ipv6 == true
 	not ufw.v6_unfiltered
 	count(v6_doubts) == 0
+	count(wider_v6) == 0
 }

@@ -2,6 +2,7 @@ package mlscan.firewall.ipv6_scope_test
 
 import data.mlscan.firewall.ipv6_scope as check
 import data.mlscan.lib.fixtures as f
+import data.mlscan.lib.model_fixtures as mf
 import data.mlscan.lib.target_test as tt
 import data.mlscan.lib.ufw_test as u
 
@@ -57,4 +58,20 @@ test_targets if {
 	some r in rs
 	r.subject == "ufw ipv6"
 	r.target == {"kind": "firewall"}
+}
+
+# The kernel's loaded rules let a connection from outside reach Redis over
+# IPv6 while IPv4 keeps it private (ip6tables flushed by hand, say).
+test_kernel_wider_over_ipv6_fails if {
+	v4 := {"verdict": "unreachable", "reason": "dropped in INPUT by the filter INPUT chain's policy (policy DROP)"}
+	v6 := {"verdict": "reachable", "from": "2001:db8:ffff::7 on eth0", "to": "[fd00::84]:6380", "reason": "accepted: no rule and no chain policy of the kernel's ruleset applies to it"}
+	base := mf.with_outside(f.doc_host, {})
+	i := [j | some j, l in f.doc_listeners; l.port == 6380][0]
+	inp := json.patch(base, [{"op": "add", "path": sprintf("/model/listeners/%d/outside_by_family", [i]), "value": {"ipv4": v4, "ipv6": v6}}])
+	some d in check.deny with input as inp
+	d.subject == "6380/tcp"
+	contains(d.message, "over IPv6 but not over IPv4")
+	contains(d.message, "[fd00::84]:6380")
+	count(check.pass) == 0 with input as inp
+	count(check.pass) == 1 with input as base
 }
