@@ -96,8 +96,6 @@ func TestNotUnderstoodVerdicts(t *testing.T) {
 			},
 			unparsed: []string{"/etc/ssh/sshd_config:5 [port]"},
 			want:     map[string]string{"MLS-SSH-001": judged, "MLS-SSH-002": judged, "MLS-SSH-003": judged, "MLS-SSH-004": unknown},
-			gap: map[string]string{"MLS-SSH-004": "policies/ssh/fail2ban.rego takes sshd's port as 22 (OpenSSH's default) " +
-				"although a line not understood could set it (lib/ssh unknown_why(\"port\")), so it passes a jail on port 22: it should be unknown"},
 		})
 	}
 	for _, dir := range []string{"asterisk", "grapheneos"} {
@@ -174,9 +172,7 @@ func TestNotUnderstoodVerdicts(t *testing.T) {
 						ok = ok && s == scanner.StatusUnknown
 					}
 				}
-				if !ok && tt.gap[rule] != "" {
-					defer t.Skipf("%s: known gap, fail open: %s; got %s", rule, tt.gap[rule], strings.Join(messages[rule], "; "))
-				} else if !ok {
+				if !ok {
 					t.Errorf("%s: want %s, got\n\t%s\ncollectors: %s", rule, want, strings.Join(messages[rule], "\n\t"), strings.Join(health, "; "))
 				} else {
 					t.Logf("%s %s: %s", rule, want, strings.Join(messages[rule], " | "))
@@ -256,7 +252,4 @@ type notUnderstoodCase struct {
 	setup    func(t *testing.T) []collectorRun
 	unparsed []string
 	want     map[string]string
-	// gap names a rule whose verdict is known to be wrong, and why: the
-	// case is skipped (not failed) while it is, and pins want once fixed.
-	gap map[string]string
 }

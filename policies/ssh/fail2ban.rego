@@ -39,7 +39,8 @@ subject := "fail2ban sshd jail"
 sshd_filters := {"sshd", "sshd-ddos", "sshd-aggressive"}
 
 # ssh_ports are the ports sshd listens on (its effective Port and the ports
-# of its ListenAddress), 22 when sshd's settings are unknown.
+# of its ListenAddress), 22 when sshd's settings are unknown (a line not
+# understood that could set them makes the check unknown: ports_unknown).
 ssh_ports := ports if {
 	ports := {p | some p in port_values} | {p | some p in listen_ports}
 	count(ports) > 0
@@ -54,6 +55,18 @@ listen_ports contains to_number(m[1]) if {
 	some w in split(replace(ssh.value("listenaddress"), " ", ""), ",")
 	m := regex.find_all_string_submatch_n(`^(?:\[[^\]]*\]|[^:\[\]]+):([0-9]+)$`, w, 1)[0]
 }
+
+# ports_unknown names the sshd line not understood that could set Port or
+# ListenAddress ("" when there is none): the ports sshd listens on are then
+# unknown, and so is whether the jails ban them (assuming 22 would pass a
+# jail on 22 while sshd listens elsewhere).
+ports_unknown := w if {
+	w := ssh.unknown_why("port")
+	w != ""
+} else := w if {
+	w := ssh.unknown_why("listenaddress")
+	w != ""
+} else := ""
 
 ports_str := concat(", ", [sprintf("%d", [p]) | some p in sort(ssh_ports)])
 
@@ -190,6 +203,7 @@ deny contains {
 	count(protecting) == 0
 	count(undecided) == 0
 	not sshd_absent
+	ports_unknown == ""
 }
 
 # Every port sshd listens on must be guarded: one left out is a way in
@@ -205,6 +219,7 @@ deny contains {
 	count(uncovered) > 0
 	count(undecided) == 0
 	not sshd_absent
+	ports_unknown == ""
 }
 
 covered_str := concat(", ", [sprintf("%d", [p]) | some p in sort(ssh_ports - uncovered)])
@@ -219,6 +234,7 @@ unknown contains {
 	count(protecting) == 0
 	count(undecided) > 0
 	not sshd_absent
+	ports_unknown == ""
 }
 
 unknown contains {
@@ -231,6 +247,18 @@ unknown contains {
 	count(protecting) > 0
 	count(uncovered) > 0
 	count(undecided) > 0
+	not sshd_absent
+	ports_unknown == ""
+}
+
+unknown contains {
+	"subject": subject,
+	"target": target.service("fail2ban"),
+	"message": sprintf("whether a fail2ban jail protects SSH is unknown: the ports sshd listens on are unknown%s (jails: %s)", [ports_unknown, jails_str]),
+	"evidence": {"observed": observed, "expected": "a running jail banning every port sshd listens on", "source": source},
+} if {
+	f.running
+	ports_unknown != ""
 	not sshd_absent
 }
 
@@ -254,6 +282,7 @@ pass contains {
 	f.running
 	count(protecting) > 0
 	count(uncovered) == 0
+	ports_unknown == ""
 }
 
 not_applicable contains {

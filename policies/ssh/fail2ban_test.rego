@@ -258,3 +258,33 @@ test_targets if {
 	r.subject == "fail2ban sshd jail"
 	r.target == {"kind": "service", "service": "fail2ban"}
 }
+
+# A Port line sshd's parser was not given (Port SSH_PORT, a template left
+# unrendered) leaves the port unknown: the jail on 22 is not a pass, the
+# check says which line; a line that cannot set the port changes nothing.
+test_port_line_not_understood_is_unknown if {
+	line := {
+		"file": "/etc/ssh/sshd_config", "line": 13, "text": "Port SSH_PORT",
+		"reason": "not a port number", "match": "", "affects": ["port"],
+	}
+	inp := pf.patched([{"op": "add", "path": "/sshd/unparsed", "value": [line]}])
+	count(check.pass) == 0 with input as inp
+	count(check.deny) == 0 with input as inp
+	some u in check.unknown with input as inp
+	contains(u.message, "the ports sshd listens on are unknown")
+	contains(u.message, `/etc/ssh/sshd_config:13 "Port SSH_PORT"`)
+
+	other := pf.patched([{"op": "add", "path": "/sshd/unparsed", "value": [object.union(line, {"text": "Banner SSH_BANNER", "affects": ["banner"]})]}])
+	count(check.pass) == 1 with input as other
+	count(check.unknown) == 0 with input as other
+}
+
+test_listenaddress_line_not_understood_is_unknown if {
+	inp := pf.patched([{"op": "add", "path": "/sshd/unparsed", "value": [{
+		"file": "/etc/ssh/sshd_config.d/10-listen.conf", "line": 1, "text": "ListenAddress ${ADDR}",
+		"reason": "bad address", "match": "", "affects": ["listenaddress"],
+	}]}])
+	count(check.pass) == 0 with input as inp
+	some u in check.unknown with input as inp
+	contains(u.message, "10-listen.conf:1")
+}
