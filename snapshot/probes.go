@@ -1,5 +1,7 @@
 package snapshot
 
+import "time"
+
 // Probe states: what a TCP connection attempt found.
 const (
 	ProbeOpen     = "open"     // connected
@@ -117,4 +119,24 @@ type Reachability struct {
 	State       string  `json:"state" jsonschema:"enum=open,enum=closed,enum=filtered,enum=error"`
 	Error       string  `json:"error,omitempty"`
 	DurationMS  float64 `json:"duration_ms"`
+	// Predicted is what the packet-path model said of this connection,
+	// from the target's own snapshot (`mlscan probe --host-snapshot`);
+	// absent without one.
+	Predicted *Prediction `json:"predicted,omitempty"`
+}
+
+// Prediction is the model's verdict for one probed port from the
+// probe's vantage, computed from the target host's snapshot.
+type Prediction struct {
+	// Verdict is reachable, unreachable or unknown.
+	Verdict string `json:"verdict" jsonschema:"enum=reachable,enum=unreachable,enum=unknown"`
+	// Reason is the path that decided, as a sentence, or why the model
+	// could not decide.
+	Reason string `json:"reason"`
+	// Rules are the deciding rules as the kernel holds them.
+	Rules []string `json:"rules,omitempty"`
+	// HostSnapshot names the target's snapshot the prediction comes from,
+	// and CollectedAt is when that snapshot was collected.
+	HostSnapshot string    `json:"host_snapshot"`
+	CollectedAt  time.Time `json:"collected_at"`
 }
