@@ -114,6 +114,27 @@ ghost := {
 
 ghost_subject := "container ghost (compose service ghost)"
 
+# with_ghost is the documented host with ghost beside its containers.
+with_ghost := host(array.concat(containers, [ghost]))
+
+# ghost_judged(v, doc, only) holds when a check that judges containers
+# (its results v on with_ghost, doc on the documented host, only on a host
+# whose one container is ghost) reports ghost unknown, never deny or pass,
+# judges the other containers as without it, and is not not applicable
+# while ghost is uninspected. Each check's test calls it with its own
+# results: `v := {"deny": check.deny, ...} with input as d.with_ghost`.
+ghost_judged(v, doc, only) if {
+	u := by_subject(v.unknown, ghost_subject)
+	u.message == "container ghost (compose service ghost) could not be verified: inspect: the engine answered an internal error (HTTP 500)"
+	u.target == {"kind": "container", "container": "ghost"}
+	u.location.what == "compose service ghost"
+	not ghost_subject in subjects(v.deny | v.pass)
+	v.deny == doc.deny
+	v.pass == doc.pass
+	count(only.not_applicable) == 0
+	ghost_subject in subjects(only.unknown)
+}
+
 docker_section(cs) := {
 	"engine_installed": true,
 	"engine": {

@@ -58,66 +58,7 @@ test_owners_readable_and_why if {
 
 no_owners := json.patch(d.doc, [{"op": "replace", "path": "/sockets/owners", "value": {"status": "permission", "error": "needs root"}}])
 
-# judging_checks are the checks that judge containers: each reports an
-# uninspected container as unknown, judges the others as before, and is
-# never not applicable while one is uninspected.
-judging_checks := [
-	["containers", "capabilities"], ["containers", "celery_worker"], ["containers", "confinement"],
-	["containers", "docker_socket"], ["containers", "hardening"], ["containers", "host_mounts"],
-	["containers", "host_namespaces"], ["containers", "host_network"], ["containers", "no_new_privileges"],
-	["containers", "non_root"], ["containers", "privileged"],
-	["resources", "cpu"], ["resources", "memory"], ["resources", "pids"], ["resources", "redis_eviction"],
-	["resources", "redis_maxmemory"], ["resources", "swap"],
-	["secrets", "command_line"], ["secrets", "environment"], ["secrets", "file_modes"], ["secrets", "strength"],
-	["registry", "client_endpoints"], ["exposure", "docker_published"],
-]
-
-results(p, kind) := object.get(area(p[0])[p[1]], kind, set())
-
-area("containers") := data.mlscan.containers
-
-area("resources") := data.mlscan.resources
-
-area("secrets") := data.mlscan.secrets
-
-area("registry") := data.mlscan.registry
-
-area("exposure") := data.mlscan.exposure
-
-test_uninspected_container_is_unknown_in_every_check if {
-	every p in judging_checks {
-		u := d.by_subject(results(p, "unknown"), d.ghost_subject) with input as d.host(array.concat(d.containers, [d.ghost]))
-		u.message == "container ghost (compose service ghost) could not be verified: inspect: the engine answered an internal error (HTTP 500)"
-		u.target == {"kind": "container", "container": "ghost"}
-		u.location.what == "compose service ghost"
-		every kind in ["deny", "pass"] {
-			not d.ghost_subject in d.subjects(results(p, kind)) with input as d.host(array.concat(d.containers, [d.ghost]))
-		}
-	}
-}
-
-# The other containers are judged as without the uninspected one.
-test_uninspected_container_leaves_the_others_judged if {
-	every p in judging_checks {
-		every kind in ["deny", "pass"] {
-			a := results(p, kind) with input as d.doc
-			b := results(p, kind) with input as d.host(array.concat(d.containers, [d.ghost]))
-			a == b
-		}
-	}
-}
-
-# A host whose only container was not inspected is unknown, not "no
-# containers".
-test_only_uninspected_is_not_not_applicable if {
-	every p in judging_checks {
-		count(results(p, "not_applicable")) == 0 with input as d.host([d.ghost])
-		d.ghost_subject in d.subjects(results(p, "unknown")) with input as d.host([d.ghost])
-	}
-}
-
 test_lists_split_by_inspect if {
-	docker.listed == array.concat(d.containers, [d.ghost]) with input as d.host(array.concat(d.containers, [d.ghost]))
-	docker.containers == d.containers with input as d.host(array.concat(d.containers, [d.ghost]))
-	docker.uninspected == [d.ghost] with input as d.host(array.concat(d.containers, [d.ghost]))
+	lists := [docker.listed, docker.containers, docker.uninspected] with input as d.with_ghost
+	lists == [array.concat(d.containers, [d.ghost]), d.containers, [d.ghost]]
 }

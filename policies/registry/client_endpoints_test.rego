@@ -68,3 +68,12 @@ test_target_is_the_container if {
 	r := d.by_subject(check.deny, backend_subj) with input as d.host([worker("CELERY_RESULT_BACKEND", url("127.0.0.1", 6379))])
 	r.target == {"kind": "container", "container": "celery-worker"}
 }
+
+# A container whose inspect call failed is unknown; the others are judged
+# as without it; a host with only that container is not "no containers".
+test_uninspected_container_is_unknown if {
+	v := {"deny": check.deny, "pass": check.pass, "unknown": check.unknown} with input as d.with_ghost
+	doc := {"deny": check.deny, "pass": check.pass} with input as d.doc
+	only := {"unknown": check.unknown, "not_applicable": check.not_applicable} with input as d.host([d.ghost])
+	d.ghost_judged(v, doc, only)
+}

@@ -40,3 +40,12 @@ test_targets if {
 	r.subject == "container redis-celery (compose service redis)"
 	r.target == {"container": "redis-celery", "kind": "container"}
 }
+
+# A container whose inspect call failed is unknown; the others are judged
+# as without it; a host with only that container is not "no containers".
+test_uninspected_container_is_unknown if {
+	v := {"deny": check.deny, "pass": check.pass, "unknown": check.unknown} with input as d.with_ghost
+	doc := {"deny": check.deny, "pass": check.pass} with input as d.doc
+	only := {"unknown": check.unknown, "not_applicable": check.not_applicable} with input as d.host([d.ghost])
+	d.ghost_judged(v, doc, only)
+}
