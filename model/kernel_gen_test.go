@@ -344,8 +344,11 @@ func generate(seed int, containers []netip.Addr) config {
 	}
 	if viaUFW(seed) {
 		// Each ufw command costs a Python start and capability probes:
-		// keep these short, ufwForms brings the variety.
-		nIn, nRoute = min(nIn, 4), min(nRoute, 2)
+		// keep these short, ufwForms brings the variety; and let ufw set
+		// each default policy, with and without ufw-docker's block.
+		k := seed / cliEvery
+		nIn, nRoute = min(nIn, 2), min(nRoute, 1)
+		c.policy, c.ufwDocker = []string{"deny", "reject", "allow"}[k%3], k%2 == 1
 	}
 	for len(c.rules) < nIn+nRoute {
 		route := len(c.rules) >= nIn
