@@ -258,7 +258,7 @@ type zone struct {
 	dsts          []netip.Addr
 }
 
-// kernelBed is the testbed of the whole run.
+// kernelBed is one testbed, for a series of configurations.
 type kernelBed struct {
 	h, out     *testbed.Host
 	ifs        []snapshot.Interface
