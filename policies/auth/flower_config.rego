@@ -132,3 +132,6 @@ unknown contains {
 reason := sprintf("the containers could not be listed (docker %s)", [svc.docker_why]) if {
 	not svc.docker_ok
 } else := "Flower does not run in a container, so its environment and version are not read"
+
+# A container whose inspect call failed is unknown, not judged.
+unknown contains e if some e in svc.uninspected

@@ -156,3 +156,6 @@ unknown contains {
 	count(results) == 0
 	count(svc.absent("grafana")) == 0
 }
+
+# A container whose inspect call failed is unknown, not judged.
+unknown contains e if some e in svc.uninspected

@@ -135,3 +135,6 @@ not_applicable contains {
 	some e in entries
 	count(listeners_of(e)) == 0
 }
+
+# A container whose inspect call failed is unknown, not judged.
+unknown contains e if some e in svc.uninspected

@@ -183,3 +183,6 @@ unknown contains {
 	count(svc.absent("ray")) == 0
 	why := svc.why_unknown("ray")
 }
+
+# A container whose inspect call failed is unknown, not judged.
+unknown contains e if some e in svc.uninspected

@@ -115,3 +115,6 @@ unknown contains {
 reason := sprintf("Redis requires a password, so INFO server was not asked, and the containers could not be listed (docker %s)", [svc.docker_why]) if {
 	not svc.docker_ok
 } else := "Redis requires a password, so INFO server was not asked, and no Redis container tells its image"
+
+# A container whose inspect call failed is unknown, not judged.
+unknown contains e if some e in svc.uninspected

@@ -60,3 +60,6 @@ not_applicable contains {
 	"message": "no listener on the registry's Redis ports",
 	"evidence": {"observed": "no listening socket", "expected": "Redis bound to loopback", "source": "/proc/net"},
 } if count(redis_listeners) == 0
+
+# A container whose inspect call failed is unknown, not judged.
+unknown contains e if some e in svc.uninspected

@@ -26,9 +26,17 @@ docker_ok if {
 	is_array(object.get(docker, "containers", null))
 }
 
-containers := object.get(docker, "containers", []) if {
+# containers are the inspected containers: one whose inspect call failed
+# has only what the engine's list gives (no command, environment or
+# user), so it is not judged but made unknown (uninspected).
+containers := [c | some c in object.get(docker, "containers", []); not c.inspect] if {
 	docker_ok
 } else := []
+
+# uninspected are the unknown results of the containers whose inspect
+# call failed: a check that judges services adds them, so such a
+# container is never passed or failed on fields that are not there.
+uninspected := containers_lib.unknowns
 
 # engine_absent: positive evidence that no container engine exists.
 engine_absent if object.get(docker, "engine_installed", true) == false

@@ -1,5 +1,6 @@
 package mlscan.lib.services_test
 
+import data.mlscan.lib.docker_fixtures as d
 import data.mlscan.lib.model_fixtures as mf
 import data.mlscan.lib.probe_fixtures as pf
 import data.mlscan.lib.services as svc
@@ -126,4 +127,18 @@ test_redis_unpatched_per_line if {
 	not svc.redis_unpatched("6.2.20")
 	svc.redis_fixed_str("7.4.1", "x") == "7.4.6"
 	svc.redis_fixed_str("7.0.1", "x") == "x"
+}
+
+# A Redis container whose inspect call failed is not judged on the fields
+# it lacks: it is left out of the services and every service check makes
+# it unknown.
+test_uninspected_container_is_not_a_service if {
+	ghost := object.union(d.ghost, {"name": "redis-ghost", "image": "redis:7"})
+	inp := pf.patched([{"op": "add", "path": "/docker/containers/-", "value": ghost}])
+	not "redis-ghost" in {c.name | some c in svc.containers} with input as inp
+	some u in svc.uninspected with input as inp
+	contains(u.message, "could not be verified")
+	some r in data.mlscan.auth.redis_commands.unknown with input as inp
+	r.subject == "container redis-ghost (compose service ghost)"
+	not "container redis-ghost (compose service ghost)" in {x.subject | some x in data.mlscan.auth.redis_commands.deny} with input as inp
 }

@@ -154,3 +154,6 @@ absent if {
 reason := sprintf("the containers could not be listed (docker %s)", [svc.docker_why]) if {
 	not svc.docker_ok
 } else := "Ray listens, but no container runs `ray start` (Ray outside a container, or started by a script mlscan does not read)"
+
+# A container whose inspect call failed is unknown, not judged.
+unknown contains e if some e in svc.uninspected
