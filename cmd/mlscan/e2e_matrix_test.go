@@ -645,8 +645,9 @@ func mxScenarios(s *testbed.Server84) []mxScenario {
 			//     accepts it in FORWARD: the LAN peer and the outside host
 			//     connect, UFW's INPUT chain is never traversed, and
 			//     MLS-EXP-001 fails it naming that path;
-			//   - netavark 1.4 (Podman 4.3) DNATs it too but accepts in
-			//     FORWARD only the containers' own and established
+			//   - Podman 4.3 here (network backend CNI, `podman info`)
+			//     DNATs it too (CNI-HOSTPORT-DNAT) but its CNI-FORWARD
+			//     accepts only the container's own and established
 			//     traffic, so UFW's routed default deny drops new
 			//     connections from other hosts: MLS-EXP-001 passes it.
 			// MLS-EXP-004 flags the publication on both.
@@ -688,8 +689,8 @@ func mxScenarios(s *testbed.Server84) []mxScenario {
 			),
 			also: append(mxOn(s,
 				[]mxChange{
-					// Not reachable from other hosts: netavark's FORWARD
-					// path meets UFW's routed deny.
+					// Not reachable from other hosts: CNI's FORWARD
+					// rules leave it to UFW's routed deny.
 					{"MLS-EXP-001", "8081/tcp", scanner.StatusPass},
 					// Podman's bridge address 10.88.0.1 is a host address
 					// now: the probes ask the services there too.

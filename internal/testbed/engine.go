@@ -8,11 +8,12 @@ import (
 // API or a real dockerd.
 type EngineKind string
 
-// The engines: Podman (4.3, netavark) serving the Docker Engine API, and
-// Debian's docker.io (dockerd 20.10). They differ where users' hosts do:
-// dockerd's published ports are DNAT-ed in nat PREROUTING and accepted in
-// FORWARD by the DOCKER chain (past UFW), netavark 1.4 leaves new forwarded
-// connections to UFW's routed policy.
+// The engines: Podman (4.3, network backend CNI) serving the Docker Engine
+// API, and Debian's docker.io (dockerd 20.10). They differ where users'
+// hosts do: dockerd's published ports are DNAT-ed in nat PREROUTING and
+// accepted in FORWARD by the DOCKER chain (past UFW); Podman's CNI rules
+// DNAT them too but leave new forwarded connections to UFW's routed
+// policy.
 const (
 	EnginePodman  EngineKind = "podman"
 	EngineDockerd EngineKind = "dockerd"
