@@ -183,12 +183,16 @@ type exposer struct {
 	// may arrive on.
 	local  map[string][]netip.Addr
 	arrive []string
+	// connected are the interfaces' own prefixes: a source inside one of
+	// them arrives on that interface, or it is forged (the reply would
+	// leave by the other one: no connection).
+	connected map[string][]netip.Prefix
 	// sources are the representative sources by zone and family.
 	sources map[string]map[string][]netip.Addr
 }
 
 func newExposer(s *snapshot.Snapshot, trusted []netip.Prefix, state RulesetFact) *exposer {
-	x := &exposer{s: s, state: state, trusted: trusted, local: map[string][]netip.Addr{}, sources: map[string]map[string][]netip.Addr{}}
+	x := &exposer{s: s, state: state, trusted: trusted, local: map[string][]netip.Addr{}, sources: map[string]map[string][]netip.Addr{}, connected: map[string][]netip.Prefix{}}
 	if state.Status != "ok" {
 		return x
 	}
@@ -203,6 +207,9 @@ func newExposer(s *snapshot.Snapshot, trusted []netip.Prefix, state RulesetFact)
 				continue
 			}
 			ad := p.Addr().WithZone("")
+			if !ad.IsLinkLocalUnicast() {
+				x.connected[ifc.Name] = append(x.connected[ifc.Name], netip.PrefixFrom(ad, p.Bits()).Masked())
+			}
 			if ad.IsLoopback() || ad.IsLinkLocalUnicast() || ad.IsUnspecified() || ad.IsMulticast() {
 				continue
 			}
@@ -499,6 +506,9 @@ func (x *exposer) reach(zone, proto string, port int, dsts []netip.Addr) Reach {
 		}
 		for _, src := range srcs {
 			for _, ifc := range ifaces {
+				if !local && x.forged(src, ifc) {
+					continue
+				}
 				p := Packet{Family: fam, Proto: proto, Src: src, Dst: dst, SPort: 40000, DPort: port, InIface: ifc, Local: local}
 				r := x.outcome(p, x.rs.Decide(p))
 				switch r.Verdict {
@@ -525,6 +535,29 @@ func (x *exposer) reach(zone, proto string, port int, dsts []netip.Addr) Reach {
 		return Reach{Verdict: Unreachable, Reason: "no trusted network is configured (networks.trusted)"}
 	}
 	return Reach{Verdict: Unreachable, Reason: fmt.Sprintf("no %s source of that address family to try", zone)}
+}
+
+// forged says whether src cannot arrive on ifc in a real connection: it is
+// inside a prefix connected to another interface and not to ifc (a
+// container's address arriving from the LAN), so the reply would leave by
+// that other interface.
+func (x *exposer) forged(src netip.Addr, ifc string) bool {
+	for _, p := range x.connected[ifc] {
+		if p.Contains(src) {
+			return false
+		}
+	}
+	for name, ps := range x.connected {
+		if name == ifc {
+			continue
+		}
+		for _, p := range ps {
+			if p.Contains(src) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // outcome turns the kernel's decision into reachability: an accepted

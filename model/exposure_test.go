@@ -191,3 +191,24 @@ func BenchmarkCompute(b *testing.B) {
 		Compute(s, trusted)
 	}
 }
+
+// A source inside another interface's prefix (a container's address
+// arriving from the LAN) is forged: no connection could complete.
+func TestForgedSources(t *testing.T) {
+	s := testbedSnapshot(t, "dockerd")
+	x := newExposer(s, trusted, rulesetState(s))
+	for _, c := range []struct {
+		src, ifc string
+		want     bool
+	}{
+		{"172.17.0.2", "eth0", true},
+		{"172.17.0.2", "docker0", false},
+		{"10.0.0.80", "eth0", false},
+		{"10.0.0.80", "eth1", true},
+		{"203.0.113.7", "eth1", false},
+	} {
+		if got := x.forged(netip.MustParseAddr(c.src), c.ifc); got != c.want {
+			t.Errorf("forged(%s on %s) = %v, want %v", c.src, c.ifc, got, c.want)
+		}
+	}
+}
