@@ -66,7 +66,7 @@ kernel_open contains [l, r] if {
 deny contains {
 	"subject": "ssh",
 	"target": target.firewall_port(22, "tcp"),
-	"message": sprintf("SSH (22/tcp) is reachable from outside %s through the rules the kernel holds, though no UFW rule admits it from there: %s. UFW's files and the kernel's loaded rules differ (hand-written before.rules, rules another tool loaded, or a `ufw reload` not run)", [network.trusted_str, model.reach_str(open[0][1])]),
+	"message": sprintf("SSH (22/tcp) is reachable from outside %s through the rules the kernel holds, though no UFW rule admits it from there: %s. %s", [network.trusted_str, model.reach_str(open[0][1]), why_open]),
 	"evidence": {
 		"observed": [sprintf("%s: %s", [network.listener_str(l), model.reach_str(r)]) | some [l, r] in open],
 		"expected": sprintf("from %s only", [network.trusted_str]),
@@ -77,6 +77,13 @@ deny contains {
 	open := sort(kernel_open)
 	count(open) > 0
 }
+
+# why_open says why the kernel admits what UFW's rules do not.
+why_open := "UFW is inactive" if {
+	input.ufw.live.active == false
+} else := "UFW's default incoming policy is allow" if {
+	input.ufw.live.default_incoming == "allow"
+} else := "UFW's files and the kernel's loaded rules differ (hand-written before.rules, rules another tool loaded, or a `ufw reload` not run)"
 
 trusted_rule if {
 	some r in ssh_rules

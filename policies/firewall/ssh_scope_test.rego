@@ -88,3 +88,11 @@ test_kernel_admits_ssh_that_ufw_does_not if {
 	count(check.deny) == 0 with input as mf.with_outside(f.doc_host, {})
 	count(check.pass) == 1 with input as mf.with_outside(f.doc_host, {})
 }
+
+test_kernel_admits_ssh_with_ufw_inactive_says_so if {
+	open := {"verdict": "reachable", "from": "203.0.113.7 on eth0", "to": "10.0.0.84:22", "reason": "accepted: no rule and no chain policy of the kernel's ruleset applies to it"}
+	inp := json.patch(mf.with_outside(f.doc_host, {22: open}), [{"op": "replace", "path": "/ufw/live/active", "value": false}])
+	some d in check.deny with input as inp
+	d.subject == "ssh"
+	endswith(d.message, "UFW is inactive")
+}
