@@ -765,6 +765,15 @@ func (w *walk) runChain(t *table, base *chain) outcome {
 				w.unknown(fmt.Sprintf("target %s outside nat POSTROUTING/INPUT: %s", tg.name, rl.text))
 				return outUnknown
 			}
+			// MASQUERADE of a local packet that stays on lo takes the
+			// source the route to the local destination prefers: the
+			// destination itself, which the packet has already (the
+			// kernel delivers it unchanged: the server connecting to its
+			// own docker0 address under dockerd's MASQUERADE).
+			if tg.name == "MASQUERADE" && w.localPkt && w.out == "lo" && w.src == w.dst {
+				w.step(t, c, rl, "masquerade")
+				return outNext
+			}
 			w.snat = true
 			return outNext
 		default:
