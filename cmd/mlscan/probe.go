@@ -15,13 +15,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlscan/mlscan/collectors"
+	"github.com/mlscan/mlscan/model"
 	"github.com/mlscan/mlscan/scanner"
 	"github.com/mlscan/mlscan/snapshot"
 )
 
 // probeChecks are the checks a `mlscan probe` snapshot can decide: the
 // others need sections only a scan on the host collects.
-var probeChecks = []string{"MLS-EXP-006", "MLS-EXP-007"}
+var probeChecks = []string{"MLS-EXP-006", "MLS-EXP-007", "MLS-EXP-008"}
 
 // maxProbePorts caps how many ports one run may try.
 const maxProbePorts = 65535
@@ -32,6 +33,17 @@ type probeOptions struct {
 	timeout     time.Duration
 	concurrency int
 	snapshot    string
+	// hostSnapshot is the target's own snapshot: its listening and
+	// published ports are probed too, and the model predicts each port.
+	hostSnapshot string
+}
+
+// hostModel is the target's own snapshot and the model's predictions
+// from it.
+type hostModel struct {
+	name string
+	snap *snapshot.Snapshot
+	pr   *model.Predictor
 }
 
 func newProbeCmd(g *globalOptions) *cobra.Command {
@@ -48,9 +60,17 @@ unless asked), concurrently, each attempt bounded by --timeout, and sends
 no data. This host is a trusted vantage when the source address it uses
 toward TARGET is inside networks.trusted.
 
+With --host-snapshot FILE (TARGET's own snapshot, from mlscan scan
+--snapshot or mlscan collect), it also tries every TCP port that snapshot
+lists as listening (loopback aside) or published by a container, and
+records for every port what the packet-path model predicts from that
+snapshot for a connection from this host.
+
 The result is evaluated with MLS-EXP-006 (an open port this vantage may
-not reach fails: critical for Ray, Redis, Flower and Docker ports) and
-MLS-EXP-007 (a registered port this vantage should reach but cannot: info).
+not reach fails: critical for Ray, Redis, Flower and Docker ports),
+MLS-EXP-007 (a registered port this vantage should reach but cannot: info)
+and MLS-EXP-008 (the model's prediction disagrees with what the probe
+observed: critical when an open port was predicted unreachable).
 Output formats and exit codes are those of scan.`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
@@ -66,6 +86,7 @@ Output formats and exit codes are those of scan.`,
 	cmd.Flags().DurationVar(&po.timeout, "timeout", time.Second, "time limit of one connection attempt: a port whose packets are dropped costs this long")
 	cmd.Flags().IntVar(&po.concurrency, "concurrency", 64, "connection attempts at once")
 	cmd.Flags().StringVar(&po.snapshot, "snapshot", "", "also save the probe's snapshot to FILE (evaluate it again with mlscan eval)")
+	cmd.Flags().StringVar(&po.hostSnapshot, "host-snapshot", "", "TARGET's own snapshot (mlscan scan --snapshot, mlscan collect): probe its listening and published TCP ports too, and compare each port with the model's prediction")
 	addOutputFlags(cmd, &oo)
 	return cmd
 }
@@ -92,6 +113,10 @@ func runProbe(cmd *cobra.Command, g *globalOptions, po *probeOptions, oo *output
 	if err != nil {
 		return err
 	}
+	host, err := loadHostModel(po.hostSnapshot, cfg)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
 	addr, err := resolveTarget(ctx, target)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
@@ -101,6 +126,13 @@ func runProbe(cmd *cobra.Command, g *globalOptions, po *probeOptions, oo *output
 		return &exitError{code: exitUsage, err: err}
 	}
 	ports := probePortsFor(cfg, extra)
+	fromHost := ""
+	if host != nil {
+		more := hostPorts(host.snap)
+		n := len(ports)
+		ports = mergePorts(ports, more)
+		fromHost = fmt.Sprintf(" (%d more from %s)", len(ports)-n, host.name)
+	}
 	if len(ports) > maxProbePorts {
 		return usageErr("--ports: %d ports, at most %d", len(ports), maxProbePorts)
 	}
@@ -110,13 +142,14 @@ func runProbe(cmd *cobra.Command, g *globalOptions, po *probeOptions, oo *output
 	} else if inTrusted(vantage, cfg.Networks.Trusted) {
 		trust = "trusted: inside " + strings.Join(cfg.Networks.Trusted, ", ")
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "mlscan: probing %s (%s) from %s (%s): %d TCP ports, %s each, %d at once\n",
-		target, addr, vantage, trust, len(ports), po.timeout, po.concurrency)
+	fmt.Fprintf(cmd.ErrOrStderr(), "mlscan: probing %s (%s) from %s (%s): %d TCP ports%s, %s each, %d at once\n",
+		target, addr, vantage, trust, len(ports), fromHost, po.timeout, po.concurrency)
 
 	// The report is not waived here: writeReports does that.
 	app := newApp(nil, engineLoader(g, cfg))
 	app.Preload(ctx) // compile the policies while the probes run
 	snap := probeSnapshot(ctx, target, addr, vantage, ports, po)
+	host.predict(snap.Probes.Reachability)
 	data, err := marshalSnapshot(snap)
 	if err != nil {
 		return err
@@ -159,6 +192,85 @@ func probeSnapshot(ctx context.Context, target, addr, vantage string, ports []in
 			Reachability: rs,
 		},
 	}
+}
+
+// loadHostModel reads the target's snapshot named by --host-snapshot (nil
+// without one) and prepares the model's predictions from it with the
+// configuration's trusted networks.
+func loadHostModel(name string, cfg *scanner.Config) (*hostModel, error) {
+	if name == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("--host-snapshot: %w", err)
+	}
+	s, _, err := snapshot.Decode(name, data)
+	if err != nil {
+		return nil, fmt.Errorf("--host-snapshot: %w", err)
+	}
+	var trusted []netip.Prefix
+	for _, c := range cfg.Networks.Trusted {
+		if p, err := netip.ParsePrefix(c); err == nil {
+			trusted = append(trusted, p.Masked())
+		}
+	}
+	return &hostModel{name: name, snap: s, pr: model.NewPredictor(s, trusted)}, nil
+}
+
+// predict records the model's prediction for every TCP result: a
+// connection from the result's vantage to its target. Nothing without a
+// host snapshot.
+func (h *hostModel) predict(rs []snapshot.Reachability) {
+	if h == nil {
+		return
+	}
+	for i := range rs {
+		r := &rs[i]
+		if r.Proto != "tcp" {
+			continue
+		}
+		src, _ := netip.ParseAddr(r.VantageAddr)
+		dst, _ := netip.ParseAddr(r.Target)
+		m := h.pr.Predict(src, dst, r.Proto, r.Port)
+		r.Predicted = &snapshot.Prediction{Verdict: m.Verdict, Reason: m.Reason, Rules: m.Rules, HostSnapshot: h.name, CollectedAt: h.snap.CollectedAt.UTC()}
+	}
+}
+
+// hostPorts are the TCP ports s lists as listening (loopback aside) or
+// published by a container, sorted and without repeats.
+func hostPorts(s *snapshot.Snapshot) []int {
+	set := map[int]bool{}
+	if s.Sockets != nil {
+		for _, l := range s.Sockets.Listeners {
+			a, err := netip.ParseAddr(l.Address)
+			if l.Proto == "tcp" && !l.Loopback && (err != nil || !a.WithZone("").IsLoopback()) && l.Port > 0 {
+				set[l.Port] = true
+			}
+		}
+	}
+	if s.Docker != nil {
+		for _, c := range s.Docker.Containers {
+			for _, b := range c.Ports {
+				if (b.Proto == "tcp" || b.Proto == "") && b.HostPort > 0 {
+					set[b.HostPort] = true
+				}
+			}
+		}
+	}
+	out := make([]int, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// mergePorts is a and b sorted, without repeats.
+func mergePorts(a, b []int) []int {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // onlyChecks keeps the results and checks of the given rules.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mlscan/mlscan/collectors"
 	"github.com/mlscan/mlscan/policies"
@@ -211,5 +212,177 @@ func TestProbeUsageErrors(t *testing.T) {
 		if code != exitUsage || stderr == "" {
 			t.Errorf("%v: exit %d, stderr %q; want %d and a message", args, code, stderr, exitUsage)
 		}
+	}
+}
+
+// hostSnapshotFile writes the target's own snapshot as `mlscan scan
+// --snapshot` would: the documented host's, with the documented UFW's
+// real ruleset (model/testdata), this machine's loopback, and the
+// listeners and published ports given.
+func hostSnapshotFile(t *testing.T, listeners []snapshot.Listener, published []snapshot.PortBinding) string {
+	t.Helper()
+	var s snapshot.Snapshot
+	var nf snapshot.NetfilterSection
+	for file, v := range map[string]any{docSnapshot: &s, "../../model/testdata/ufw.json": &nf} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.SchemaVersion = snapshot.SchemaVersion
+	s.CollectedAt = time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	s.Host.Interfaces = []snapshot.Interface{
+		{Name: "eth0", Addresses: []string{"10.0.0.84/24"}},
+		{Name: "lo", Addresses: []string{"127.0.0.1/8", "::1/128"}},
+	}
+	s.Collectors["netfilter"] = snapshot.CollectorResult{Status: snapshot.StatusOK}
+	s.Netfilter = &nf
+	s.Sockets.Listeners = listeners
+	c := s.Docker.Containers[0]
+	c.Name, c.NetworkMode, c.Ports = "notebook", "bridge", published
+	s.Docker.Containers = []snapshot.Container{c}
+	data, err := marshalSnapshot(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeFile(t, "host.json", string(data))
+}
+
+func tcpListener(addr string, port int) snapshot.Listener {
+	return snapshot.Listener{Proto: "tcp", Family: "ipv4", Address: addr, Port: port,
+		Wildcard: addr == "0.0.0.0", Loopback: addr == "127.0.0.1", Process: "test"}
+}
+
+// TestProbeHostSnapshot probes this machine's loopback with a host
+// snapshot: its listening and published ports are probed too, and
+// MLS-EXP-008 compares each port with the model's prediction.
+func TestProbeHostSnapshot(t *testing.T) {
+	registered, unlisted := listenLoopback(t), listenLoopback(t)
+	closed, stale, published, loopOnly := freePort(t), freePort(t), freePort(t), freePort(t)
+	cfg := probeTestConfig(t, registered)
+	host := hostSnapshotFile(t,
+		[]snapshot.Listener{
+			tcpListener("127.0.0.1", registered),
+			// The snapshot is stale: nothing listens there any more.
+			tcpListener("0.0.0.0", stale),
+			// Loopback only: not probed from elsewhere.
+			tcpListener("127.0.0.1", loopOnly),
+		},
+		[]snapshot.PortBinding{{HostIP: "0.0.0.0", HostPort: published, ContainerPort: 8080, Proto: "tcp"}})
+	snapFile := filepath.Join(t.TempDir(), "probe.json")
+	out, stderr, code := runCLI(t, "probe", "127.0.0.1", "--config", cfg, "--ports", fmt.Sprintf("%d,%d", unlisted, closed),
+		"--timeout", "300ms", "--format", "json", "--snapshot", snapFile, "--host-snapshot", host)
+	if code != exitFindings {
+		t.Fatalf("exit %d, want %d\n%s%s", code, exitFindings, out, stderr)
+	}
+	if !strings.Contains(stderr, "5 TCP ports (2 more from "+host+")") {
+		t.Errorf("stderr %q does not count the host snapshot's ports", stderr)
+	}
+	var rep scanner.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	msgs := map[string]string{}
+	for _, r := range rep.Results {
+		if r.RuleID == "MLS-EXP-008" {
+			got[r.Subject] = string(r.Status) + " " + string(r.Severity)
+			msgs[r.Subject] = r.Message
+		}
+	}
+	p := func(n int) string { return strconv.Itoa(n) + "/tcp" }
+	want := map[string]string{
+		p(registered): "pass critical",
+		// Open, but the snapshot says nothing listens: the dangerous
+		// direction.
+		p(unlisted): "fail critical",
+		p(closed):   "pass critical",
+		p(stale):    "fail medium",
+		// The documented UFW's ruleset has no DNAT: the model finds nothing
+		// listening on 127.0.0.1 there, and nothing answers here.
+		p(published): "pass critical",
+	}
+	if len(got) != len(want) {
+		t.Errorf("MLS-EXP-008 results %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("MLS-EXP-008 %s: %q, want %q (%s)", k, got[k], v, msgs[k])
+		}
+	}
+	if m := msgs[p(unlisted)]; !strings.Contains(m, "is open to 127.0.0.1 (trusted: loopback), but the model predicted it unreachable from "+host+" (collected 2026-12-03T10:00:00Z)") ||
+		!strings.Contains(m, fmt.Sprintf("nothing listens on 127.0.0.1:%d/tcp", unlisted)) {
+		t.Errorf("message %q", m)
+	}
+	if m := msgs[p(stale)]; !strings.Contains(m, "is closed from 127.0.0.1 (trusted: loopback), but the model predicted it reachable") {
+		t.Errorf("message %q", m)
+	}
+	if _, ok := got[p(loopOnly)]; ok {
+		t.Errorf("the loopback-only listener %d of the host snapshot was probed", loopOnly)
+	}
+
+	// The saved probe snapshot carries the predictions.
+	b, err := os.ReadFile(snapFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc snapshot.Snapshot
+	if err := json.Unmarshal(b, &doc); err != nil || doc.Probes == nil {
+		t.Fatal(err)
+	}
+	for _, r := range doc.Probes.Reachability {
+		if r.Predicted == nil || r.Predicted.HostSnapshot != host || !r.Predicted.CollectedAt.Equal(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)) || r.Predicted.Reason == "" {
+			t.Errorf("%d: prediction %+v", r.Port, r.Predicted)
+		}
+	}
+
+	// Without a host snapshot MLS-EXP-008 is not applicable.
+	out, _, _ = runCLI(t, "probe", "127.0.0.1", "--config", cfg, "--timeout", "300ms", "--format", "json")
+	var plain scanner.Report
+	if err := json.Unmarshal([]byte(out), &plain); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range plain.Results {
+		if r.RuleID == "MLS-EXP-008" && r.Status != scanner.StatusNotApplicable {
+			t.Errorf("without a host snapshot: %s %s %s", r.Subject, r.Status, r.Message)
+		}
+	}
+}
+
+func TestProbeHostSnapshotErrors(t *testing.T) {
+	bad := writeFile(t, "bad.json", `{"schema_version": 2, "host": 7}`)
+	for _, tc := range []struct {
+		name, file, want string
+	}{
+		{"missing", filepath.Join(t.TempDir(), "none.json"), "none.json"},
+		{"invalid", bad, "bad.json"},
+	} {
+		_, stderr, code := runCLI(t, "probe", "127.0.0.1", "--timeout", "300ms", "--host-snapshot", tc.file)
+		if code != exitUsage || !strings.Contains(stderr, "--host-snapshot") || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q", tc.name, code, stderr)
+		}
+	}
+}
+
+func TestHostPorts(t *testing.T) {
+	s := &snapshot.Snapshot{
+		Sockets: &snapshot.SocketsSection{Listeners: []snapshot.Listener{
+			tcpListener("0.0.0.0", 22), tcpListener("127.0.0.1", 9090), tcpListener("10.0.0.84", 3002),
+			{Proto: "udp", Family: "ipv4", Address: "0.0.0.0", Port: 53},
+			{Proto: "tcp", Family: "ipv6", Address: "::1", Port: 6390},
+			{Proto: "tcp", Family: "ipv6", Address: "::", Port: 22, Wildcard: true},
+		}},
+		Docker: &snapshot.DockerSection{Containers: []snapshot.Container{{Ports: []snapshot.PortBinding{
+			{HostIP: "0.0.0.0", HostPort: 8888, Proto: "tcp"}, {HostIP: "127.0.0.1", HostPort: 8889, Proto: "tcp"}, {HostPort: 5353, Proto: "udp"},
+		}}}},
+	}
+	if got, want := hostPorts(s), []int{22, 3002, 8888, 8889}; !slices.Equal(got, want) {
+		t.Errorf("hostPorts: %v, want %v", got, want)
+	}
+	if got := hostPorts(&snapshot.Snapshot{}); len(got) != 0 {
+		t.Errorf("empty snapshot: %v", got)
 	}
 }
