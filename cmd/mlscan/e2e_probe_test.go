@@ -72,6 +72,34 @@ func failing(rep scanner.Report, id string) []string {
 	return out
 }
 
+// e2eAgreement checks MLS-EXP-008 of a probe with a host snapshot: one
+// result per probed port, each with the model's prediction, failing
+// exactly as wantFail says ("6380/tcp critical") and passing otherwise.
+func e2eAgreement(t *testing.T, vantage string, rep scanner.Report, snap snapshot.Snapshot, wantFail []string) {
+	t.Helper()
+	rs := e2eFind(rep, "MLS-EXP-008", "")
+	if len(rs) != len(snap.Probes.Reachability) {
+		t.Errorf("from %s: MLS-EXP-008 has %d results for %d ports", vantage, len(rs), len(snap.Probes.Reachability))
+	}
+	for _, r := range snap.Probes.Reachability {
+		if r.Predicted == nil {
+			t.Errorf("from %s: %d/tcp has no prediction", vantage, r.Port)
+		}
+	}
+	if got := failing(rep, "MLS-EXP-008"); !slices.Equal(got, wantFail) {
+		t.Errorf("from %s: MLS-EXP-008 fails %v, want %v", vantage, got, wantFail)
+	}
+	for _, r := range rs {
+		if r.Status != scanner.StatusPass && r.Status != scanner.StatusFail {
+			t.Errorf("from %s: MLS-EXP-008 %s %s: %s", vantage, r.Subject, r.Status, r.Message)
+		}
+	}
+	if t.Failed() {
+		e2eLogResults(t, rep)
+	}
+	t.Logf("from %s: the model predicted %d ports, open %v", vantage, len(rs), openPorts(snap))
+}
+
 // TestE2EProbeReachability probes the documented host from a host outside
 // the private network and from the LAN peer, then opens Redis to the
 // world, then times ports whose packets UFW drops.
@@ -82,6 +110,12 @@ func TestE2EProbeReachability(t *testing.T) {
 	h.ApplyDocumentedUFW(t)
 	h.StartDocumentedListeners(t)
 	out := testbed.NewOutside(t, h)
+	// The server's own snapshot, for the model's predictions, with a
+	// listener the registry does not know (8899): only the snapshot makes
+	// the probe try it.
+	h.StartHTTPD(t, "0.0.0.0:8899", "httpd", "")
+	hostSnap := filepath.Join(t.TempDir(), "host.json")
+	h.MustExec(t, bin, "collect", "-o", hostSnap)
 
 	t.Run("outside sees only 80 and 443", func(t *testing.T) {
 		rep, snap, code := e2eProbe(t, out, bin, h.IP, "--timeout", "500ms")
@@ -125,6 +159,17 @@ func TestE2EProbeReachability(t *testing.T) {
 		}
 	})
 
+	t.Run("the model agrees with both probes", func(t *testing.T) {
+		for _, v := range []*testbed.Host{out, h.Peer} {
+			rep, snap, _ := e2eProbe(t, v, bin, h.IP, "--timeout", "500ms", "--host-snapshot", hostSnap)
+			e2eAgreement(t, v.IP, rep, snap, nil)
+			// UFW drops 8899 from both, and the model says so.
+			if r := e2eFind(rep, "MLS-EXP-008", "8899/tcp"); len(r) != 1 || !strings.Contains(r[0].Message, "filtered") || !strings.Contains(r[0].Message, "dropped in INPUT") {
+				t.Errorf("from %s: MLS-EXP-008 8899/tcp: %+v", v.IP, r)
+			}
+		}
+	})
+
 	t.Run("redis allowed from anywhere", func(t *testing.T) {
 		h.UFW(t, "allow", "6380/tcp")
 		rep, snap, code := e2eProbe(t, out, bin, h.IP, "--timeout", "500ms")
@@ -140,6 +185,16 @@ func TestE2EProbeReachability(t *testing.T) {
 		if t.Failed() {
 			e2eLogResults(t, rep)
 		}
+
+		// The snapshot taken before the rule predicts 6380 unreachable:
+		// the probe finds it open, the dangerous direction. A fresh
+		// snapshot agrees again.
+		rep, snap, _ = e2eProbe(t, out, bin, h.IP, "--timeout", "500ms", "--host-snapshot", hostSnap)
+		e2eAgreement(t, out.IP, rep, snap, []string{"6380/tcp critical"})
+		fresh := filepath.Join(t.TempDir(), "host-6380.json")
+		h.MustExec(t, bin, "collect", "-o", fresh)
+		rep, snap, _ = e2eProbe(t, out, bin, h.IP, "--timeout", "500ms", "--host-snapshot", fresh)
+		e2eAgreement(t, out.IP, rep, snap, nil)
 		h.UFW(t, "delete", "allow", "6380/tcp")
 	})
 
