@@ -97,15 +97,30 @@ func (c *probeConfig) wrap(j probeJob, t snapshot.ProbeTarget) any {
 	return &t
 }
 
-// dial connects within the connect timeout and classifies a failure.
+// dial connects within the connect timeout and classifies a failure. A
+// connection that timed out is tried once more for three times as long:
+// a server whose accept queue is full drops the SYN, and the kernel
+// sends it again only after a second, so a busy host's open port would
+// otherwise read as filtered (and its checks as unknown).
 func (c *probeConfig) dial(ctx context.Context, addr string, port int) (net.Conn, string, string) {
+	target := net.JoinHostPort(addr, strconv.Itoa(port))
 	d := net.Dialer{Timeout: c.connect}
-	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(addr, strconv.Itoa(port)))
+	conn, err := d.DialContext(ctx, "tcp", target)
+	if err != nil && isTimeout(err) && ctx.Err() == nil {
+		d.Timeout = 3 * c.connect
+		conn, err = d.DialContext(ctx, "tcp", target)
+	}
 	if err != nil {
 		st := dialState(err)
 		return nil, st, err.Error()
 	}
 	return conn, snapshot.ProbeOpen, ""
+}
+
+// isTimeout says whether a connection attempt ran out of time.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 // dialState classifies the error of a TCP connection attempt: refused is
