@@ -303,7 +303,13 @@ func (x *exposer) candidates(fam string) []netip.Addr {
 	for _, p := range prefixes {
 		first := p.Addr()
 		last := lastAddr(p)
-		for _, a := range []netip.Addr{first, first.Next(), last, first.Prev(), last.Next()} {
+		cands := []netip.Addr{first, first.Next(), last, first.Prev(), last.Next()}
+		if p.Addr().Is4() && p.Bits() <= 30 {
+			// An IPv4 network's own and broadcast addresses are no host's
+			// source: its first and last hosts stand for it.
+			cands = []netip.Addr{first.Next(), last.Prev(), first.Prev(), last.Next()}
+		}
+		for _, a := range cands {
 			if a.IsValid() {
 				set[a] = true
 			}

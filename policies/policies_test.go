@@ -126,11 +126,11 @@ func TestTargetsSaySubjects(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, doc, err := snapshot.Decode(filepath.Base(f), b)
+		snap, doc, err := snapshot.Decode(filepath.Base(f), b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		in, err := scanner.NewInput(doc)
+		in, err := e.InputOf(snap, doc)
 		if err != nil {
 			t.Fatal(err)
 		}

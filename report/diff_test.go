@@ -98,7 +98,7 @@ func TestBaselineSection(t *testing.T) {
 	for _, want := range []string{
 		"## Changes since the last review\n",
 		"### Newly failing\n",
-		"| critical | MLS-EXP-001 | 6380/tcp | pass | fail | redis-broker port 6380/tcp is reachable from outside 10.0.0.0/24: admitted by rule: allow in port 6380/tcp from 192.168.1.0/24 | UFW rule added: allow in port 6380/tcp from 192.168.1.0/24 |",
+		"| critical | MLS-EXP-001 | 6380/tcp | pass | fail | redis-broker port 6380/tcp is reachable from outside 10.0.0.0/24: reachable from 192.168.1.1 on eth0 to 10.0.0.84:6380: accepted in INPUT by UFW's user rules (ufw-user-input) (\\`-A ufw-user-input -s 192.168.1.0/24 -p tcp -m tcp --dport 6380 -j ACCEPT\\`) | UFW rule added: allow in port 6380/tcp from 192.168.1.0/24 |",
 		"| high | MLS-REG-001 | 7777/tcp | (no result) | fail | 7777/tcp is listening but not in the port registry | listener added: tcp 0.0.0.0:7777 (python3) |",
 		"### Resolved\n\nNone.",
 		"| added | listener | tcp 0.0.0.0:7777 (python3) |",

@@ -74,11 +74,11 @@ func evalWith(tb testing.TB, e *scanner.Engine, path string) *scanner.Report {
 	if err != nil {
 		tb.Skipf("snapshot missing (capture it with MLSCAN_UPDATE_TESTDATA=1 on the testbed): %v", err)
 	}
-	_, doc, err := snapshot.Decode(filepath.Base(path), b)
+	snap, doc, err := snapshot.Decode(filepath.Base(path), b)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	in, err := scanner.NewInput(doc)
+	in, err := e.InputOf(snap, doc)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -24,6 +24,11 @@ func (d *Diff) Explain(inv *Inventory, checks []Check) {
 		for _, r := range ch.Requires {
 			sec, _, _ := strings.Cut(r, ".")
 			m[sec] = true
+			// UFW's rules are what it loads into the kernel's ruleset:
+			// a check that reads the ruleset is explained by them too.
+			if sec == "netfilter" {
+				m["ufw"] = true
+			}
 		}
 		reads[ch.ID] = m
 	}

@@ -114,6 +114,28 @@ func plantFaults(t testing.TB, doc map[string]any) {
 	r["raw"] = "6380/tcp                   ALLOW IN    192.168.1.0/24"
 	r["from_net"] = map[string]any{"canonical": "192.168.1.0/24", "any": false, "family": "ipv4", "contiguous": true, "cover": "192.168.1.0/24"}
 	rules["items"] = append(items[:1:1], append([]any{r}, items[1:]...)...)
+	// The kernel holds it too, where ufw puts it: after the SSH rule in
+	// ufw-user-input, as the collector parses iptables-save's line.
+	for _, tv := range doc["netfilter"].(map[string]any)["ipv4"].(map[string]any)["tables"].([]any) {
+		tbl := tv.(map[string]any)
+		if tbl["name"] != "filter" {
+			continue
+		}
+		krules := tbl["rules"].([]any)
+		for i, kv := range krules {
+			k := kv.(map[string]any)
+			if k["chain"] != "ufw-user-input" || k["source"] != "10.0.0.0/24" {
+				continue
+			}
+			n := clone(t, k).(map[string]any)
+			n["text"] = "-s 192.168.1.0/24 -p tcp -m tcp --dport 6380 -j ACCEPT"
+			n["source"] = "192.168.1.0/24"
+			n["dports"] = []any{map[string]any{"from": json.Number("6380"), "to": json.Number("6380")}}
+			n["matches"] = []any{map[string]any{"module": "tcp", "options": []any{"--dport", "6380"}}}
+			tbl["rules"] = append(krules[:i+1:i+1], append([]any{n}, krules[i+1:]...)...)
+			break
+		}
+	}
 	sock := doc["sockets"].(map[string]any)
 	ls := sock["listeners"].([]any)
 	l := clone(t, ls[2]).(map[string]any) // flower on 0.0.0.0:5555
@@ -143,7 +165,7 @@ func clone(t testing.TB, v any) any {
 
 func eval(t testing.TB, e *scanner.Engine, doc map[string]any) *scanner.Report {
 	t.Helper()
-	in, err := scanner.NewInput(doc)
+	in, err := e.InputOfDoc(doc)
 	if err != nil {
 		t.Fatal(err)
 	}

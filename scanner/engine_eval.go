@@ -47,6 +47,20 @@ func (e *Engine) InputOf(snap *snapshot.Snapshot, doc map[string]any) (*Input, e
 	return NewInput(doc)
 }
 
+// InputOfDoc is InputOf for a snapshot document alone (tests, tools that
+// patch a document): the typed snapshot is read from it.
+func (e *Engine) InputOfDoc(doc map[string]any) (*Input, error) {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot document: %w", err)
+	}
+	var snap snapshot.Snapshot
+	if err := json.Unmarshal(b, &snap); err != nil {
+		return nil, fmt.Errorf("snapshot document: %w", err)
+	}
+	return e.InputOf(&snap, doc)
+}
+
 // factsDoc converts the facts to the document form (numbers as
 // json.Number, like the snapshot's).
 func factsDoc(f *model.Facts) (any, error) {

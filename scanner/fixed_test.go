@@ -54,11 +54,11 @@ func TestFixedChecks(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	_, doc, err := snapshot.Decode("documented-host.json", b)
+	snap, doc, err := snapshot.Decode("documented-host.json", b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := NewInput(doc)
+	in, err := e.InputOf(snap, doc)
 	if err != nil {
 		t.Fatal(err)
 	}

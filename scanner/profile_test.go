@@ -27,8 +27,8 @@ func TestRegoProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile("../testdata/snapshots/documented-host.json")
-	_, doc, _ := snapshot.Decode("x", b)
-	in, _ := NewInput(doc)
+	snap, doc, _ := snapshot.Decode("x", b)
+	in, _ := e.InputOf(snap, doc)
 	var qs []string
 	for i := range e.checks {
 		qs = append(qs, fmt.Sprintf("r%d := %s", i, e.exprs[i]))
@@ -85,8 +85,8 @@ func newCosts(t *testing.T) *costs {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile("../testdata/snapshots/documented-host.json")
-	_, doc, _ := snapshot.Decode("x", b)
-	in, _ := NewInput(doc)
+	snap, doc, _ := snapshot.Decode("x", b)
+	in, _ := e.InputOf(snap, doc)
 	gc := debug.SetGCPercent(-1)
 	t.Cleanup(func() { debug.SetGCPercent(gc) })
 	return &costs{t: t, e: e, in: in, ctx: ctx}
