@@ -465,7 +465,7 @@ func requirement(doc map[string]any, req string) string {
 	parts := strings.Split(req, ".")
 	col, _ := dig(doc, "collectors", parts[0]).(map[string]any)
 	if col == nil {
-		return fmt.Sprintf("collector %s did not run (no record in the snapshot)", parts[0])
+		return fmt.Sprintf("collector %s did not run (no record in the snapshot: an older mlscan wrote it, or --collectors left it out; rescan with this mlscan)", parts[0])
 	}
 	if st := snapshot.Status(str(col["status"])); st != snapshot.StatusOK {
 		return fmt.Sprintf("collector %s: %s%s", parts[0], st, withErr(col))

@@ -102,7 +102,7 @@ deny contains {"subject": "port 22/udp", "message": "plain"} if { ` + listener22
 		name:     "unknown: required collector did not run",
 		requires: "[ufw.rules]",
 		rules:    `deny contains {"subject": "host", "message": "m"} if input.is_root == false`,
-		want:     []string{"unknown host medium: could not be verified: collector ufw did not run (no record in the snapshot)"},
+		want:     []string{"unknown host medium: could not be verified: collector ufw did not run (no record in the snapshot: an older mlscan wrote it, or --collectors left it out; rescan with this mlscan)"},
 	},
 	{
 		name:     "unknown: required collector failed",
@@ -132,7 +132,7 @@ deny contains {"subject": "port 22/udp", "message": "plain"} if { ` + listener22
 		name:     "unknown: every missing requirement is named",
 		requires: "[sockets, ufw, docker]",
 		rules:    `deny contains {"subject": "host", "message": "m"} if input.is_root == false`,
-		want:     []string{"unknown host medium: could not be verified: collector ufw did not run (no record in the snapshot); collector docker: error (dial unix /run/docker.sock: no such file)"},
+		want:     []string{"unknown host medium: could not be verified: collector ufw did not run (no record in the snapshot: an older mlscan wrote it, or --collectors left it out; rescan with this mlscan); collector docker: error (dial unix /run/docker.sock: no such file)"},
 	},
 	{
 		name:  "error: a Rego runtime error",
