@@ -187,6 +187,10 @@ type exposer struct {
 	// them arrives on that interface, or it is forged (the reply would
 	// leave by the other one: no connection).
 	connected map[string][]netip.Prefix
+	// srcDoubt says why the sources tried may not stand for every source
+	// (a source match the model cannot enumerate): an unreachable verdict
+	// from outside or inside is then unknown.
+	srcDoubt string
 	// sources are the representative sources by zone and family.
 	sources map[string]map[string][]netip.Addr
 }
@@ -245,10 +249,20 @@ func newExposer(s *snapshot.Snapshot, trusted []netip.Prefix, state RulesetFact)
 // container's end of a veth pair: packets from other hosts do not arrive
 // there.
 func engineInterface(name string) bool {
-	for _, p := range []string{"docker", "br-", "veth", "cni", "podman", "virbr", "flannel", "cali", "vxlan", "weave"} {
+	for _, p := range []string{"docker", "veth", "cni-podman", "podman", "virbr"} {
 		if strings.HasPrefix(name, p) {
 			return true
 		}
+	}
+	// dockerd's user-defined bridges: br- and 12 hex digits of the
+	// network's id (a host bridge like br-lan is an uplink).
+	if id, ok := strings.CutPrefix(name, "br-"); ok && len(id) == 12 {
+		for _, c := range id {
+			if !strings.ContainsRune("0123456789abcdef", c) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }
@@ -292,14 +306,58 @@ func (x *exposer) candidates(fam string) []netip.Addr {
 	if fam == "ipv6" {
 		nf = x.s.Netfilter.IPv6
 	}
-	for _, t := range nf.Tables {
-		for _, r := range t.Rules {
-			if p, ok := parsePrefix(r.Source); ok {
-				prefixes = append(prefixes, p)
+	set := map[netip.Addr]bool{def: true}
+	addRange := func(a, b netip.Addr) {
+		for _, c := range []netip.Addr{a, b, a.Prev(), b.Next()} {
+			if c.IsValid() {
+				set[c] = true
 			}
 		}
 	}
-	set := map[netip.Addr]bool{def: true}
+	for _, t := range nf.Tables {
+		for _, r := range t.Rules {
+			if r.Source != "" {
+				if p, ok := parsePrefix(r.Source); ok {
+					prefixes = append(prefixes, p)
+				} else if x.srcDoubt == "" {
+					x.srcDoubt = fmt.Sprintf("a rule matches sources the model cannot enumerate (%s): %s", r.Source, r.Text)
+				}
+			}
+			for _, m := range r.Matches {
+				for i := 0; i+1 < len(m.Options); i++ {
+					o, v := m.Options[i], m.Options[i+1]
+					switch {
+					case m.Module == "iprange" && o == "--src-range":
+						lo, hi, ok := strings.Cut(v, "-")
+						a, err1 := netip.ParseAddr(lo)
+						b, err2 := netip.ParseAddr(hi)
+						if ok && err1 == nil && err2 == nil {
+							addRange(a, b)
+						} else if x.srcDoubt == "" {
+							x.srcDoubt = fmt.Sprintf("a source range the model cannot read (%s): %s", v, r.Text)
+						}
+					case (m.Module == "conntrack" && o == "--ctorigsrc") || (m.Module == "policy" && o == "--tunnel-src"):
+						if p, ok := parsePrefix(v); ok {
+							prefixes = append(prefixes, p)
+						} else if x.srcDoubt == "" {
+							x.srcDoubt = fmt.Sprintf("a source match the model cannot enumerate (%s %s): %s", o, v, r.Text)
+						}
+					}
+				}
+			}
+		}
+	}
+	// A native nftables rule that names source addresses: they are not
+	// read into candidates, so a verdict that depends on them is unknown.
+	if x.s.Netfilter.NFTables.Status == snapshot.StatusOK {
+		for _, t := range x.s.Netfilter.NFTables.Tables {
+			for _, r := range t.RuleExprs {
+				if strings.Contains(string(r.Expr), `"saddr"`) && x.srcDoubt == "" {
+					x.srcDoubt = fmt.Sprintf("native nftables table %s %s matches source addresses, which the model does not enumerate", t.Family, t.Name)
+				}
+			}
+		}
+	}
 	for _, p := range prefixes {
 		first := p.Addr()
 		last := lastAddr(p)
@@ -317,7 +375,7 @@ func (x *exposer) candidates(fam string) []netip.Addr {
 	}
 	out := make([]netip.Addr, 0, len(set))
 	for a := range set {
-		if a.IsLoopback() || a.IsMulticast() || a.IsUnspecified() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
+		if a.IsLoopback() || a.IsMulticast() || a.IsUnspecified() || a.IsLinkLocalMulticast() ||
 			a == netip.MustParseAddr("255.255.255.255") || (a.Is4() && a.As4()[0] == 0) || family(a) != fam {
 			continue
 		}
@@ -409,6 +467,15 @@ func (x *exposer) listener(l snapshot.Listener) Exposure {
 		remote = []netip.Addr{addr}
 		local = []netip.Addr{addr}
 	}
+	loopbackOnly := l.Loopback || addr.IsLoopback()
+	if len(remote) == 0 && !loopbackOnly {
+		u := Reach{Verdict: Undecided, Reason: fmt.Sprintf("the snapshot lists no host address it can be reached at (listener %s, family %s)", l.Address, l.Family)}
+		e := Exposure{Outside: u, Trusted: u, Loopback: x.reach(ZoneLoopback, l.Proto, l.Port, local)}
+		if len(local) == 0 {
+			e.Loopback = u
+		}
+		return e
+	}
 	e := Exposure{
 		Trusted:  x.reach(ZoneTrusted, l.Proto, l.Port, remote),
 		Loopback: x.reach(ZoneLoopback, l.Proto, l.Port, local),
@@ -441,6 +508,11 @@ func (x *exposer) published(b snapshot.PortBinding) Exposure {
 		remote = append(remote, x.local[family(addr)]...)
 		local = []netip.Addr{loopbackAddr(family(addr))}
 	case addr.IsLoopback():
+		// A neighbour on the link can send to 127.0.0.1 through the
+		// host's MAC address, and an engine's DNAT in nat PREROUTING
+		// (dockerd before 28) forwards it before routing would drop it:
+		// the kernel's rules decide, not the address.
+		remote = []netip.Addr{addr}
 		local = []netip.Addr{addr}
 	default:
 		remote = []netip.Addr{addr}
@@ -535,12 +607,42 @@ func (x *exposer) reach(zone, proto string, port int, dsts []netip.Addr) Reach {
 	switch {
 	case undecided != nil:
 		return *undecided
+	case first != nil && zone != ZoneLoopback && x.srcDoubt != "":
+		r := *first
+		r.Verdict = Undecided
+		r.Reason = fmt.Sprintf("the sources tried are refused (%s), but %s", r.Reason, x.srcDoubt)
+		return r
 	case first != nil:
 		return *first
 	case zone == ZoneTrusted && len(x.trusted) == 0:
 		return Reach{Verdict: Unreachable, Reason: "no trusted network is configured (networks.trusted)"}
+	case zone == ZoneTrusted && !x.hasTrusted(dsts):
+		return Reach{Verdict: Unreachable, Reason: "no trusted network of that address family is configured (networks.trusted)"}
 	}
-	return Reach{Verdict: Unreachable, Reason: fmt.Sprintf("no %s source of that address family to try", zone)}
+	// Nothing was tried: no interface other hosts' packets arrive on, or
+	// every source would be forged there. That is not evidence of safety.
+	return Reach{Verdict: Undecided, Reason: fmt.Sprintf("no %s connection could be followed: the snapshot lists no interface for other hosts' packets (interfaces: %s)", zone, strings.Join(x.ifaceNames(), ", "))}
+}
+
+// hasTrusted says whether a trusted network has the family of one of dsts.
+func (x *exposer) hasTrusted(dsts []netip.Addr) bool {
+	for _, d := range dsts {
+		for _, p := range x.trusted {
+			if family(p.Addr()) == family(d) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ifaceNames are the snapshot's interfaces, for messages.
+func (x *exposer) ifaceNames() []string {
+	var out []string
+	for _, ifc := range x.s.Host.Interfaces {
+		out = append(out, ifc.Name)
+	}
+	return out
 }
 
 // forged says whether src cannot arrive on ifc in a real connection: it is

@@ -212,3 +212,44 @@ func TestForgedSources(t *testing.T) {
 		}
 	}
 }
+
+// The review's fail-open cases: each must be reachable or unknown, never
+// unreachable by default.
+func TestComputeNoFailOpen(t *testing.T) {
+	t.Run("iprange source", func(t *testing.T) {
+		s := testbedSnapshot(t, "ufw")
+		tb := &s.Netfilter.IPv4.Tables[0]
+		for i, r := range tb.Rules {
+			if r.Chain == "ufw-user-input" && strings.Contains(r.Text, "--dport 80 ") {
+				n := r
+				n.Text = "-p tcp -m iprange --src-range 198.51.100.10-198.51.100.20 -m tcp --dport 8899 -j ACCEPT"
+				n.DPorts = []snapshot.PortRange{{From: 8899, To: 8899}}
+				n.Matches = []snapshot.NetfilterMatch{{Module: "iprange", Options: []string{"--src-range", "198.51.100.10-198.51.100.20"}}, {Module: "tcp", Options: []string{"--dport", "8899"}}}
+				tb.Rules = append(tb.Rules[:i+1], append([]snapshot.NetfilterRule{n}, tb.Rules[i+1:]...)...)
+				break
+			}
+		}
+		if e := Compute(s, trusted).Listeners[2]; e.Outside.Verdict != Reachable {
+			t.Errorf("8899 allowed from an iprange: outside %s (%s)", e.Outside.Verdict, e.Outside.Reason)
+		}
+	})
+	t.Run("no interface for other hosts", func(t *testing.T) {
+		s := testbedSnapshot(t, "ufw")
+		s.Host.Interfaces = []snapshot.Interface{{Name: "lo", Addresses: []string{"127.0.0.1/8"}}, {Name: "veth0", Addresses: []string{"10.0.0.84/24"}}}
+		if e := Compute(s, trusted).Listeners[2]; e.Outside.Verdict != Undecided {
+			t.Errorf("8899 with no arrival interface: outside %s (%s), want unknown", e.Outside.Verdict, e.Outside.Reason)
+		}
+	})
+	t.Run("wildcard listener without a host address", func(t *testing.T) {
+		s := testbedSnapshot(t, "ufw")
+		s.Host.Interfaces = []snapshot.Interface{{Name: "lo", Addresses: []string{"127.0.0.1/8"}}, {Name: "eth0", Addresses: []string{}}}
+		if e := Compute(s, trusted).Listeners[2]; e.Outside.Verdict != Undecided {
+			t.Errorf("0.0.0.0:8899 with no address: outside %s (%s), want unknown", e.Outside.Verdict, e.Outside.Reason)
+		}
+	})
+	t.Run("host bridge uplink", func(t *testing.T) {
+		if engineInterface("br-lan") || !engineInterface("br-0123456789ab") || !engineInterface("docker0") {
+			t.Error("engineInterface: br-lan is an uplink, br-<12 hex> and docker0 are the engine's")
+		}
+	})
+}

@@ -694,8 +694,10 @@ func (w *walk) runChain(t *table, base *chain) outcome {
 			// Nothing in nat POSTROUTING or INPUT can change the verdict
 			// (they come after filtering, and the nat table cannot drop or
 			// reject): a match there that cannot be told is harmless, like
-			// one on a LOG rule (Podman's `-m mark ... -j MASQUERADE`).
-			if tg.kind == tContinue || (t.name == "nat" && (w.hook == hPostrouting || w.hook == hInput)) {
+			// one on a LOG rule (Podman's `-m mark ... -j MASQUERADE`). Not
+			// for the host's own packets: their source NAT comes before
+			// filter INPUT on lo.
+			if tg.kind == tContinue || (t.name == "nat" && !w.localPkt && (w.hook == hPostrouting || w.hook == hInput)) {
 				continue
 			}
 			w.step(t, c, rl, "unknown")

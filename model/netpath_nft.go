@@ -121,7 +121,7 @@ func nftMatch(family string, raw json.RawMessage) (cond, string, string) {
 		Right json.RawMessage `json:"right"`
 	}
 	if json.Unmarshal(raw, &m) != nil {
-		return nil, string(raw), "match not modelled"
+		return nil, quoteJSON(raw), "match not modelled"
 	}
 	var left struct {
 		Payload *struct {
@@ -135,7 +135,7 @@ func nftMatch(family string, raw json.RawMessage) (cond, string, string) {
 			Key string `json:"key"`
 		} `json:"ct"`
 	}
-	text := string(m.Left) + " " + m.Op + " " + string(m.Right)
+	text := quoteJSON(m.Left) + " " + m.Op + " " + quoteJSON(m.Right)
 	if json.Unmarshal(m.Left, &left) != nil {
 		return nil, text, "match " + text + " not modelled"
 	}
@@ -149,7 +149,7 @@ func nftMatch(family string, raw json.RawMessage) (cond, string, string) {
 	neg := op == "!="
 	vals, ok := nftValues(m.Right)
 	if !ok {
-		return nil, text, "match value " + string(m.Right) + " not modelled"
+		return nil, text, "match value " + quoteJSON(m.Right) + " not modelled"
 	}
 	notModelled := "match " + text + " not modelled"
 	switch {
@@ -386,4 +386,46 @@ func (w *walk) runNFT(st *stage) outcome {
 		return outDrop
 	}
 	return outNext
+}
+
+// quoteJSON renders an expression for a message with every string that
+// is not a plain word, address or port (a payload's literal, a set's
+// element that could be a secret) replaced by "…": the collector redacts
+// only comments.
+func quoteJSON(raw json.RawMessage) string {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return "(expression not readable)"
+	}
+	b, err := json.Marshal(plainStrings(v))
+	if err != nil {
+		return "(expression not readable)"
+	}
+	return string(b)
+}
+
+func plainStrings(v any) any {
+	switch x := v.(type) {
+	case string:
+		if len(x) > 40 {
+			return "…"
+		}
+		for _, c := range x {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._:/-@", c)) {
+				return "…"
+			}
+		}
+		return x
+	case []any:
+		for i := range x {
+			x[i] = plainStrings(x[i])
+		}
+		return x
+	case map[string]any:
+		for k, e := range x {
+			x[k] = plainStrings(e)
+		}
+		return x
+	}
+	return v
 }

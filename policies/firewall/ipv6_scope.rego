@@ -111,4 +111,25 @@ pass contains {
 	not ufw.v6_unfiltered
 	count(v6_doubts) == 0
 	count(wider_v6) == 0
+	count(v6_kernel_doubts) == 0
 }
+
+# v6_kernel_doubts are the non-public listeners whose reach from outside
+# over IPv6 (or over IPv4, to compare with) the model could not decide.
+v6_kernel_doubts contains [l, by.ipv6] if {
+	some i, l in object.get(input, ["sockets", "listeners"], [])
+	not l.loopback
+	not network.is_public(l.port, l.proto)
+	by := object.get(model.listener(i), "outside_by_family", {})
+	by.ipv6
+	some fam in ["ipv4", "ipv6"]
+	not object.get(by, [fam, "verdict"], "unreachable") in {"reachable", "unreachable"}
+	not by.ipv6.verdict == "reachable"
+}
+
+unknown contains {
+	"subject": network.port_str(l.port, l.proto),
+	"target": target.port(l.port, l.proto),
+	"message": sprintf("whether %s is filtered over IPv6 like over IPv4 in the rules the kernel holds cannot be told: %s", [network.port_str(l.port, l.proto), model.reach_str(r)]),
+	"evidence": {"observed": sprintf("%s: %s", [network.listener_str(l), model.reach_str(r)]), "expected": "IPv6 filtered like IPv4", "source": model.ruleset_source},
+} if some [l, r] in v6_kernel_doubts

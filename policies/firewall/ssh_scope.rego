@@ -116,4 +116,34 @@ pass contains {
 	count([r | some r in ssh_rules; not ufw.from_trusted(r)]) == 0
 	count(ssh_doubts) == 0
 	count(kernel_open) == 0
+	count(kernel_doubts) == 0
+}
+
+# kernel_doubts are the SSH listeners whose reach from outside the model
+# could not decide: UFW's rules alone cannot pass them.
+kernel_doubts contains [l, r] if {
+	some i, l in object.get(input, ["sockets", "listeners"], [])
+	l.port == 22
+	l.proto == "tcp"
+	not l.loopback
+	r := model.listener(i).outside
+	not r.verdict in {"reachable", "unreachable"}
+}
+
+unknown contains {
+	"subject": "ssh",
+	"target": target.firewall_port(22, "tcp"),
+	"message": sprintf("UFW's rules allow SSH only from trusted sources, but whether the rules the kernel holds let a connection from outside %s reach sshd cannot be told: %s", [network.trusted_str, model.reach_str(doubts[0][1])]),
+	"evidence": {
+		"observed": [sprintf("%s: %s", [network.listener_str(l), model.reach_str(r)]) | some [l, r] in doubts],
+		"expected": sprintf("from %s only", [network.trusted_str]),
+		"source": sprintf("%s, %s", [input.ufw.rules.from, model.ruleset_source]),
+	},
+} if {
+	trusted_rule
+	count([r | some r in ssh_rules; not ufw.from_trusted(r)]) == 0
+	count(ssh_doubts) == 0
+	count(kernel_open) == 0
+	doubts := sort(kernel_doubts)
+	count(doubts) > 0
 }

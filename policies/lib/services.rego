@@ -333,9 +333,34 @@ redis_fixed_str(v, otherwise) := object.get(redis_fixed, redis_line(v), otherwis
 private_only(port) if {
 	sockets_ok
 	status.collected("netfilter")
+	served(port)
 	every i, l in listeners {
 		not open_outside(i, l, port)
 	}
+	every p in object.get(input, ["model", "published"], []) {
+		not published_open(p, port)
+	}
+}
+
+# served(port): something listens on or publishes port (else "private"
+# would hold of nothing).
+served(port) if {
+	some l in listeners
+	l.port == port
+}
+
+served(port) if {
+	some p in object.get(input, ["model", "published"], [])
+	p.host_port == port
+}
+
+# published_open: a container publishes port and a connection from
+# outside is not surely refused (dockerd without its userland proxy
+# leaves no listener to judge).
+published_open(p, port) if {
+	p.host_port == port
+	p.proto == "tcp"
+	p.outside.verdict != "unreachable"
 }
 
 open_outside(i, l, port) if {
