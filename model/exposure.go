@@ -187,6 +187,9 @@ type exposer struct {
 	// them arrives on that interface, or it is forged (the reply would
 	// leave by the other one: no connection).
 	connected map[string][]netip.Prefix
+	// linkOf are the host's link-local addresses and their interface:
+	// a packet to one arrives on that interface only.
+	linkOf map[netip.Addr]string
 	// srcDoubt says why the sources tried may not stand for every source
 	// (a source match the model cannot enumerate): an unreachable verdict
 	// from outside or inside is then unknown.
@@ -196,7 +199,7 @@ type exposer struct {
 }
 
 func newExposer(s *snapshot.Snapshot, trusted []netip.Prefix, state RulesetFact) *exposer {
-	x := &exposer{s: s, state: state, trusted: trusted, local: map[string][]netip.Addr{}, sources: map[string]map[string][]netip.Addr{}, connected: map[string][]netip.Prefix{}}
+	x := &exposer{s: s, state: state, trusted: trusted, local: map[string][]netip.Addr{}, sources: map[string]map[string][]netip.Addr{}, connected: map[string][]netip.Prefix{}, linkOf: map[netip.Addr]string{}}
 	if state.Status != "ok" {
 		return x
 	}
@@ -214,8 +217,12 @@ func newExposer(s *snapshot.Snapshot, trusted []netip.Prefix, state RulesetFact)
 			if !ad.IsLinkLocalUnicast() {
 				x.connected[ifc.Name] = append(x.connected[ifc.Name], netip.PrefixFrom(ad, p.Bits()).Masked())
 			}
-			if ad.IsLoopback() || ad.IsLinkLocalUnicast() || ad.IsUnspecified() || ad.IsMulticast() {
+			if ad.IsLoopback() || ad.IsUnspecified() || ad.IsMulticast() {
 				continue
+			}
+			if ad.IsLinkLocalUnicast() {
+				// Reachable from the link it is on only.
+				x.linkOf[ad] = ifc.Name
 			}
 			fam := family(ad)
 			if !slices.Contains(x.local[fam], ad) {
@@ -585,6 +592,9 @@ func (x *exposer) reach(zone, proto string, port int, dsts []netip.Addr) Reach {
 		for _, src := range srcs {
 			for _, ifc := range ifaces {
 				if !local && x.forged(src, ifc) {
+					continue
+				}
+				if on, ok := x.linkOf[dst]; ok && !local && on != ifc {
 					continue
 				}
 				p := Packet{Family: fam, Proto: proto, Src: src, Dst: dst, SPort: 40000, DPort: port, InIface: ifc, Local: local}
