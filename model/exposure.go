@@ -326,8 +326,19 @@ func (x *exposer) candidates(fam string) []netip.Addr {
 			if r.Source != "" {
 				if p, ok := parsePrefix(r.Source); ok {
 					prefixes = append(prefixes, p)
-				} else if x.srcDoubt == "" {
-					x.srcDoubt = fmt.Sprintf("a rule matches sources the model cannot enumerate (%s): %s", r.Source, r.Text)
+				} else {
+					// A non-contiguous mask (iptables prints it dotted)
+					// matches no interval: try the members that differ
+					// most, and stay unknown if none decides.
+					for _, a := range maskedMembers(r.Source) {
+						set[a] = true
+						if n := a.Next(); n.IsValid() {
+							set[n] = true
+						}
+					}
+					if x.srcDoubt == "" {
+						x.srcDoubt = fmt.Sprintf("a rule matches sources the model cannot enumerate (%s): %s", r.Source, r.Text)
+					}
 				}
 			}
 			for _, m := range r.Matches {
@@ -399,6 +410,36 @@ func (x *exposer) candidates(fam string) []netip.Addr {
 		}
 		return a.Compare(b)
 	})
+	return out
+}
+
+// maskedMembers are some members of an IPv4 address with a dotted,
+// possibly non-contiguous mask ("10.0.0.0/255.0.255.0"): the base, every
+// free bit set alone, and all of them set.
+func maskedMembers(s string) []netip.Addr {
+	addr, mask, ok := strings.Cut(s, "/")
+	if !ok {
+		return nil
+	}
+	a, err1 := netip.ParseAddr(addr)
+	m, err2 := netip.ParseAddr(mask)
+	if err1 != nil || err2 != nil || !a.Is4() || !m.Is4() {
+		return nil
+	}
+	ab, mb := a.As4(), m.As4()
+	base := uint32(ab[0])<<24 | uint32(ab[1])<<16 | uint32(ab[2])<<8 | uint32(ab[3])
+	mk := uint32(mb[0])<<24 | uint32(mb[1])<<16 | uint32(mb[2])<<8 | uint32(mb[3])
+	base &= mk
+	free := ^mk
+	toAddr := func(v uint32) netip.Addr {
+		return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+	}
+	out := []netip.Addr{toAddr(base), toAddr(base | free)}
+	for bit := uint32(1) << 31; bit != 0; bit >>= 1 {
+		if free&bit != 0 {
+			out = append(out, toAddr(base|bit))
+		}
+	}
 	return out
 }
 

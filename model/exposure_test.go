@@ -253,3 +253,18 @@ func TestComputeNoFailOpen(t *testing.T) {
 		}
 	})
 }
+
+func TestMaskedMembers(t *testing.T) {
+	got := map[string]bool{}
+	for _, a := range maskedMembers("10.0.0.0/255.0.255.0") {
+		got[a.String()] = true
+	}
+	for _, want := range []string{"10.0.0.0", "10.255.0.255", "10.128.0.0", "10.0.0.1"} {
+		if !got[want] {
+			t.Errorf("maskedMembers lacks %s: %v", want, got)
+		}
+	}
+	if maskedMembers("10.0.0.0/24") != nil || maskedMembers("fe80::/ffff::") != nil {
+		t.Error("maskedMembers reads only dotted IPv4 masks")
+	}
+}

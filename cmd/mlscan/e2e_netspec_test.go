@@ -49,7 +49,7 @@ func TestE2EUFWNetworkSemantics(t *testing.T) {
 	}
 
 	// What mlscan says: neither port is judged unreachable.
-	rep, _ := e2eScan(t, h, []string{bin}, "--collectors", "sockets,ufw")
+	rep, _ := e2eScan(t, h, []string{bin}, "--collectors", "sockets,ufw,netfilter")
 	for _, port := range []string{"8001/tcp", "8002/tcp"} {
 		got := e2eFind(rep, "MLS-EXP-001", port)
 		if len(got) != 1 || got[0].Status != scanner.StatusFail {

@@ -129,7 +129,7 @@ func TestE2ENonRoot(t *testing.T) {
 	if err := os.WriteFile(waivers, wb, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, code := e2eScan(t, h, []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin}, "--waivers", waivers, "--collectors", "sockets,ufw")
+	rep, code := e2eScan(t, h, []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin}, "--waivers", waivers, "--collectors", "sockets,ufw,netfilter")
 	if rep.IsRoot {
 		t.Error("report says is_root for a scan as nobody")
 	}

@@ -83,15 +83,34 @@ deny contains {
 	"evidence": {"observed": "IPV6=no", "expected": "IPV6=yes", "source": input.ufw.defaults.from},
 } if input.ufw.defaults.ipv6 == false
 
-# wider_v6 are the non-public listeners the kernel lets a connection from
-# outside reach over IPv6 but not over IPv4, with the IPv6 reach.
-wider_v6 contains [l, by.ipv6] if {
+# by_family(i) is listener i's outside reach split by family.
+by_family(i) := object.get(model.listener(i), "outside_by_family", {})
+
+# judged_v6 are the non-public listeners, with their index.
+judged_v6 contains [i, l] if {
 	some i, l in object.get(input, ["sockets", "listeners"], [])
 	not l.loopback
 	not network.is_public(l.port, l.proto)
-	by := object.get(model.listener(i), "outside_by_family", {})
-	by.ipv6.verdict == "reachable"
-	object.get(by, ["ipv4", "verdict"], "unreachable") == "unreachable"
+}
+
+# v4_verdicts(port, proto) are the IPv4 reaches from outside of every
+# listener on the port (a "::" listener may serve IPv4 too).
+v4_verdicts(port, proto) := {by_family(i).ipv4.verdict |
+	some [i, l] in judged_v6
+	l.port == port
+	l.proto == proto
+	by_family(i).ipv4
+}
+
+# wider_v6 are the non-public ports the kernel lets a connection from
+# outside reach over IPv6 while no listener of the port is reached over
+# IPv4, with the IPv6 reach.
+wider_v6 contains [l, by_family(i).ipv6] if {
+	some [i, l] in judged_v6
+	by_family(i).ipv6.verdict == "reachable"
+	every v in v4_verdicts(l.port, l.proto) {
+		v == "unreachable"
+	}
 }
 
 deny contains {
@@ -115,16 +134,21 @@ pass contains {
 }
 
 # v6_kernel_doubts are the non-public listeners whose reach from outside
-# over IPv6 (or over IPv4, to compare with) the model could not decide.
-v6_kernel_doubts contains [l, by.ipv6] if {
-	some i, l in object.get(input, ["sockets", "listeners"], [])
-	not l.loopback
-	not network.is_public(l.port, l.proto)
-	by := object.get(model.listener(i), "outside_by_family", {})
-	by.ipv6
-	some fam in ["ipv4", "ipv6"]
-	not object.get(by, [fam, "verdict"], "unreachable") in {"reachable", "unreachable"}
-	not by.ipv6.verdict == "reachable"
+# over IPv6, or over IPv4 on the same port, the model could not decide.
+v6_kernel_doubts contains [l, by_family(i).ipv6] if {
+	some [i, l] in judged_v6
+	by_family(i).ipv6
+	undecided_v6(i, l)
+}
+
+# The IPv6 reach is undecided, or reachable while an IPv4 reach of the
+# port is undecided (wider or not cannot be told).
+undecided_v6(i, _) if not by_family(i).ipv6.verdict in {"reachable", "unreachable"}
+
+undecided_v6(i, l) if {
+	by_family(i).ipv6.verdict == "reachable"
+	some v in v4_verdicts(l.port, l.proto)
+	not v in {"reachable", "unreachable"}
 }
 
 unknown contains {

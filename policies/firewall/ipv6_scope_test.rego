@@ -75,3 +75,16 @@ test_kernel_wider_over_ipv6_fails if {
 	count(check.pass) == 0 with input as inp
 	count(check.pass) == 1 with input as base
 }
+
+# A port served by a "::" listener (IPv6 only) and a 0.0.0.0 one, both
+# reachable: IPv6 is not wider than IPv4.
+test_v6_listener_beside_a_reachable_v4_one_is_not_wider if {
+	r := {"verdict": "reachable", "from": "203.0.113.7 on eth0", "to": "10.0.0.84:22", "reason": "accepted in INPUT by the filter INPUT chain's policy (policy ACCEPT)"}
+	base := mf.with_outside(f.patched([{"op": "add", "path": "/sockets/listeners/-", "value": object.union(f.listener("::", 22, "sshd"), {"dual_stack": false})}]), {})
+	n := count(f.doc_listeners)
+	inp := json.patch(base, [
+		{"op": "add", "path": "/model/listeners/0/outside_by_family", "value": {"ipv4": r}},
+		{"op": "add", "path": sprintf("/model/listeners/%d/outside_by_family", [n]), "value": {"ipv6": r}},
+	])
+	not "22/tcp" in {d.subject | some d in check.deny} with input as inp
+}
