@@ -169,3 +169,27 @@ func TestCommandLine(t *testing.T) {
 		})
 	}
 }
+
+// A service restarted between the socket table and the fd tables: the
+// snapshot's listener has the old inode, which nobody holds; the second
+// chance reads the table again and takes the new socket and its owner.
+func TestRemapUnownedAfterRestart(t *testing.T) {
+	skipIfBigEndian(t)
+	dir := fakeProc(t, map[int]fakeProcess{
+		4200: {comm: "python3", argv: []string{"python3", "-m", "http.server", "8265"}, cgroup: "0::/\n", fds: []string{"socket:[16218]"}},
+	})
+	sec := collectFixture(t, dir, true)
+	l := find(sec.Listeners, "tcp", "ipv4", 8265)
+	ls := []snapshot.Listener{*l}
+	ls[0].Inode, ls[0].PID, ls[0].Process = 99999, 0, "" // the socket before the restart
+	remapUnowned(context.Background(), dir, ls, true)
+	if ls[0].PID != 4200 || ls[0].Inode != 16218 || ls[0].Process != "python3" {
+		t.Errorf("after the second chance: %+v, want pid 4200 on inode 16218", ls[0])
+	}
+	// Without root nothing is read again.
+	ls[0].Inode, ls[0].PID = 99999, 0
+	remapUnowned(context.Background(), dir, ls, false)
+	if ls[0].PID != 0 {
+		t.Errorf("non-root: %+v, want left unowned", ls[0])
+	}
+}

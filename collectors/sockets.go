@@ -73,7 +73,58 @@ func (*Sockets) Collect(ctx context.Context, env *Env) (Section, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
+	if err == nil && owners.Status == snapshot.StatusOK {
+		remapUnowned(ctx, proc, sec.Listeners, env.IsRoot)
+	}
 	return sec, errors.Join(errs...)
+}
+
+// remapUnowned gives a listener whose socket no process held when the fd
+// tables were read a second chance: a service restarting between the
+// socket table and the fd tables (a container's restart, a healthcheck
+// killing it) leaves the old socket's inode with no owner while the new
+// one listens on the same address. The socket tables are read again and
+// such a listener takes the inode now bound there, with its owner.
+func remapUnowned(ctx context.Context, proc string, ls []snapshot.Listener, isRoot bool) {
+	type key struct {
+		proto, family, addr string
+		port                int
+	}
+	var missing []int
+	for i := range ls {
+		if ls[i].PID == 0 && ls[i].Inode != 0 {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) == 0 || !isRoot {
+		return
+	}
+	now := map[key]uint64{}
+	for _, f := range procNetFiles {
+		fresh, err := readProcNet(filepath.Join(proc, "net", f.name), f.proto, f.family)
+		if err != nil {
+			continue
+		}
+		for _, l := range fresh {
+			now[key{l.Proto, l.Family, l.Address, l.Port}] = l.Inode
+		}
+	}
+	again := make([]snapshot.Listener, 0, len(missing))
+	for _, i := range missing {
+		l := ls[i]
+		if ino, ok := now[key{l.Proto, l.Family, l.Address, l.Port}]; ok && ino != 0 {
+			l.Inode = ino
+		}
+		again = append(again, l)
+	}
+	if _, err := mapOwners(ctx, proc, again, isRoot); err != nil {
+		return
+	}
+	for j, i := range missing {
+		if again[j].PID != 0 {
+			ls[i] = again[j]
+		}
+	}
 }
 
 // sortListeners sorts listeners by protocol, family, port, address and
