@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/mlscan/mlscan/snapshot"
@@ -389,27 +388,5 @@ func isPortMatch(module string) bool {
 	return false
 }
 
-// parsePortList parses "22", "1000:2000" or multiport's "80,443,1000:2000"
-// (":1024" and "1024:" run from 0 and to 65535).
-func parsePortList(s string) ([]snapshot.PortRange, error) {
-	var out []snapshot.PortRange
-	for _, part := range strings.Split(s, ",") {
-		lo, hi, isRange := strings.Cut(part, ":")
-		if !isRange {
-			hi = lo
-		}
-		if lo == "" && isRange {
-			lo = "0"
-		}
-		if hi == "" && isRange {
-			hi = "65535"
-		}
-		from, err1 := strconv.Atoi(lo)
-		to, err2 := strconv.Atoi(hi)
-		if err1 != nil || err2 != nil || from < 0 || to > 65535 || from > to {
-			return nil, fmt.Errorf("not a port or range: %q", part)
-		}
-		out = append(out, snapshot.PortRange{From: from, To: to})
-	}
-	return out, nil
-}
+// parsePortList reads a port list (snapshot.ParsePortRanges).
+func parsePortList(s string) ([]snapshot.PortRange, error) { return snapshot.ParsePortRanges(s) }

@@ -1,29 +1,12 @@
 package model
 
 import (
-	"encoding/json"
 	"net/netip"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/mlscan/mlscan/snapshot"
 )
-
-// loadSection reads a real ruleset (model/testdata, the collector's parse
-// of testdata/netfilter captures).
-func loadSection(t testing.TB, stage string) *snapshot.NetfilterSection {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + stage + ".json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var nf snapshot.NetfilterSection
-	if err := json.Unmarshal(b, &nf); err != nil {
-		t.Fatal(err)
-	}
-	return &nf
-}
 
 // testbedInterfaces are the interfaces of the testbed host the captures
 // come from: the LAN (eth0), the outside link (eth1) and dockerd's bridge.
@@ -52,7 +35,7 @@ func testbedSnapshot(t testing.TB, stage string) *snapshot.Snapshot {
 		SchemaVersion: snapshot.SchemaVersion,
 		Host:          snapshot.Host{Hostname: "server-84", Interfaces: testbedInterfaces},
 		Collectors:    map[string]snapshot.CollectorResult{"netfilter": {Status: snapshot.StatusOK}, "sockets": {Status: snapshot.StatusOK}},
-		Netfilter:     loadSection(t, stage),
+		Netfilter:     npSection(t, stage),
 		Sockets: &snapshot.SocketsSection{Listeners: []snapshot.Listener{
 			listener("0.0.0.0", 22, "sshd"),
 			listener("0.0.0.0", 8888, "docker-proxy"),

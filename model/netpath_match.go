@@ -612,30 +612,8 @@ func tcpFlags(s string) (int, bool) {
 	return v, true
 }
 
-// parsePorts parses "22", "1000:2000", "80,443,1000:2000" (":1024" and
-// "1024:" run from 0 and to 65535).
-func parsePorts(s string) ([]snapshot.PortRange, error) {
-	var out []snapshot.PortRange
-	for _, part := range strings.Split(s, ",") {
-		lo, hi, isRange := strings.Cut(part, ":")
-		if !isRange {
-			hi = lo
-		}
-		if lo == "" && isRange {
-			lo = "0"
-		}
-		if hi == "" && isRange {
-			hi = "65535"
-		}
-		from, err1 := strconv.Atoi(lo)
-		to, err2 := strconv.Atoi(hi)
-		if err1 != nil || err2 != nil || from < 0 || to > 65535 || from > to {
-			return nil, fmt.Errorf("not a port or range: %q", part)
-		}
-		out = append(out, snapshot.PortRange{From: from, To: to})
-	}
-	return out, nil
-}
+// parsePorts reads a port list (snapshot.ParsePortRanges).
+func parsePorts(s string) ([]snapshot.PortRange, error) { return snapshot.ParsePortRanges(s) }
 
 func inPorts(rs []snapshot.PortRange, p int) bool {
 	for _, r := range rs {

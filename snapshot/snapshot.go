@@ -7,7 +7,12 @@
 // never import each other. This package imports nothing of mlscan.
 package snapshot
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
 
 // SchemaVersion is the version of the snapshot format this build writes.
 // It changes when a field changes meaning or is removed, or when what
@@ -98,4 +103,30 @@ type Source struct {
 type PortRange struct {
 	From int `json:"from"`
 	To   int `json:"to"`
+}
+
+// ParsePortRanges reads a port list as iptables and ufw write it: "22",
+// "1000:2000", "80,443,1000:2000" (":1024" and "1024:" run from 0 and to
+// 65535).
+func ParsePortRanges(s string) ([]PortRange, error) {
+	var out []PortRange
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(part, ":")
+		if !isRange {
+			hi = lo
+		}
+		if lo == "" && isRange {
+			lo = "0"
+		}
+		if hi == "" && isRange {
+			hi = "65535"
+		}
+		from, err1 := strconv.Atoi(lo)
+		to, err2 := strconv.Atoi(hi)
+		if err1 != nil || err2 != nil || from < 0 || to > 65535 || from > to {
+			return nil, fmt.Errorf("not a port or range: %q", part)
+		}
+		out = append(out, PortRange{From: from, To: to})
+	}
+	return out, nil
 }
