@@ -185,3 +185,32 @@ func scaleSnapshot(tb testing.TB, doc map[string]any, k int) {
 	}
 	sock["listeners"], docker["containers"] = ls, cs
 }
+
+// BenchmarkInputOfWorkerPorts measures the model's facts (not the Rego
+// evaluation) of the documented host with 1,000 extra listeners (a busy
+// Ray node's worker ports on 0.0.0.0), each followed through the kernel's
+// rules from every zone.
+func BenchmarkInputOfWorkerPorts(b *testing.B) {
+	e := loadDefault(b)
+	data, err := os.ReadFile("../testdata/snapshots/documented-host.json")
+	if err != nil {
+		b.Skipf("documented-host snapshot missing: %v", err)
+	}
+	snap, doc, err := snapshot.Decode("documented-host.json", data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := snap.Sockets.Listeners[0]
+	for i := range 1000 {
+		l := base
+		l.Address, l.Wildcard, l.Loopback, l.DualStack = "0.0.0.0", true, false, false
+		l.Port, l.Inode, l.Process = 10100+i, uint64(900000+i), "ray::IDLE"
+		snap.Sockets.Listeners = append(snap.Sockets.Listeners, l)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.InputOf(snap, doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
