@@ -515,25 +515,33 @@ func (x *exposer) listener(l snapshot.Listener) Exposure {
 		remote = []netip.Addr{addr}
 		local = []netip.Addr{addr}
 	}
-	loopbackOnly := l.Loopback || addr.IsLoopback()
-	if len(remote) == 0 && !loopbackOnly {
-		u := Reach{Verdict: Undecided, Reason: fmt.Sprintf("the snapshot lists no host address it can be reached at (listener %s, family %s)", l.Address, l.Family)}
-		e := Exposure{Outside: u, Trusted: u, Loopback: x.reach(ZoneLoopback, l.Proto, l.Port, local)}
-		if len(local) == 0 {
-			e.Loopback = u
+	return x.exposure(l.Proto, l.Port, remote, local, l.Loopback || addr.IsLoopback(),
+		fmt.Sprintf("it listens on %s only, which other hosts cannot address", l.Address),
+		fmt.Sprintf("the snapshot lists no host address it can be reached at (listener %s, family %s)", l.Address, l.Family))
+}
+
+// exposure is the reach of proto/port at the host addresses remote (for
+// other hosts) and local (for the host itself). Without a remote address
+// it is unreachable from other hosts only when the socket or binding is on
+// loopback (why); otherwise the snapshot lacks the addresses, which is
+// unknown (noAddress), never evidence of safety.
+func (x *exposer) exposure(proto string, port int, remote, local []netip.Addr, loopbackOnly bool, why, noAddress string) Exposure {
+	if len(remote) == 0 {
+		r := Reach{Verdict: Unreachable, Reason: why}
+		if !loopbackOnly {
+			r = Reach{Verdict: Undecided, Reason: noAddress}
+		}
+		e := Exposure{Outside: r, Trusted: r, Loopback: r}
+		if len(local) > 0 {
+			e.Loopback = x.reach(ZoneLoopback, proto, port, local)
 		}
 		return e
 	}
 	e := Exposure{
-		Trusted:  x.reach(ZoneTrusted, l.Proto, l.Port, remote),
-		Loopback: x.reach(ZoneLoopback, l.Proto, l.Port, local),
+		Trusted:  x.reach(ZoneTrusted, proto, port, remote),
+		Loopback: x.reach(ZoneLoopback, proto, port, local),
 	}
-	e.Outside, e.OutsideByFamily = x.outside(l.Proto, l.Port, remote)
-	if len(remote) == 0 {
-		why := fmt.Sprintf("it listens on %s only, which other hosts cannot address", l.Address)
-		e.Outside = Reach{Verdict: Unreachable, Reason: why}
-		e.Trusted = e.Outside
-	}
+	e.Outside, e.OutsideByFamily = x.outside(proto, port, remote)
 	return e
 }
 
@@ -570,16 +578,8 @@ func (x *exposer) published(b snapshot.PortBinding) Exposure {
 	if proto == "" {
 		proto = "tcp"
 	}
-	e := Exposure{
-		Trusted:  x.reach(ZoneTrusted, proto, b.HostPort, remote),
-		Loopback: x.reach(ZoneLoopback, proto, b.HostPort, local),
-	}
-	e.Outside, e.OutsideByFamily = x.outside(proto, b.HostPort, remote)
-	if len(remote) == 0 {
-		e.Outside = Reach{Verdict: Unreachable, Reason: fmt.Sprintf("published on %s only, which other hosts cannot address", b.HostIP)}
-		e.Trusted = e.Outside
-	}
-	return e
+	return x.exposure(proto, b.HostPort, remote, local, false, "",
+		fmt.Sprintf("the snapshot lists no host address the binding %q can be reached at", b.HostIP))
 }
 
 // outside is the reach from outside at dsts, per family and in all: the

@@ -230,6 +230,13 @@ func TestComputeNoFailOpen(t *testing.T) {
 			t.Errorf("0.0.0.0:8899 with no address: outside %s (%s), want unknown", e.Outside.Verdict, e.Outside.Reason)
 		}
 	})
+	t.Run("published port without a host address", func(t *testing.T) {
+		s := testbedSnapshot(t, "dockerd")
+		s.Host.Interfaces = []snapshot.Interface{{Name: "lo", Addresses: []string{"127.0.0.1/8"}}, {Name: "eth0", Addresses: []string{}}}
+		if p := Compute(s, trusted).Published[0]; p.Outside.Verdict != Undecided {
+			t.Errorf("0.0.0.0:8888 published with no address: outside %s (%s), want unknown", p.Outside.Verdict, p.Outside.Reason)
+		}
+	})
 	t.Run("host bridge uplink", func(t *testing.T) {
 		if engineInterface("br-lan") || !engineInterface("br-0123456789ab") || !engineInterface("docker0") {
 			t.Error("engineInterface: br-lan is an uplink, br-<12 hex> and docker0 are the engine's")
