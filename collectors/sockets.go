@@ -84,7 +84,11 @@ func (*Sockets) Collect(ctx context.Context, env *Env) (Section, error) {
 // socket table and the fd tables (a container's restart, a healthcheck
 // killing it) leaves the old socket's inode with no owner while the new
 // one listens on the same address. The socket tables are read again and
-// such a listener takes the inode now bound there, with its owner.
+// such a listener takes the inode now bound there, with its owner. The fd
+// tables are walked a second time only when a listener has no owner
+// (rare: every socket a service listens on is held by a process); the
+// walk also covers an owner whose fd table was not readable at the first
+// pass, which is why it is not limited to sockets that were replaced.
 func remapUnowned(ctx context.Context, proc string, ls []snapshot.Listener, isRoot bool) {
 	type key struct {
 		proto, family, addr string
