@@ -55,12 +55,17 @@ deny contains {
 # kernel_open are the SSH listeners the kernel's loaded rules let a
 # connection from outside reach (input.model), with that reach.
 kernel_open contains [l, r] if {
+	some [l, r] in kernel_reach
+	r.verdict == "reachable"
+}
+
+# kernel_reach are the SSH listeners (22/tcp, not loopback) with their
+# reach from outside through the rules the kernel holds (input.model).
+kernel_reach contains [l, model.listener(i).outside] if {
 	some i, l in object.get(input, ["sockets", "listeners"], [])
 	l.port == 22
 	l.proto == "tcp"
 	not l.loopback
-	r := model.listener(i).outside
-	r.verdict == "reachable"
 }
 
 deny contains {
@@ -122,11 +127,7 @@ pass contains {
 # kernel_doubts are the SSH listeners whose reach from outside the model
 # could not decide: UFW's rules alone cannot pass them.
 kernel_doubts contains [l, r] if {
-	some i, l in object.get(input, ["sockets", "listeners"], [])
-	l.port == 22
-	l.proto == "tcp"
-	not l.loopback
-	r := model.listener(i).outside
+	some [l, r] in kernel_reach
 	not r.verdict in {"reachable", "unreachable"}
 }
 
